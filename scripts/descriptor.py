@@ -1,0 +1,115 @@
+"""Reading datapackage.json: the single source of truth for names, types and constraints."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from frictionless import FrictionlessException, Package
+
+from problems import Problem
+
+EDTF_TYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+
+
+class UnreadableInput(Exception):
+    """Input that cannot be read at all (missing file, broken JSON): exit code 2."""
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    path: Path
+    data: dict
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def resources(self) -> list[dict]:
+        return self.data.get("resources", [])
+
+    def resource(self, name: str) -> dict:
+        return next(r for r in self.resources if r["name"] == name)
+
+    def fields(self, name: str) -> list[dict]:
+        return self.resource(name)["schema"]["fields"]
+
+    def field(self, resource: str, name: str) -> dict:
+        return next(f for f in self.fields(resource) if f["name"] == name)
+
+    def edtf_fields(self, name: str) -> list[str]:
+        return [f["name"] for f in self.fields(name) if f.get("rdfType") == EDTF_TYPE]
+
+    def foreign_keys(self, name: str) -> list[dict]:
+        return self.resource(name)["schema"].get("foreignKeys", [])
+
+    def csv_path(self, name: str) -> Path:
+        return self.root / self.resource(name)["path"]
+
+
+def read(path: Path) -> Descriptor:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UnreadableInput(f"{path}: cannot read the descriptor ({error})") from error
+    if not isinstance(data, dict):
+        raise UnreadableInput(f"{path}: the descriptor is not a JSON object")
+    return Descriptor(path=path, data=data)
+
+
+def unsafe_path(path: object) -> str | None:
+    """Why a resource path may not be read, or None when it is a safe relative path."""
+    if not isinstance(path, str) or not path:
+        return "the resource path must be one relative path (a string)"
+    if "://" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "the resource path is absolute or a URL"
+    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
+        return "the resource path leaves the package folder (..)"
+    return None
+
+
+def check(descriptor: Descriptor) -> list[Problem]:
+    """Paths first (nothing is read before they are safe), then frictionless' own profile check."""
+    problems = []
+    for index, resource in enumerate(descriptor.resources):
+        reason = unsafe_path(resource.get("path"))
+        if reason:
+            problems.append(
+                Problem(
+                    resource=str(resource.get("name", f"resources[{index}]")),
+                    row=None,
+                    field="path",
+                    rule="safe-path",
+                    value=str(resource.get("path")),
+                    hint=f"{reason}; use a path such as data/<name>.csv inside the package",
+                    file="datapackage.json",
+                )
+            )
+    if problems:
+        return problems
+    try:
+        errors = list(Package.metadata_validate(descriptor.data))
+    except FrictionlessException as exception:
+        errors = [exception.error]
+    for error in errors:
+        problems.append(
+            Problem("datapackage.json", None, None, f"descriptor:{error.type}", None, error.message, "datapackage.json")
+        )
+    if problems:
+        return problems
+    names = [r.get("name") for r in descriptor.resources]
+    for resource in descriptor.resources:
+        if resource.get("path") != f"data/{resource.get('name')}.csv":
+            problems.append(
+                Problem(resource.get("name"), None, "path", "resource-name-is-file-name", resource.get("path"),
+                        "name each resource after its CSV file: data/<name>.csv", "datapackage.json")
+            )
+        for fk in resource.get("schema", {}).get("foreignKeys", []):
+            target = fk["reference"].get("resource")
+            if target not in names and target != "":
+                problems.append(
+                    Problem(resource.get("name"), None, ",".join(fk["fields"]), "foreign-key-target", target,
+                            "the foreign key points at a resource the package does not have", "datapackage.json")
+                )
+    return problems
