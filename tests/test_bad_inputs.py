@@ -1,0 +1,217 @@
+"""A corpus of bad inputs: each is caught, with exit code, resource, row, field and rule."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import frictionless
+import pytest
+
+import provenance
+import validate
+from mutations import (add_column, append_row, drop_column, drop_row, edit_bytes, edit_descriptor, line_of,
+                       read_rows, set_cell, write_rows)
+
+
+def run(package, capsys, sources=None):
+    args = ["--package", str(package / "datapackage.json"), "--format", "json"]
+    args += ["--sources", str(sources)] if sources else ["--skip-quotes"]
+    code = validate.main(args)
+    out = capsys.readouterr().out
+    report = json.loads(out) if code in (0, 1) else None
+    return code, report
+
+
+def found(report, resource, row, field, rule):
+    return any(p["resource"] == resource and p["row"] == row and p["field"] == field and p["rule"] == rule
+               for p in report["problems"])
+
+
+# Each case edits the copy and returns (resource, row, field, rule) that must be reported.
+def wrong_type(p):
+    return "stages", set_cell(p, "stages", "arseny-02", "seq", "two"), "seq", "type:integer"
+
+
+def invalid_edtf(p):
+    return "stages", set_cell(p, "stages", "aleksey-02", "start", "2022-13"), "start", "edtf"
+
+
+def end_before_start(p):
+    return "stages", set_cell(p, "stages", "aleksey-02", "end", "2021-01"), "end", "end-before-start"
+
+
+def duplicate_primary_key(p):
+    line = set_cell(p, "codings", "arseny-02-c01", "coding_id", "arseny-03-c01")
+    return "codings", line, "coding_id", "primary-key"
+
+
+def dangling_foreign_key(p):
+    return "codings", set_cell(p, "codings", "arseny-02-c01", "factor_id", "no-such-factor"), "factor_id", "foreign-key"
+
+
+def missing_required_value(p):
+    return "stages", set_cell(p, "stages", "arseny-02", "location_id", ""), "location_id", "required"
+
+
+def value_outside_enum(p):
+    return "stages", set_cell(p, "stages", "arseny-02", "stage_type", "holiday"), "stage_type", "enum"
+
+
+def missing_column(p):
+    drop_column(p, "stages", "notes")
+    return "stages", 1, "notes", "missing-column"
+
+
+def unexpected_column(p):
+    add_column(p, "stages", "mood")
+    return "stages", 1, "mood", "unexpected-column"
+
+
+def seq_with_gap(p):
+    return "stages", set_cell(p, "stages", "arseny-04", "seq", "5"), "seq", "seq-runs-1-to-n"
+
+
+def journey_not_ending_in_russia(p):
+    line = set_cell(p, "stages", "arseny-04", "location_id", "serbia")
+    return "stages", line, "stage_type", "ends-with-return-in-russia"
+
+
+def overlapping_stages(p):
+    return "stages", set_cell(p, "stages", "aleksey-04", "start", "2024-03"), "start", "stage-continuity"
+
+
+def text_cell_is_a_formula(p):
+    return "stages", set_cell(p, "stages", "arseny-02", "notes", "=HYPERLINK(\"http://x\")"), "notes", "formula-injection"
+
+
+def row_with_extra_cell(p):
+    rows = read_rows(p, "factors")
+    rows[3].append("surplus")
+    write_rows(p, "factors", rows)
+    return "factors", 4, None, "row-length"
+
+
+def byte_order_mark(p):
+    edit_bytes(p, "persons", lambda raw: b"\xef\xbb\xbf" + raw)
+    return "persons", 1, None, "encoding:bom"
+
+
+def non_utf8_bytes(p):
+    line = line_of(p, "locations", "yerevan")
+    edit_bytes(p, "locations", lambda raw: raw.replace(b"Yerevan", b"Yer\xe9van"))
+    return "locations", line, None, "encoding:utf-8"
+
+
+def unsafe_resource_path(p):
+    edit_descriptor(p, lambda d: d["resources"][0].update(path="../outside.csv"))
+    return "sources", None, "path", "safe-path"
+
+
+def absolute_resource_path(p):
+    edit_descriptor(p, lambda d: d["resources"][0].update(path="/etc/passwd"))
+    return "sources", None, "path", "safe-path"
+
+
+def duration_against_dates_unflagged(p):
+    drop_row(p, "discrepancies", "aleksey-x01")
+    return "durations", line_of(p, "durations", "aleksey-d01"), "value", "duration-agrees-with-dates"
+
+
+def unused_codebook_factor(p):
+    line = append_row(p, "factors", ["weather", "Weather", "personal", "The climate at a place as the person feels it."])
+    return "factors", line, "factor_id", "factor-used"
+
+
+def stage_of_another_person(p):
+    return "codings", set_cell(p, "codings", "arseny-02-c01", "stage_id", "aleksey-04"), "source_id", "stage-source"
+
+
+def planned_stage_with_dates(p):
+    return "stages", set_cell(p, "stages", "aleksey-03", "start", "2023-01"), "start", "planned-has-no-dates"
+
+
+CASES = [wrong_type, invalid_edtf, end_before_start, duplicate_primary_key, dangling_foreign_key,
+         missing_required_value, value_outside_enum, missing_column, unexpected_column, seq_with_gap,
+         journey_not_ending_in_russia, overlapping_stages, text_cell_is_a_formula, row_with_extra_cell,
+         byte_order_mark, non_utf8_bytes, unsafe_resource_path, absolute_resource_path,
+         duration_against_dates_unflagged, unused_codebook_factor, stage_of_another_person, planned_stage_with_dates]
+def test_the_real_package_is_valid(package_copy, capsys):
+    code, report = run(package_copy, capsys)
+    assert (code, report["problems"]) == (0, [])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
+def test_bad_input_is_reported_where_it_is(case, package_copy, capsys):
+    expected = case(package_copy)
+    code, report = run(package_copy, capsys)
+    assert code == 1
+    assert found(report, *expected), (expected, report["problems"])
+    problem = next(p for p in report["problems"] if p["rule"] == expected[3])
+    assert problem["hint"] and problem["file"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
+def test_whatever_frictionless_rejects_we_reject(case, package_copy, capsys):
+    case(package_copy)
+    try:
+        theirs_valid = frictionless.validate(str(package_copy / "datapackage.json")).valid
+    except frictionless.FrictionlessException:
+        theirs_valid = False
+    code, _ = run(package_copy, capsys)
+    assert theirs_valid or code == 1
+
+
+def test_quote_not_in_text(package_copy, sources_dir, capsys):
+    line = set_cell(package_copy, "codings", "arseny-02-c01", "quote", "Arseny flew to the moon")
+    code, report = run(package_copy, capsys, sources_dir)
+    assert code == 1 and found(report, "codings", line, "quote", "quote-verbatim")
+
+
+def test_text_hash_mismatch(package_copy, sources_dir, tmp_path, capsys):
+    texts = tmp_path / "texts"
+    shutil.copytree(sources_dir, texts)
+    path = provenance.text_path(texts, "bylinetimes-returning-home")
+    path.write_bytes(path.read_bytes() + b"\n")
+    code, report = run(package_copy, capsys, texts)
+    line = line_of(package_copy, "sources", "bylinetimes-returning-home")
+    assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
+
+
+def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys):
+    empty = tmp_path / "none"
+    empty.mkdir()
+    args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]
+    assert validate.main(args) == 0
+    assert validate.main(args + ["--require-sources"]) == 1
+    assert "text-present" in capsys.readouterr().out
+
+
+def test_unreadable_input_exits_2(package_copy, capsys):
+    (package_copy / "data" / "events.csv").unlink()
+    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
+    assert "data/events.csv" in capsys.readouterr().err
+    (package_copy / "datapackage.json").write_text("{not json", encoding="utf-8")
+    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        validate.main(["--format", "yaml"])
+    assert exit_.value.code == 2
+
+
+def test_text_report_names_file_row_field_rule(package_copy, capsys):
+    line = set_cell(package_copy, "stages", "arseny-02", "stage_type", "holiday")
+    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 1
+    out = capsys.readouterr().out
+    assert "stages (data/stages.csv)" in out
+    assert f"row {line}, field stage_type, value 'holiday': [enum]" in out
+
+
+def test_validation_never_writes_to_data(package_copy, capsys):
+    before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
+    set_cell(package_copy, "stages", "arseny-02", "seq", "x")
+    before["stages.csv"] = (package_copy / "data" / "stages.csv").read_bytes()
+    validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"])
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()} == before
