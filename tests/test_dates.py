@@ -1,0 +1,44 @@
+from datetime import date
+
+import pandas as pd
+import pytest
+
+import dates
+
+
+@pytest.mark.parametrize("value, lower, upper", [
+    ("2022-09-21", date(2022, 9, 21), date(2022, 9, 21)),
+    ("2022-09", date(2022, 9, 1), date(2022, 9, 30)),
+    ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+    ("2023", date(2023, 1, 1), date(2023, 12, 31)),
+    ("2022-03~", date(2022, 3, 1), date(2022, 3, 31)),  # strict bounds: no fuzzy padding
+    ("2023-12?", date(2023, 12, 1), date(2023, 12, 31)),
+    ("2023-09/2023-12", date(2023, 9, 1), date(2023, 12, 31)),
+    ("[2023-09..2023-12]", date(2023, 9, 1), date(2023, 12, 31)),
+    ("[..2025-02-10]", None, date(2025, 2, 10)),
+    ("[2022-09..]", date(2022, 9, 1), None),
+    ("2022-09-21/..", date(2022, 9, 21), None),  # not start + 10 years
+    ("2022-09-21/", date(2022, 9, 21), None),
+    ("../2023-05", None, date(2023, 5, 31)),
+    ("", None, None),
+])
+def test_strict_bounds(value, lower, upper):
+    assert dates.bounds(value) == (lower, upper)
+
+
+@pytest.mark.parametrize("value", ["2022-13", "22-09", "September 2022", "2023-12/2023-01", "../..", "[..]"])
+def test_invalid_values_raise(value):
+    with pytest.raises(dates.EDTFError):
+        dates.bounds(value)
+
+
+def test_columns_parse_each_distinct_value_once_and_flag_invalid(monkeypatch):
+    calls = []
+    real = dates.bounds
+    monkeypatch.setattr(dates, "bounds", lambda v: calls.append(v) or real(v))
+    values = pd.Series(["2022-09", "2022-09", None, "bad", "2023"], dtype="string")
+    lower, upper, invalid = dates.bounds_columns(values)
+    assert sorted(calls) == ["2022-09", "2023", "bad"]
+    assert invalid.tolist() == [False, False, False, True, False]
+    assert lower.iloc[0] == pd.Timestamp("2022-09-01") and upper.iloc[4] == pd.Timestamp("2023-12-31")
+    assert pd.isna(lower.iloc[2]) and pd.isna(upper.iloc[3])
