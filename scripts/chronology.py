@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+import keys
+
 NEVER = np.iinfo("int64").min  # unknown lower bound
 ALWAYS = np.iinfo("int64").max  # unknown upper bound
 REALISED = ["origin", "abroad", "temporary-return", "return"]
@@ -36,7 +38,7 @@ def windows(stages: pd.DataFrame, persons: pd.DataFrame, sources: pd.DataFrame) 
     ordered (False where the chain has no room for this stage's start).
     """
     realised = stages[stages["stage_type"].isin(REALISED)].sort_values(["person_id", "seq"], kind="stable")
-    available = realised["source_id"].map(sources.set_index("source_id")["available_by_upper"])
+    available = keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper")
     cap = _days(available, ALWAYS)
     person = realised["person_id"].to_numpy()
     s_lo, s_hi = _days(realised["start_lower"], NEVER), _days(realised["start_upper"], ALWAYS)

@@ -11,6 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import chronology
+import keys
 from descriptor import Descriptor
 from schema import RuleBook
 
@@ -18,18 +19,23 @@ DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12, "year": 365.24
 RUSSIA = "RU"
 
 
-def _stage_lookup(tables) -> pd.DataFrame:
-    stages = tables["stages"]
-    persons = tables["persons"].set_index("person_id")
-    looked = stages.set_index("stage_id")[["person_id", "seq", "stage_type", "location_id"]].copy()
-    looked = looked[~looked.index.duplicated()]
-    looked["person_source"] = looked["person_id"].map(persons["source_id"][~persons.index.duplicated()])
-    return looked
+def _of_stage(tables, stage_ids: pd.Series, column: str) -> pd.Series:
+    """A column of the stage each id names; `person_source` is the source of the stage's person."""
+    if column == "person_source":
+        return _of_person(tables, _of_stage(tables, stage_ids, "person_id"), "source_id")
+    return keys.lookup(stage_ids, tables["stages"], "stage_id", column)
+
+
+def _of_person(tables, person_ids: pd.Series, column: str) -> pd.Series:
+    return keys.lookup(person_ids, tables["persons"], "person_id", column)
 
 
 def _country(tables, location_ids: pd.Series) -> pd.Series:
-    locations = tables["locations"].drop_duplicates("location_id").set_index("location_id")
-    return location_ids.map(locations["country_code"])
+    return keys.lookup(location_ids, tables["locations"], "location_id", "country_code")
+
+
+def _available(tables, source_ids: pd.Series) -> pd.Series:
+    return keys.lookup(source_ids, tables["sources"], "source_id", "available_by_upper")
 
 
 # --- stages ---------------------------------------------------------------------------------
@@ -47,7 +53,7 @@ def origin_first(stages: pd.DataFrame) -> pd.Series:
 def journey_ends_with_return_in_russia(tables, stages: pd.DataFrame) -> pd.Series:
     realised = stages[stages["stage_type"].isin(chronology.REALISED)]
     last_seq = realised.groupby("person_id")["seq"].max()
-    is_last = stages["seq"] == stages["person_id"].map(last_seq)
+    is_last = stages["seq"] == keys.lookup(stages["person_id"], last_seq.reset_index(), "person_id", "seq")
     in_russia = _country(tables, stages["location_id"]) == RUSSIA
     ok_last = (stages["stage_type"] == "return") & in_russia
     return_elsewhere = (stages["stage_type"] == "return") & ~is_last
@@ -74,13 +80,11 @@ def inferred_place_explained(stages: pd.DataFrame) -> pd.Series:
 
 
 def same_source_as_person(tables, frame: pd.DataFrame) -> pd.Series:
-    persons = tables["persons"].drop_duplicates("person_id").set_index("person_id")
-    return (frame["source_id"] == frame["person_id"].map(persons["source_id"])).fillna(False).astype(bool)
+    return (frame["source_id"] == _of_person(tables, frame["person_id"], "source_id")).fillna(False).astype(bool)
 
 
 def not_after_text(tables, stages: pd.DataFrame) -> pd.Series:
-    available = stages["source_id"].map(tables["sources"].drop_duplicates("source_id")
-                                        .set_index("source_id")["available_by_upper"])
+    available = _available(tables, stages["source_id"])
     late = (stages["start_lower"] > available) | (stages["end_lower"] > available)
     return ~late.fillna(False)
 
@@ -98,25 +102,24 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 def origin_matches_stage(tables, persons: pd.DataFrame) -> pd.Series:
     stages = tables["stages"]
-    origin = stages[stages["stage_type"] == "origin"].drop_duplicates("person_id").set_index("person_id")
-    stage_place = persons["person_id"].map(origin["location_id"])
+    origin = stages[stages["stage_type"] == "origin"]
+    stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
 
 
 # --- durations ------------------------------------------------------------------------------
 
 def stages_of_own_person(tables, frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    lookup = _stage_lookup(tables)
     ok = pd.Series(True, index=frame.index)
     for column in columns:
-        owner = frame[column].map(lookup["person_id"])
+        owner = _of_stage(tables, frame[column], "person_id")
         ok &= (owner == frame["person_id"]).fillna(frame[column].isna() | owner.isna())
     return ok.astype(bool)
 
 
 def span_in_order(tables, durations: pd.DataFrame) -> pd.Series:
-    lookup = _stage_lookup(tables)
-    first, last = durations["first_stage_id"].map(lookup["seq"]), durations["last_stage_id"].map(lookup["seq"])
+    first = _of_stage(tables, durations["first_stage_id"], "seq")
+    last = _of_stage(tables, durations["last_stage_id"], "seq")
     return (first <= last).fillna(True).astype(bool)
 
 
@@ -143,11 +146,11 @@ def admitted_days(descriptor: Descriptor, durations: pd.DataFrame) -> tuple[pd.S
 
 def span_days(windows: pd.DataFrame, durations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The shortest and longest time the dates allow from the first stage's start to the last's end."""
-    by_id = windows.set_index("stage_id")
-    start_min = durations["first_stage_id"].map(by_id["start_min"])
-    start_max = durations["first_stage_id"].map(by_id["start_max"])
-    end_min = durations["last_stage_id"].map(by_id["end_min"])
-    end_max = durations["last_stage_id"].map(by_id["end_max"])
+    def at(column: str, bound: str) -> pd.Series:
+        return keys.lookup(durations[column], windows, "stage_id", bound)
+
+    start_min, start_max = at("first_stage_id", "start_min"), at("first_stage_id", "start_max")
+    end_min, end_max = at("last_stage_id", "end_min"), at("last_stage_id", "end_max")
     shortest = ((end_min - start_max).dt.days.astype(float)).clip(lower=0).fillna(0.0)
     longest = (end_max - start_min).dt.days.astype(float).fillna(np.inf)
     return shortest, longest
@@ -159,26 +162,23 @@ def duration_agrees_or_flagged(descriptor, tables, windows, durations: pd.DataFr
     relation = durations["span_relation"]
     agrees = np.where(relation == "equals", (low <= longest) & (high >= shortest),
                       np.where(relation == "within", low <= longest, True))
-    flagged = durations["duration_id"].isin(tables["discrepancies"]["duration_id"].dropna())
+    flagged = keys.is_in(durations["duration_id"], tables["discrepancies"]["duration_id"])
     return pd.Series(agrees, index=durations.index) | flagged
 
 
 # --- codings, discrepancies, factors, estimates ---------------------------------------------
 
 def stage_source_is_row_source(tables, frame: pd.DataFrame) -> pd.Series:
-    lookup = _stage_lookup(tables)
-    return (frame["stage_id"].map(lookup["person_source"]) == frame["source_id"]).fillna(True).astype(bool)
+    return (_of_stage(tables, frame["stage_id"], "person_source") == frame["source_id"]).fillna(True).astype(bool)
 
 
 def duration_matches_stage_person(tables, discrepancies: pd.DataFrame) -> pd.Series:
-    lookup = _stage_lookup(tables)
-    durations = tables["durations"].drop_duplicates("duration_id").set_index("duration_id")
-    owner = discrepancies["duration_id"].map(durations["person_id"])
-    return (owner == discrepancies["stage_id"].map(lookup["person_id"])).fillna(True).astype(bool)
+    owner = keys.lookup(discrepancies["duration_id"], tables["durations"], "duration_id", "person_id")
+    return (owner == _of_stage(tables, discrepancies["stage_id"], "person_id")).fillna(True).astype(bool)
 
 
 def factor_used(tables, factors: pd.DataFrame) -> pd.Series:
-    return factors["factor_id"].isin(tables["codings"]["factor_id"])
+    return keys.is_in(factors["factor_id"], tables["codings"]["factor_id"])
 
 
 def estimate_has_value(estimates: pd.DataFrame) -> pd.Series:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+import keys as key_lookup
 from descriptor import Descriptor
 from load import PANDAS_DTYPES
 
@@ -90,7 +91,7 @@ def foreign_key_check(book: RuleBook, fk: dict, own: str, tables: dict[str, pd.D
     def holds(frame: pd.DataFrame) -> pd.Series:
         some_null = frame[columns].isna().any(axis=1)
         if len(columns) == 1:
-            found = frame[columns[0]].isin(keys)
+            found = key_lookup.is_in(frame[columns[0]], keys)
         else:
             found = pd.MultiIndex.from_frame(frame[columns]).isin(keys)
         return pd.Series(found, index=frame.index) | some_null

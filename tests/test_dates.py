@@ -1,5 +1,7 @@
 from datetime import date
 
+import edtf
+
 import pandas as pd
 import pytest
 
@@ -42,3 +44,23 @@ def test_columns_parse_each_distinct_value_once_and_flag_invalid(monkeypatch):
     assert invalid.tolist() == [False, False, False, True, False]
     assert lower.iloc[0] == pd.Timestamp("2022-09-01") and upper.iloc[4] == pd.Timestamp("2023-12-31")
     assert pd.isna(lower.iloc[2]) and pd.isna(upper.iloc[3])
+
+
+@pytest.mark.parametrize("value", ["2022", "2022-09", "2024-02", "2023-02", "2022-09-21", "2000-12-31"])
+def test_plain_dates_get_the_bounds_edtf_gives(value):
+    parsed = edtf.parse_edtf(value)
+    expected = (edtf.struct_time_to_date(parsed.lower_strict()), edtf.struct_time_to_date(parsed.upper_strict()))
+    assert dates.bounds(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2022-00", "2023-02-29", "2022-09-31"])
+def test_impossible_plain_dates_are_invalid(value):
+    with pytest.raises(dates.EDTFError):
+        dates.bounds(value)
+
+
+@pytest.mark.parametrize("value", ["[2023-09..2023-12]", "[2022-02-24..2022-02-25]", "[2022..2023]"])
+def test_set_ranges_get_the_bounds_edtf_gives(value):
+    parsed = edtf.parse_edtf(value)
+    expected = (edtf.struct_time_to_date(parsed.lower_strict()), edtf.struct_time_to_date(parsed.upper_strict()))
+    assert dates.bounds(value) == expected
