@@ -4,7 +4,8 @@ A journey is a chain of instants: the start of the first stay, each change of pl
 of one stay is the start of the next), and the end of the last stay, all in non-decreasing
 order and none after the text was available. Each instant has EDTF bounds, or none. A forward
 running maximum of the lower bounds and a backward running minimum of the upper bounds give
-every instant the tightest window the whole chain allows; the chain is consistent exactly when
+every instant the tightest window the whole chain allows (an open return lasts at least until
+the text's publication, where that is known); the chain is consistent exactly when
 no window is empty. Everything is vectorised per person with groupby.
 """
 from __future__ import annotations
@@ -39,10 +40,14 @@ def windows(stages: pd.DataFrame, persons: pd.DataFrame, sources: pd.DataFrame) 
     """
     realised = stages[stages["stage_type"].isin(REALISED)].sort_values(["person_id", "seq"], kind="stable")
     available = keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper")
+    published = keys.lookup(realised["source_id"], sources, "source_id", "published_lower")
     cap = _days(available, ALWAYS)
     person = realised["person_id"].to_numpy()
     s_lo, s_hi = _days(realised["start_lower"], NEVER), _days(realised["start_upper"], ALWAYS)
     e_lo, e_hi = _days(realised["end_lower"], NEVER), _days(realised["end_upper"], ALWAYS)
+    # an open return is still going on when the text is published
+    still_there = (realised["stage_type"] == "return").to_numpy() & (e_lo == NEVER)
+    e_lo = np.where(still_there, _days(published, NEVER), e_lo)
     first = np.r_[True, person[1:] != person[:-1]] if len(person) else np.zeros(0, bool)
     last = np.r_[person[1:] != person[:-1], True] if len(person) else np.zeros(0, bool)
     prev_lo = np.where(first, NEVER, np.r_[NEVER, e_lo[:-1]])

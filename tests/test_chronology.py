@@ -11,7 +11,7 @@ import paths
 import rules
 
 
-def journey(*stages, available="2025-01-01"):
+def journey(*stages, available="2025-01-01", published=None):
     rows = []
     for seq, (kind, start, end) in enumerate(stages, start=1):
         rows.append({"stage_id": f"p-{seq:02d}", "person_id": "p", "seq": seq, "stage_type": kind,
@@ -20,7 +20,8 @@ def journey(*stages, available="2025-01-01"):
     for column in ("start", "end"):
         lower, upper, _ = dates.bounds_columns(frame[column].astype("string"))
         frame[f"{column}_lower"], frame[f"{column}_upper"] = lower, upper
-    sources = pd.DataFrame({"source_id": ["s"], "available_by_upper": [pd.Timestamp(available)]})
+    sources = pd.DataFrame({"source_id": ["s"], "available_by_upper": [pd.Timestamp(available)],
+                            "published_lower": [pd.Timestamp(published) if published else pd.NaT]})
     persons = pd.DataFrame({"person_id": ["p"], "source_id": ["s"]})
     return frame, persons, sources
 
@@ -85,3 +86,11 @@ def test_stated_durations_are_judged_by_what_their_qualifier_admits():
         ("d8", "p-02", "p-02", 15, "year", "almost", "context"),    # not checked
     )
     assert verdicts == [False, True, True, False, True, False, False, True]
+
+
+def test_an_open_return_lasts_until_publication_when_that_is_known():
+    spec = (("origin", "", "2022-09"), ("abroad", "2022-09", "2024-05"), ("return", "2024-05", ""))
+    unknown = chronology.windows(*journey(*spec)).set_index("stage_id")
+    known = chronology.windows(*journey(*spec, published="2024-06-24")).set_index("stage_id")
+    assert unknown.loc["p-03", "end_min"] == pd.Timestamp("2024-05-01")
+    assert known.loc["p-03", "end_min"] == pd.Timestamp("2024-06-24")

@@ -1,0 +1,48 @@
+"""Draw every figure from the tables into figures/ (or another folder): `make figures`.
+
+Usage: python scripts/figures.py [--out DIR] [NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+
+
+import journeys
+import paths
+import sequences
+
+
+import style
+import timeline
+
+FIGURES = {module.__name__: module for module in (timeline, sequences)}
+
+
+def draw(out: Path, names: list[str] | None = None) -> list[Path]:
+    data = journeys.read()
+    written = []
+    for name in sorted(names or FIGURES):
+        written += style.save(FIGURES[name].draw(data), name, out)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=paths.FIGURES)
+    parser.add_argument("names", nargs="*", choices=sorted(FIGURES) + [[]], metavar="NAME")
+    args = parser.parse_args(argv)
+    try:
+        for path in draw(args.out, args.names):
+            print(path.relative_to(args.out.parent) if path.is_relative_to(args.out.parent) else path)
+    except journeys.InvalidData as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
