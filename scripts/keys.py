@@ -17,7 +17,9 @@ def _arrow(values: pd.Series | pd.Index) -> pa.Array:
 
 def positions(values: pd.Series, keys: pd.Series | pd.Index) -> np.ndarray:
     """For each value, the position of its first match in keys, or -1."""
-    found = pc.index_in(_arrow(values), value_set=_arrow(pd.Series(keys).dropna()))
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    found = pc.index_in(_arrow(values), value_set=_arrow(pd.Series(keys)), skip_nulls=True)
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -25,10 +27,31 @@ def is_in(values: pd.Series, keys: pd.Series | pd.Index) -> pd.Series:
     return pd.Series(positions(values, keys) >= 0, index=values.index)
 
 
+def take(table: pd.DataFrame, where: np.ndarray, column: str, index: pd.Index) -> pd.Series:
+    """table[column] at row positions `where` (-1: NA), indexed like the values looked up."""
+    return pd.Series(table[column].array.take(where, allow_fill=True), index=index, name=column)
+
+
 def lookup(values: pd.Series, table: pd.DataFrame, key: str, column: str) -> pd.Series:
-    """table[column] of the row whose table[key] equals each value (NA where none does)."""
-    keys = table[key]
-    present = keys.notna().to_numpy()
-    where = positions(values, keys[present])
-    taken = table.loc[present, column].array.take(where, allow_fill=True)
-    return pd.Series(taken, index=values.index, name=column)
+    """table[column] of the first row whose table[key] equals each value (NA where none does)."""
+    return take(table, positions(values, table[key]), column, values.index)
+
+
+class Joins:
+    """Lookups from one table's column into another's key, each matched once and reused."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
+        self.tables = tables
+        self._positions: dict[tuple[str, str, str, str], np.ndarray] = {}
+
+    def positions(self, resource: str, column: str, target: str, key: str) -> np.ndarray:
+        """For each row of `resource`, the position of the `target` row whose `key` equals `column`."""
+        match = (resource, column, target, key)
+        if match not in self._positions:
+            self._positions[match] = positions(self.tables[resource][column], self.tables[target][key])
+        return self._positions[match]
+
+    def get(self, resource: str, column: str, target: str, key: str, wanted: str) -> pd.Series:
+        """For each row of `resource`, `target[wanted]` of the row whose `key` equals `column`."""
+        where = self.positions(resource, column, target, key)
+        return take(self.tables[target], where, wanted, self.tables[resource].index)

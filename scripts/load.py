@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -53,8 +54,8 @@ def _decode(name: str, file: str, raw: bytes, problems: list[Problem]) -> str | 
     return text
 
 
-def _read_strings(name: str, file: str, text: str, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
-    header = text.split("\n", 1)[0].split(",")
+def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
+    header = raw[: raw.find(b"\n")].decode("utf-8").split(",")
     expected = columns
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
@@ -70,21 +71,26 @@ def _read_strings(name: str, file: str, text: str, columns: list[str], problems:
     if missing or extra or header != expected:
         return None
 
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
     bad_rows: list[tuple[int, int, int]] = []
 
     def on_invalid(row):
         bad_rows.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
+    def read(**options):
+        return pacsv.read_csv(io.BytesIO(raw), convert_options=convert,
+                              parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=False,
+                                                               **options.pop("parse", {})),
+                              read_options=pacsv.ReadOptions(**options))
+
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 26),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False,
-                                              newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+        try:
+            table = read()  # fast, multi-threaded; raises on the first malformed row
+        except pa.ArrowInvalid:
+            # again on one thread, which numbers rows, collecting every malformed one
+            table = read(use_threads=False, parse={"invalid_row_handler": on_invalid})
     except pa.ArrowInvalid as error:
         problems.append(_problem(name, file, None, None, "csv-syntax", None, f"the file is not readable CSV: {error}"))
         return None
@@ -92,13 +98,14 @@ def _read_strings(name: str, file: str, text: str, columns: list[str], problems:
         problems.append(_problem(name, file, number, None, "row-length", f"{actual_n} cells",
                                  f"the row has {actual_n} cells, the header {expected_n}; check commas and quoting"))
     frame = table.to_pandas()
-    skipped = {number for number, _, _ in bad_rows}
-    lines = [n for n in range(2, 2 + len(frame) + len(skipped)) if n not in skipped]
-    frame.index = pd.Index(lines, name="row")
-    blank = (frame == "").all(axis=1)
+    skipped = np.array(sorted(number for number, _, _ in bad_rows), dtype=np.int64)
+    lines = np.arange(2, 2 + len(frame) + len(skipped))
+    frame.index = pd.Index(np.setdiff1d(lines, skipped, assume_unique=True) if len(skipped) else lines, name="row")
+    maybe_blank = frame.iloc[:, 0] == ""
+    blank = maybe_blank & (frame[maybe_blank] == "").all(axis=1).reindex(frame.index, fill_value=False)
     for row in frame.index[blank]:
         problems.append(_problem(name, file, int(row), None, "blank-row", None, "remove the empty line"))
-    return frame[~blank]
+    return frame[~blank] if blank.any() else frame
 
 
 def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], problems: list[Problem]) -> pd.DataFrame:
@@ -141,7 +148,7 @@ def read_resource(descriptor: Descriptor, name: str, problems: list[Problem]) ->
     if text is None:
         return None
     fields = resource["schema"]["fields"]
-    frame = _read_strings(name, file, text, [f["name"] for f in fields], problems)
+    frame = _read_strings(name, file, raw, [f["name"] for f in fields], problems)
     if frame is None:
         return None
     return _typed(name, file, frame, fields, problems)

@@ -19,23 +19,12 @@ DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12, "year": 365.24
 RUSSIA = "RU"
 
 
-def _of_stage(tables, stage_ids: pd.Series, column: str) -> pd.Series:
-    """A column of the stage each id names; `person_source` is the source of the stage's person."""
-    if column == "person_source":
-        return _of_person(tables, _of_stage(tables, stage_ids, "person_id"), "source_id")
-    return keys.lookup(stage_ids, tables["stages"], "stage_id", column)
-
-
-def _of_person(tables, person_ids: pd.Series, column: str) -> pd.Series:
-    return keys.lookup(person_ids, tables["persons"], "person_id", column)
-
-
-def _country(tables, location_ids: pd.Series) -> pd.Series:
-    return keys.lookup(location_ids, tables["locations"], "location_id", "country_code")
-
-
-def _available(tables, source_ids: pd.Series) -> pd.Series:
-    return keys.lookup(source_ids, tables["sources"], "source_id", "available_by_upper")
+def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Series:
+    """`wanted` of the stage that `resource.column` names; `person_source` is its person's source."""
+    if wanted == "person_source":
+        person = j.get(resource, column, "stages", "stage_id", "person_id")
+        return keys.lookup(person, j.tables["persons"], "person_id", "source_id")
+    return j.get(resource, column, "stages", "stage_id", wanted)
 
 
 # --- stages ---------------------------------------------------------------------------------
@@ -50,18 +39,19 @@ def origin_first(stages: pd.DataFrame) -> pd.Series:
     return (stages["seq"] == 1) == (stages["stage_type"] == "origin")
 
 
-def journey_ends_with_return_in_russia(tables, stages: pd.DataFrame) -> pd.Series:
+def journey_ends_with_return_in_russia(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     realised = stages[stages["stage_type"].isin(chronology.REALISED)]
-    last_seq = realised.groupby("person_id")["seq"].max()
-    is_last = stages["seq"] == keys.lookup(stages["person_id"], last_seq.reset_index(), "person_id", "seq")
-    in_russia = _country(tables, stages["location_id"]) == RUSSIA
+    last_seq = realised.groupby("person_id")["seq"].transform("max")
+    is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
+    in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == RUSSIA
     ok_last = (stages["stage_type"] == "return") & in_russia
     return_elsewhere = (stages["stage_type"] == "return") & ~is_last
-    return (~is_last | ok_last.fillna(False)) & ~return_elsewhere
+    return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
 
 
-def place_fits_stage_type(tables, stages: pd.DataFrame) -> pd.Series:
-    in_russia = (_country(tables, stages["location_id"]) == RUSSIA).fillna(False)
+def place_fits_stage_type(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+    country = j.get("stages", "location_id", "locations", "location_id", "country_code")
+    in_russia = (country == RUSSIA).fillna(False)
     home = stages["stage_type"].isin(["origin", "temporary-return", "return"])
     away = stages["stage_type"].isin(["abroad", "planned"])
     return (home & in_russia) | (away & ~in_russia)
@@ -79,12 +69,13 @@ def inferred_place_explained(stages: pd.DataFrame) -> pd.Series:
     return ~((stages["location_certainty"] == "inferred") & stages["notes"].isna())
 
 
-def same_source_as_person(tables, frame: pd.DataFrame) -> pd.Series:
-    return (frame["source_id"] == _of_person(tables, frame["person_id"], "source_id")).fillna(False).astype(bool)
+def same_source_as_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
+    person_source = j.get(resource, "person_id", "persons", "person_id", "source_id")
+    return (frame["source_id"] == person_source).fillna(False).astype(bool)
 
 
-def not_after_text(tables, stages: pd.DataFrame) -> pd.Series:
-    available = _available(tables, stages["source_id"])
+def not_after_text(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+    available = j.get("stages", "source_id", "sources", "source_id", "available_by_upper")
     late = (stages["start_lower"] > available) | (stages["end_lower"] > available)
     return ~late.fillna(False)
 
@@ -100,8 +91,8 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 # --- persons --------------------------------------------------------------------------------
 
-def origin_matches_stage(tables, persons: pd.DataFrame) -> pd.Series:
-    stages = tables["stages"]
+def origin_matches_stage(j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
+    stages = j.tables["stages"]
     origin = stages[stages["stage_type"] == "origin"]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
@@ -109,17 +100,17 @@ def origin_matches_stage(tables, persons: pd.DataFrame) -> pd.Series:
 
 # --- durations ------------------------------------------------------------------------------
 
-def stages_of_own_person(tables, frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+def stages_of_own_person(j: keys.Joins, frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     ok = pd.Series(True, index=frame.index)
     for column in columns:
-        owner = _of_stage(tables, frame[column], "person_id")
+        owner = _stage_of(j, "durations", column, "person_id")
         ok &= (owner == frame["person_id"]).fillna(frame[column].isna() | owner.isna())
     return ok.astype(bool)
 
 
-def span_in_order(tables, durations: pd.DataFrame) -> pd.Series:
-    first = _of_stage(tables, durations["first_stage_id"], "seq")
-    last = _of_stage(tables, durations["last_stage_id"], "seq")
+def span_in_order(j: keys.Joins, durations: pd.DataFrame) -> pd.Series:
+    first = _stage_of(j, "durations", "first_stage_id", "seq")
+    last = _stage_of(j, "durations", "last_stage_id", "seq")
     return (first <= last).fillna(True).astype(bool)
 
 
@@ -144,10 +135,14 @@ def admitted_days(descriptor: Descriptor, durations: pd.DataFrame) -> tuple[pd.S
     return bound("min", 0.0), bound("max", np.inf)
 
 
-def span_days(windows: pd.DataFrame, durations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def span_days(j: keys.Joins, windows: pd.DataFrame, durations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The shortest and longest time the dates allow from the first stage's start to the last's end."""
+    stages = j.tables["stages"]
+
     def at(column: str, bound: str) -> pd.Series:
-        return keys.lookup(durations[column], windows, "stage_id", bound)
+        where = j.positions("durations", column, "stages", "stage_id")
+        rows = np.where(where >= 0, stages.index.to_numpy()[where], -1)  # windows share the stages' rows
+        return pd.Series(windows[bound].reindex(rows).to_numpy(), index=durations.index)
 
     start_min, start_max = at("first_stage_id", "start_min"), at("first_stage_id", "start_max")
     end_min, end_max = at("last_stage_id", "end_min"), at("last_stage_id", "end_max")
@@ -156,29 +151,31 @@ def span_days(windows: pd.DataFrame, durations: pd.DataFrame) -> tuple[pd.Series
     return shortest, longest
 
 
-def duration_agrees_or_flagged(descriptor, tables, windows, durations: pd.DataFrame) -> pd.Series:
+def duration_agrees_or_flagged(descriptor, j: keys.Joins, windows, durations: pd.DataFrame) -> pd.Series:
     low, high = admitted_days(descriptor, durations)
-    shortest, longest = span_days(windows, durations)
+    shortest, longest = span_days(j, windows, durations)
     relation = durations["span_relation"]
     agrees = np.where(relation == "equals", (low <= longest) & (high >= shortest),
                       np.where(relation == "within", low <= longest, True))
-    flagged = keys.is_in(durations["duration_id"], tables["discrepancies"]["duration_id"])
+    flagged = keys.is_in(durations["duration_id"], j.tables["discrepancies"]["duration_id"])
     return pd.Series(agrees, index=durations.index) | flagged
 
 
 # --- codings, discrepancies, factors, estimates ---------------------------------------------
 
-def stage_source_is_row_source(tables, frame: pd.DataFrame) -> pd.Series:
-    return (_of_stage(tables, frame["stage_id"], "person_source") == frame["source_id"]).fillna(True).astype(bool)
+def stage_source_is_row_source(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
+    person_source = _stage_of(j, resource, "stage_id", "person_source")
+    return (person_source == frame["source_id"]).fillna(True).astype(bool)
 
 
-def duration_matches_stage_person(tables, discrepancies: pd.DataFrame) -> pd.Series:
-    owner = keys.lookup(discrepancies["duration_id"], tables["durations"], "duration_id", "person_id")
-    return (owner == _of_stage(tables, discrepancies["stage_id"], "person_id")).fillna(True).astype(bool)
+def duration_matches_stage_person(j: keys.Joins, discrepancies: pd.DataFrame) -> pd.Series:
+    owner = j.get("discrepancies", "duration_id", "durations", "duration_id", "person_id")
+    stage_person = _stage_of(j, "discrepancies", "stage_id", "person_id")
+    return (owner == stage_person).fillna(True).astype(bool)
 
 
-def factor_used(tables, factors: pd.DataFrame) -> pd.Series:
-    return keys.is_in(factors["factor_id"], tables["codings"]["factor_id"])
+def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
+    return keys.is_in(factors["factor_id"], j.tables["codings"]["factor_id"].drop_duplicates())
 
 
 def estimate_has_value(estimates: pd.DataFrame) -> pd.Series:
@@ -196,8 +193,9 @@ def estimate_range_ordered(estimates: pd.DataFrame) -> pd.Series:
 
 # --- the schemas ----------------------------------------------------------------------------
 
-def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame], book: RuleBook) -> dict[str, pa.DataFrameSchema]:
+def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, pa.DataFrameSchema]:
     """Rule schemas for the resources present; a rule needing a missing table is left out."""
+    tables = j.tables
     have = set(tables)
     windows = None
     if {"stages", "persons", "sources"} <= have:
@@ -212,9 +210,9 @@ def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame], book: RuleB
         "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
     add("stages", [], origin_first, "origin-first", "stage_type",
         "a journey starts with one `origin` stage (seq 1) and has no other origin")
-    add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(tables, f), "ends-with-return-in-russia",
+    add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(j, f), "ends-with-return-in-russia",
         "stage_type", "the last realised stage of a journey is a `return` in Russia, and only the last is")
-    add("stages", ["locations"], lambda f: place_fits_stage_type(tables, f), "place-fits-stage-type", "location_id",
+    add("stages", ["locations"], lambda f: place_fits_stage_type(j, f), "place-fits-stage-type", "location_id",
         "origin, temporary-return and return stages are in Russia; abroad and planned ones are not")
     add("stages", [], planned_has_no_dates, "planned-has-no-dates", "start",
         "a planned destination was never reached: leave start and end empty")
@@ -222,9 +220,9 @@ def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame], book: RuleB
         "the stay ends before it starts: check the dates or their precision")
     add("stages", [], inferred_place_explained, "inferred-place-explained", "notes",
         "say in notes why the place is inferred")
-    add("stages", ["persons"], lambda f: same_source_as_person(tables, f), "person-source", "source_id",
+    add("stages", ["persons"], lambda f: same_source_as_person(j, "stages", f), "person-source", "source_id",
         "a stage comes from the same text as its person")
-    add("stages", ["sources"], lambda f: not_after_text(tables, f), "after-text", "start",
+    add("stages", ["sources"], lambda f: not_after_text(j, f), "after-text", "start",
         "a date lies after the text was available (sources.available_by)")
     if windows is not None:
         add("stages", [], lambda f: continuity(windows, f), "stage-continuity", "start",
@@ -233,28 +231,28 @@ def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame], book: RuleB
         add("stages", [], lambda f: chronological(windows, f), "chronology", "start",
             "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
             "or after a later one")
-    add("persons", ["stages"], lambda f: origin_matches_stage(tables, f), "origin-matches-stage", "origin_location_id",
+    add("persons", ["stages"], lambda f: origin_matches_stage(j, f), "origin-matches-stage", "origin_location_id",
         "origin_location_id must be the location of the person's origin stage")
-    add("durations", ["stages"], lambda f: stages_of_own_person(tables, f, ["first_stage_id", "last_stage_id"]),
+    add("durations", ["stages"], lambda f: stages_of_own_person(j, f, ["first_stage_id", "last_stage_id"]),
         "stages-of-own-person", "first_stage_id", "a duration spans stages of its own person")
-    add("durations", ["stages"], lambda f: span_in_order(tables, f), "span-in-order", "last_stage_id",
+    add("durations", ["stages"], lambda f: span_in_order(j, f), "span-in-order", "last_stage_id",
         "the last stage of a span cannot come before its first stage")
     add("durations", [], lambda f: value_given_when_numeric(descriptor, f), "value-matches-qualifier", "value",
         "give a value for exactly/about/more-than/almost; leave it empty for a-few and unquantified")
-    add("durations", ["persons"], lambda f: same_source_as_person(tables, f), "person-source", "source_id",
+    add("durations", ["persons"], lambda f: same_source_as_person(j, "durations", f), "person-source", "source_id",
         "a duration comes from the same text as its person")
     if windows is not None:
-        add("durations", ["discrepancies"], lambda f: duration_agrees_or_flagged(descriptor, tables, windows, f),
+        add("durations", ["discrepancies"], lambda f: duration_agrees_or_flagged(descriptor, j, windows, f),
             "duration-agrees-with-dates", "value",
             "the stated duration does not fit the span the dates allow: correct it, or add a discrepancies "
             "row with this duration_id quoting both statements")
-    add("codings", ["stages", "persons"], lambda f: stage_source_is_row_source(tables, f), "stage-source", "source_id",
+    add("codings", ["stages", "persons"], lambda f: stage_source_is_row_source(j, "codings", f), "stage-source", "source_id",
         "a coding comes from the same text as the person of its stage")
-    add("discrepancies", ["stages", "persons"], lambda f: stage_source_is_row_source(tables, f), "stage-source",
+    add("discrepancies", ["stages", "persons"], lambda f: stage_source_is_row_source(j, "discrepancies", f), "stage-source",
         "source_id", "a discrepancy comes from the same text as the person of its stage")
-    add("discrepancies", ["stages", "persons", "durations"], lambda f: duration_matches_stage_person(tables, f),
+    add("discrepancies", ["stages", "persons", "durations"], lambda f: duration_matches_stage_person(j, f),
         "duration-of-stage-person", "duration_id", "the duration must belong to the person of the stage")
-    add("factors", ["codings"], lambda f: factor_used(tables, f), "factor-used", "factor_id",
+    add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",
         "give a point value, a low–high range, or both")

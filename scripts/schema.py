@@ -78,29 +78,29 @@ def _key_values(frame: pd.DataFrame, columns: list[str]) -> pd.Index | pd.MultiI
     return pd.MultiIndex.from_frame(frame[columns].dropna())
 
 
-def foreign_key_check(book: RuleBook, fk: dict, own: str, tables: dict[str, pd.DataFrame]) -> pa.Check | None:
+def foreign_key_check(book: RuleBook, fk: dict, own: str, joins: key_lookup.Joins) -> pa.Check | None:
     columns = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
     target = fk["reference"].get("resource") or own
     ref_columns = fk["reference"]["fields"]
     ref_columns = ref_columns if isinstance(ref_columns, list) else [ref_columns]
-    if target not in tables:
+    if target not in joins.tables:
         return None
-    keys = _key_values(tables[target], ref_columns)
     field = ",".join(columns)
 
     def holds(frame: pd.DataFrame) -> pd.Series:
         some_null = frame[columns].isna().any(axis=1)
         if len(columns) == 1:
-            found = key_lookup.is_in(frame[columns[0]], keys)
+            found = joins.positions(own, columns[0], target, ref_columns[0]) >= 0
         else:
-            found = pd.MultiIndex.from_frame(frame[columns]).isin(keys)
+            found = pd.MultiIndex.from_frame(frame[columns]).isin(_key_values(joins.tables[target], ref_columns))
         return pd.Series(found, index=frame.index) | some_null
 
     return book.check(holds, "foreign-key", field,
                       f"no row of {target} has this {'/'.join(ref_columns)}; add it there or correct the value")
 
 
-def build(descriptor: Descriptor, name: str, tables: dict[str, pd.DataFrame], book: RuleBook) -> pa.DataFrameSchema:
+def build(descriptor: Descriptor, name: str, joins: key_lookup.Joins, book: RuleBook) -> pa.DataFrameSchema:
+    """The pandera schema of one resource; foreign keys are checked against `joins.tables`."""
     schema = descriptor.resource(name)["schema"]
     columns = {}
     for field in schema["fields"]:
@@ -112,7 +112,7 @@ def build(descriptor: Descriptor, name: str, tables: dict[str, pd.DataFrame], bo
             unique=bool(constraints.get("unique", False)),
             report_duplicates="all",
         )
-    frame_checks = [c for fk in schema.get("foreignKeys", []) if (c := foreign_key_check(book, fk, name, tables))]
+    frame_checks = [c for fk in schema.get("foreignKeys", []) if (c := foreign_key_check(book, fk, name, joins))]
     primary_key = schema.get("primaryKey")
     if primary_key:
         primary_key = [primary_key] if isinstance(primary_key, str) else primary_key

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import descriptor as descriptor_module
+import keys
 import load
 import paths
 import provenance
@@ -30,10 +31,11 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     problems = list(loaded.problems)
     tables = loaded.tables
     book = schema.RuleBook()
+    joins = keys.Joins(tables)
     for name, frame in tables.items():
-        structural = schema.build(descriptor, name, tables, book)
+        structural = schema.build(descriptor, name, joins, book)
         problems += schema.run(structural, frame, book, descriptor.resource(name)["path"])
-    for name, rule_schema in rules.schemas(descriptor, tables, book).items():
+    for name, rule_schema in rules.schemas(descriptor, joins, book).items():
         problems += schema.run(rule_schema, tables[name], book, descriptor.resource(name)["path"])
     if sources is not None and "sources" in tables:
         missing = provenance.missing_texts(sources, tables["sources"])

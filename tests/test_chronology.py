@@ -6,6 +6,7 @@ import pandas as pd
 
 import chronology
 import dates
+import keys
 import descriptor as descriptor_module
 import paths
 import rules
@@ -65,8 +66,10 @@ def durations_against(stages_spec, *rows):
     durations = pd.DataFrame(rows, columns=["duration_id", "first_stage_id", "last_stage_id", "value", "unit",
                                             "qualifier", "span_relation"])
     durations["value"] = durations["value"].astype("Float64")
-    tables = {"discrepancies": pd.DataFrame({"duration_id": pd.Series([], dtype="string")})}
-    return rules.duration_agrees_or_flagged(DESCRIPTOR, tables, w, durations).tolist()
+    durations.index = pd.RangeIndex(2, 2 + len(durations))
+    tables = {"discrepancies": pd.DataFrame({"duration_id": pd.Series([], dtype="string")}),
+              "stages": stages, "durations": durations}
+    return rules.duration_agrees_or_flagged(DESCRIPTOR, keys.Joins(tables), w, durations).tolist()
 
 
 DESCRIPTOR = descriptor_module.read(paths.DESCRIPTOR)

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import descriptor as descriptor_module
+import keys
 import schema
 
 FIELDS = [
@@ -37,7 +38,7 @@ def frame(**columns):
 def problems(df):
     tables = {"t": df, "u": pd.DataFrame({"id": pd.array(["k"], dtype="string")})}
     book = schema.RuleBook()
-    built = schema.build(DESCRIPTOR, "t", tables, book)
+    built = schema.build(DESCRIPTOR, "t", keys.Joins(tables), book)
     return {(p.row, p.field, p.rule) for p in schema.run(built, df, book, "data/t.csv")}
 
 
@@ -46,7 +47,8 @@ def test_valid_frame_passes_with_nullable_integer_boolean_and_number():
 
 
 def test_dtypes_follow_the_descriptor_not_pandera_defaults():
-    built = schema.build(DESCRIPTOR, "t", {"t": frame(), "u": pd.DataFrame({"id": ["k"]})}, schema.RuleBook())
+    tables = {"t": frame(), "u": pd.DataFrame({"id": ["k"]})}
+    built = schema.build(DESCRIPTOR, "t", keys.Joins(tables), schema.RuleBook())
     assert str(built.columns["b"].dtype) == "Int64" and built.columns["b"].nullable
     assert str(built.columns["flag"].dtype) == "boolean"
     assert not built.columns["a"].nullable
