@@ -11,15 +11,17 @@ from pathlib import Path
 
 
 
+import factors
 import journeys
 import paths
+import routes
 import sequences
 
 
 import style
 import timeline
 
-FIGURES = {module.__name__: module for module in (timeline, sequences)}
+FIGURES = {module.__name__: module for module in (timeline, sequences, routes, factors)}
 
 
 def draw(out: Path, names: list[str] | None = None) -> list[Path]:

@@ -43,11 +43,11 @@ def person_colours(journeys) -> dict[str, str]:
     return colours(journeys.table("persons")["person_id"], PERSON_COLOURS)
 
 
-def source_note(fig, journeys, tables: list[str]) -> None:
+def source_note(fig, journeys, tables: list[str], extra: str = "") -> None:
     sources = journeys.table("sources")
     outlets = " and ".join(sorted(sources["outlet"].dropna().unique()))
     files = ", ".join(f"{t}.csv" for t in tables)
-    note = f"Data: Russian Returnee Journeys {journeys.version}: {files}; coded from texts in {outlets}."
+    note = f"Data: Russian Returnee Journeys {journeys.version}: {files}; coded from texts in {outlets}. {extra}"
     fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 150)), fontsize=6, color="#555555", ha="left", va="bottom")
 
 
@@ -69,3 +69,11 @@ def save(fig, name: str, folder: Path) -> list[Path]:
         written.append(target)
     plt.close(fig)
     return written
+
+
+# Glyph and colour per Lee label (the labels themselves are named in datapackage.json, codings.valence).
+LEE_GLYPHS = {"push": ("v", "#CC3311"), "pull": ("^", "#0077BB"), "tie": ("o", "#009988"),
+              "deterrent": ("X", "#EE7733"), "obstacle": ("s", "#000000"), "enabler": ("P", "#33BBEE"),
+              "personal +": ("D", "#AA4499"), "personal −": ("d", "#AA4499"),
+              "personal (direction not stated)": ("*", "#777777")}
+OTHER_GLYPH = ("*", "#777777")
