@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 SOURCES_DIR ?= sources
 export SOURCES_DIR
 
-.PHONY: all setup validate figures test bench lock clean
+.PHONY: all setup validate figures docs release test bench lock clean
 
 all: validate figures
 
@@ -23,6 +23,12 @@ validate: $(READY)
 
 figures: $(READY)
 	$(BIN)/python scripts/figures.py
+
+docs: $(READY)
+	$(BIN)/python scripts/docs.py
+
+release: $(READY) validate
+	$(BIN)/python scripts/release.py
 
 test: $(READY)
 	$(BIN)/python -m pytest

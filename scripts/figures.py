@@ -11,6 +11,8 @@ from pathlib import Path
 
 
 
+import durations
+import estimates
 import factors
 import journeys
 import paths
@@ -21,11 +23,11 @@ import sequences
 import style
 import timeline
 
-FIGURES = {module.__name__: module for module in (timeline, sequences, routes, factors)}
+FIGURES = {module.__name__: module for module in (timeline, sequences, routes, factors, durations, estimates)}
 
 
-def draw(out: Path, names: list[str] | None = None) -> list[Path]:
-    data = journeys.read()
+def draw(out: Path, names: list[str] | None = None, package: Path = paths.DESCRIPTOR) -> list[Path]:
+    data = journeys.read(package)
     written = []
     for name in sorted(names or FIGURES):
         written += style.save(FIGURES[name].draw(data), name, out)

@@ -16,6 +16,7 @@ from journeys import place_key  # noqa: E402
 # Okabe & Ito (2008) for places, Paul Tol's "bright" for persons: both colour-blind safe.
 PLACE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 PERSON_COLOURS = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
+MEASURE_COLOURS = ["#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#882255"]  # Tol muted
 UNCERTAIN_COLOUR = "#BBBBBB"
 WIDTH = 7.0  # inches: a two-column journal figure; text stays >= 7 pt
 DPI = 200
@@ -62,6 +63,7 @@ def save(fig, name: str, folder: Path) -> list[Path]:
         os.close(handle)
         try:
             fig.savefig(temporary, format=extension, **options)
+            os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):

@@ -137,7 +137,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     })
     ids = np.char.add("p", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
     persons = pd.DataFrame({
-        "person_id": ids, "source_id": source_ids[np.arange(n) % n_sources], "name_in_source": "Name",
+        "person_id": ids, "source_id": source_ids[np.arange(n) % n_sources], "name_in_source": np.char.add("Person ", ids),
         "pseudonym": rng.choice(["true", "false", ""], n), "gender": rng.choice(["female", "male", ""], n),
         "age_reported": rng.integers(18, 70, n).astype(str), "age_as_of": "2024", "occupation": "synthetic",
         "origin_location_id": "", "travel_party": "", "quote": "synthetic quote", "notes": "",

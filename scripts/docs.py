@@ -1,0 +1,133 @@
+"""Generated parts of the README: tables, data dictionary, codebook and how to cite.
+
+They are rendered from datapackage.json, data/factors.csv and CITATION.cff into the README
+between `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift.
+Usage: python scripts/docs.py [--check]   (--check: exit 1 when the README is stale; writes nothing)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+import descriptor as descriptor_module
+import load
+import paths
+
+README = paths.ROOT / "README.md"
+CITATION = paths.ROOT / "CITATION.cff"
+BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _rule(field: dict) -> str:
+    constraints = field.get("constraints", {})
+    parts = []
+    if "enum" in constraints:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in constraints["enum"]))
+    if "pattern" in constraints:
+        parts.append(f"pattern `{constraints['pattern']}`")
+    if "minimum" in constraints or "maximum" in constraints:
+        parts.append(f"{constraints.get('minimum', '…')} to {constraints.get('maximum', '…')}")
+    if "minLength" in constraints:
+        parts.append(f"at least {constraints['minLength']} characters")
+    if constraints.get("unique"):
+        parts.append("unique")
+    if field.get("rdfType") == descriptor_module.EDTF_TYPE:
+        parts.append("EDTF")
+    return "; ".join(parts)
+
+
+def tables(descriptor: descriptor_module.Descriptor) -> str:
+    lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
+    for resource in descriptor.resources:
+        rows = len(load.read_resource(descriptor, resource["name"], []))
+        lines.append(f"| `{resource['path']}` | {resource['title']} | {rows} | {_cell(resource['description'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
+    lines = []
+    for resource in descriptor.resources:
+        schema = resource["schema"]
+        targets = {f: f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}"
+                   for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
+        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource['description']} "
+                  f"Primary key: `{', '.join(schema['primaryKey'])}`.", "",
+                  "| field | type | required | allowed values | references | description |",
+                  "|---|---|---|---|---|---|"]
+        for field in schema["fields"]:
+            required = "yes" if field.get("constraints", {}).get("required") else "no"
+            lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(_rule(field))} | "
+                         f"{targets.get(field['name'], '')} | {_cell(field['description'])} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def codebook(descriptor: descriptor_module.Descriptor) -> str:
+    factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
+    lines = ["| factor | label | domain | definition |", "|---|---|---|---|"]
+    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} |"
+              for f in factors.itertuples()]
+    return "\n".join(lines) + "\n"
+
+
+def how_to_cite(citation: dict) -> str:
+    author = citation["authors"][0].get("name") or citation["authors"][0]["family-names"]
+    year = str(citation["date-released"])[:4]
+    key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
+    apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]."
+    bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{citation['title']}}},", f"  author = {{{{{author}}}}},",
+                        f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
+                        f"  note = {{Data set, licence {citation['license']}}}", "}"])
+    return "\n".join(["APA:", "", apa, "", "BibTeX:", "", "```bibtex", bibtex, "```",
+                      "", "Please cite the two source articles too (see `references` in `CITATION.cff`).", ""])
+
+
+def render(readme: str, descriptor: descriptor_module.Descriptor, citation: dict) -> str:
+    makers = {"tables": lambda: tables(descriptor), "data-dictionary": lambda: data_dictionary(descriptor), "codebook": lambda: codebook(descriptor),
+              "how-to-cite": lambda: how_to_cite(citation)}
+    return BLOCK.sub(lambda m: m.group(1) + makers[m["name"]]() + m.group(3), readme)
+
+
+def current() -> tuple[str, str]:
+    descriptor = descriptor_module.read(paths.DESCRIPTOR)
+    citation = yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+    readme = README.read_text(encoding="utf-8")
+    return readme, render(readme, descriptor, citation)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when the README's generated parts are stale")
+    args = parser.parse_args(argv)
+    readme, rendered = current()
+    if args.check:
+        if readme != rendered:
+            print("README.md is stale: run `make docs`", file=sys.stderr)
+            return 1
+        return 0
+    if readme != rendered:
+        write_atomically(README, rendered)
+        print("README.md updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
