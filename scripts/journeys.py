@@ -81,12 +81,13 @@ def month_start(index: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(index) // 12, month=int(index) % 12 + 1, day=1)
 
 
-def person_months(windows: pd.DataFrame, since: int | None = None) -> pd.DataFrame:
+def person_months(windows: pd.DataFrame, since: int | None = None, by: str = "place") -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
     given) to the last month known.
 
-    A month takes a place when every stay that can cover it (by the stays' windows) is in that
-    place; otherwise its state is `uncertain` and `candidates` lists the places it could be.
+    A month takes a place (or, with by="stage_type", a stage type) when every stay that can
+    cover it (by the stays' windows) has that value; otherwise its state is `uncertain` and
+    `candidates` lists the values it could have.
     Columns: person_id, month, state, candidates ('|'-joined place keys), stage_id (where one
     stay alone can cover the month).
     """
@@ -102,9 +103,22 @@ def person_months(windows: pd.DataFrame, since: int | None = None) -> pd.DataFra
     expanded = expanded.assign(month=expanded.groupby(level=0).cumcount() + expanded["first"].astype(int))
     expanded = expanded[expanded["month"] >= expanded["person_id"].map(departure)]
     grouped = expanded.groupby(["person_id", "month"], sort=True)
-    places = grouped["place"].agg(lambda p: "|".join(sorted(set(p))))
+    places = grouped[by].agg(lambda p: "|".join(sorted(set(p))))
     stages = grouped["stage_id"].agg(lambda ids: ids.iloc[0] if len(ids) == 1 else pd.NA)
     out = pd.DataFrame({"candidates": places, "stage_id": stages}).reset_index()
     single = ~out["candidates"].str.contains("|", regex=False)
     out["state"] = out["candidates"].where(single, UNCERTAIN)
     return out[["person_id", "month", "state", "candidates", "stage_id"]]
+
+
+def spells(months: pd.DataFrame) -> pd.DataFrame:
+    """Runs of months in one state, per person: SPELL format (id, begin, end, state), inclusive."""
+    ordered = months.sort_values(["person_id", "month"])
+    person = ordered["person_id"].to_numpy(dtype=object)
+    state = ordered["state"].to_numpy(dtype=object)
+    month_ = ordered["month"].to_numpy()
+    new = np.r_[True, (person[1:] != person[:-1]) | (state[1:] != state[:-1]) | (month_[1:] != month_[:-1] + 1)]
+    run = np.cumsum(new)
+    grouped = ordered.assign(run=run).groupby("run", sort=True)
+    return pd.DataFrame({"id": grouped["person_id"].first(), "begin": grouped["month"].min(),
+                         "end": grouped["month"].max(), "state": grouped["state"].first()}).reset_index(drop=True)
