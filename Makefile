@@ -6,7 +6,7 @@ READY := $(VENV)/.ready
 SOURCES_DIR ?= sources
 export SOURCES_DIR
 
-.PHONY: all setup validate figures docs release test bench lock clean
+.PHONY: all setup validate figures docs exports release test bench lock clean
 
 all: validate figures
 
@@ -27,7 +27,10 @@ figures: $(READY)
 docs: $(READY)
 	$(BIN)/python scripts/docs.py
 
-release: $(READY) validate
+exports: $(READY)
+	$(BIN)/python scripts/exports.py
+
+release: $(READY) validate exports
 	$(BIN)/python scripts/release.py
 
 test: $(READY)

@@ -3,6 +3,10 @@ per resource. Text a spreadsheet would run as a formula is kept as text (string 
 quote-prefix flag), so its value is unchanged but never evaluated."""
 from __future__ import annotations
 
+import datetime
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -62,4 +66,26 @@ def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
             for column, value in enumerate(record, start=1):
                 put(sheet, r, column, value)
         sheet.freeze_panes = "A2"
-    book.save(path)
+    book.properties.created = datetime.datetime.fromisoformat(package["created"].replace("Z", "+00:00")).replace(
+        tzinfo=None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(reproducible(buffer.getvalue()))
+
+
+def reproducible(xlsx: bytes) -> bytes:
+    """The same workbook with no trace of when it was saved: openpyxl stamps the save time into
+    docProps/core.xml and every zip entry; here `modified` becomes `created` and entries 1980-01-01."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", content)[1]
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

@@ -29,7 +29,7 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
         spells = journeys.spells(months)
         out[name] = spells.assign(begin=spells["begin"] - zero, end=spells["end"] - zero)
     wide = by_place.assign(month=by_place["month"] - zero).pivot(index="person_id", columns="month", values="state")
-    wide.columns = [f"m{c}" for c in wide.columns]
+    wide.columns = [str(c) for c in wide.columns]  # month numbers, as sequenzo and TraMineR like them
     out["sts-place"] = wide.reset_index().rename(columns={"person_id": "id"})
     months = sorted(set(by_place["month"]) | set(by_type["month"]))
     out["months"] = pd.DataFrame({"month": [m - zero for m in months],

@@ -55,13 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=paths.ROOT / "dist" / "exports")
     args = parser.parse_args(argv)
-    try:
-        for path in write_all(args.out):
-            print(path)
-    except journeys.InvalidData as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return journeys.print_written(lambda: write_all(args.out))
 
 
 if __name__ == "__main__":

@@ -39,13 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=paths.FIGURES)
     parser.add_argument("names", nargs="*", choices=sorted(FIGURES) + [[]], metavar="NAME")
     args = parser.parse_args(argv)
-    try:
-        for path in draw(args.out, args.names):
-            print(path.relative_to(args.out.parent) if path.is_relative_to(args.out.parent) else path)
-    except journeys.InvalidData as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return journeys.print_written(lambda: draw(args.out, args.names))
 
 
 if __name__ == "__main__":

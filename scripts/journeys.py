@@ -7,6 +7,7 @@ departure and the end of what is known is `uncertain`, with the places it could 
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,18 @@ def read(descriptor_path=paths.DESCRIPTOR) -> Journeys:
     if loaded.problems:
         raise InvalidData(f"{len(loaded.problems)} problem(s) reading the tables; run `make validate`")
     return Journeys(descriptor, loaded.tables)
+
+
+def print_written(write) -> int:
+    """Command-line ending shared by the writers: print what `write()` wrote, or why the tables
+    could not be read (exit 1)."""
+    try:
+        for path in write():
+            print(path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path)
+    except InvalidData as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def place_key(locations: pd.DataFrame, location_ids: pd.Series) -> pd.Series:

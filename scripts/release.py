@@ -1,7 +1,7 @@
 """Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
 
 The archive holds datapackage.json (each resource with its `bytes` and `hash`), data/,
-figures/, the README, citation, licences and changelog; entries are sorted, dated
+figures/, exports/ (from dist/exports), the README, citation, licences and changelog; entries are sorted, dated
 1980-01-01 and given fixed permissions. Prints the archive's path and sha256.
 Usage: python scripts/release.py [--out DIR]
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import paths
 
 TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.md"]
-FOLDERS = ["data", "figures"]
+FOLDERS = ["data", "figures", "dist/exports"]  # dist/exports: `make exports`, when it has been run
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -35,7 +35,8 @@ def released_descriptor(root: Path) -> bytes:
 def members(root: Path) -> list[tuple[str, bytes]]:
     files = [(name, (root / name).read_bytes()) for name in TOP_FILES]
     for folder in FOLDERS:
-        files += [(p.relative_to(root).as_posix(), p.read_bytes()) for p in (root / folder).rglob("*") if p.is_file()]
+        base = (root / folder).parent if folder.startswith("dist/") else root
+        files += [(p.relative_to(base).as_posix(), p.read_bytes()) for p in (root / folder).rglob("*") if p.is_file()]
     files.append(("datapackage.json", released_descriptor(root)))
     return sorted(files)
 

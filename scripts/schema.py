@@ -102,6 +102,8 @@ def foreign_key_check(book: RuleBook, fk: dict, own: str, joins: key_lookup.Join
 def build(descriptor: Descriptor, name: str, joins: key_lookup.Joins, book: RuleBook) -> pa.DataFrameSchema:
     """The pandera schema of one resource; foreign keys are checked against `joins.tables`."""
     schema = descriptor.resource(name)["schema"]
+    primary_key = schema.get("primaryKey") or []
+    primary_key = [primary_key] if isinstance(primary_key, str) else primary_key
     columns = {}
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
@@ -109,13 +111,12 @@ def build(descriptor: Descriptor, name: str, joins: key_lookup.Joins, book: Rule
             PANDAS_DTYPES[field.get("type", "string")],
             checks=_field_checks(book, field),
             nullable=not constraints.get("required", False),
-            unique=bool(constraints.get("unique", False)),
+            # a one-column primary key is checked (and reported) once, as the primary key
+            unique=bool(constraints.get("unique", False)) and primary_key != [field["name"]],
             report_duplicates="all",
         )
     frame_checks = [c for fk in schema.get("foreignKeys", []) if (c := foreign_key_check(book, fk, name, joins))]
-    primary_key = schema.get("primaryKey")
     if primary_key:
-        primary_key = [primary_key] if isinstance(primary_key, str) else primary_key
         frame_checks.append(book.check(lambda f, k=primary_key: ~f.duplicated(subset=k, keep=False), "primary-key",
                                        ",".join(primary_key), "the primary key must be unique: this value is repeated"))
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name=name)

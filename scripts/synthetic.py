@@ -11,7 +11,6 @@ Usage: python scripts/synthetic.py N OUT_DIR [--seed S]
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 

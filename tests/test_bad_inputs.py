@@ -177,7 +177,8 @@ def test_text_hash_mismatch(package_copy, sources_dir, tmp_path, capsys):
     assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
 
 
-def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys):
+def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("REQUIRE_SOURCES", raising=False)
     empty = tmp_path / "none"
     empty.mkdir()
     args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]

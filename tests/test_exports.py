@@ -115,7 +115,7 @@ def test_spell_and_sts_tables_agree_with_each_other_and_the_stages(data, out):
     spells = pd.read_csv(out / "sequences" / "spells-place.csv")
     sts = pd.read_csv(out / "sequences" / "sts-place.csv").set_index("id")
     from_spells = {(r.id, m): r.state for r in spells.itertuples() for m in range(r.begin, r.end + 1)}
-    from_sts = {(p, int(c[1:])): v for p, row in sts.iterrows() for c, v in row.items() if isinstance(v, str)}
+    from_sts = {(p, int(c)): v for p, row in sts.iterrows() for c, v in row.items() if isinstance(v, str)}
     assert from_spells == from_sts
     months = pd.read_csv(out / "sequences" / "months.csv").set_index("month")["calendar_month"]
     windows = data.windows()
