@@ -17,7 +17,6 @@ import keys
 
 NEVER = np.iinfo("int64").min  # unknown lower bound
 ALWAYS = np.iinfo("int64").max  # unknown upper bound
-REALISED = ["origin", "abroad", "temporary-return", "return"]
 
 
 def _days(column: pd.Series, unknown: int) -> np.ndarray:
@@ -31,14 +30,15 @@ def _date(days: np.ndarray) -> np.ndarray:
     return np.where((days == NEVER) | (days == ALWAYS), np.datetime64("NaT"), out)
 
 
-def windows(stages: pd.DataFrame, persons: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Realised stages in journey order with their tightest start/end windows and chain problems.
+def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[str]) -> pd.DataFrame:
+    """Realised stages (of `realised_types`) in journey order, with their tightest start/end
+    windows and chain problems.
 
     Columns added: start_min, start_max, end_min, end_max (datetime64, NaT = unbounded),
     continuity (False where the stage's start cannot meet the previous stage's end),
     ordered (False where the chain has no room for this stage's start).
     """
-    realised = stages[stages["stage_type"].isin(REALISED)].sort_values(["person_id", "seq"], kind="stable")
+    realised = stages[stages["stage_type"].isin(realised_types)].sort_values(["person_id", "seq"], kind="stable")
     available = keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper")
     published = keys.lookup(realised["source_id"], sources, "source_id", "published_lower")
     cap = _days(available, ALWAYS)

@@ -44,6 +44,16 @@ class Descriptor:
     def foreign_keys(self, name: str) -> list[dict]:
         return self.resource(name)["schema"].get("foreignKeys", [])
 
+    def stage_types(self, *, realised: bool | None = None, at_home: bool | None = None) -> list[str]:
+        """Stage types by their `meaning` in the descriptor (realised stay? in the home country?)."""
+        meaning = self.field("stages", "stage_type")["meaning"]
+        return [t for t, m in meaning.items()
+                if (realised is None or m["realised"] == realised) and (at_home is None or m["at_home"] == at_home)]
+
+    @property
+    def home_country(self) -> str:
+        return self.field("stages", "stage_type")["home_country"]
+
     def csv_path(self, name: str) -> Path:
         return self.root / self.resource(name)["path"]
 

@@ -54,6 +54,35 @@ def tables(descriptor: descriptor_module.Descriptor) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _bound(spec: list | None, unbounded: str) -> str:
+    if spec is None:
+        return unbounded
+    factor, offset = spec
+    value = {0: "", 1: "v"}.get(factor, f"{factor:g}v")
+    units = f"{abs(offset):g}u" if offset else ""
+    if value and units:
+        return f"{value} {'+' if offset > 0 else '−'} {units}"
+    return value or units or "0"
+
+
+def _meanings(field: dict) -> str:
+    """The field's own coding tables (qualifier ranges, unit lengths, Lee labels, stage types)."""
+    parts = []
+    if "admits" in field:
+        parts.append("admits (v = value, u = unit): " + "; ".join(
+            f"`{q}` {_bound(r['min'], '0')} to {_bound(r['max'], '∞')}" for q, r in field["admits"].items()))
+    if "days" in field:
+        parts.append("days: " + ", ".join(f"{u} = {d:g}" for u, d in field["days"].items()))
+    if "labels" in field:
+        parts.append("labels: " + "; ".join(f"{c} {v or '(empty)'} = {label}" for c, by in field["labels"].items()
+                                             for v, label in by.items()))
+    if "meaning" in field:
+        parts.append("meaning: " + "; ".join(
+            f"`{t}` {'realised' if m['realised'] else 'not realised'}, {'at home' if m['at_home'] else 'abroad'}"
+            for t, m in field["meaning"].items()) + f" (home country {field['home_country']})")
+    return " ".join(parts)
+
+
 def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
     lines = []
     for resource in descriptor.resources:
@@ -66,8 +95,9 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
                   "|---|---|---|---|---|---|"]
         for field in schema["fields"]:
             required = "yes" if field.get("constraints", {}).get("required") else "no"
+            description = " ".join(filter(None, [field["description"], _meanings(field)]))
             lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(_rule(field))} | "
-                         f"{targets.get(field['name'], '')} | {_cell(field['description'])} |")
+                         f"{targets.get(field['name'], '')} | {_cell(description)} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -19,7 +19,6 @@ import rules
 import style
 import timeline
 
-DAYS_PER_MONTH = rules.DAYS_PER_UNIT["month"]
 
 
 def stated_as(row) -> str:
@@ -31,6 +30,7 @@ def stated_as(row) -> str:
 
 
 def draw(data: journeys.Journeys):
+    days_per_month = data.descriptor.field("durations", "unit")["days"]["month"]
     durations = data.table("durations")
     low, high = rules.admitted_days(data.descriptor, durations)
     shortest, longest = rules.span_days(keys.Joins(data.tables), data.windows(), durations)
@@ -42,16 +42,16 @@ def draw(data: journeys.Journeys):
     flagged = durations["duration_id"].isin(data.table("discrepancies")["duration_id"].dropna()).to_numpy()
     person_colour = style.person_colours(data)
     names = dict(zip(data.table("persons")["person_id"], data.table("persons")["name_in_source"]))
-    right = float(np.nanmax(np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)]])) / DAYS_PER_MONTH + 3
+    right = float(np.nanmax(np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)]])) / days_per_month + 3
 
     fig, ax = plt.subplots(figsize=(style.WIDTH, 0.42 * len(durations) + 1.6))
     for y, (row, lo, hi, s_lo, s_hi, flag) in enumerate(zip(durations.itertuples(), low, high, shortest, longest,
                                                              flagged)):
-        s_hi = min(s_hi / DAYS_PER_MONTH, right)
-        ax.barh(y, s_hi - s_lo / DAYS_PER_MONTH, left=s_lo / DAYS_PER_MONTH, height=0.62, color="#DDDDDD",
+        s_hi = min(s_hi / days_per_month, right)
+        ax.barh(y, s_hi - s_lo / days_per_month, left=s_lo / days_per_month, height=0.62, color="#DDDDDD",
                 edgecolor="#999999", lw=0.5)
-        a_hi = min(hi / DAYS_PER_MONTH, right)
-        ax.barh(y, a_hi - lo / DAYS_PER_MONTH, left=lo / DAYS_PER_MONTH, height=0.26,
+        a_hi = min(hi / days_per_month, right)
+        ax.barh(y, a_hi - lo / days_per_month, left=lo / days_per_month, height=0.26,
                 color=person_colour[row.person_id])
         if hi == np.inf:
             ax.annotate("", (right, y), (right - 1.5, y), arrowprops={"arrowstyle": "->",

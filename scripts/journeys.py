@@ -41,7 +41,7 @@ class Journeys:
     def windows(self) -> pd.DataFrame:
         """Realised stages with their windows, the person's source and the stay's place key."""
         t = self.tables
-        w = chronology.windows(t["stages"], t["persons"], t["sources"])
+        w = chronology.windows(t["stages"], t["sources"], self.descriptor.stage_types(realised=True))
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
     def lee_label(self, lee: pd.Series, valence: pd.Series) -> pd.Series:

@@ -2,7 +2,8 @@
 
 Each rule is a vectorised function of whole tables returning, for the rows of one resource,
 True where the rule holds. The descriptor supplies what the rules need to know about codes
-(which stage types are realised, what each duration qualifier admits).
+(which stage types are realised stays at home, how long a unit is, what each duration
+qualifier admits).
 """
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ import keys
 from descriptor import Descriptor
 from schema import RuleBook
 
-DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12, "year": 365.2425}
-RUSSIA = "RU"
 
 
 def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Series:
@@ -39,21 +38,21 @@ def origin_first(stages: pd.DataFrame) -> pd.Series:
     return (stages["seq"] == 1) == (stages["stage_type"] == "origin")
 
 
-def journey_ends_with_return_in_russia(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[stages["stage_type"].isin(chronology.REALISED)]
+def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+    realised = stages[stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
-    in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == RUSSIA
+    in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
     ok_last = (stages["stage_type"] == "return") & in_russia
     return_elsewhere = (stages["stage_type"] == "return") & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
 
 
-def place_fits_stage_type(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     country = j.get("stages", "location_id", "locations", "location_id", "country_code")
-    in_russia = (country == RUSSIA).fillna(False)
-    home = stages["stage_type"].isin(["origin", "temporary-return", "return"])
-    away = stages["stage_type"].isin(["abroad", "planned"])
+    in_russia = (country == descriptor.home_country).fillna(False)
+    home = stages["stage_type"].isin(descriptor.stage_types(at_home=True))
+    away = stages["stage_type"].isin(descriptor.stage_types(at_home=False))
     return (home & in_russia) | (away & ~in_russia)
 
 
@@ -123,7 +122,7 @@ def value_given_when_numeric(descriptor: Descriptor, durations: pd.DataFrame) ->
 def admitted_days(descriptor: Descriptor, durations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The shortest and longest true length (in days) a stated duration is taken to allow."""
     admits = descriptor.field("durations", "qualifier")["admits"]
-    unit = durations["unit"].map(DAYS_PER_UNIT).astype(float)
+    unit = durations["unit"].map(descriptor.field("durations", "unit")["days"]).astype(float)
     value = durations["value"].astype(float).fillna(0.0)
 
     def bound(which: str, unbounded: float) -> pd.Series:
@@ -199,7 +198,7 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
     have = set(tables)
     windows = None
     if {"stages", "persons", "sources"} <= have:
-        windows = chronology.windows(tables["stages"], tables["persons"], tables["sources"])
+        windows = chronology.windows(tables["stages"], tables["sources"], descriptor.stage_types(realised=True))
     checks: dict[str, list[pa.Check]] = {name: [] for name in have}
 
     def add(resource, needs, fn, rule, field, hint):
@@ -210,9 +209,9 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
         "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
     add("stages", [], origin_first, "origin-first", "stage_type",
         "a journey starts with one `origin` stage (seq 1) and has no other origin")
-    add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(j, f), "ends-with-return-in-russia",
+    add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(descriptor, j, f), "ends-with-return-in-russia",
         "stage_type", "the last realised stage of a journey is a `return` in Russia, and only the last is")
-    add("stages", ["locations"], lambda f: place_fits_stage_type(j, f), "place-fits-stage-type", "location_id",
+    add("stages", ["locations"], lambda f: place_fits_stage_type(descriptor, j, f), "place-fits-stage-type", "location_id",
         "origin, temporary-return and return stages are in Russia; abroad and planned ones are not")
     add("stages", [], planned_has_no_dates, "planned-has-no-dates", "start",
         "a planned destination was never reached: leave start and end empty")

@@ -15,6 +15,7 @@ import pandera.pandas as pa
 import keys as key_lookup
 from descriptor import Descriptor
 from load import PANDAS_DTYPES
+from problems import Problem
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -128,10 +129,8 @@ BUILTIN = {
 }
 
 
-def run(schema: pa.DataFrameSchema, frame: pd.DataFrame, book: RuleBook, file: str) -> list:
+def run(schema: pa.DataFrameSchema, frame: pd.DataFrame, book: RuleBook, file: str) -> list[Problem]:
     """Validate lazily; turn every failure case into a Problem naming file, row, field and rule."""
-    from problems import Problem
-
     try:
         schema.validate(frame, lazy=True)
         return []

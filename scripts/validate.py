@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import descriptor as descriptor_module
@@ -20,32 +21,37 @@ import schema
 from problems import Problem, format_json, format_text
 
 
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    texts_not_checked: list[str] = field(default_factory=list)  # source ids whose text was not found
+
+
 def validate(descriptor_path: Path, sources: Path | None, require_sources: bool = False,
-             check_quotes: bool = True) -> list[Problem]:
-    """All problems of the package; raises UnreadableInput for input that cannot be read."""
+             check_quotes: bool = True) -> Report:
+    """Every problem of the package; raises UnreadableInput for input that cannot be read."""
     descriptor = descriptor_module.read(descriptor_path)
-    problems = descriptor_module.check(descriptor)
-    if problems:
-        return problems
+    report = Report(descriptor_module.check(descriptor))
+    if report.problems:
+        return report
     loaded = load.load(descriptor)
-    problems = list(loaded.problems)
+    report.problems += loaded.problems
     tables = loaded.tables
     book = schema.RuleBook()
     joins = keys.Joins(tables)
     for name, frame in tables.items():
         structural = schema.build(descriptor, name, joins, book)
-        problems += schema.run(structural, frame, book, descriptor.resource(name)["path"])
+        report.problems += schema.run(structural, frame, book, descriptor.resource(name)["path"])
     for name, rule_schema in rules.schemas(descriptor, joins, book).items():
-        problems += schema.run(rule_schema, tables[name], book, descriptor.resource(name)["path"])
-    if sources is not None and "sources" in tables:
-        missing = provenance.missing_texts(sources, tables["sources"])
-        if missing and require_sources:
-            problems += [Problem("sources", None, "source_id", "text-present", s,
-                                 f"{provenance.text_path(sources, s)} not found: set SOURCES_DIR or --sources",
-                                 descriptor.resource("sources")["path"]) for s in missing]
-        if check_quotes:
-            problems += provenance.check(descriptor, tables, sources)
-    return problems
+        report.problems += schema.run(rule_schema, tables[name], book, descriptor.resource(name)["path"])
+    if check_quotes and sources is not None and "sources" in tables:
+        report.texts_not_checked = provenance.missing_texts(sources, tables["sources"])
+        if require_sources:
+            report.problems += [Problem("sources", None, "source_id", "text-present", s,
+                                        f"{provenance.text_path(sources, s)} not found: set SOURCES_DIR or --sources",
+                                        descriptor.resource("sources")["path"]) for s in report.texts_not_checked]
+        report.problems += provenance.check(descriptor, tables, sources)
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,19 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sources = args.sources or paths.sources_dir()
     try:
-        problems = validate(args.package, sources, args.require_sources, not args.skip_quotes)
+        report = validate(args.package, sources, args.require_sources, not args.skip_quotes)
     except descriptor_module.UnreadableInput as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(format_json(problems) if args.format == "json" else format_text(problems))
-    if not args.skip_quotes and not problems and provenance.missing_texts(sources, load_sources(args.package)):
-        print(f"note: source texts not found in {sources}; quotes and hashes were not checked", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def load_sources(descriptor_path: Path):
-    descriptor = descriptor_module.read(descriptor_path)
-    return load.read_resource(descriptor, "sources", [])
+    print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
+    if report.texts_not_checked and not args.require_sources:
+        print(f"note: {', '.join(report.texts_not_checked)} not found in {sources}: their quotes and hashes were "
+              "not checked (set SOURCES_DIR)", file=sys.stderr)
+    return 1 if report.problems else 0
 
 
 if __name__ == "__main__":
