@@ -23,7 +23,9 @@ import timeline
 
 def stated_as(row) -> str:
     """The duration in words, as coded: qualifier, value, unit."""
-    words = {"exactly": "", "a-few": "a few", "unquantified": "some"}.get(row.qualifier, row.qualifier.replace("-", " "))
+    if row.qualifier == "unquantified":
+        return f"{row.unit}s, number not given"
+    words = {"exactly": "", "a-few": "a few"}.get(row.qualifier, row.qualifier.replace("-", " "))
     value = "" if pd.isna(row.value) else f"{row.value:g}"
     unit = row.unit if value == "1" else f"{row.unit}s"
     return " ".join(w for w in (words, value, unit) if w)
