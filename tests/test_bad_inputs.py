@@ -27,36 +27,39 @@ def found(report, resource, row, field, rule):
                for p in report["problems"])
 
 
-# Each case edits the copy and returns (resource, row, field, rule) that must be reported.
-def wrong_type(p):
-    return "stages", set_cell(p, "stages", "arseny-02", "seq", "two"), "seq", "type:integer"
+class CellCase:
+    """A bad value in one cell: set resource[key].column to value; expect `rule` on `field` there."""
+
+    def __init__(self, name, resource, key, column, value, rule, field=None):
+        self.__name__ = name
+        self.edit = (resource, key, column, value)
+        self.rule, self.field = rule, field or column
+
+    def __call__(self, package):
+        resource, key, column, value = self.edit
+        return resource, set_cell(package, resource, key, column, value), self.field, self.rule
 
 
-def invalid_edtf(p):
-    return "stages", set_cell(p, "stages", "aleksey-02", "start", "2022-13"), "start", "edtf"
+CELL_CASES = [
+    CellCase("wrong_type", "stages", "arseny-02", "seq", "two", "type:integer"),
+    CellCase("invalid_edtf", "stages", "aleksey-02", "start", "2022-13", "edtf"),
+    CellCase("end_before_start", "stages", "aleksey-02", "end", "2021-01", "end-before-start"),
+    CellCase("duplicate_primary_key", "codings", "arseny-02-c01", "coding_id", "arseny-03-c01", "primary-key"),
+    CellCase("dangling_foreign_key", "codings", "arseny-02-c01", "factor_id", "no-such-factor", "foreign-key"),
+    CellCase("missing_required_value", "stages", "arseny-02", "location_id", "", "required"),
+    CellCase("value_outside_enum", "stages", "arseny-02", "stage_type", "holiday", "enum"),
+    CellCase("seq_with_gap", "stages", "arseny-04", "seq", "5", "seq-runs-1-to-n"),
+    CellCase("journey_not_ending_in_russia", "stages", "arseny-04", "location_id", "serbia",
+             "ends-with-return-in-russia", field="stage_type"),
+    CellCase("overlapping_stages", "stages", "aleksey-04", "start", "2024-03", "stage-continuity"),
+    CellCase("text_cell_is_a_formula", "stages", "arseny-02", "notes", "=HYPERLINK(\"http://x\")", "formula-injection"),
+    CellCase("stage_of_another_person", "codings", "arseny-02-c01", "stage_id", "aleksey-04", "stage-source",
+             field="source_id"),
+    CellCase("planned_stage_with_dates", "stages", "aleksey-03", "start", "2023-01", "planned-has-no-dates"),
+]
 
 
-def end_before_start(p):
-    return "stages", set_cell(p, "stages", "aleksey-02", "end", "2021-01"), "end", "end-before-start"
-
-
-def duplicate_primary_key(p):
-    line = set_cell(p, "codings", "arseny-02-c01", "coding_id", "arseny-03-c01")
-    return "codings", line, "coding_id", "primary-key"
-
-
-def dangling_foreign_key(p):
-    return "codings", set_cell(p, "codings", "arseny-02-c01", "factor_id", "no-such-factor"), "factor_id", "foreign-key"
-
-
-def missing_required_value(p):
-    return "stages", set_cell(p, "stages", "arseny-02", "location_id", ""), "location_id", "required"
-
-
-def value_outside_enum(p):
-    return "stages", set_cell(p, "stages", "arseny-02", "stage_type", "holiday"), "stage_type", "enum"
-
-
+# Cases that break more than a cell: each edits the copy and returns (resource, row, field, rule).
 def missing_column(p):
     drop_column(p, "stages", "notes")
     return "stages", 1, "notes", "missing-column"
@@ -65,23 +68,6 @@ def missing_column(p):
 def unexpected_column(p):
     add_column(p, "stages", "mood")
     return "stages", 1, "mood", "unexpected-column"
-
-
-def seq_with_gap(p):
-    return "stages", set_cell(p, "stages", "arseny-04", "seq", "5"), "seq", "seq-runs-1-to-n"
-
-
-def journey_not_ending_in_russia(p):
-    line = set_cell(p, "stages", "arseny-04", "location_id", "serbia")
-    return "stages", line, "stage_type", "ends-with-return-in-russia"
-
-
-def overlapping_stages(p):
-    return "stages", set_cell(p, "stages", "aleksey-04", "start", "2024-03"), "start", "stage-continuity"
-
-
-def text_cell_is_a_formula(p):
-    return "stages", set_cell(p, "stages", "arseny-02", "notes", "=HYPERLINK(\"http://x\")"), "notes", "formula-injection"
 
 
 def row_with_extra_cell(p):
@@ -122,19 +108,11 @@ def unused_codebook_factor(p):
     return "factors", line, "factor_id", "factor-used"
 
 
-def stage_of_another_person(p):
-    return "codings", set_cell(p, "codings", "arseny-02-c01", "stage_id", "aleksey-04"), "source_id", "stage-source"
+CASES = CELL_CASES + [missing_column, unexpected_column, row_with_extra_cell, byte_order_mark, non_utf8_bytes,
+                      unsafe_resource_path, absolute_resource_path, duration_against_dates_unflagged,
+                      unused_codebook_factor]
 
 
-def planned_stage_with_dates(p):
-    return "stages", set_cell(p, "stages", "aleksey-03", "start", "2023-01"), "start", "planned-has-no-dates"
-
-
-CASES = [wrong_type, invalid_edtf, end_before_start, duplicate_primary_key, dangling_foreign_key,
-         missing_required_value, value_outside_enum, missing_column, unexpected_column, seq_with_gap,
-         journey_not_ending_in_russia, overlapping_stages, text_cell_is_a_formula, row_with_extra_cell,
-         byte_order_mark, non_utf8_bytes, unsafe_resource_path, absolute_resource_path,
-         duration_against_dates_unflagged, unused_codebook_factor, stage_of_another_person, planned_stage_with_dates]
 def test_the_real_package_is_valid(package_copy, capsys):
     code, report = run(package_copy, capsys)
     assert (code, report["problems"]) == (0, [])
