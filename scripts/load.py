@@ -34,24 +34,25 @@ def _problem(resource, file, row, field_, rule, value, hint):
     return Problem(resource=resource, row=row, field=field_, rule=rule, value=value, hint=hint, file=file)
 
 
-def _decode(name: str, file: str, raw: bytes, problems: list[Problem]) -> str | None:
+def _readable_text(name: str, file: str, raw: bytes, problems: list[Problem]) -> bool:
+    """UTF-8 without BOM, LF line endings; otherwise a problem naming the first bad line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(_problem(name, file, 1, None, "encoding:bom", None,
                                  "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
-        return None
+        return False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
                                  "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
-        return None
+        return False
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
         problems.append(_problem(name, file, line, None, "line-endings", None,
                                  "use LF line endings (no carriage returns)"))
-        return None
-    return text
+        return False
+    return True
 
 
 def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
@@ -108,11 +109,12 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems
     return frame[~blank] if blank.any() else frame
 
 
-def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], problems: list[Problem]) -> pd.DataFrame:
+def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missing_values: list[str],
+           problems: list[Problem]) -> pd.DataFrame:
     out = {}
     for spec in fields:
         column = frame[spec["name"]]
-        present = column != ""
+        present = ~column.isin(missing_values)
         kind = spec.get("type", "string")
         if kind == "integer":
             ok = column.str.fullmatch(INTEGER) | ~present
@@ -144,14 +146,13 @@ def read_resource(descriptor: Descriptor, name: str, problems: list[Problem]) ->
         raw = path.read_bytes()
     except OSError as error:
         raise UnreadableInput(f"{file}: cannot read the file ({error.strerror})") from error
-    text = _decode(name, file, raw, problems)
-    if text is None:
+    if not _readable_text(name, file, raw, problems):
         return None
     fields = resource["schema"]["fields"]
     frame = _read_strings(name, file, raw, [f["name"] for f in fields], problems)
     if frame is None:
         return None
-    return _typed(name, file, frame, fields, problems)
+    return _typed(name, file, frame, fields, resource["schema"].get("missingValues", [""]), problems)
 
 
 def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
