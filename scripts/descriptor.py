@@ -79,6 +79,38 @@ def unsafe_path(path: object) -> str | None:
     return None
 
 
+# The coding tables that rules, figures and exports read from fields of the descriptor: for each
+# (resource, field, property), the enum whose codes the table must cover.
+CODING_TABLES = [
+    ("stages", "stage_type", "meaning", ("stages", "stage_type")),
+    ("durations", "unit", "days", ("durations", "unit")),
+    ("durations", "qualifier", "admits", ("durations", "qualifier")),
+    ("codings", "valence", "labels", ("codings", "lee_category")),
+]
+
+
+def _coding_tables(descriptor: Descriptor) -> list[Problem]:
+    problems = []
+    for resource, field_name, prop, (enum_resource, enum_field) in CODING_TABLES:
+        try:
+            table = descriptor.field(resource, field_name)[prop]
+            codes = descriptor.field(enum_resource, enum_field)["constraints"]["enum"]
+        except (StopIteration, KeyError):
+            table, codes = None, None
+        if table is None or not isinstance(table, dict) or set(table) != set(codes or []):
+            problems.append(Problem(resource, None, field_name, "descriptor:coding-table", prop,
+                                    f"the field needs a `{prop}` table with one entry for each code of "
+                                    f"{enum_resource}.{enum_field} (see the field's description)", "datapackage.json"))
+    try:
+        home = descriptor.field("stages", "stage_type")["home_country"]
+    except (StopIteration, KeyError):
+        home = None
+    if not isinstance(home, str) or len(home) != 2:
+        problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "home_country",
+                                "stage_type needs `home_country`: the ISO 3166-1 alpha-2 code of Russia", "datapackage.json"))
+    return problems
+
+
 def check(descriptor: Descriptor) -> list[Problem]:
     """Paths first (nothing is read before they are safe), then frictionless' own profile check."""
     problems = []
@@ -108,6 +140,7 @@ def check(descriptor: Descriptor) -> list[Problem]:
         )
     if problems:
         return problems
+    problems += _coding_tables(descriptor)
     names = [r.get("name") for r in descriptor.resources]
     for resource in descriptor.resources:
         if resource.get("path") != f"data/{resource.get('name')}.csv":

@@ -194,3 +194,12 @@ def test_validation_never_writes_to_data(package_copy, capsys):
     validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"])
     capsys.readouterr()
     assert {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()} == before
+
+
+def test_a_descriptor_without_a_coding_table_is_refused_not_a_crash(package_copy, capsys):
+    def drop(d):
+        stages = next(r for r in d["resources"] if r["name"] == "stages")
+        del next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")["meaning"]
+    edit_descriptor(package_copy, drop)
+    code, report = run(package_copy, capsys)
+    assert code == 1 and found(report, "stages", None, "stage_type", "descriptor:coding-table")
