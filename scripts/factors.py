@@ -47,10 +47,13 @@ def draw(data: journeys.Journeys):
     col_of = {s: i for i, s in enumerate(columns["stage_id"])}
 
     fig, ax = plt.subplots(figsize=(style.WIDTH, 0.16 * len(rows) + 2.4))
+    cell = coded["stage_id"].map(col_of).astype(str) + "|" + coded["lee_category"] + "|" + coded["factor_id"]
+    coded = coded.assign(nth=cell.groupby(cell).cumcount(), count=cell.map(cell.value_counts()))
     for c in coded.itertuples():
         marker, colour = style.LEE_GLYPHS.get(c.label, style.OTHER_GLYPH)
         explicit = c.certainty == "explicit"
-        ax.plot(col_of[c.stage_id], row_of[(c.lee_category, c.factor_id)], marker=marker, ms=5.5, ls="",
+        shift = (c.nth - (c.count - 1) / 2) * 0.32  # codings sharing a cell stand side by side
+        ax.plot(col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)], marker=marker, ms=5.5, ls="",
                 mfc=colour if explicit else "white", mec=colour, mew=1.1)
     ax.set_xlim(-0.6, len(columns) - 0.4)
     ax.set_ylim(len(rows) - 0.5, -0.5)
