@@ -64,8 +64,14 @@ def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
     return ~(stages["end_upper"] < stages["start_lower"]).fillna(False)
 
 
-def inferred_place_explained(stages: pd.DataFrame) -> pd.Series:
-    return ~((stages["location_certainty"] == "inferred") & stages["notes"].isna())
+def inference_explained(stages: pd.DataFrame) -> pd.Series:
+    inferred = ((stages["location_certainty"] == "inferred") | (stages["start_basis"] == "inferred")
+                | (stages["end_basis"] == "inferred")).fillna(False)
+    return ~(inferred & stages["notes"].isna())
+
+
+def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
+    return stages[column].notna() == stages[f"{column}_basis"].notna()
 
 
 def same_source_as_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
@@ -217,8 +223,11 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
         "a planned destination was never reached: leave start and end empty")
     add("stages", [], end_not_before_start, "end-before-start", "end",
         "the stay ends before it starts: check the dates or their precision")
-    add("stages", [], inferred_place_explained, "inferred-place-explained", "notes",
-        "say in notes why the place is inferred")
+    add("stages", [], inference_explained, "inference-explained", "notes",
+        "say in notes how the inferred place or date was reached")
+    for column in ("start", "end"):
+        add("stages", [], lambda f, c=column: date_has_basis(f, c), "date-basis", f"{column}_basis",
+            f"give {column}_basis (stated, public-record or inferred) exactly when {column} is given")
     add("stages", ["persons"], lambda f: same_source_as_person(j, "stages", f), "person-source", "source_id",
         "a stage comes from the same text as its person")
     add("stages", ["sources"], lambda f: not_after_text(j, f), "after-text", "start",

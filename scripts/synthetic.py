@@ -73,6 +73,8 @@ def _stages(rng, persons: pd.DataFrame) -> pd.DataFrame:
                                     np.char.zfill(frame["seq"].to_numpy().astype(str), 2))
     frame["location_certainty"] = "stated"
     frame["start"], frame["end"] = start, end
+    frame["start_basis"] = np.where(start == "", "", "stated")
+    frame["end_basis"] = np.where(end == "", "", "stated")
     frame["reason"] = "synthetic reason"
     frame["source_id"] = np.repeat(persons["source_id"].to_numpy(), count)
     frame["quote"], frame["notes"] = "synthetic quote", ""

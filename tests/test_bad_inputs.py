@@ -56,6 +56,7 @@ CELL_CASES = [
     CellCase("stage_of_another_person", "codings", "arseny-02-c01", "stage_id", "aleksey-04", "stage-source",
              field="source_id"),
     CellCase("planned_stage_with_dates", "stages", "aleksey-03", "start", "2023-01", "planned-has-no-dates"),
+    CellCase("date_without_basis", "stages", "aleksey-02", "start_basis", "", "date-basis"),
 ]
 
 
@@ -203,3 +204,4 @@ def test_a_descriptor_without_a_coding_table_is_refused_not_a_crash(package_copy
     edit_descriptor(package_copy, drop)
     code, report = run(package_copy, capsys)
     assert code == 1 and found(report, "stages", None, "stage_type", "descriptor:coding-table")
+
