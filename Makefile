@@ -8,7 +8,7 @@ export SOURCES_DIR
 
 .PHONY: all setup validate figures docs exports release test bench lock clean
 
-all: validate figures
+all: validate figures docs
 
 $(READY): requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("python >= 3.11 is needed" if sys.version_info < (3, 11) else 0)'
