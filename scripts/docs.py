@@ -28,7 +28,7 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _rule(field: dict) -> str:
+def allowed_values(field: dict) -> str:
     constraints = field.get("constraints", {})
     parts = []
     if "enum" in constraints:
@@ -96,7 +96,7 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
         for field in schema["fields"]:
             required = "yes" if field.get("constraints", {}).get("required") else "no"
             description = " ".join(filter(None, [field["description"], _meanings(field)]))
-            lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(_rule(field))} | "
+            lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(allowed_values(field))} | "
                          f"{targets.get(field['name'], '')} | {_cell(description)} |")
         lines.append("")
     return "\n".join(lines)

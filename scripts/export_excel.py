@@ -15,8 +15,7 @@ from openpyxl.styles import Font
 
 import docs
 import journeys
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+import schema
 
 
 def put(sheet, row: int, column: int, value) -> None:
@@ -26,7 +25,7 @@ def put(sheet, row: int, column: int, value) -> None:
     cell.value = value.item() if hasattr(value, "item") else value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever it starts with
-        if value.startswith(FORMULA_START):
+        if value.startswith(schema.FORMULA_START):
             cell.quotePrefix = True
 
 
@@ -51,7 +50,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
         for field in resource["schema"]["fields"]:
             values = [resource["name"], field["name"], field["type"],
                       "yes" if field.get("constraints", {}).get("required") else "no",
-                      docs._rule(field), field["description"]]
+                      docs.allowed_values(field), field["description"]]
             for column, value in enumerate(values, start=1):
                 put(readme, row, column, value)
             row += 1

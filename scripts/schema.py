@@ -7,6 +7,7 @@ the primary key and the foreign keys as named checks.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,7 +18,9 @@ from descriptor import Descriptor
 from load import PANDAS_DTYPES
 from problems import Problem
 
-FORMULA_START = r"^[=+\-@\t\r]"
+# What a spreadsheet would run as a formula (or a DDE command) at the start of a cell.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = "^[" + re.escape("".join(FORMULA_START)) + "]"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _field_checks(book: RuleBook, field: dict) -> list[pa.Check]:
         checks.append(book.check(lambda s, v=n: s.str.len() <= v, "max-length", name,
                                  f"write at most {n} characters", ignore_na=True))
     if field.get("type", "string") == "string":
-        checks.append(book.check(lambda s: ~s.str.contains(FORMULA_START, regex=True).astype(bool), "formula-injection",
+        checks.append(book.check(lambda s: ~s.str.contains(_FORMULA_PATTERN, regex=True).astype(bool), "formula-injection",
                                  name, "a cell starting with = + - @ runs as a formula in spreadsheets; "
                                        "reword it or prefix it with a letter", ignore_na=True))
     return checks

@@ -27,9 +27,9 @@ def draw(data: journeys.Journeys):
         stripe = 0.8 / len(places)
         for i, place in enumerate(places):
             uncertain = len(places) > 1
+            look = {"lw": 0, **style.UNCERTAIN} if uncertain else {"lw": 0.3, "edgecolor": "white"}
             ax.add_patch(Rectangle((since, row[person] - 0.4 + i * stripe), 1, stripe, facecolor=palette[place],
-                                   edgecolor="white", lw=0.3 if not uncertain else 0,
-                                   hatch="////" if uncertain else None, alpha=0.7 if uncertain else 1))
+                                   **look))
     ax.set_xlim(0, months["since"].max() + 1)
     ax.set_ylim(len(people) - 0.5, -0.5)
     ax.set_yticks(range(len(people)), people["name_in_source"])
@@ -39,7 +39,7 @@ def draw(data: journeys.Journeys):
     ax.tick_params(axis="y", length=0)
     used = sorted(set(months["candidates"].str.split("|").explode()))
     handles = [Patch(color=palette[k], label=names.get(k, k)) for k in used]
-    handles.append(Patch(facecolor=style.UNCERTAIN_COLOUR, alpha=0.7, hatch="////", edgecolor="white",
+    handles.append(Patch(facecolor=style.UNCERTAIN_COLOUR, **style.UNCERTAIN,
                          label="uncertain month: stripes = possible places"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False)
     style.source_note(fig, data, ["stages", "locations", "sources"])

@@ -18,6 +18,7 @@ PLACE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9
 PERSON_COLOURS = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
 MEASURE_COLOURS = ["#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#882255"]  # Tol muted
 UNCERTAIN_COLOUR = "#BBBBBB"
+UNCERTAIN = {"alpha": 0.7, "hatch": "////", "edgecolor": "white"}  # how every figure draws an uncertain month
 WIDTH = 7.0  # inches: a two-column journal figure; text stays >= 7 pt
 DPI = 200
 

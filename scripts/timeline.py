@@ -56,7 +56,7 @@ def draw(data: journeys.Journeys):
         stripe = height / len(places)
         for i, place in enumerate(places):
             ax.add_patch(Rectangle((left, y + i * stripe), right - left, stripe, facecolor=palette[place],
-                                   alpha=0.7, hatch="////", edgecolor="white", lw=0))
+                                   lw=0, **style.UNCERTAIN))
 
     stages = data.table("stages")
     locations = data.table("locations")
@@ -103,7 +103,7 @@ def draw(data: journeys.Journeys):
     ax.set_title("Where each returnee was, month by month", loc="left", pad=26)
 
     handles = [Patch(color=palette[k], label=names.get(k, k)) for k in sorted(palette)]
-    handles += [Patch(facecolor=style.UNCERTAIN_COLOUR, alpha=0.7, hatch="////", edgecolor="white",
+    handles += [Patch(facecolor=style.UNCERTAIN_COLOUR, **style.UNCERTAIN,
                       label="uncertain month: stripes = possible places"),
                 Line2D([], [], marker="D", ls="", mfc="white", mec="black", label="planned, never reached"),
                 Line2D([], [], marker="$!$", ls="", color="#CC3311", label="contradiction in the text")]
