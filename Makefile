@@ -1,49 +1,53 @@
-# Two commands: `make` (set up, validate, draw the figures) and `make test`.
+# Two commands: `make` (set up, validate, draw the figures, refresh the README) and `make test`.
+# Every target runs the project's command, `returnee-journeys`, installed into .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+RJ := $(BIN)/returnee-journeys
 SOURCES_DIR ?= sources
+PACKAGE ?=
 export SOURCES_DIR
 
 .PHONY: all setup validate figures docs exports release test bench lock clean
 
 all: validate figures docs
 
-$(READY): requirements.lock
+$(READY): requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("python >= 3.11 is needed" if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	touch $@
 
 setup: $(READY)
 
 validate: $(READY)
-	$(BIN)/python scripts/validate.py
+	$(RJ) validate $(if $(PACKAGE),--package $(PACKAGE))
 
 figures: $(READY)
-	$(BIN)/python scripts/figures.py
+	$(RJ) figures
 
 docs: $(READY)
-	$(BIN)/python scripts/docs.py
+	$(RJ) docs
 
 exports: $(READY)
-	$(BIN)/python scripts/exports.py
+	$(RJ) exports
 
 release: $(READY) validate exports
-	$(BIN)/python scripts/release.py
+	$(RJ) release
 
 test: $(READY)
 	$(BIN)/python -m pytest
 
 bench: $(READY)
-	$(BIN)/python scripts/bench.py
+	$(RJ) bench
 
-# Re-pin every dependency (needs the package index); commit the new requirements.lock.
+# Re-pin every dependency, runtime and extras (needs the package index); commit the new requirements.lock.
 lock: $(READY)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links --output-file requirements.lock pyproject.toml
+		--no-emit-find-links --extra test --extra dev --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-import descriptor as descriptor_module
-import load
-import paths
-import provenance
+from returnee_journeys.model import descriptor as descriptor_module
+from returnee_journeys.model import load
+from returnee_journeys.model import paths
+from returnee_journeys.validation import provenance
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ import shutil
 import frictionless
 import pytest
 
-import provenance
-import validate
+from returnee_journeys.validation import provenance
+from returnee_journeys import cli
 from mutations import (add_column, append_row, drop_column, drop_row, edit_bytes, edit_descriptor, line_of,
                        read_rows, set_cell, write_rows)
 
@@ -16,7 +16,7 @@ from mutations import (add_column, append_row, drop_column, drop_row, edit_bytes
 def run(package, capsys, sources=None):
     args = ["--package", str(package / "datapackage.json"), "--format", "json"]
     args += ["--sources", str(sources)] if sources else ["--skip-quotes"]
-    code = validate.main(args)
+    code = cli.main(["validate"] + args)
     out = capsys.readouterr().out
     report = json.loads(out) if code in (0, 1) else None
     return code, report
@@ -161,28 +161,28 @@ def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, m
     empty = tmp_path / "none"
     empty.mkdir()
     args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]
-    assert validate.main(args) == 0
-    assert validate.main(args + ["--require-sources"]) == 1
+    assert cli.main(["validate"] + args) == 0
+    assert cli.main(["validate"] + args + ["--require-sources"]) == 1
     assert "text-present" in capsys.readouterr().out
 
 
 def test_unreadable_input_exits_2(package_copy, capsys):
     (package_copy / "data" / "events.csv").unlink()
-    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
+    assert cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
     assert "data/events.csv" in capsys.readouterr().err
     (package_copy / "datapackage.json").write_text("{not json", encoding="utf-8")
-    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
+    assert cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
 
 
 def test_usage_error_exits_2(capsys):
     with pytest.raises(SystemExit) as exit_:
-        validate.main(["--format", "yaml"])
+        cli.main(["validate"] + ["--format", "yaml"])
     assert exit_.value.code == 2
 
 
 def test_text_report_names_file_row_field_rule(package_copy, capsys):
     line = set_cell(package_copy, "stages", "arseny-02", "stage_type", "holiday")
-    assert validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 1
+    assert cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 1
     out = capsys.readouterr().out
     assert "stages (data/stages.csv)" in out
     assert f"row {line}, field stage_type, value 'holiday': [enum]" in out
@@ -192,7 +192,7 @@ def test_validation_never_writes_to_data(package_copy, capsys):
     before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
     set_cell(package_copy, "stages", "arseny-02", "seq", "x")
     before["stages.csv"] = (package_copy / "data" / "stages.csv").read_bytes()
-    validate.main(["--package", str(package_copy / "datapackage.json"), "--skip-quotes"])
+    cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"])
     capsys.readouterr()
     assert {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()} == before
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import chronology
-import dates
-import keys
-import descriptor as descriptor_module
-import paths
-import rules
+from returnee_journeys.model import chronology
+from returnee_journeys.model import dates
+from returnee_journeys.model import keys
+from returnee_journeys.model import descriptor as descriptor_module
+from returnee_journeys.model import paths
+from returnee_journeys.validation import rules
 
 DESCRIPTOR = descriptor_module.read(paths.DESCRIPTOR)
 

@@ -5,7 +5,7 @@ import edtf
 import pandas as pd
 import pytest
 
-import dates
+from returnee_journeys.model import dates
 
 
 @pytest.mark.parametrize("value, lower, upper", [

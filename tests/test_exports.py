@@ -10,9 +10,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import export_excel
-import exports
-import journeys
+from returnee_journeys.exports import excel as export_excel
+from returnee_journeys import exports
+from returnee_journeys.model import journeys
 
 
 @pytest.fixture(scope="module")

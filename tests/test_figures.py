@@ -4,11 +4,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-import figures
-import journeys
-import paths
-import synthetic
-import timeline
+from returnee_journeys import figures
+from returnee_journeys.model import journeys
+from returnee_journeys.model import paths
+from returnee_journeys.bench import synthetic
+from returnee_journeys.figures import timeline
 
 
 def test_figures_in_the_repository_are_what_the_tables_draw(tmp_path):

@@ -5,8 +5,8 @@ import hashlib
 
 import frictionless
 
-import paths
-import provenance
+from returnee_journeys.model import paths
+from returnee_journeys.validation import provenance
 
 
 def test_frictionless_validates_the_package():

@@ -9,9 +9,9 @@ import frictionless
 import jsonschema
 import yaml
 
-import docs
-import paths
-import release
+from returnee_journeys.publish import docs
+from returnee_journeys.model import paths
+from returnee_journeys.publish import release
 
 ROOT = paths.ROOT
 

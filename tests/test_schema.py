@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import descriptor as descriptor_module
-import keys
-import schema
+from returnee_journeys.model import descriptor as descriptor_module
+from returnee_journeys.model import keys
+from returnee_journeys.validation import schema
 
 FIELDS = [
     {"name": "a", "type": "string", "constraints": {"required": True, "pattern": "^[a-z]+$"}},

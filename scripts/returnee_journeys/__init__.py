@@ -1,0 +1,54 @@
+"""Russian Returnee Journeys: read, validate, draw and export journey data packages.
+
+    >>> import returnee_journeys
+    >>> tables = returnee_journeys.load()            # this project's package, or load("path/to/datapackage.json")
+    >>> tables["stages"].dtypes["seq"]               # typed by the descriptor
+    Int64Dtype()
+
+`load` returns one pandas DataFrame per resource, typed by datapackage.json: nullable Int64,
+Float64 and boolean columns, strings as pandas strings, EDTF dates kept as their strings with
+the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+from pathlib import Path
+
+try:
+    __version__ = _version("russian-returnee-journeys")
+except PackageNotFoundError:  # run from a checkout without installing
+    __version__ = "0+unknown"
+
+__all__ = ["load", "validate", "InvalidData", "UnreadableInput", "__version__"]
+
+from .model.descriptor import UnreadableInput  # noqa: E402
+from .model.journeys import InvalidData  # noqa: E402
+
+
+def load(path: str | Path | None = None, *, bounds: bool = True) -> dict:
+    """The package's tables as a dict of DataFrames (resource name → DataFrame), in descriptor order.
+
+    path: a datapackage.json, or the folder holding one; default: this project's own package.
+    bounds: add `<field>_lower` / `<field>_upper` (datetime64) beside each EDTF field.
+    Raises InvalidData when a table cannot be read into its types (run `returnee-journeys validate`),
+    UnreadableInput when a file cannot be read at all.
+    """
+    from .model import descriptor, load as loader, paths
+
+    package = descriptor.read(paths.descriptor(path))
+    loaded = loader.load(package)
+    if loaded.problems:
+        raise InvalidData(f"{len(loaded.problems)} problem(s) reading the tables of {package.path}; "
+                          f"run `returnee-journeys validate --package {package.path}`")
+    tables = loaded.tables
+    if not bounds:
+        tables = {name: frame[[f["name"] for f in package.fields(name)]] for name, frame in tables.items()}
+    return tables
+
+
+def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False):
+    """Validate a package; returns a report whose `.problems` lists every problem (empty: valid)."""
+    from .model import paths
+    from .validation.validate import validate as run
+
+    return run(paths.descriptor(path), Path(sources) if sources else paths.sources_dir(), require_sources)

@@ -1,0 +1,91 @@
+"""Excel export: a README sheet (title, licence, how to cite, data dictionary), then one sheet
+per resource. Text a spreadsheet would run as a formula is kept as text (string cell with the
+quote-prefix flag), so its value is unchanged but never evaluated."""
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ..model import citation as citation_module
+from ..model import descriptor as descriptor_module
+from ..model import journeys
+from ..model import cells
+
+
+def put(sheet, row: int, column: int, value) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return
+    cell.value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        if value.startswith(cells.FORMULA_START):
+            cell.quotePrefix = True
+
+
+def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
+    book = Workbook()
+    readme = book.active
+    readme.title = "README"
+    package = data.descriptor.data
+    lines = [package["title"], f"Version {package['version']}", package["description"],
+             f"Licence: {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); quoted passages remain "
+             "the publishers'.", "How to cite:", citation_module.how_to_cite(citation), "", "Data dictionary:"]
+    for row, line in enumerate(lines, start=1):
+        put(readme, row, 1, line)
+    readme.cell(row=1, column=1).font = Font(bold=True, size=14)
+    header = ["resource", "field", "type", "required", "allowed values", "description"]
+    start = len(lines) + 1
+    for column, name in enumerate(header, start=1):
+        put(readme, start, column, name)
+        readme.cell(row=start, column=column).font = Font(bold=True)
+    row = start + 1
+    for resource in data.descriptor.resources:
+        for field in resource["schema"]["fields"]:
+            values = [resource["name"], field["name"], field["type"],
+                      "yes" if field.get("constraints", {}).get("required") else "no",
+                      descriptor_module.allowed_values(field), field["description"]]
+            for column, value in enumerate(values, start=1):
+                put(readme, row, column, value)
+            row += 1
+    for resource in data.descriptor.resources:
+        sheet = book.create_sheet(resource["name"])
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        for column, name in enumerate(names, start=1):
+            put(sheet, 1, column, name)
+            sheet.cell(row=1, column=column).font = Font(bold=True)
+        frame = data.table(resource["name"])[names]
+        for r, record in enumerate(frame.astype(object).itertuples(index=False), start=2):
+            for column, value in enumerate(record, start=1):
+                put(sheet, r, column, value)
+        sheet.freeze_panes = "A2"
+    book.properties.created = datetime.datetime.fromisoformat(package["created"].replace("Z", "+00:00")).replace(
+        tzinfo=None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(reproducible(buffer.getvalue()))
+
+
+def reproducible(xlsx: bytes) -> bytes:
+    """The same workbook with no trace of when it was saved: openpyxl stamps the save time into
+    docProps/core.xml and every zip entry; here `modified` becomes `created` and entries 1980-01-01."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", content)[1]
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

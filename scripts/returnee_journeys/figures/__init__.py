@@ -1,0 +1,19 @@
+"""The figures, one module per figure named after its output; `draw` writes them (PNG and SVG)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import journeys, paths
+from . import durations, estimates, factors, routes, sequences, style, timeline
+
+FIGURES = {module.__name__.rsplit(".", 1)[-1]: module
+           for module in (timeline, sequences, routes, factors, durations, estimates)}
+
+
+def draw(out: Path = paths.FIGURES, names: list[str] | None = None, package: Path | None = None) -> list[Path]:
+    """Draw the named figures (default: all) of the package into `out`; return the files written."""
+    data = journeys.read(paths.descriptor(package))
+    written = []
+    for name in sorted(names or FIGURES):
+        written += style.save(FIGURES[name].draw(data), name, out)
+    return written

@@ -1,0 +1,135 @@
+"""The journeys as figures and exports need them, from the validated tables.
+
+Month indexes count calendar months (year * 12 + month - 1). The rule for uncertain dates,
+used by every figure and export alike: a month takes a place when every stay that can cover
+it (by the windows of `chronology`) is in that place; any other month between the first
+departure and the end of what is known is `uncertain`, with the places it could be.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import chronology
+from . import descriptor as descriptor_module
+from . import keys
+from . import load
+from . import paths
+
+UNCERTAIN = "uncertain"
+
+
+class InvalidData(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Journeys:
+    descriptor: descriptor_module.Descriptor
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def version(self) -> str:
+        return self.descriptor.data["version"]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def windows(self) -> pd.DataFrame:
+        """Realised stages with their windows, the person's source and the stay's place key."""
+        t = self.tables
+        w = chronology.windows(t["stages"], t["sources"], self.descriptor.stage_types(realised=True))
+        return w.assign(place=place_key(t["locations"], w["location_id"]))
+
+    def lee_label(self, lee: pd.Series, valence: pd.Series) -> pd.Series:
+        labels = self.descriptor.field("codings", "valence")["labels"]
+        pairs = lee.astype(str) + "|" + valence.fillna("").astype(str)
+        mapping = {f"{c}|{v}": label for c, by in labels.items() for v, label in by.items()}
+        return pairs.map(mapping)
+
+
+def read(descriptor_path=paths.DESCRIPTOR) -> Journeys:
+    descriptor = descriptor_module.read(descriptor_path)
+    loaded = load.load(descriptor)
+    if loaded.problems:
+        raise InvalidData(f"{len(loaded.problems)} problem(s) reading the tables; run `make validate`")
+    return Journeys(descriptor, loaded.tables)
+
+
+def place_key(locations: pd.DataFrame, location_ids: pd.Series) -> pd.Series:
+    """The country code of a place, or the place's id for a region that has none."""
+    code = keys.lookup(location_ids, locations, "location_id", "country_code")
+    return code.fillna(location_ids).astype(str)
+
+
+def place_names(locations: pd.DataFrame) -> dict[str, str]:
+    """Legend text per place key: the key and the coded places it stands for."""
+    keyed = locations.assign(key=place_key(locations, locations["location_id"]))
+    return {k: (f"{k}: " if k != g["name"].iloc[0] else "") + ", ".join(sorted(g["name"]))
+            if len(k) == 2 else ", ".join(sorted(g["name"])) for k, g in keyed.groupby("key")}
+
+
+def month(values: pd.Series) -> pd.Series:
+    """Month index of datetimes (NA where unknown)."""
+    stamps = pd.to_datetime(values)
+    return (stamps.dt.year * 12 + stamps.dt.month - 1).astype("Int64")
+
+
+def month_start(index: int) -> pd.Timestamp:
+    return pd.Timestamp(year=int(index) // 12, month=int(index) % 12 + 1, day=1)
+
+
+def person_months(windows: pd.DataFrame, since: int | None = None, by: str = "place") -> pd.DataFrame:
+    """One row per person and month, from the month of first departure (or `since`, when
+    given) to the last month known.
+
+    A month takes a place (or, with by="stage_type", a stage type) when every stay that can
+    cover it (by the stays' windows) has that value; otherwise its state is `uncertain` and
+    `candidates` lists the values it could have.
+    Columns: person_id, month, state, candidates ('|'-joined place keys), stage_id (where one
+    stay alone can cover the month).
+    """
+    origin = windows[windows["stage_type"] == "origin"].set_index("person_id")
+    departure = month(origin["end_min"].fillna(origin["end_max"]))
+    if since is not None:
+        departure = departure.clip(upper=since).astype("Int64")
+    first = month(windows["start_min"]).fillna(windows["person_id"].map(departure))
+    last = month(windows["end_max"])
+    stays = windows.assign(first=first, last=last).dropna(subset=["first", "last"])
+    stays = stays[stays["last"] >= stays["first"]]
+    expanded = stays.loc[stays.index.repeat((stays["last"] - stays["first"] + 1).astype(int))]
+    expanded = expanded.assign(month=expanded.groupby(level=0).cumcount() + expanded["first"].astype(int))
+    expanded = expanded[expanded["month"] >= expanded["person_id"].map(departure)]
+    grouped = expanded.groupby(["person_id", "month"], sort=True)
+    places = grouped[by].agg(lambda p: "|".join(sorted(set(p))))
+    stages = grouped["stage_id"].agg(lambda ids: ids.iloc[0] if len(ids) == 1 else pd.NA)
+    out = pd.DataFrame({"candidates": places, "stage_id": stages}).reset_index()
+    single = ~out["candidates"].str.contains("|", regex=False)
+    out["state"] = out["candidates"].where(single, UNCERTAIN)
+    return out[["person_id", "month", "state", "candidates", "stage_id"]]
+
+
+def spells(months: pd.DataFrame) -> pd.DataFrame:
+    """Runs of months in one state, per person: SPELL format (id, begin, end, state), inclusive."""
+    ordered = months.sort_values(["person_id", "month"])
+    person = ordered["person_id"].to_numpy(dtype=object)
+    state = ordered["state"].to_numpy(dtype=object)
+    month_ = ordered["month"].to_numpy()
+    new = np.r_[True, (person[1:] != person[:-1]) | (state[1:] != state[:-1]) | (month_[1:] != month_[:-1] + 1)]
+    run = np.cumsum(new)
+    grouped = ordered.assign(run=run).groupby("run", sort=True)
+    return pd.DataFrame({"id": grouped["person_id"].first(), "begin": grouped["month"].min(),
+                         "end": grouped["month"].max(), "state": grouped["state"].first()}).reset_index(drop=True)
+
+
+def lanes(data: Journeys) -> pd.DataFrame:
+    """Persons in drawing order with their y position: travel parties kept together."""
+    persons = data.table("persons").copy()
+    persons["party"] = persons["travel_party"].fillna(persons["person_id"])
+    persons = persons.sort_values(["source_id", "party", "person_id"]).reset_index(drop=True)
+    party = persons["party"].to_numpy(dtype=object)
+    gap = np.cumsum(np.r_[True, party[1:] != party[:-1]]) * 0.35
+    persons["y"] = -(np.arange(len(persons)) + gap)
+    return persons
