@@ -100,7 +100,7 @@ def absolute_resource_path(p):
 
 
 def duration_against_dates_unflagged(p):
-    drop_row(p, "discrepancies", "aleksey-x01")
+    drop_row(p, "discrepancies", "aleksey-x01d")
     return "durations", line_of(p, "durations", "aleksey-d01"), "value", "duration-agrees-with-dates"
 
 
@@ -200,7 +200,7 @@ def test_validation_never_writes_to_data(package_copy, capsys):
 def test_a_descriptor_without_a_coding_table_is_refused_not_a_crash(package_copy, capsys):
     def drop(d):
         stages = next(r for r in d["resources"] if r["name"] == "stages")
-        del next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")["meaning"]
+        del next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")["roles"]
     edit_descriptor(package_copy, drop)
     code, report = run(package_copy, capsys)
     assert code == 1 and found(report, "stages", None, "stage_type", "descriptor:coding-table")

@@ -25,13 +25,13 @@ def journey(*stages, available="2025-01-01", published=None):
         frame[f"{column}_lower"], frame[f"{column}_upper"] = lower, upper
     sources = pd.DataFrame({"source_id": ["s"], "available_by_upper": [pd.Timestamp(available)],
                             "published_lower": [pd.Timestamp(published) if published else pd.NaT]})
-    return frame, sources, DESCRIPTOR.stage_types(realised=True)
+    return frame, sources, DESCRIPTOR.stage_types(realised=True), DESCRIPTOR.stage_types(position="last")
 
 
 def test_unknown_dates_take_the_window_their_neighbours_allow():
-    stages, sources, realised = journey(("origin", "", "2022-09"), ("abroad", "2022-09", ""),
+    stages, sources, realised, last = journey(("origin", "", "2022-09"), ("abroad", "2022-09", ""),
                                        ("abroad", "", "[2023-09..2023-12]"), ("return", "[2023-09..2023-12]", ""))
-    w = chronology.windows(stages, sources, realised).set_index("stage_id")
+    w = chronology.windows(stages, sources, realised, last).set_index("stage_id")
     assert w.loc["p-03", "start_min"] == pd.Timestamp("2022-09-01")
     assert w.loc["p-03", "start_max"] == pd.Timestamp("2023-12-31")
     assert w.loc["p-02", "end_max"] == pd.Timestamp("2023-12-31")
@@ -40,35 +40,36 @@ def test_unknown_dates_take_the_window_their_neighbours_allow():
 
 
 def test_a_start_before_an_earlier_start_breaks_the_order():
-    stages, sources, realised = journey(("origin", "", ""), ("abroad", "2023-05", ""), ("abroad", "", ""),
+    stages, sources, realised, last = journey(("origin", "", ""), ("abroad", "2023-05", ""), ("abroad", "", ""),
                                        ("return", "2023-01", ""))
-    w = chronology.windows(stages, sources, realised)
+    w = chronology.windows(stages, sources, realised, last)
     assert not w["ordered"].all()
     assert w["continuity"].all()
 
 
 def test_overlapping_stays_break_continuity_at_the_later_start():
-    stages, sources, realised = journey(("origin", "", "2022-09"), ("abroad", "2022-09", "2023-06"),
+    stages, sources, realised, last = journey(("origin", "", "2022-09"), ("abroad", "2022-09", "2023-06"),
                                        ("return", "2023-03", ""))
-    w = chronology.windows(stages, sources, realised).set_index("stage_id")
+    w = chronology.windows(stages, sources, realised, last).set_index("stage_id")
     assert w["continuity"].tolist() == [True, True, False]
 
 
 def test_planned_stages_are_not_part_of_the_chain():
-    stages, sources, realised = journey(("origin", "", "2022-09"), ("abroad", "2022-09", "2024-05"),
+    stages, sources, realised, last = journey(("origin", "", "2022-09"), ("abroad", "2022-09", "2024-05"),
                                        ("planned", "", ""), ("return", "2024-05", ""))
-    w = chronology.windows(stages, sources, realised)
+    w = chronology.windows(stages, sources, realised, last)
     assert "p-03" not in set(w["stage_id"]) and w["ordered"].all()
 
 
 def durations_against(stages_spec, *rows):
-    stages, sources, realised = journey(*stages_spec)
-    w = chronology.windows(stages, sources, realised)
+    stages, sources, realised, last = journey(*stages_spec)
+    w = chronology.windows(stages, sources, realised, last)
     durations = pd.DataFrame(rows, columns=["duration_id", "first_stage_id", "last_stage_id", "value", "unit",
                                             "qualifier", "span_relation"])
     durations["value"] = durations["value"].astype("Float64")
     durations.index = pd.RangeIndex(2, 2 + len(durations))
-    tables = {"discrepancies": pd.DataFrame({"duration_id": pd.Series([], dtype="string")}),
+    tables = {"discrepancies": pd.DataFrame({"resource": pd.Series([], dtype="string"),
+                                             "row_id": pd.Series([], dtype="string")}),
               "stages": stages, "durations": durations}
     return rules.duration_agrees_or_flagged(DESCRIPTOR, keys.Joins(tables), w, durations).tolist()
 

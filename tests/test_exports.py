@@ -82,7 +82,7 @@ def test_parquet_keeps_types_values_and_descriptions(data, out):
         for spec in resource["schema"]["fields"]:
             arrow = table.schema.field(spec["name"])
             assert str(arrow.type) == {"string": "string", "integer": "int64", "number": "double",
-                                       "boolean": "bool"}[spec["type"]]
+                                       "boolean": "bool", "date": "date32[day]"}[spec["type"]]
             assert arrow.metadata[b"description"].decode() == spec["description"]
         assert python_values(table.to_pandas()) == python_values(data.table(resource["name"])[table.schema.names])
 

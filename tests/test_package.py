@@ -20,13 +20,12 @@ def test_each_text_has_the_recorded_sha256(tables, sources_dir):
         assert hashlib.sha256(raw).hexdigest() == expected, source_id
 
 
-def test_every_quote_fragment_occurs_verbatim_once(tables, sources_dir):
+def test_every_quote_fragment_occurs_verbatim_once(descriptor, tables, sources_dir):
     texts = {s: provenance.text_path(sources_dir, s).read_text(encoding="utf-8")
              for s in tables["sources"]["source_id"]}
     checked = 0
-    for resource, columns in provenance.QUOTE_FIELDS.items():
-        frame = tables[resource]
-        for column in columns:
+    for resource, frame in tables.items():
+        for column in descriptor.quote_fields(resource):
             for row, source_id, quote in frame[["source_id", column]].dropna().itertuples():
                 for fragment in quote.split(provenance.JOINER):
                     assert texts[source_id].count(fragment) == 1, (resource, row, column, fragment)

@@ -6,6 +6,7 @@ import pytest
 
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import keys
+from returnee_journeys.model import paths
 from returnee_journeys.validation import schema
 
 FIELDS = [
@@ -16,7 +17,7 @@ FIELDS = [
     {"name": "size", "type": "number", "constraints": {"required": False, "minimum": 0}},
     {"name": "ref", "type": "string", "constraints": {"required": False}},
 ]
-DESCRIPTOR = descriptor_module.Descriptor(path=None, data={"resources": [
+DESCRIPTOR = descriptor_module.Descriptor(path=None, data={"typeMap": descriptor_module.read(paths.DESCRIPTOR).data["typeMap"], "resources": [
     {"name": "t", "path": "data/t.csv", "schema": {
         "fields": FIELDS, "primaryKey": ["a", "b"],
         "foreignKeys": [{"fields": ["ref"], "reference": {"resource": "u", "fields": ["id"]}}]}},

@@ -115,6 +115,9 @@ def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd
         "lee_category": rng.choice(enum("lee_category"), len(stage)),
         "valence": rng.choice(enum("valence"), len(stage)),
         "certainty": rng.choice(enum("certainty"), len(stage)),
+        "timing": rng.choice(enum("timing"), len(stage)),
+        "salience": rng.choice(enum("salience"), len(stage)),
+        "scope": rng.choice(enum("scope"), len(stage)),
         "source_id": np.repeat(moves["source_id"].to_numpy(), per_move),
         "quote": "synthetic quote", "notes": "",
     })
@@ -140,7 +143,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         "person_id": ids, "source_id": source_ids[np.arange(n) % n_sources], "name_in_source": np.char.add("Person ", ids),
         "pseudonym": rng.choice(["true", "false", ""], n), "gender": rng.choice(["female", "male", ""], n),
         "age_reported": rng.integers(18, 70, n).astype(str), "age_as_of": "2024", "occupation": "synthetic",
-        "origin_location_id": "", "travel_party": "", "quote": "synthetic quote", "notes": "",
+        "origin_location_id": "", "origin_basis": "stated", "travel_party": "", "quote": "synthetic quote", "notes": "",
     })
     stages = _stages(rng, persons)
     persons["origin_location_id"] = persons["person_id"].map(
@@ -152,6 +155,8 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         "locations": real["locations"], "factors": real["factors"],
         "estimates": real["estimates"].assign(source_id=source_ids[0]),
         "events": real["events"].assign(source_id=source_ids[0]), "discrepancies": real["discrepancies"].iloc[0:0],
+        "person_sources": real["person_sources"].iloc[0:0], "copies": real["copies"].iloc[0:0],
+        "readings": real["readings"].iloc[0:0], "ledger": real["ledger"].iloc[0:0],
     }
     for name, frame in tables.items():
         columns = [f["name"] for f in descriptor.fields(name)]

@@ -9,11 +9,10 @@ import pyarrow.parquet as pq
 
 from ..model import journeys
 
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
 
 
-def arrow_schema(resource: dict) -> pa.Schema:
-    fields = [pa.field(f["name"], ARROW_TYPES[f["type"]], nullable=not f.get("constraints", {}).get("required"),
+def arrow_schema(descriptor, resource: dict) -> pa.Schema:
+    fields = [pa.field(f["name"], pa.type_for_alias(descriptor.dtype(f, "arrow")), nullable=not f.get("constraints", {}).get("required"),
                        metadata={"title": f["title"], "description": f["description"]})
               for f in resource["schema"]["fields"]]
     return pa.schema(fields, metadata={"name": resource["name"], "title": resource["title"],
@@ -22,7 +21,7 @@ def arrow_schema(resource: dict) -> pa.Schema:
 
 
 def write(data: journeys.Journeys, resource: dict, path: Path) -> None:
-    schema = arrow_schema(resource)
+    schema = arrow_schema(data.descriptor, resource)
     frame = data.table(resource["name"])[schema.names]
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     pq.write_table(table, path)

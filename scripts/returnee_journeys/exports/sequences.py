@@ -22,8 +22,8 @@ def origin_month(data: journeys.Journeys) -> int:
 def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
     windows = data.windows()
     zero = origin_month(data) - 1
-    by_place = journeys.person_months(windows)
-    by_type = journeys.person_months(windows, by="stage_type")
+    by_place = data.months(windows)
+    by_type = data.months(windows, by="stage_type")
     out = {}
     for name, months in (("spells-place", by_place), ("spells-stage-type", by_type)):
         spells = journeys.spells(months)

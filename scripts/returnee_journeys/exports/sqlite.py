@@ -12,7 +12,6 @@ import sqlite_utils
 from . import sequences as export_sequences
 from ..model import journeys
 
-SQL_TYPES = {"string": str, "integer": int, "number": float, "boolean": int}
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
@@ -20,6 +19,8 @@ def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
     for f in fields:
         if f["type"] == "boolean":
             out[f["name"]] = out[f["name"]].map(lambda v: None if v is None else int(v))
+        elif f["type"] == "date":
+            out[f["name"]] = out[f["name"]].map(lambda v: None if v is None else v.strftime("%Y-%m-%d"))
     return out.to_dict("records")
 
 
@@ -83,7 +84,7 @@ def write(data: journeys.Journeys, path: Path) -> None:
         schema = resource["schema"]
         fields = schema["fields"]
         db[resource["name"]].create(
-            {f["name"]: SQL_TYPES[f["type"]] for f in fields},
+            {f["name"]: data.descriptor.dtype(f, "sqlite") for f in fields},
             pk=tuple(schema["primaryKey"]) if len(schema["primaryKey"]) > 1 else schema["primaryKey"][0],
             not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
             foreign_keys=[(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])

@@ -39,7 +39,8 @@ def draw(data: journeys.Journeys):
                                  shortest=shortest.where(durations["span_relation"] != "within", 0), longest=longest)
     durations = durations[durations["span_relation"] != "context"].sort_values(["order", "duration_id"])
     low, high, shortest, longest = (durations[c].to_numpy(float) for c in ("low", "high", "shortest", "longest"))
-    flagged = durations["duration_id"].isin(data.table("discrepancies")["duration_id"].dropna()).to_numpy()
+    discrepancies = data.table("discrepancies")
+    flagged = durations["duration_id"].isin(discrepancies.loc[discrepancies["resource"] == "durations", "row_id"]).to_numpy()
     person_colour = style.person_colours(data)
     names = dict(zip(data.table("persons")["person_id"], data.table("persons")["name_in_source"]))
     right = float(np.nanmax(np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)]])) / days_per_month + 3

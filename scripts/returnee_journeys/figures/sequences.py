@@ -12,7 +12,7 @@ from . import style
 
 
 def draw(data: journeys.Journeys):
-    months = journeys.person_months(data.windows())
+    months = data.months()
     start = months.groupby("person_id")["month"].transform("min")
     months = months.assign(since=months["month"] - start)
     people = journeys.lanes(data)

@@ -26,7 +26,7 @@ def draw(data: journeys.Journeys):
     sources = data.table("sources")
     first = int(journeys.month(events["date_lower"].fillna(events["date_upper"])).min())
     last = int(journeys.month(sources["available_by_upper"]).max())
-    months = journeys.person_months(windows, since=first)
+    months = data.months(windows, since=first)
     months = months[months["month"] <= last]
     people = journeys.lanes(data)
     y_of = dict(zip(people["person_id"], people["y"]))
@@ -59,8 +59,9 @@ def draw(data: journeys.Journeys):
         ax.annotate(f"planned: {name} (not reached)", (x, y), xytext=(5, 0), textcoords="offset points",
                     va="center", fontsize=6)
 
-    for d in data.table("discrepancies").itertuples():
-        stage = windows[windows["stage_id"] == d.stage_id]
+    discrepancies = data.table("discrepancies")
+    for d in discrepancies[(discrepancies["resource"] == "stages") & discrepancies["field"].isin(["start", "end"])].itertuples():
+        stage = windows[windows["stage_id"] == d.row_id]
         if stage.empty:
             continue
         stage = stage.iloc[0]

@@ -30,9 +30,11 @@ def _date(days: np.ndarray) -> np.ndarray:
     return np.where((days == NEVER) | (days == ALWAYS), np.datetime64("NaT"), out)
 
 
-def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[str]) -> pd.DataFrame:
+def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[str],
+            last_types: list[str]) -> pd.DataFrame:
     """Realised stages (of `realised_types`) in journey order, with their tightest start/end
-    windows and chain problems.
+    windows and chain problems. A stay of `last_types` (the return) with no end is still going on
+    when its text is published.
 
     Columns added: start_min, start_max, end_min, end_max (datetime64, NaT = unbounded),
     continuity (False where the stage's start cannot meet the previous stage's end),
@@ -46,7 +48,7 @@ def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[st
     s_lo, s_hi = _days(realised["start_lower"], NEVER), _days(realised["start_upper"], ALWAYS)
     e_lo, e_hi = _days(realised["end_lower"], NEVER), _days(realised["end_upper"], ALWAYS)
     # an open return is still going on when the text is published
-    still_there = (realised["stage_type"] == "return").to_numpy() & (e_lo == NEVER)
+    still_there = realised["stage_type"].isin(last_types).to_numpy() & (e_lo == NEVER)
     e_lo = np.where(still_there, _days(published, NEVER), e_lo)
     first = np.r_[True, person[1:] != person[:-1]] if len(person) else np.zeros(0, bool)
     last = np.r_[person[1:] != person[:-1], True] if len(person) else np.zeros(0, bool)

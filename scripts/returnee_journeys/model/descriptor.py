@@ -40,15 +40,49 @@ class Descriptor:
     def foreign_keys(self, name: str) -> list[dict]:
         return self.resource(name)["schema"].get("foreignKeys", [])
 
-    def stage_types(self, *, realised: bool | None = None, at_home: bool | None = None) -> list[str]:
-        """Stage types by their `meaning` in the descriptor (realised stay? in the home country?)."""
-        meaning = self.field("stages", "stage_type")["meaning"]
-        return [t for t, m in meaning.items()
-                if (realised is None or m["realised"] == realised) and (at_home is None or m["at_home"] == at_home)]
+    _ANY = object()
+
+    def stage_types(self, *, realised=_ANY, at_home=_ANY, position=_ANY, transit=_ANY) -> list[str]:
+        """Stage types whose `roles` (in the descriptor, on stages.stage_type) match every role given:
+        realised (a dated stay in the chain of time), at_home (in the home country; None: either),
+        position ("first", "last" or None) and transit."""
+        wanted = {"realised": realised, "at_home": at_home, "position": position, "transit": transit}
+        wanted = {k: v for k, v in wanted.items() if v is not Descriptor._ANY}
+        roles = self.field("stages", "stage_type")["roles"]
+        return [t for t, r in roles.items() if all(r.get(k) == v for k, v in wanted.items())]
+
+    def stage_type(self, position: str) -> str:
+        """The one stage type that must come `first` (the origin) or `last` (the return) in a journey."""
+        return self.stage_types(position=position)[0]
 
     @property
     def home_country(self) -> str:
         return self.field("stages", "stage_type")["home_country"]
+
+    def quote_fields(self, name: str) -> list[str]:
+        """Fields of a resource marked `quote: true`: verbatim passages of the row's text (`source_id`)."""
+        return [f["name"] for f in self.fields(name) if f.get("quote") is True]
+
+    def dtype(self, field: dict, target: str) -> str:
+        """What the field's Table Schema type becomes in `target` (pandas, arrow, sqlite, readr): `typeMap`."""
+        return self.data["typeMap"][field.get("type", "string")][target]
+
+    def primary_key(self, name: str) -> list[str]:
+        key = self.resource(name)["schema"].get("primaryKey") or []
+        return [key] if isinstance(key, str) else list(key)
+
+    def lee_labels(self) -> dict[tuple[str, str], str]:
+        """(lee_category, valence or "") → Lee label, from `labels` on codings.valence."""
+        labels = self.field("codings", "valence")["labels"]
+        return {(category, valence): label for category, by in labels.items() for valence, label in by.items()}
+
+    @property
+    def missing_values(self) -> list[str]:
+        return ["" if v is None else v for v in self.data.get("missingValues", [""])]
+
+    def missing(self, name: str) -> list[str]:
+        """The resource's missing-value markers (its schema's, else the default: the empty string)."""
+        return self.resource(name)["schema"].get("missingValues", [""])
 
     def csv_path(self, name: str) -> Path:
         return self.root / self.resource(name)["path"]

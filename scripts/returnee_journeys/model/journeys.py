@@ -40,14 +40,18 @@ class Journeys:
     def windows(self) -> pd.DataFrame:
         """Realised stages with their windows, the person's source and the stay's place key."""
         t = self.tables
-        w = chronology.windows(t["stages"], t["sources"], self.descriptor.stage_types(realised=True))
+        w = chronology.windows(t["stages"], t["sources"], self.descriptor.stage_types(realised=True),
+                               self.descriptor.stage_types(position="last"))
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
+    def months(self, windows: pd.DataFrame | None = None, since: int | None = None, by: str = "place") -> pd.DataFrame:
+        """`person_months` of these journeys (see there)."""
+        windows = self.windows() if windows is None else windows
+        return person_months(windows, self.descriptor.stage_type("first"), since=since, by=by)
+
     def lee_label(self, lee: pd.Series, valence: pd.Series) -> pd.Series:
-        labels = self.descriptor.field("codings", "valence")["labels"]
         pairs = lee.astype(str) + "|" + valence.fillna("").astype(str)
-        mapping = {f"{c}|{v}": label for c, by in labels.items() for v, label in by.items()}
-        return pairs.map(mapping)
+        return pairs.map({f"{c}|{v}": label for (c, v), label in self.descriptor.lee_labels().items()})
 
 
 def read(descriptor_path=paths.DESCRIPTOR) -> Journeys:
@@ -81,7 +85,7 @@ def month_start(index: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(index) // 12, month=int(index) % 12 + 1, day=1)
 
 
-def person_months(windows: pd.DataFrame, since: int | None = None, by: str = "place") -> pd.DataFrame:
+def person_months(windows: pd.DataFrame, first_type: str, since: int | None = None, by: str = "place") -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
     given) to the last month known.
 
@@ -91,7 +95,7 @@ def person_months(windows: pd.DataFrame, since: int | None = None, by: str = "pl
     Columns: person_id, month, state, candidates ('|'-joined place keys), stage_id (where one
     stay alone can cover the month).
     """
-    origin = windows[windows["stage_type"] == "origin"].set_index("person_id")
+    origin = windows[windows["stage_type"] == first_type].set_index("person_id")
     departure = month(origin["end_min"].fillna(origin["end_max"]))
     if since is not None:
         departure = departure.clip(upper=since).astype("Int64")

@@ -19,7 +19,6 @@ from . import dates
 from .descriptor import Descriptor, UnreadableInput
 from .problems import Problem
 
-PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 INTEGER = r"[+-]?[0-9]+"
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
@@ -109,6 +108,9 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems
     return frame[~blank] if blank.any() else frame
 
 
+DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
 def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missing_values: list[str],
            problems: list[Problem]) -> pd.DataFrame:
     out = {}
@@ -122,6 +124,10 @@ def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missin
         elif kind == "number":
             ok = column.str.fullmatch(NUMBER) | ~present
             values = pd.to_numeric(column.where(present & ok), errors="coerce").astype("Float64")
+        elif kind == "date":
+            ok = column.str.fullmatch(DATE) | ~present
+            values = pd.to_datetime(column.where(present & ok), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+            ok &= values.notna() | ~present
         elif kind == "boolean":
             truth = {v: True for v in spec.get("trueValues", ["true"])}
             truth.update({v: False for v in spec.get("falseValues", ["false"])})

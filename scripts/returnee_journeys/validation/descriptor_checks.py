@@ -24,7 +24,7 @@ def unsafe_path(path: object) -> str | None:
 # The coding tables that rules, figures and exports read from fields of the descriptor: for each
 # (resource, field, property), the enum whose codes the table must cover.
 CODING_TABLES = [
-    ("stages", "stage_type", "meaning", ("stages", "stage_type")),
+    ("stages", "stage_type", "roles", ("stages", "stage_type")),
     ("durations", "unit", "days", ("durations", "unit")),
     ("durations", "qualifier", "admits", ("durations", "qualifier")),
     ("codings", "valence", "labels", ("codings", "lee_category")),
@@ -50,6 +50,12 @@ def _coding_tables(descriptor: Descriptor) -> list[Problem]:
     if not isinstance(home, str) or len(home) != 2:
         problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "home_country",
                                 "stage_type needs `home_country`: the ISO 3166-1 alpha-2 code of Russia", "datapackage.json"))
+    if not problems:
+        for position in ("first", "last"):
+            if len(descriptor.stage_types(position=position)) != 1:
+                problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "roles",
+                                        f"exactly one stage type must have the role position `{position}`",
+                                        "datapackage.json"))
     return problems
 
 

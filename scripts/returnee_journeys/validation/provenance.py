@@ -1,4 +1,5 @@
-"""Every quote against its text, and every text against its recorded sha256."""
+"""Every quote against its text, every text against its recorded sha256, and the coverage ledger
+against the sentences of the texts."""
 from __future__ import annotations
 
 import hashlib
@@ -6,14 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 
 JOINER = " … "
-QUOTE_FIELDS = {
-    "persons": ["quote"], "stages": ["quote"], "durations": ["quote"], "codings": ["quote"],
-    "estimates": ["quote"], "events": ["quote"], "discrepancies": ["quote_a", "quote_b"],
-}
 
 
 def text_path(folder: Path, source_id: str) -> Path:
@@ -39,11 +37,15 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
             problems.append(Problem("sources", int(row), "text_sha256", "text-hash", expected,
                                     f"{path.name} has sha256 {digest}: the text is not the copy that was coded", file))
         texts[source_id] = raw.decode("utf-8", errors="replace")
-    for resource, columns in QUOTE_FIELDS.items():
-        if resource not in tables:
+    quoted: dict[str, list[tuple[int, int, str]]] = {}  # source → (start, end, "resource/id") of each passage
+    for resource in tables:
+        columns = descriptor.quote_fields(resource)
+        if not columns:
             continue
         frame = tables[resource]
         file = descriptor.resource(resource)["path"]
+        key = descriptor.primary_key(resource)
+        ids = frame[key[0]] if len(key) == 1 else pd.Series(pd.NA, index=frame.index)
         for column in columns:
             for row, source_id, quote in frame[["source_id", column]].dropna().itertuples():
                 text = texts.get(source_id)
@@ -57,4 +59,52 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                                 f"this passage occurs {found} times in the text: quote more of it so that it is "
                                 "found once")
                         problems.append(Problem(resource, int(row), column, "quote-verbatim", fragment, hint, file))
+                    elif pd.notna(ids[row]):
+                        start = text.index(fragment)
+                        quoted.setdefault(source_id, []).append((start, start + len(fragment), f"{resource}/{ids[row]}"))
+    if "ledger" in tables:
+        problems += _ledger(descriptor, tables["ledger"], texts, quoted)
+    return problems
+
+
+def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
+            quoted: dict[str, list[tuple[int, int, str]]]) -> list[Problem]:
+    """Each sentence of each text present has exactly one ledger row with its hash, and the ledger row
+    of every sentence a quote draws on lists the quoting row."""
+    file = descriptor.resource("ledger")["path"]
+    problems = []
+    for source_id, text in texts.items():
+        rows = ledger[ledger["source_id"] == source_id]
+        by_place = {(int(p), int(s)): (row, h, refs) for row, p, s, h, refs in
+                    rows[["paragraph", "sentence", "sentence_sha256", "rows"]].itertuples()}
+        seen = set()
+        for sentence in sentence_split.split(text):
+            place = (sentence.paragraph, sentence.number)
+            seen.add(place)
+            entry = by_place.get(place)
+            if entry is None:
+                problems.append(Problem("ledger", None, "sentence", "ledger-covers-text",
+                                        f"{source_id} paragraph {place[0]} sentence {place[1]}",
+                                        f"this sentence of {source_id} has no ledger row: add one with its sha256 "
+                                        f"{sentence.sha256} and a disposition", file))
+                continue
+            row, digest, refs = entry
+            if digest != sentence.sha256:
+                problems.append(Problem("ledger", int(row), "sentence_sha256", "ledger-covers-text", digest,
+                                        f"paragraph {place[0]} sentence {place[1]} of {source_id} has sha256 "
+                                        f"{sentence.sha256}: the ledger row is for another sentence (or another "
+                                        "copy of the text)", file))
+                continue
+            listed = set(refs.split(" ")) if isinstance(refs, str) else set()
+            drawn = sorted({ref for start, end, ref in quoted.get(source_id, [])
+                            if start < sentence.end and end > sentence.start} - listed)
+            for ref in drawn:
+                problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
+                                        f"{ref} quotes this sentence: mark it coded and list {ref} in rows", file))
+        for place, (row, _, _) in by_place.items():
+            if place not in seen:
+                problems.append(Problem("ledger", int(row), "sentence", "ledger-covers-text",
+                                        f"paragraph {place[0]} sentence {place[1]}",
+                                        f"{source_id} has no such sentence: remove the row or correct its numbers",
+                                        file))
     return problems

@@ -34,8 +34,8 @@ def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
     return (ordered["seq"] == expected).reindex(stages.index).fillna(False).astype(bool)
 
 
-def origin_first(stages: pd.DataFrame) -> pd.Series:
-    return (stages["seq"] == 1) == (stages["stage_type"] == "origin")
+def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
+    return (stages["seq"] == 1) == (stages["stage_type"] == descriptor.stage_type("first"))
 
 
 def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
@@ -43,8 +43,9 @@ def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, st
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
-    ok_last = (stages["stage_type"] == "return") & in_russia
-    return_elsewhere = (stages["stage_type"] == "return") & ~is_last
+    is_return = stages["stage_type"] == descriptor.stage_type("last")
+    ok_last = is_return & in_russia
+    return_elsewhere = is_return & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
 
 
@@ -53,11 +54,13 @@ def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.Data
     in_russia = (country == descriptor.home_country).fillna(False)
     home = stages["stage_type"].isin(descriptor.stage_types(at_home=True))
     away = stages["stage_type"].isin(descriptor.stage_types(at_home=False))
-    return (home & in_russia) | (away & ~in_russia)
+    either = stages["stage_type"].isin(descriptor.stage_types(at_home=None))
+    return (home & in_russia) | (away & ~in_russia) | either
 
 
-def planned_has_no_dates(stages: pd.DataFrame) -> pd.Series:
-    return ~((stages["stage_type"] == "planned") & (stages["start"].notna() | stages["end"].notna()))
+def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
+    unrealised = stages["stage_type"].isin(descriptor.stage_types(realised=False))
+    return ~(unrealised & (stages["start"].notna() | stages["end"].notna()))
 
 
 def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
@@ -74,9 +77,20 @@ def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
     return stages[column].notna() == stages[f"{column}_basis"].notna()
 
 
-def same_source_as_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
-    person_source = j.get(resource, "person_id", "persons", "person_id", "source_id")
-    return (frame["source_id"] == person_source).fillna(False).astype(bool)
+def _reports(j: keys.Joins, person: pd.Series, source: pd.Series) -> pd.Series:
+    """Whether `source` is a text that reports on `person`: the one introducing them
+    (persons.source_id) or one listed for them in person_sources."""
+    introducing = keys.lookup(person, j.tables["persons"], "person_id", "source_id")
+    ok = (source == introducing).fillna(False)
+    further = j.tables.get("person_sources")
+    if further is not None and len(further):
+        pairs = further["person_id"].astype(str) + "\x1f" + further["source_id"].astype(str)
+        ok |= keys.is_in(person.astype(str) + "\x1f" + source.astype(str), pairs)
+    return ok.astype(bool)
+
+
+def source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
+    return _reports(j, frame["person_id"], frame["source_id"])
 
 
 def not_after_text(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
@@ -96,9 +110,9 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 # --- persons --------------------------------------------------------------------------------
 
-def origin_matches_stage(j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
+def origin_matches_stage(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
     stages = j.tables["stages"]
-    origin = stages[stages["stage_type"] == "origin"]
+    origin = stages[stages["stage_type"] == descriptor.stage_type("first")]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
 
@@ -131,21 +145,91 @@ def duration_agrees_or_flagged(descriptor, j: keys.Joins, windows, durations: pd
     relation = durations["span_relation"]
     agrees = np.where(relation == "equals", (low <= longest) & (high >= shortest),
                       np.where(relation == "within", low <= longest, True))
-    flagged = keys.is_in(durations["duration_id"], j.tables["discrepancies"]["duration_id"])
+    discrepancies = j.tables["discrepancies"]
+    flagged = keys.is_in(durations["duration_id"], discrepancies.loc[discrepancies["resource"] == "durations", "row_id"])
     return pd.Series(agrees, index=durations.index) | flagged
 
 
 # --- codings, discrepancies, factors, estimates ---------------------------------------------
 
-def stage_source_is_row_source(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
-    person_source = _stage_of(j, resource, "stage_id", "person_source")
-    return (person_source == frame["source_id"]).fillna(True).astype(bool)
+def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
+    person = _stage_of(j, resource, "stage_id", "person_id")
+    return (_reports(j, person, frame["source_id"]) | person.isna()).astype(bool)
 
 
-def duration_matches_stage_person(j: keys.Joins, discrepancies: pd.DataFrame) -> pd.Series:
-    owner = j.get("discrepancies", "duration_id", "durations", "duration_id", "person_id")
-    stage_person = _stage_of(j, "discrepancies", "stage_id", "person_id")
-    return (owner == stage_person).fillna(True).astype(bool)
+def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """For rows pointing at (resource, row_id, field): whether each part exists, and the source of the
+    row pointed at (NA where that resource has no source_id)."""
+    names = {r["name"] for r in descriptor.resources}
+    resource = frame["resource"].to_numpy(dtype=object)
+    resource_ok = np.isin(resource, list(names))
+    row_ok = np.zeros(len(frame), bool)
+    field_ok = np.zeros(len(frame), bool)
+    source = np.full(len(frame), None, dtype=object)
+    for name in pd.unique(resource):
+        if name not in names or name not in j.tables:
+            continue
+        at = np.flatnonzero(resource == name)
+        key = descriptor.primary_key(name)
+        target = j.tables[name]
+        if len(key) == 1:
+            where = keys.positions(frame["row_id"].iloc[at], target[key[0]])
+            row_ok[at] = where >= 0
+            if "source_id" in target.columns:
+                found = target["source_id"].to_numpy(dtype=object)
+                source[at] = np.where(where >= 0, found[np.maximum(where, 0)] if len(found) else None, None)
+        field_ok[at] = frame["field"].iloc[at].isin([f["name"] for f in descriptor.fields(name)]).to_numpy()
+    index = frame.index
+    return (pd.Series(resource_ok, index=index), pd.Series(row_ok, index=index), pd.Series(field_ok, index=index),
+            pd.Series(source, index=index, dtype="string"))
+
+
+def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, part: str) -> pd.Series:
+    resource_ok, row_ok, field_ok, _ = _target_rows(descriptor, j, frame)
+    return {"resource": resource_ok, "row_id": row_ok | ~resource_ok, "field": field_ok | ~resource_ok}[part]
+
+
+def target_from_same_text(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> pd.Series:
+    """A discrepancy is in the text of the row it affects (where that row names its text)."""
+    _, _, _, source = _target_rows(descriptor, j, frame)
+    return (source.isna() | (source == frame["source_id"])).fillna(True).astype(bool)
+
+
+def reading_of_same_text(descriptor: Descriptor, j: keys.Joins, readings: pd.DataFrame) -> pd.Series:
+    """A copy is read on a row coded from the text it is a copy of."""
+    _, _, _, source = _target_rows(descriptor, j, readings)
+    copy_source = j.get("readings", "copy_id", "copies", "copy_id", "source_id")
+    return (source.isna() | copy_source.isna() | (source == copy_source)).fillna(True).astype(bool)
+
+
+# --- locations, persons ----------------------------------------------------------------------
+
+def country_code_fits_kind(locations: pd.DataFrame) -> pd.Series:
+    group = locations["kind"] == "country-group"
+    return (group == locations["country_code"].isna()).fillna(True).astype(bool)
+
+
+def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
+    return ~((persons["origin_basis"] == "inferred") & persons["notes"].isna()).fillna(False)
+
+
+# --- ledger ----------------------------------------------------------------------------------
+
+def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
+    coded = ledger["disposition"] == "coded"
+    return ((coded & ledger["rows"].notna() & ledger["reason"].isna())
+            | (~coded & ledger["rows"].isna() & ledger["reason"].notna())).fillna(True).astype(bool)
+
+
+def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> pd.Series:
+    refs = ledger["rows"].dropna().str.split(" ").explode()
+    parts = refs.str.split("/", n=1, expand=True)
+    if parts.empty:
+        return pd.Series(True, index=ledger.index)
+    frame = pd.DataFrame({"resource": parts[0], "row_id": parts[1], "field": ""}, index=refs.index)
+    resource_ok, row_ok, _, _ = _target_rows(descriptor, j, frame)
+    ok = (resource_ok & row_ok).groupby(level=0).all()
+    return ok.reindex(ledger.index, fill_value=True).astype(bool)
 
 
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
@@ -173,8 +257,10 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
     have = set(tables)
     windows = None
     if {"stages", "persons", "sources"} <= have:
-        windows = chronology.windows(tables["stages"], tables["sources"], descriptor.stage_types(realised=True))
+        windows = chronology.windows(tables["stages"], tables["sources"], descriptor.stage_types(realised=True),
+                                     descriptor.stage_types(position="last"))
     checks: dict[str, list[pa.Check]] = {name: [] for name in have}
+    first, last = descriptor.stage_type("first"), descriptor.stage_type("last")
 
     def add(resource, needs, fn, rule, field, hint):
         if resource in have and set(needs) <= have:
@@ -182,23 +268,25 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
 
     add("stages", [], seq_runs_from_one, "seq-runs-1-to-n", "seq",
         "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
-    add("stages", [], origin_first, "origin-first", "stage_type",
-        "a journey starts with one `origin` stage (seq 1) and has no other origin")
+    add("stages", [], lambda f: origin_first(descriptor, f), "origin-first", "stage_type",
+        f"a journey starts with one `{first}` stage (seq 1) and has no other")
     add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(descriptor, j, f), "ends-with-return-in-russia",
-        "stage_type", "the last realised stage of a journey is a `return` in Russia, and only the last is")
+        "stage_type", f"the last realised stage of a journey is a `{last}` in {descriptor.home_country}, and only the last is")
+    home = ", ".join(descriptor.stage_types(at_home=True))
+    away = ", ".join(descriptor.stage_types(at_home=False))
     add("stages", ["locations"], lambda f: place_fits_stage_type(descriptor, j, f), "place-fits-stage-type", "location_id",
-        "origin, temporary-return and return stages are in Russia; abroad and planned ones are not")
-    add("stages", [], planned_has_no_dates, "planned-has-no-dates", "start",
-        "a planned destination was never reached: leave start and end empty")
+        f"{home} stages are in {descriptor.home_country}; {away} ones are not")
+    add("stages", [], lambda f: unrealised_has_no_dates(descriptor, f), "planned-has-no-dates", "start",
+        f"a {', '.join(descriptor.stage_types(realised=False))} destination was never reached: leave start and end empty")
     add("stages", [], end_not_before_start, "end-before-start", "end",
         "the stay ends before it starts: check the dates or their precision")
     add("stages", [], inference_explained, "inference-explained", "notes",
         "say in notes how the inferred place or date was reached")
     for column in ("start", "end"):
         add("stages", [], lambda f, c=column: date_has_basis(f, c), "date-basis", f"{column}_basis",
-            f"give {column}_basis (stated, public-record or inferred) exactly when {column} is given")
-    add("stages", ["persons"], lambda f: same_source_as_person(j, "stages", f), "person-source", "source_id",
-        "a stage comes from the same text as its person")
+            f"give {column}_basis exactly when {column} is given")
+    add("stages", ["persons"], lambda f: source_reports_person(j, "stages", f), "person-source", "source_id",
+        "a stage comes from a text that reports on its person (persons.source_id or person_sources)")
     add("stages", ["sources"], lambda f: not_after_text(j, f), "after-text", "start",
         "a date lies after the text was available (sources.available_by)")
     if windows is not None:
@@ -208,27 +296,41 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
         add("stages", [], lambda f: chronological(windows, f), "chronology", "start",
             "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
             "or after a later one")
-    add("persons", ["stages"], lambda f: origin_matches_stage(j, f), "origin-matches-stage", "origin_location_id",
-        "origin_location_id must be the location of the person's origin stage")
+    add("locations", [], country_code_fits_kind, "country-code-fits-kind", "country_code",
+        "a city, region or country has its country_code; a country-group has none")
+    add("persons", ["stages"], lambda f: origin_matches_stage(descriptor, j, f), "origin-matches-stage",
+        "origin_location_id", f"origin_location_id must be the location of the person's `{first}` stage")
+    add("persons", [], origin_inference_explained, "inference-explained", "notes",
+        "say in notes how the inferred origin was reached")
     add("durations", ["stages"], lambda f: stages_of_own_person(j, f, ["first_stage_id", "last_stage_id"]),
         "stages-of-own-person", "first_stage_id", "a duration spans stages of its own person")
     add("durations", ["stages"], lambda f: span_in_order(j, f), "span-in-order", "last_stage_id",
         "the last stage of a span cannot come before its first stage")
     add("durations", [], lambda f: value_given_when_numeric(descriptor, f), "value-matches-qualifier", "value",
-        "give a value for exactly/about/more-than/almost; leave it empty for a-few and unquantified")
-    add("durations", ["persons"], lambda f: same_source_as_person(j, "durations", f), "person-source", "source_id",
-        "a duration comes from the same text as its person")
+        "give a value for a numeric qualifier; leave it empty for a-few and unquantified")
+    add("durations", ["persons"], lambda f: source_reports_person(j, "durations", f), "person-source", "source_id",
+        "a duration comes from a text that reports on its person (persons.source_id or person_sources)")
     if windows is not None:
         add("durations", ["discrepancies"], lambda f: duration_agrees_or_flagged(descriptor, j, windows, f),
             "duration-agrees-with-dates", "value",
             "the stated duration does not fit the span the dates allow: correct it, or add a discrepancies "
-            "row with this duration_id quoting both statements")
-    add("codings", ["stages", "persons"], lambda f: stage_source_is_row_source(j, "codings", f), "stage-source", "source_id",
-        "a coding comes from the same text as the person of its stage")
-    add("discrepancies", ["stages", "persons"], lambda f: stage_source_is_row_source(j, "discrepancies", f), "stage-source",
-        "source_id", "a discrepancy comes from the same text as the person of its stage")
-    add("discrepancies", ["stages", "persons", "durations"], lambda f: duration_matches_stage_person(j, f),
-        "duration-of-stage-person", "duration_id", "the duration must belong to the person of the stage")
+            "row (resource durations, this row_id) quoting both statements")
+    add("codings", ["stages", "persons"], lambda f: stage_source_reports_person(j, "codings", f), "stage-source",
+        "source_id", "a coding comes from a text that reports on the person of its stage")
+    for rule_resource in ("discrepancies", "readings"):
+        for part in ("resource", "row_id", "field"):
+            add(rule_resource, [], lambda f, p=part: target_exists(descriptor, j, f, p), "target-exists", part,
+                {"resource": "name one of the package's resources",
+                 "row_id": "no row of that resource has this primary key",
+                 "field": "that resource has no such field"}[part])
+    add("discrepancies", [], lambda f: target_from_same_text(descriptor, j, f), "target-source", "source_id",
+        "a discrepancy comes from the same text as the row it affects")
+    add("readings", ["copies"], lambda f: reading_of_same_text(descriptor, j, f), "target-source", "copy_id",
+        "a copy is read on a row coded from the text it is a copy of")
+    add("ledger", [], ledger_disposition, "ledger-disposition", "disposition",
+        "a coded sentence lists its rows and gives no reason; a sentence not coded gives a reason and no rows")
+    add("ledger", [], lambda f: ledger_rows_exist(descriptor, j, f), "ledger-rows-exist", "rows",
+        "every resource/id in rows must name a row of the package")
     add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",

@@ -16,7 +16,6 @@ import pandera.pandas as pa
 from ..model import cells
 from ..model import keys as key_lookup
 from ..model.descriptor import Descriptor
-from ..model.load import PANDAS_DTYPES
 from ..model.problems import Problem
 
 
@@ -110,7 +109,7 @@ def build(descriptor: Descriptor, name: str, joins: key_lookup.Joins, book: Rule
     for field in schema["fields"]:
         constraints = field.get("constraints", {})
         columns[field["name"]] = pa.Column(
-            PANDAS_DTYPES[field.get("type", "string")],
+            descriptor.dtype(field, "pandas"),
             checks=_field_checks(book, field),
             nullable=not constraints.get("required", False),
             # a one-column primary key is checked (and reported) once, as the primary key
