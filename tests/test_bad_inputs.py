@@ -41,22 +41,22 @@ class CellCase:
 
 
 CELL_CASES = [
-    CellCase("wrong_type", "stages", "arseny-02", "seq", "two", "type:integer"),
-    CellCase("invalid_edtf", "stages", "aleksey-02", "start", "2022-13", "edtf"),
-    CellCase("end_before_start", "stages", "aleksey-02", "end", "2021-01", "end-before-start"),
-    CellCase("duplicate_primary_key", "codings", "arseny-02-c01", "coding_id", "arseny-03-c01", "primary-key"),
-    CellCase("dangling_foreign_key", "codings", "arseny-02-c01", "factor_id", "no-such-factor", "foreign-key"),
-    CellCase("missing_required_value", "stages", "arseny-02", "location_id", "", "required"),
-    CellCase("value_outside_enum", "stages", "arseny-02", "stage_type", "holiday", "enum"),
-    CellCase("seq_with_gap", "stages", "arseny-04", "seq", "5", "seq-runs-1-to-n"),
-    CellCase("journey_not_ending_in_russia", "stages", "arseny-04", "location_id", "serbia",
+    CellCase("wrong_type", "stages", "ivan-03", "seq", "two", "type:integer"),
+    CellCase("invalid_edtf", "stages", "ivan-03", "start", "2022-13", "edtf"),
+    CellCase("end_before_start", "stages", "ivan-03", "end", "2021-01", "end-before-start"),
+    CellCase("duplicate_primary_key", "codings", "ivan-03-c01", "coding_id", "ivan-03-c02", "primary-key"),
+    CellCase("dangling_foreign_key", "codings", "ivan-03-c01", "factor_id", "no-such-factor", "foreign-key"),
+    CellCase("missing_required_value", "stages", "ivan-03", "location_id", "", "required"),
+    CellCase("value_outside_enum", "stages", "ivan-03", "stage_type", "holiday", "enum"),
+    CellCase("seq_with_gap", "stages", "ivan-07", "seq", "8", "seq-runs-1-to-n"),
+    CellCase("journey_not_ending_in_russia", "stages", "ivan-07", "location_id", "marlow-bay",
              "ends-with-return-in-russia", field="stage_type"),
-    CellCase("overlapping_stages", "stages", "aleksey-04", "start", "2024-03", "stage-continuity"),
-    CellCase("text_cell_is_a_formula", "stages", "arseny-02", "notes", "=HYPERLINK(\"http://x\")", "formula-injection"),
-    CellCase("stage_of_another_person", "codings", "arseny-02-c01", "stage_id", "aleksey-04", "stage-source",
+    CellCase("overlapping_stages", "stages", "ivan-05", "start", "2023-04", "stage-continuity"),
+    CellCase("text_cell_is_a_formula", "stages", "ivan-03", "notes", "=HYPERLINK(\"http://x\")", "formula-injection"),
+    CellCase("stage_of_another_person", "codings", "ivan-03-c01", "stage_id", "pavel-03", "stage-source",
              field="source_id"),
-    CellCase("planned_stage_with_dates", "stages", "aleksey-03", "start", "2023-01", "planned-has-no-dates"),
-    CellCase("date_without_basis", "stages", "aleksey-02", "start_basis", "", "date-basis"),
+    CellCase("planned_stage_with_dates", "stages", "ivan-06", "start", "2023-06", "planned-has-no-dates"),
+    CellCase("date_without_basis", "stages", "ivan-03", "start_basis", "", "date-basis"),
 ]
 
 
@@ -84,8 +84,8 @@ def byte_order_mark(p):
 
 
 def non_utf8_bytes(p):
-    line = line_of(p, "locations", "yerevan")
-    edit_bytes(p, "locations", lambda raw: raw.replace(b"Yerevan", b"Yer\xe9van"))
+    line = line_of(p, "locations", "marlow-bay")
+    edit_bytes(p, "locations", lambda raw: raw.replace(b"Marlow Bay", b"Marl\xf6w Bay"))
     return "locations", line, None, "encoding:utf-8"
 
 
@@ -100,8 +100,8 @@ def absolute_resource_path(p):
 
 
 def duration_against_dates_unflagged(p):
-    drop_row(p, "discrepancies", "aleksey-x01d")
-    return "durations", line_of(p, "durations", "aleksey-d01"), "value", "duration-agrees-with-dates"
+    drop_row(p, "discrepancies", "olga-x01")
+    return "durations", line_of(p, "durations", "olga-d01"), "value", "duration-agrees-with-dates"
 
 
 def unused_codebook_factor(p):
@@ -114,8 +114,8 @@ CASES = CELL_CASES + [missing_column, unexpected_column, row_with_extra_cell, by
                       unused_codebook_factor]
 
 
-def test_the_real_package_is_valid(package_copy, capsys):
-    code, report = run(package_copy, capsys)
+def test_the_fixture_is_valid_with_its_texts(package_copy, fixture_sources, capsys):
+    code, report = run(package_copy, capsys, fixture_sources)
     assert (code, report["problems"]) == (0, [])
 
 
@@ -140,19 +140,19 @@ def test_whatever_frictionless_rejects_we_reject(case, package_copy, capsys):
     assert theirs_valid or code == 1
 
 
-def test_quote_not_in_text(package_copy, sources_dir, capsys):
-    line = set_cell(package_copy, "codings", "arseny-02-c01", "quote", "Arseny flew to the moon")
-    code, report = run(package_copy, capsys, sources_dir)
+def test_quote_not_in_text(package_copy, fixture_sources, capsys):
+    line = set_cell(package_copy, "codings", "ivan-03-c01", "quote", "Ivan flew to the moon")
+    code, report = run(package_copy, capsys, fixture_sources)
     assert code == 1 and found(report, "codings", line, "quote", "quote-verbatim")
 
 
-def test_text_hash_mismatch(package_copy, sources_dir, tmp_path, capsys):
+def test_text_hash_mismatch(package_copy, fixture_sources, tmp_path, capsys):
     texts = tmp_path / "texts"
-    shutil.copytree(sources_dir, texts)
-    path = provenance.text_path(texts, "bylinetimes-returning-home")
+    shutil.copytree(fixture_sources, texts)
+    path = provenance.text_path(texts, "herald-pavel")
     path.write_bytes(path.read_bytes() + b"\n")
     code, report = run(package_copy, capsys, texts)
-    line = line_of(package_copy, "sources", "bylinetimes-returning-home")
+    line = line_of(package_copy, "sources", "herald-pavel")
     assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
 
 
@@ -181,7 +181,7 @@ def test_usage_error_exits_2(capsys):
 
 
 def test_text_report_names_file_row_field_rule(package_copy, capsys):
-    line = set_cell(package_copy, "stages", "arseny-02", "stage_type", "holiday")
+    line = set_cell(package_copy, "stages", "ivan-03", "stage_type", "holiday")
     assert cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 1
     out = capsys.readouterr().out
     assert "stages (data/stages.csv)" in out
@@ -190,7 +190,7 @@ def test_text_report_names_file_row_field_rule(package_copy, capsys):
 
 def test_validation_never_writes_to_data(package_copy, capsys):
     before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
-    set_cell(package_copy, "stages", "arseny-02", "seq", "x")
+    set_cell(package_copy, "stages", "ivan-03", "seq", "x")
     before["stages.csv"] = (package_copy / "data" / "stages.csv").read_bytes()
     cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"])
     capsys.readouterr()
