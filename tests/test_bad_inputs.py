@@ -91,12 +91,12 @@ def non_utf8_bytes(p):
 
 def unsafe_resource_path(p):
     edit_descriptor(p, lambda d: d["resources"][0].update(path="../outside.csv"))
-    return "sources", None, "path", "safe-path"
+    return "sources", None, "path", "descriptor:safe-path"
 
 
 def absolute_resource_path(p):
     edit_descriptor(p, lambda d: d["resources"][0].update(path="/etc/passwd"))
-    return "sources", None, "path", "safe-path"
+    return "sources", None, "path", "descriptor:safe-path"
 
 
 def duration_against_dates_unflagged(p):

@@ -1,184 +1,318 @@
 """CSV files to typed DataFrames, by the descriptor; the same loader serves validator and figures.
 
-Each DataFrame is indexed by the row's line in its CSV file (header = line 1), so any problem
-found later names the line a person would open. Cells stay text until the descriptor's type is
-applied here: integers become nullable Int64, numbers Float64, booleans nullable boolean;
-EDTF fields gain `<field>_lower` / `<field>_upper` day bounds.
+Only regular files inside the package are read: a resource that is a symbolic link, a folder, a
+FIFO or a device is refused by its name before it is opened, and nothing of it is reported.
+Each DataFrame is indexed by the physical line of its CSV file where the row's record starts
+(header = line 1), so any problem found later names the line a person would open, even after
+cells that span several lines. Cells stay text until the descriptor's type is applied here:
+integers become nullable Int64 (within 64 bits), numbers Float64 (finite), booleans nullable
+boolean; EDTF fields gain `<field>_lower` / `<field>_upper` day bounds. When the descriptor
+gives a resource's `bytes` or `hash`, the file must match them.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import dates
+from . import names
 from .descriptor import Descriptor, UnreadableInput
-from .problems import Problem
+from .problems import Problem, Problems
 
 INTEGER = r"[+-]?[0-9]+"
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+HASHES = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
+
+csv.field_size_limit(2**31 - 1)  # the slow path reads rows of any length, as Arrow does
 
 
 @dataclass
 class Loaded:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    # (resource, field) → rows whose cell could not be typed (reported once, as a type problem)
+    untyped: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
 
 
 def _problem(resource, file, row, field_, rule, value, hint):
     return Problem(resource=resource, row=row, field=field_, rule=rule, value=value, hint=hint, file=file)
 
 
-def _readable_text(name: str, file: str, raw: bytes, problems: list[Problem]) -> bool:
-    """UTF-8 without BOM, LF line endings; otherwise a problem naming the first bad line."""
+def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bool:
+    """The file's size and hash against the descriptor's `bytes` and `hash`, where it gives them."""
+    ok = True
+    expected = resource.get("bytes")
+    if isinstance(expected, int) and not isinstance(expected, bool) and expected != len(raw):
+        problems.append(_problem(name, file, None, "bytes", "integrity", str(len(raw)),
+                                 f"{file} has {len(raw)} bytes, the descriptor says {expected}: "
+                                 "the file was changed after the descriptor was written"))
+        ok = False
+    digest = resource.get("hash")
+    if isinstance(digest, str) and digest:
+        algorithm, _, value = digest.rpartition(":")
+        algorithm = algorithm or "md5"
+        if algorithm in HASHES:
+            actual = hashlib.new(algorithm, raw).hexdigest()
+            if actual != value.lower():
+                problems.append(_problem(name, file, None, "hash", "integrity", f"{algorithm}:{actual}",
+                                         f"{file} does not have the {algorithm} the descriptor gives: "
+                                         "the file was changed after the descriptor was written"))
+                ok = False
+    return ok
+
+
+def _readable_text(name: str, file: str, raw: bytes, problems) -> str | None:
+    """The file as text: UTF-8 without BOM, LF line endings; otherwise a problem naming the first bad line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(_problem(name, file, 1, None, "encoding:bom", None,
                                  "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
-        return False
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
                                  "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
-        return False
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        problems.append(_problem(name, file, line, None, "line-endings", None,
+        return None
+    at = text.find("\r")
+    if at >= 0:
+        problems.append(_problem(name, file, text.count("\n", 0, at) + 1, None, "line-endings", None,
                                  "use LF line endings (no carriage returns)"))
-        return False
-    return True
+        return None
+    return text
 
 
-def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
-    header = raw[: raw.find(b"\n")].decode("utf-8").split(",")
-    expected = columns
-    missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+def _header(text: str) -> tuple[list[str], int]:
+    """The header's cells, read as CSV (quoted names allowed), and the number of lines it spans."""
+    end = text.find("\n")
+    while end >= 0 and text.count('"', 0, end) % 2:  # a quoted name holding a line break
+        end = text.find("\n", end + 1)
+    line = text if end < 0 else text[:end]
+    cells = next(csv.reader([line]), []) if line else []
+    return cells, line.count("\n") + 1
+
+
+def _record_lines(text: str, header_lines: int) -> tuple[np.ndarray, np.ndarray]:
+    """Physical start line and cell count of every record after the header (slow path)."""
+    reader = csv.reader(io.StringIO(text))
+    starts, sizes = [], []
+    previous = 0
+    for number, cells in enumerate(reader):
+        if number > 0:
+            starts.append(previous + 1)
+            sizes.append(len(cells))
+        previous = reader.line_num
+    return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
+
+
+def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str], problems) -> pd.DataFrame | None:
+    header, header_lines = _header(text)
+    seen, repeated = set(), []
+    for c in header:
+        if c in seen and c not in repeated:
+            repeated.append(c)
+        seen.add(c)
+    for c in repeated:
+        problems.append(_problem(name, file, 1, c, "duplicate-column", c,
+                                 f"the header names column {c!r} more than once; keep one"))
+    if repeated:
+        return None
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
     for c in missing:
         problems.append(_problem(name, file, 1, c, "missing-column", None,
                                  f"the descriptor defines column {c!r}; add it to the header"))
     for c in extra:
         problems.append(_problem(name, file, 1, c, "unexpected-column", c,
                                  "the descriptor has no such column; remove it or describe it in datapackage.json"))
-    if not missing and not extra and header != expected:
+    if not missing and not extra and header != columns:
         problems.append(_problem(name, file, 1, None, "column-order", ",".join(header),
-                                 f"put the columns in the descriptor's order: {','.join(expected)}"))
-    if missing or extra or header != expected:
+                                 f"put the columns in the descriptor's order: {','.join(columns)}"))
+    if missing or extra or header != columns:
         return None
 
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
-    bad_rows: list[tuple[int, int, int]] = []
-
-    def on_invalid(row):
-        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
-        return "skip"
 
     def read(**options):
+        parse = options.pop("parse", {})
         return pacsv.read_csv(io.BytesIO(raw), convert_options=convert,
-                              parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=False,
-                                                               **options.pop("parse", {})),
+                              parse_options=pacsv.ParseOptions(ignore_empty_lines=False, **parse),
                               read_options=pacsv.ReadOptions(**options))
 
+    lines = None
     try:
+        table = read()  # fast, multi-threaded; raises on a malformed row or a row longer than a block
+        physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        if physical == header_lines + table.num_rows:
+            lines = np.arange(header_lines + 1, header_lines + 1 + table.num_rows)
+    except pa.ArrowInvalid:
+        table = None
+    if lines is None:
+        # cells over several lines, rows of the wrong length or very long rows: number every record
+        starts, sizes = _record_lines(text, header_lines)
+        wrong = (sizes != len(header)) & (sizes != 0)
+        for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
+            problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
+                                     f"the row has {size} cells, the header {len(header)}; check commas and quoting"))
+        _count_more(problems, name, "row-length", int(wrong.sum()))
         try:
-            table = read()  # fast, multi-threaded; raises on the first malformed row
-        except pa.ArrowInvalid:
-            # again on one thread, which numbers rows, collecting every malformed one
-            table = read(use_threads=False, parse={"invalid_row_handler": on_invalid})
-    except pa.ArrowInvalid as error:
-        problems.append(_problem(name, file, None, None, "csv-syntax", None, f"the file is not readable CSV: {error}"))
-        return None
-    for number, expected_n, actual_n in bad_rows:
-        problems.append(_problem(name, file, number, None, "row-length", f"{actual_n} cells",
-                                 f"the row has {actual_n} cells, the header {expected_n}; check commas and quoting"))
-    frame = table.to_pandas()
-    skipped = np.array(sorted(number for number, _, _ in bad_rows), dtype=np.int64)
-    lines = np.arange(2, 2 + len(frame) + len(skipped))
-    frame.index = pd.Index(np.setdiff1d(lines, skipped, assume_unique=True) if len(skipped) else lines, name="row")
-    maybe_blank = frame.iloc[:, 0] == ""
-    blank = maybe_blank & (frame[maybe_blank] == "").all(axis=1).reindex(frame.index, fill_value=False)
-    for row in frame.index[blank]:
-        problems.append(_problem(name, file, int(row), None, "blank-row", None, "remove the empty line"))
-    return frame[~blank] if blank.any() else frame
+            table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
+                         parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
+        except pa.ArrowInvalid as error:
+            problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                     f"the file is not readable CSV: {str(error)[:200]}"))
+            return None
+        lines = starts[~wrong]
+        if len(lines) != table.num_rows:
+            problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                     "the file is not readable CSV: check quoting (a cell that opens a quote "
+                                     "must close it, and a quote inside a quoted cell is written twice)"))
+            return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.index = pd.Index(lines, name="row")
+    if len(frame.columns):
+        maybe_blank = frame.iloc[:, 0] == ""
+        if maybe_blank.any():
+            blank = maybe_blank & (frame[maybe_blank] == "").all(axis=1).reindex(frame.index, fill_value=False)
+            if blank.any():
+                _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
+                frame = frame[~blank]
+    return frame
 
 
-DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+def problems_room(problems) -> int:
+    return getattr(problems, "limit", 10**12)
+
+
+def _count_more(problems, name, rule, total):
+    """Count failures of a rule beyond the ones appended (Problems only)."""
+    if isinstance(problems, Problems):
+        key = (name, rule, None)
+        shown = problems.counts[key]
+        if total > shown:
+            problems.counts[key] = total
+
+
+def _rows(problems, name, file, rule, field_, failing, hint, values=None):
+    if isinstance(problems, Problems):
+        problems.rows(name, file, rule, field_, failing, hint, values)
+        return
+    for line in failing.index[np.asarray(failing, dtype=bool)]:
+        value = None if values is None or pd.isna(values[line]) else str(values[line])
+        problems.append(_problem(name, file, int(line), field_, rule, value, hint))
+
+
+def _integers(column: pd.Series, usable: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Int64 values and where the text is an integer that fits 64 bits."""
+    ok = column.str.fullmatch(INTEGER).astype(bool)
+    long_ = ok & (column.str.len() > 18)
+    if long_.any():  # rare: check the range exactly
+        fits = column[long_].map(lambda v: -2**63 <= int(v) < 2**63).astype(bool)
+        ok[long_[long_].index] = fits
+    values = pd.to_numeric(column.where(usable & ok, None), errors="coerce")
+    return values.astype("Int64"), ok
 
 
 def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missing_values: list[str],
-           problems: list[Problem]) -> pd.DataFrame:
+           problems, untyped: dict | None = None) -> pd.DataFrame:
     out = {}
     for spec in fields:
         column = frame[spec["name"]]
         present = ~column.isin(missing_values)
         kind = spec.get("type", "string")
+        hint = None
         if kind == "integer":
-            ok = column.str.fullmatch(INTEGER) | ~present
-            values = pd.to_numeric(column.where(present & ok), errors="coerce").astype("Int64")
+            values, ok = _integers(column, present)
+            ok |= ~present
+            hint = "expected an integer of at most 64 bits"
         elif kind == "number":
-            ok = column.str.fullmatch(NUMBER) | ~present
-            values = pd.to_numeric(column.where(present & ok), errors="coerce").astype("Float64")
+            ok = column.str.fullmatch(NUMBER).astype(bool) | ~present
+            values = pd.to_numeric(column.where(present & ok, None), errors="coerce").astype("Float64")
+            finite = values.isna() | np.isfinite(values.to_numpy(dtype="float64", na_value=0.0))
+            ok &= finite
+            values = values.where(finite)
+            hint = "expected a finite number"
         elif kind == "date":
-            ok = column.str.fullmatch(DATE) | ~present
-            values = pd.to_datetime(column.where(present & ok), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+            ok = column.str.fullmatch(DATE).astype(bool) | ~present
+            values = pd.to_datetime(column.where(present & ok, None), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
             ok &= values.notna() | ~present
+            hint = "expected a date YYYY-MM-DD"
         elif kind == "boolean":
             truth = {v: True for v in spec.get("trueValues", ["true"])}
             truth.update({v: False for v in spec.get("falseValues", ["false"])})
             ok = column.isin(list(truth)) | ~present
             values = column.map(truth).astype("boolean")
+            hint = f"expected one of {', '.join(map(str, truth))}"
         else:
-            ok = pd.Series(True, index=column.index)
+            ok = None
             values = column.where(present).astype("string")
-        for row, value in column[~ok].items():
-            problems.append(_problem(name, file, int(row), spec["name"], f"type:{kind}", value,
-                                     f"expected a {kind} (see the field's example: {spec.get('example', '')!r})"))
+        if ok is not None:
+            bad = ~ok.astype(bool)
+            if bad.any():
+                example = spec.get("example", "")
+                _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
+                      f"{hint} (see the field's example: {str(example)[:40]!r})", column)
+                if untyped is not None:
+                    untyped[(name, spec["name"])] = bad
         out[spec["name"]] = values
     return pd.DataFrame(out, index=frame.index)
 
 
-def read_resource(descriptor: Descriptor, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None) -> pd.DataFrame | None:
     """One resource as typed DataFrame, or None when it cannot be read into its columns."""
     resource = descriptor.resource(name)
     file = resource["path"]
     path = descriptor.csv_path(name)
     try:
-        raw = path.read_bytes()
+        raw = names.read_regular(path, descriptor.root)
+    except names.NotRegular as error:
+        problems.append(_problem(name, file, None, "path", "regular-file", file,
+                                 f"{file} is {error.what}: only regular files inside the package are read"))
+        return None
     except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read the file ({error.strerror})") from error
-    if not _readable_text(name, file, raw, problems):
+        raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
+    if not _integrity(name, file, resource, raw, problems):
+        return None
+    text = _readable_text(name, file, raw, problems)
+    if text is None:
         return None
     fields = resource["schema"]["fields"]
-    frame = _read_strings(name, file, raw, [f["name"] for f in fields], problems)
+    frame = _read_strings(name, file, raw, text, [f["name"] for f in fields], problems)
+    del text
     if frame is None:
         return None
-    return _typed(name, file, frame, fields, resource["schema"].get("missingValues", [""]), problems)
+    return _typed(name, file, frame, fields, resource["schema"].get("missingValues", [""]), problems, untyped)
 
 
-def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems) -> pd.DataFrame:
     file = descriptor.resource(name)["path"]
     for column in descriptor.edtf_fields(name):
         lower, upper, invalid = dates.bounds_columns(frame[column])
         frame[f"{column}_lower"] = lower
         frame[f"{column}_upper"] = upper
-        for row, value in frame.loc[invalid, column].items():
-            problems.append(_problem(name, file, int(row), column, "edtf", value,
-                                     "not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2023-12?, "
-                                     "[2023-09..2023-12] or 2023-09/2023-12"))
+        if invalid.any():
+            _rows(problems, name, file, "edtf", column, invalid,
+                  "not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
+                  "[2023-09..2023-12] or 2023-09/2023-12", frame[column])
     return frame
 
 
-def load(descriptor: Descriptor) -> Loaded:
+def load(descriptor: Descriptor, problems: Problems | None = None) -> Loaded:
     """Every resource, typed and with EDTF bounds; problems of reading and typing collected."""
-    loaded = Loaded()
+    loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
-        frame = read_resource(descriptor, resource["name"], loaded.problems)
+        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped)
         if frame is not None:
             loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame, loaded.problems)
     return loaded
