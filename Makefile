@@ -5,9 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 RJ := $(BIN)/returnee-journeys
-SOURCES_DIR ?= sources
 PACKAGE ?=
-export SOURCES_DIR
 
 .PHONY: all setup validate figures docs exports release test bench lock clean
 

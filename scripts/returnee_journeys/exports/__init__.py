@@ -13,27 +13,30 @@ from . import parquet as export_parquet
 from . import sequences as export_sequences
 from . import sqlite as export_sqlite
 from ..model import journeys
+from ..model import names
 from ..model import paths
 
 
 def write_all(out: Path, package: Path | None = None) -> list[Path]:
     """Build everything in a temporary folder beside `out`, then swap it in whole."""
     data = journeys.read(paths.descriptor(package))
-    name = data.descriptor.data["name"]
+    name = names.checked(data.descriptor.data["name"])
     citation = citation_module.read()
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         export_sqlite.write(data, staging / f"{name}.sqlite")
         export_sqlite.write_metadata(data, name, staging / "metadata.json")
         (staging / "parquet").mkdir()
         for resource in data.descriptor.resources:
-            export_parquet.write(data, resource, staging / "parquet" / f"{resource['name']}.parquet")
+            export_parquet.write(data, resource, staging / "parquet" / f"{names.checked(resource['name'])}.parquet")
         export_excel.write(data, citation, staging / f"{name}.xlsx")
         (staging / "sequences").mkdir()
         for table, frame in export_sequences.tables(data).items():
             frame.to_csv(staging / "sequences" / f"{table}.csv", index=False, lineterminator="\n")
-        for path in staging.rglob("*"):
+        for path in [staging, *staging.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if out.exists():
             shutil.rmtree(out)

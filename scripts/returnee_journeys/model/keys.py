@@ -12,6 +12,9 @@ import pyarrow.compute as pc
 
 
 def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    array = values.array
+    if isinstance(values, pd.Series) and str(values.dtype) == "string" and hasattr(array, "__arrow_array__"):
+        return array.__arrow_array__()
     return pa.array(values.astype("string"))
 
 

@@ -115,7 +115,9 @@ def _record_lines(text: str, header_lines: int) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
 
-def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str], problems) -> pd.DataFrame | None:
+def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str], problems):
+    """The file's cells as an Arrow table of strings and the physical line of each record; None
+    when the header does not match the descriptor or the file is not CSV."""
     header, header_lines = _header(text)
     seen, repeated = set(), []
     for c in header:
@@ -179,16 +181,18 @@ def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str
                                      "the file is not readable CSV: check quoting (a cell that opens a quote "
                                      "must close it, and a quote inside a quoted cell is written twice)"))
             return None
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.index = pd.Index(lines, name="row")
-    if len(frame.columns):
-        maybe_blank = frame.iloc[:, 0] == ""
-        if maybe_blank.any():
-            blank = maybe_blank & (frame[maybe_blank] == "").all(axis=1).reindex(frame.index, fill_value=False)
-            if blank.any():
+    index = pd.Index(lines, name="row")
+    if table.num_columns and table.num_rows:
+        empty = pc.equal(table.column(0), "")
+        if pc.any(empty).as_py():
+            for column in table.column_names[1:]:
+                empty = pc.and_(empty, pc.equal(table.column(column), ""))
+            if pc.any(empty).as_py():
+                blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
                 _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
-                frame = frame[~blank]
-    return frame
+                table = table.filter(pc.invert(empty))
+                index = index[~blank.to_numpy()]
+    return table, index
 
 
 def problems_room(problems) -> int:
@@ -213,60 +217,81 @@ def _rows(problems, name, file, rule, field_, failing, hint, values=None):
         problems.append(_problem(name, file, int(line), field_, rule, value, hint))
 
 
-def _integers(column: pd.Series, usable: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Int64 values and where the text is an integer that fits 64 bits."""
-    ok = column.str.fullmatch(INTEGER).astype(bool)
-    long_ = ok & (column.str.len() > 18)
-    if long_.any():  # rare: check the range exactly
-        fits = column[long_].map(lambda v: -2**63 <= int(v) < 2**63).astype(bool)
-        ok[long_[long_].index] = fits
-    values = pd.to_numeric(column.where(usable & ok, None), errors="coerce")
-    return values.astype("Int64"), ok
+_NULL = {kind: pa.scalar(None, type_) for kind, type_ in
+         (("string", pa.string()), ("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
+_PANDAS = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+           pa.bool_(): pd.BooleanDtype()}
 
 
-def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missing_values: list[str],
+def _integers(text: pa.ChunkedArray, usable: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """int64 values and where the text is an integer that fits 64 bits (Arrow; exact Python on overflow)."""
+    ok = pc.match_substring_regex(text, f"^{INTEGER}$")
+    candidate = pc.if_else(pc.and_(usable, ok), pc.replace_substring_regex(text, r"^\+", ""), _NULL["string"])
+    try:
+        return pc.cast(candidate, pa.int64()), ok
+    except pa.ArrowInvalid:  # beyond 64 bits somewhere: decide value by value
+        values = [None if v is None else int(v) for v in candidate.to_pylist()]
+        fits = [v is None or -2**63 <= v < 2**63 for v in values]
+        ok = pc.and_(ok, pa.array(fits))
+        return pa.array([v if f else None for v, f in zip(values, fits)], pa.int64()), ok
+
+
+def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict], missing_values: list[str],
            problems, untyped: dict | None = None) -> pd.DataFrame:
-    out = {}
+    """The descriptor's types applied column by column in Arrow; one conversion to pandas at the end."""
+    typed, dates_ = {}, {}
+    markers = pa.array(missing_values, pa.string())
     for spec in fields:
-        column = frame[spec["name"]]
-        present = ~column.isin(missing_values)
+        text = table.column(spec["name"])
+        missing = pc.equal(text, "") if missing_values == [""] else pc.is_in(text, value_set=markers)
+        present = pc.invert(missing)
         kind = spec.get("type", "string")
-        hint = None
+        ok = None
         if kind == "integer":
-            values, ok = _integers(column, present)
-            ok |= ~present
+            values, ok = _integers(text, present)
             hint = "expected an integer of at most 64 bits"
         elif kind == "number":
-            ok = column.str.fullmatch(NUMBER).astype(bool) | ~present
-            values = pd.to_numeric(column.where(present & ok, None), errors="coerce").astype("Float64")
-            finite = values.isna() | np.isfinite(values.to_numpy(dtype="float64", na_value=0.0))
-            ok &= finite
-            values = values.where(finite)
+            ok = pc.match_substring_regex(text, f"^{NUMBER}$")
+            values = pc.cast(pc.if_else(pc.and_(present, ok), text, _NULL["string"]), pa.float64())
+            finite = pc.fill_null(pc.is_finite(values), True)
+            ok = pc.and_(ok, finite)
+            values = pc.if_else(finite, values, _NULL["number"])
             hint = "expected a finite number"
-        elif kind == "date":
-            ok = column.str.fullmatch(DATE).astype(bool) | ~present
-            values = pd.to_datetime(column.where(present & ok, None), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-            ok &= values.notna() | ~present
-            hint = "expected a date YYYY-MM-DD"
         elif kind == "boolean":
-            truth = {v: True for v in spec.get("trueValues", ["true"])}
-            truth.update({v: False for v in spec.get("falseValues", ["false"])})
-            ok = column.isin(list(truth)) | ~present
-            values = column.map(truth).astype("boolean")
-            hint = f"expected one of {', '.join(map(str, truth))}"
+            trues = pa.array(spec.get("trueValues", ["true"]), pa.string())
+            falses = pa.array(spec.get("falseValues", ["false"]), pa.string())
+            is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
+            ok = pc.or_(is_true, is_false)
+            values = pc.if_else(ok, is_true, _NULL["boolean"])
+            hint = f"expected one of {', '.join(trues.to_pylist() + falses.to_pylist())}"
+        elif kind == "date":
+            column = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
+            usable = pd.Series(present.to_numpy(zero_copy_only=False), index=index)
+            matched = column.str.fullmatch(DATE).astype(bool)
+            parsed = pd.to_datetime(column.where(usable & matched, None), format="%Y-%m-%d", errors="coerce")
+            dates_[spec["name"]] = parsed.astype("datetime64[s]")
+            ok = pa.array((matched & parsed.notna()).to_numpy())
+            values = None
+            hint = "expected a date YYYY-MM-DD"
         else:
-            ok = None
-            values = column.where(present).astype("string")
+            values = pc.if_else(missing, _NULL["string"], text)
         if ok is not None:
-            bad = ~ok.astype(bool)
-            if bad.any():
+            ok = pc.or_(ok, missing)
+            if not pc.all(ok).as_py():
+                bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
                 example = spec.get("example", "")
+                shown = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
                 _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
-                      f"{hint} (see the field's example: {str(example)[:40]!r})", column)
+                      f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
                 if untyped is not None:
                     untyped[(name, spec["name"])] = bad
-        out[spec["name"]] = values
-    return pd.DataFrame(out, index=frame.index)
+        if values is not None:
+            typed[spec["name"]] = values
+    frame = pa.table(typed).to_pandas(types_mapper=_PANDAS.get) if typed else pd.DataFrame(index=range(len(index)))
+    frame.index = index
+    for column, values in dates_.items():
+        frame[column] = values
+    return frame[[f["name"] for f in fields]]
 
 
 def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None) -> pd.DataFrame | None:
@@ -288,11 +313,12 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
     if text is None:
         return None
     fields = resource["schema"]["fields"]
-    frame = _read_strings(name, file, raw, text, [f["name"] for f in fields], problems)
-    del text
-    if frame is None:
+    read = _read_strings(name, file, raw, text, [f["name"] for f in fields], problems)
+    del text, raw
+    if read is None:
         return None
-    return _typed(name, file, frame, fields, resource["schema"].get("missingValues", [""]), problems, untyped)
+    table, index = read
+    return _typed(name, file, table, index, fields, resource["schema"].get("missingValues", [""]), problems, untyped)
 
 
 def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems) -> pd.DataFrame:

@@ -29,7 +29,8 @@ def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Seri
 def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
     ordered = stages.sort_values(["person_id", "seq"], kind="stable")
     expected = ordered.groupby("person_id", sort=False).cumcount() + 1
-    return (ordered["seq"] == expected).reindex(stages.index).fillna(False).astype(bool)
+    # a missing or untyped seq is reported by `required` or its type, not again here
+    return (ordered["seq"] == expected).fillna(True).reindex(stages.index).fillna(False).astype(bool)
 
 
 def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:

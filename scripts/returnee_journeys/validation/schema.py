@@ -41,6 +41,10 @@ class Check:
 
 
 def _strings(series: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """The column as Arrow strings, without a copy where it is Arrow-backed already."""
+    array = series.array
+    if hasattr(array, "__arrow_array__") and pa.types.is_string(getattr(array.dtype, "pyarrow_dtype", pa.string())):
+        return array.__arrow_array__()
     return pa.array(series.astype("string"))
 
 
@@ -64,11 +68,53 @@ def _lengths(series: pd.Series) -> np.ndarray:
     return pc.utf8_length(_strings(series)).fill_null(0).to_numpy(zero_copy_only=False)
 
 
-def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None) -> list[Check]:
-    """The checks of each field's constraints; a cell that failed its type is not checked again."""
+def _arrow(frame: pd.DataFrame, column: str):
+    """A column as Arrow, without a copy for Arrow-backed and masked columns."""
+    array = frame[column].array
+    return array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa.array(frame[column])
+
+
+def _all(length: int) -> np.ndarray:
+    return np.ones(length, dtype=bool)
+
+
+def _unique(f: pd.DataFrame, c: str) -> np.ndarray:
+    values = _arrow(f, c)
+    if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
+        return _all(len(f))
+    return ~(f[c].duplicated(keep=False).to_numpy() & f[c].notna().to_numpy())
+
+
+def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
+    if len(key) == 1:
+        return _unique(f, key[0])
+    return ~(f.duplicated(subset=key, keep=False).to_numpy() & f[key].notna().all(axis=1).to_numpy())
+
+
+def _text_cells(frame: pd.DataFrame | None, columns: list[str], pattern: str) -> list[str]:
+    """The text columns where some cell matches `pattern`: all of them when the table is not at
+    hand; one pass over all text columns at once when it is (most tables have none)."""
+    if frame is None or not columns:
+        return columns
+    chunks = [chunk.cast(pa.large_string()) for c in columns for chunk in _arrow(frame, c).chunks]
+    if not chunks or not pc.any(pc.match_substring_regex(pa.chunked_array(chunks, pa.large_string()), pattern)).as_py():
+        return []
+    return [c for c in columns if pc.any(pc.match_substring_regex(_arrow(frame, c), pattern)).as_py()]
+
+
+FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
+                "reword it or prefix it with a letter")
+CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional override …): remove it"
+
+
+def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
+                 frame: pd.DataFrame | None = None) -> list[Check]:
+    """The checks of each field's constraints; a cell that failed its type is not checked again.
+    With the table at hand (`frame`), checks that cannot fail on it are left out."""
     schema = descriptor.resource(name)["schema"]
     primary_key = descriptor.primary_key(name)
     checks = []
+    texts = []
     for field in schema["fields"]:
         column = field["name"]
         constraints = field.get("constraints", {})
@@ -78,9 +124,9 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None)
         def present(f, c=column):
             return f[c].notna().to_numpy()
 
-        if constraints.get("required"):
+        if constraints.get("required") and (frame is None or frame[column].hasnans):
             def required(f, c=column, bad=typed_bad):
-                missing = f[c].isna().to_numpy()
+                missing = f[c].isna().to_numpy().copy()
                 if bad is not None:
                     missing &= ~bad.reindex(f.index, fill_value=False).to_numpy()
                 return ~missing
@@ -89,8 +135,11 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None)
             allowed = constraints["enum"]
 
             def in_enum(f, c=column, a=allowed, k=kind):
-                found = key_lookup.is_in(f[c], pd.Index(a)) if k == "string" else f[c].isin(a)
-                return ~present(f, c) | found.to_numpy(dtype=bool)
+                values = _arrow(f, c)
+                if k == "string":
+                    found = pc.is_in(values, value_set=pa.array([str(v) for v in a], pa.string()))
+                    return pc.or_(found, pc.is_null(values)).to_numpy(zero_copy_only=False)
+                return ~present(f, c) | f[c].isin(a).to_numpy(dtype=bool)
             checks.append(Check(name, "enum", column, f"use one of: {', '.join(map(str, allowed))}", in_enum))
         if "pattern" in constraints and kind == "string":
             pattern = constraints["pattern"]
@@ -114,21 +163,19 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None)
                                 lambda f, c=column, v=n: _lengths(f[c]) <= v))
         if constraints.get("unique") and primary_key != [column]:
             checks.append(Check(name, "unique", column, "this value must be unique in the column: it is repeated",
-                                lambda f, c=column: ~(f[c].duplicated(keep=False).to_numpy() & present(f, c))))
+                                lambda f, c=column: _unique(f, c)))
         if kind == "string":
-            checks.append(Check(name, "formula-injection", column,
-                                "a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
-                                "reword it or prefix it with a letter",
-                                lambda f, c=column: ~_contains(f[c], cells.FORMULA_PATTERN)))
-            checks.append(Check(name, "control-character", column,
-                                "the text holds a control character (NUL, escape, a bidirectional override …): "
-                                "remove it", lambda f, c=column: ~_contains(f[c], CONTROL)))
+            texts.append(column)
+    for column in _text_cells(frame, texts, cells.FORMULA_PATTERN):
+        checks.append(Check(name, "formula-injection", column, FORMULA_HINT,
+                            lambda f, c=column: ~_contains(f[c], cells.FORMULA_PATTERN)))
+    for column in _text_cells(frame, texts, CONTROL):
+        checks.append(Check(name, "control-character", column, CONTROL_HINT,
+                            lambda f, c=column: ~_contains(f[c], CONTROL)))
     if primary_key:
         checks.append(Check(name, "primary-key", ",".join(primary_key),
                             "the primary key must be unique: this value is repeated",
-                            lambda f, k=primary_key: ~(f.duplicated(subset=k, keep=False).to_numpy()
-                                                        & f[k].notna().all(axis=1).to_numpy()),
-                            shows=primary_key[0]))
+                            lambda f, k=primary_key: _primary_key(f, k), shows=primary_key[0]))
     return checks
 
 
