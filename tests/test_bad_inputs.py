@@ -10,7 +10,6 @@ import shutil
 import stat
 import unicodedata
 
-import frictionless
 import pytest
 
 from returnee_journeys import cli
@@ -138,15 +137,53 @@ def test_bad_input_is_reported_where_it_is(case, package_copy, capsys):
     assert problem["hint"] and problem["file"]
 
 
+# The differential with frictionless, as a table: for each case above, whether `frictionless validate`
+# (5.21, on the same package) also rejects it. We reject every case (the test above), so whatever
+# frictionless rejects, we reject; the cases it lets through are what the journey rules add.
+# Measured, not assumed: FRICTIONLESS_DIFFERENTIAL=1 runs frictionless on each case and compares
+# (slow: one frictionless run per case, so not part of `make test`). Documented in docs/validation.md.
+FRICTIONLESS_CATCHES = {
+    "wrong_type": True,
+    "invalid_edtf": False,
+    "end_before_start": False,
+    "duplicate_primary_key": True,
+    "dangling_foreign_key": True,
+    "missing_required_value": True,
+    "value_outside_enum": True,
+    "seq_with_gap": False,
+    "journey_not_ending_in_russia": False,
+    "overlapping_stages": False,
+    "text_cell_is_a_formula": False,
+    "stage_of_another_person": False,
+    "planned_stage_with_dates": False,
+    "date_without_basis": False,
+    "missing_column": True,
+    "unexpected_column": True,
+    "row_with_extra_cell": True,
+    "byte_order_mark": False,
+    "non_utf8_bytes": True,
+    "unsafe_resource_path": True,
+    "absolute_resource_path": True,
+    "duration_against_dates_unflagged": False,
+    "unused_codebook_factor": False,
+}
+
+
+def test_the_frictionless_table_covers_every_case():
+    assert list(FRICTIONLESS_CATCHES) == [case.__name__ for case in CASES]
+
+
+@pytest.mark.skipif(not os.environ.get("FRICTIONLESS_DIFFERENTIAL"), reason="set FRICTIONLESS_DIFFERENTIAL=1")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
-def test_whatever_frictionless_rejects_we_reject(case, package_copy, capsys):
+def test_frictionless_catches_what_the_table_says(case, package_copy):
+    import frictionless  # noqa: PLC0415 — slow to import, and only this opt-in test needs it
+
     case(package_copy)
     try:
         theirs_valid = frictionless.validate(str(package_copy / "datapackage.json")).valid
     except frictionless.FrictionlessException:
         theirs_valid = False
-    code, _ = run(package_copy, capsys)
-    assert theirs_valid or code == 1
+    assert (not theirs_valid) == FRICTIONLESS_CATCHES[case.__name__]
 
 
 def test_quote_not_in_text(package_copy, fixture_sources, capsys):

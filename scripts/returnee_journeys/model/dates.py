@@ -10,11 +10,10 @@ import calendar
 import re
 from datetime import date
 
-import edtf
 import numpy as np
 import pandas as pd
 
-_PLAIN = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$")
+_PLAIN = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?[?~%]?$")
 _OPEN_SET = re.compile(r"^\[(?P<lo>[^\[\].]*)\.\.(?P<hi>[^\[\].]*)\]$")
 
 
@@ -33,7 +32,8 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _plain(match: re.Match) -> tuple[date, date]:
-    """YYYY, YYYY-MM, YYYY-SS (a season) or YYYY-MM-DD: strict bounds, without edtf's (slow) parser."""
+    """YYYY, YYYY-MM, YYYY-SS (a season) or YYYY-MM-DD, possibly qualified (? ~ %, which strict
+    bounds ignore): strict bounds, without edtf's (slow) parser."""
     year = int(match["y"])
     if match["m"] is None:
         return date(year, 1, 1), date(year, 12, 31)
@@ -54,6 +54,8 @@ def _strict(expression: str) -> tuple[date, date]:
             return _plain(plain)
         except ValueError as error:
             raise EDTFError(f"not a valid EDTF value: {expression!r}") from error
+    import edtf  # noqa: PLC0415 — slow to import; only for forms the fast path does not read
+
     try:
         parsed = edtf.parse_edtf(expression)
         return (

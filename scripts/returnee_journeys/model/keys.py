@@ -46,6 +46,7 @@ class Joins:
     def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
         self.tables = tables
         self._positions: dict[tuple[str, str, str, str], np.ndarray] = {}
+        self.memo: dict = {}  # other results worked out once for these tables
 
     def positions(self, resource: str, column: str, target: str, key: str) -> np.ndarray:
         """For each row of `resource`, the position of the `target` row whose `key` equals `column`."""

@@ -71,38 +71,46 @@ def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bo
     return ok
 
 
-def _readable_text(name: str, file: str, raw: bytes, problems) -> str | None:
-    """The file as text: UTF-8 without BOM, LF line endings; otherwise a problem naming the first bad line."""
+def _readable_bytes(name: str, file: str, raw: bytes, problems) -> bool:
+    """No BOM, no carriage return; UTF-8 is checked as the file is read (and located in `_text`)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(_problem(name, file, 1, None, "encoding:bom", None,
                                  "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
-        return None
+        return False
+    at = raw.find(b"\r")
+    if at >= 0:
+        problems.append(_problem(name, file, raw.count(b"\n", 0, at) + 1, None, "line-endings", None,
+                                 "use LF line endings (no carriage returns)"))
+        return False
+    return True
+
+
+def _text(name: str, file: str, raw: bytes, problems) -> str | None:
+    """The file as text, or None with a problem naming the line of the first byte that is not UTF-8."""
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
                                  "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
         return None
-    at = text.find("\r")
-    if at >= 0:
-        problems.append(_problem(name, file, text.count("\n", 0, at) + 1, None, "line-endings", None,
-                                 "use LF line endings (no carriage returns)"))
+
+
+def _header(raw: bytes) -> tuple[list[str], int] | None:
+    """The header's cells, read as CSV (quoted names allowed), and the number of lines it spans;
+    None when the header is not UTF-8."""
+    end = raw.find(b"\n")
+    while end >= 0 and raw.count(b'"', 0, end) % 2:  # a quoted name holding a line break
+        end = raw.find(b"\n", end + 1)
+    try:
+        line = (raw if end < 0 else raw[:end]).decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    return text
-
-
-def _header(text: str) -> tuple[list[str], int]:
-    """The header's cells, read as CSV (quoted names allowed), and the number of lines it spans."""
-    end = text.find("\n")
-    while end >= 0 and text.count('"', 0, end) % 2:  # a quoted name holding a line break
-        end = text.find("\n", end + 1)
-    line = text if end < 0 else text[:end]
     cells = next(csv.reader([line]), []) if line else []
     return cells, line.count("\n") + 1
 
 
-def _record_lines(text: str, header_lines: int) -> tuple[np.ndarray, np.ndarray]:
+def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Physical start line and cell count of every record after the header (slow path)."""
     reader = csv.reader(io.StringIO(text))
     starts, sizes = [], []
@@ -115,10 +123,14 @@ def _record_lines(text: str, header_lines: int) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
 
-def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str], problems):
-    """The file's cells as an Arrow table of strings and the physical line of each record; None
-    when the header does not match the descriptor or the file is not CSV."""
-    header, header_lines = _header(text)
+def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems):
+    """The file's cells as an Arrow table of strings (missing values as nulls) and the physical
+    line of each record; None when the header does not match the descriptor or the file is not CSV."""
+    read_header = _header(raw)
+    if read_header is None:
+        _text(name, file, raw, problems)
+        return None
+    header, header_lines = read_header
     seen, repeated = set(), []
     for c in header:
         if c in seen and c not in repeated:
@@ -143,8 +155,8 @@ def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str
     if missing or extra or header != columns:
         return None
 
-    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
+    convert = pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=missing_values,
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
 
     def read(**options):
         parse = options.pop("parse", {})
@@ -154,15 +166,19 @@ def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str
 
     lines = None
     try:
-        table = read()  # fast, multi-threaded; raises on a malformed row or a row longer than a block
-        physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        table = read()  # fast, multi-threaded; raises on a malformed row, bad UTF-8 or a row longer than a block
+        physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
         if physical == header_lines + table.num_rows:
             lines = np.arange(header_lines + 1, header_lines + 1 + table.num_rows)
     except pa.ArrowInvalid:
         table = None
     if lines is None:
-        # cells over several lines, rows of the wrong length or very long rows: number every record
-        starts, sizes = _record_lines(text, header_lines)
+        # bad UTF-8, cells over several lines, rows of the wrong length or very long rows: number every record
+        text = _text(name, file, raw, problems)
+        if text is None:
+            return None
+        starts, sizes = _record_lines(text)
+        del text
         wrong = (sizes != len(header)) & (sizes != 0)
         for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
             problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
@@ -182,16 +198,15 @@ def _read_strings(name: str, file: str, raw: bytes, text: str, columns: list[str
                                      "must close it, and a quote inside a quoted cell is written twice)"))
             return None
     index = pd.Index(lines, name="row")
-    if table.num_columns and table.num_rows:
-        empty = pc.equal(table.column(0), "")
+    if table.num_columns and table.num_rows and table.column(0).null_count:
+        empty = pc.is_null(table.column(0))
+        for column in table.column_names[1:]:
+            empty = pc.and_(empty, pc.is_null(table.column(column)))
         if pc.any(empty).as_py():
-            for column in table.column_names[1:]:
-                empty = pc.and_(empty, pc.equal(table.column(column), ""))
-            if pc.any(empty).as_py():
-                blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
-                _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
-                table = table.filter(pc.invert(empty))
-                index = index[~blank.to_numpy()]
+            blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
+            _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
+            table = table.filter(pc.invert(empty))
+            index = index[~blank.to_numpy()]
     return table, index
 
 
@@ -218,15 +233,20 @@ def _rows(problems, name, file, rule, field_, failing, hint, values=None):
 
 
 _NULL = {kind: pa.scalar(None, type_) for kind, type_ in
-         (("string", pa.string()), ("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
-_PANDAS = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
-           pa.bool_(): pd.BooleanDtype()}
+         (("string", pa.large_string()), ("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
+_PANDAS = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
+           pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
-def _integers(text: pa.ChunkedArray, usable: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+def _matches(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
+    """Whether each present value matches the whole pattern; True for missing values."""
+    return pc.fill_null(pc.match_substring_regex(text, f"^(?:{pattern})$"), True)
+
+
+def _integers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """int64 values and where the text is an integer that fits 64 bits (Arrow; exact Python on overflow)."""
-    ok = pc.match_substring_regex(text, f"^{INTEGER}$")
-    candidate = pc.if_else(pc.and_(usable, ok), pc.replace_substring_regex(text, r"^\+", ""), _NULL["string"])
+    ok = _matches(text, INTEGER)
+    candidate = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+", ""), _NULL["string"])
     try:
         return pc.cast(candidate, pa.int64()), ok
     except pa.ArrowInvalid:  # beyond 64 bits somewhere: decide value by value
@@ -236,55 +256,50 @@ def _integers(text: pa.ChunkedArray, usable: pa.ChunkedArray) -> tuple[pa.Chunke
         return pa.array([v if f else None for v, f in zip(values, fits)], pa.int64()), ok
 
 
-def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict], missing_values: list[str],
+def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict],
            problems, untyped: dict | None = None) -> pd.DataFrame:
-    """The descriptor's types applied column by column in Arrow; one conversion to pandas at the end."""
+    """The descriptor's types applied column by column in Arrow (missing values are nulls already);
+    one conversion to pandas at the end."""
     typed, dates_ = {}, {}
-    markers = pa.array(missing_values, pa.string())
     for spec in fields:
         text = table.column(spec["name"])
-        missing = pc.equal(text, "") if missing_values == [""] else pc.is_in(text, value_set=markers)
-        present = pc.invert(missing)
         kind = spec.get("type", "string")
         ok = None
         if kind == "integer":
-            values, ok = _integers(text, present)
+            values, ok = _integers(text)
             hint = "expected an integer of at most 64 bits"
         elif kind == "number":
-            ok = pc.match_substring_regex(text, f"^{NUMBER}$")
-            values = pc.cast(pc.if_else(pc.and_(present, ok), text, _NULL["string"]), pa.float64())
+            ok = _matches(text, NUMBER)
+            values = pc.cast(pc.if_else(ok, text, _NULL["string"]), pa.float64())
             finite = pc.fill_null(pc.is_finite(values), True)
             ok = pc.and_(ok, finite)
             values = pc.if_else(finite, values, _NULL["number"])
             hint = "expected a finite number"
         elif kind == "boolean":
-            trues = pa.array(spec.get("trueValues", ["true"]), pa.string())
-            falses = pa.array(spec.get("falseValues", ["false"]), pa.string())
+            trues = pa.array(spec.get("trueValues", ["true"]), pa.large_string())
+            falses = pa.array(spec.get("falseValues", ["false"]), pa.large_string())
             is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
-            ok = pc.or_(is_true, is_false)
-            values = pc.if_else(ok, is_true, _NULL["boolean"])
+            ok = pc.or_(pc.or_(is_true, is_false), pc.is_null(text))
+            values = pc.if_else(pc.is_null(text), _NULL["boolean"], is_true)
             hint = f"expected one of {', '.join(trues.to_pylist() + falses.to_pylist())}"
         elif kind == "date":
             column = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
-            usable = pd.Series(present.to_numpy(zero_copy_only=False), index=index)
-            matched = column.str.fullmatch(DATE).astype(bool)
-            parsed = pd.to_datetime(column.where(usable & matched, None), format="%Y-%m-%d", errors="coerce")
+            matched = column.str.fullmatch(DATE).fillna(True).astype(bool)
+            parsed = pd.to_datetime(column.where(matched, None), format="%Y-%m-%d", errors="coerce")
             dates_[spec["name"]] = parsed.astype("datetime64[s]")
-            ok = pa.array((matched & parsed.notna()).to_numpy())
+            ok = pa.array((matched & (parsed.notna() | column.isna())).to_numpy())
             values = None
             hint = "expected a date YYYY-MM-DD"
         else:
-            values = pc.if_else(missing, _NULL["string"], text)
-        if ok is not None:
-            ok = pc.or_(ok, missing)
-            if not pc.all(ok).as_py():
-                bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
-                example = spec.get("example", "")
-                shown = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
-                _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
-                      f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
-                if untyped is not None:
-                    untyped[(name, spec["name"])] = bad
+            values = text
+        if ok is not None and not pc.all(ok).as_py():
+            bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
+            example = spec.get("example", "")
+            shown = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
+            _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
+                  f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
+            if untyped is not None:
+                untyped[(name, spec["name"])] = bad
         if values is not None:
             typed[spec["name"]] = values
     frame = pa.table(typed).to_pandas(types_mapper=_PANDAS.get) if typed else pd.DataFrame(index=range(len(index)))
@@ -307,18 +322,16 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
         return None
     except OSError as error:
         raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
-    if not _integrity(name, file, resource, raw, problems):
-        return None
-    text = _readable_text(name, file, raw, problems)
-    if text is None:
+    if not _integrity(name, file, resource, raw, problems) or not _readable_bytes(name, file, raw, problems):
         return None
     fields = resource["schema"]["fields"]
-    read = _read_strings(name, file, raw, text, [f["name"] for f in fields], problems)
-    del text, raw
+    read = _read_strings(name, file, raw, [f["name"] for f in fields], resource["schema"].get("missingValues", [""]),
+                         problems)
+    del raw
     if read is None:
         return None
     table, index = read
-    return _typed(name, file, table, index, fields, resource["schema"].get("missingValues", [""]), problems, untyped)
+    return _typed(name, file, table, index, fields, problems, untyped)
 
 
 def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from ..model import chronology, spans
 from ..model import keys
 from ..model.descriptor import Descriptor
@@ -158,7 +160,16 @@ def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFram
 
 def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """For rows pointing at (resource, row_id, field): whether each part exists, and the source of the
-    row pointed at (NA where that resource has no source_id)."""
+    row pointed at (NA where that resource has no source_id). Worked out once per table."""
+    memo = j.memo.get(("targets", id(frame)))
+    if memo is not None and memo[0] is frame:
+        return memo[1]
+    found = _find_targets(descriptor, j, frame)
+    j.memo[("targets", id(frame))] = (frame, found)
+    return found
+
+
+def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     names = {r["name"] for r in descriptor.resources}
     resource = frame["resource"].to_numpy(dtype=object)
     resource_ok = np.isin(resource, list(names))
@@ -220,15 +231,24 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
             | (~coded & ledger["rows"].isna() & ledger["reason"].notna())).fillna(True).astype(bool)
 
 
-def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> pd.Series:
-    refs = ledger["rows"].dropna().str.split(" ").explode()
-    parts = refs.str.split("/", n=1, expand=True)
-    if parts.empty:
-        return pd.Series(True, index=ledger.index)
-    frame = pd.DataFrame({"resource": parts[0], "row_id": parts[1], "field": ""}, index=refs.index)
-    resource_ok, row_ok, _, _ = _target_rows(descriptor, j, frame)
-    ok = (resource_ok & row_ok).groupby(level=0).all()
-    return ok.reindex(ledger.index, fill_value=True).astype(bool)
+def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
+    refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
+    flat = pc.list_flatten(refs)
+    if len(flat) == 0:
+        return np.ones(len(ledger), dtype=bool)
+    owner = pc.list_parent_indices(refs).to_numpy()
+    parts = pc.split_pattern(flat, "/", max_splits=1)
+    resource = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
+                                          pa.scalar(["", ""], parts.type)), 0)
+    row_id = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
+                                        pa.scalar(["", ""], parts.type)), 1)
+    frame = pd.DataFrame({"resource": resource.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")),
+                          "row_id": row_id.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")), "field": ""})
+    resource_ok, row_ok, _, _ = _find_targets(descriptor, j, frame)
+    bad = owner[~(resource_ok & row_ok).to_numpy()]
+    ok = np.ones(len(ledger), dtype=bool)
+    ok[bad] = False
+    return ok
 
 
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:

@@ -190,13 +190,14 @@ def foreign_key_checks(descriptor: Descriptor, name: str, joins: key_lookup.Join
             continue
 
         def holds(frame, columns=columns, target=target, ref_columns=ref_columns):
-            some_null = frame[columns].isna().any(axis=1).to_numpy()
             if len(columns) == 1:
+                some_null = frame[columns[0]].isna().to_numpy()
                 found = joins.positions(name, columns[0], target, ref_columns[0]) >= 0
-            else:
-                reference = joins.tables[target][ref_columns].dropna()
-                found = pd.MultiIndex.from_frame(frame[columns].astype("string")).isin(
-                    pd.MultiIndex.from_frame(reference.astype("string")))
+                return found | some_null
+            some_null = frame[columns].isna().any(axis=1).to_numpy()
+            reference = joins.tables[target][ref_columns].dropna()
+            found = pd.MultiIndex.from_frame(frame[columns].astype("string")).isin(
+                pd.MultiIndex.from_frame(reference.astype("string")))
             return found | some_null
 
         checks.append(Check(name, "foreign-key", ",".join(columns),
