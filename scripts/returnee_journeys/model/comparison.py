@@ -64,6 +64,56 @@ COLUMNS = {
     "discrepancies": "discrepancies",
 }
 
+# What each column holds (Datasette, the XLSX README, docs/comparison.md).
+DESCRIPTIONS = {
+    "person_id": "The person (persons.person_id).",
+    "person": "The name the text uses for the person (persons.name_in_source).",
+    "source_id": "The text that introduces the person (persons.source_id).",
+    "outlet": "The outlet that published that text (sources.outlet).",
+    "origin_location_id": "Where the person lived before first leaving (persons.origin_location_id).",
+    "origin": "That place's name (locations.name).",
+    "origin_basis": "Whether the text states the origin or the coders inferred it (persons.origin_basis).",
+    "first_stage_id": "The person's first stay: the stage whose type has the role position `first`.",
+    "first_departure": "The first departure as coded: the EDTF end of the first stay (else the start of the next).",
+    "first_departure_min": "Earliest day of the first departure that all the journey's dates allow (ISO date).",
+    "first_departure_max": "Latest day of the first departure that all the journey's dates allow (ISO date).",
+    "first_departure_window": "The first departure's window as a reader writes it (a day, a month, or a range).",
+    "places_abroad": "The stays between the first departure and the return, in order; transit stays and visits "
+                     "home are marked with their stage type.",
+    "months_abroad_min": "Fewest calendar months from the month of first departure to the month of return that "
+                         "the windows allow (latest departure, earliest return).",
+    "months_abroad_max": "Most calendar months from the month of first departure to the month of return that the "
+                         "windows allow (earliest departure, latest return); empty when the return has no "
+                         "upper bound.",
+    "stated_duration": "The durations the text states for that same span (span_relation equals, from the first "
+                       "stay after leaving to the last stay before the return), each marked where it cannot be "
+                       "squared with the dates.",
+    "duration_disagrees": "True where a stated duration of that span cannot be squared with the dates (the "
+                          "validator's own test); empty where the text states none.",
+    "return_stage_id": "The return: the stage whose type has the role position `last`.",
+    "return": "The return as coded: the EDTF start of the return stay.",
+    "return_min": "Earliest day of the return that all the journey's dates allow (ISO date).",
+    "return_max": "Latest day of the return that all the journey's dates allow (ISO date); empty: unbounded.",
+    "return_window": "The return's window as a reader writes it.",
+    "reasons_to_leave": "Factors the text names as reasons (certainty explicit) for the move out of the first "
+                        "stay, other than intervening obstacles and enablers: factor label [Lee label].",
+    "reasons_to_return": "Factors the text names as reasons for the move into the return: factor label "
+                         "[Lee label].",
+    "obstacles_enablers": "Intervening obstacles and enablers coded on any of the person's moves: factor label "
+                          "[Lee label].",
+    "discrepancies": "How many discrepancies affect a row of the person (the person, their stages, durations or "
+                     "codings).",
+}
+
+# The companion long table: where each cell comes from.
+CELL_COLUMNS = {
+    "person_id": "The person (row of the comparison table).",
+    "column": "The comparison table's column (months_abroad stands for its min and max, first_departure and "
+              "return for their coded value, bounds and window).",
+    "resource": "The table the value comes from.",
+    "row_id": "The primary key of the row in that table.",
+}
+
 # What a reader sees (README, docs, LaTeX): display header → how the cell is made from a row.
 DISPLAY = ["person", "source", "origin", "first departure", "abroad, in order", "months abroad", "return",
            "explicit reasons to leave", "explicit reasons to return", "obstacles and enablers", "discrepancies"]
