@@ -30,10 +30,11 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def tables(descriptor: descriptor_module.Descriptor) -> str:
+def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
     lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
     for resource in descriptor.resources:
-        rows = len(load.read_resource(descriptor, resource["name"], []))
+        frame = loaded.get(resource["name"]) if loaded else None
+        rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
         lines.append(f"| `{resource['path']}` | {resource['title']} | {rows} | {_cell(resource['description'])} |")
     return "\n".join(lines) + "\n"
 
@@ -153,7 +154,7 @@ def makers(context: Context) -> dict:
     from . import recipes
 
     d = context.descriptor
-    return {"tables": lambda: tables(d), "data-dictionary": lambda: data_dictionary(d),
+    return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: citation_module.how_to_cite(context.citation),
             "journeys-at-a-glance": lambda: glance(context.data),
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),

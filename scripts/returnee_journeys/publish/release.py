@@ -38,6 +38,13 @@ class Release:
     descriptor: descriptor_module.Descriptor
     citation: dict
     members: dict[str, bytes] = field(default_factory=dict)
+    _data: journeys.Journeys | None = None
+
+    @property
+    def data(self) -> journeys.Journeys:
+        if self._data is None:
+            self._data = journeys.read(self.root / "datapackage.json")
+        return self._data
 
 
 @dataclass(frozen=True)
@@ -190,8 +197,7 @@ def release_readme(r: Release) -> str:
     from . import recipes
 
     package = r.descriptor.data
-    data = journeys.read(r.root / "datapackage.json")
-    glance = comparison_model.build(data)
+    glance = comparison_model.build(r.data)
     counts: dict[str, int] = {}
     for member in r.members:
         entry = next(e for e in CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name)))
@@ -213,7 +219,7 @@ def release_readme(r: Release) -> str:
         "## How to load each format", "",
         recipes.render("exports/", "datapackage.json", package["name"]),
         "## Tables", "",
-        docs.tables(r.descriptor),
+        docs.tables(r.descriptor, r.data.tables),
         "## Data dictionary", "",
         docs.data_dictionary(r.descriptor),
         "## How to cite", "",
