@@ -34,7 +34,7 @@ def _package(tmp_path_factory, n: int, seed: int, undated_text: bool = False):
 
 @pytest.fixture(scope="module", params=[False, True], ids=["dated-text", "undated-text"])
 def data(request, tmp_path_factory):
-    return _package(tmp_path_factory, 40, seed=7, undated_text=request.param)
+    return _package(tmp_path_factory, 24, seed=7, undated_text=request.param)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,10 @@ def workspace(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def inside(folder: Path):
-    """Run with folder as working directory and home (tools that cache in ~ write there)."""
+    """Run with folder as working directory and a scratch home (tools that cache in ~ write there)."""
     cwd, home = os.getcwd(), os.environ.get("HOME")
     os.chdir(folder)
-    os.environ["HOME"] = str(folder)
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="rj-home-")
     try:
         yield
     finally:
