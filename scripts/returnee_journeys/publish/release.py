@@ -33,7 +33,8 @@ def members(root: Path) -> list[tuple[str, bytes]]:
     files = [(name, (root / name).read_bytes()) for name in TOP_FILES]
     for folder in FOLDERS:
         base = (root / folder).parent if folder.startswith("dist/") else root
-        files += [(p.relative_to(base).as_posix(), p.read_bytes()) for p in (root / folder).rglob("*") if p.is_file()]
+        files += [(p.relative_to(base).as_posix(), p.read_bytes()) for p in (root / folder).rglob("*")
+                  if p.is_file() and p.suffix != ".qdpx"]  # a .qdpx holds the texts: never released
     files.append(("datapackage.json", released_descriptor(root)))
     return sorted(files)
 
