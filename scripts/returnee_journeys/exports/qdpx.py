@@ -44,6 +44,7 @@ SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999"]
 STAGE_COLOUR, EVIDENCE_COLOUR = "#777777", "#BBBBBB"
 # the persons' case variables: (name in the project, column of persons, REFI type)
+FACTOR_COLUMNS = ["factor_id", "label", "domain", "definition"]
 VARIABLES = [("gender", "gender", "Text"), ("age", "age_reported", "Integer"), ("age as of", "age_as_of", "Text"),
              ("occupation", "occupation", "Text"), ("origin", "origin_location_id", "Text")]
 
@@ -131,7 +132,7 @@ def factor_codes(data: journeys.Journeys, guid: Guids) -> Codebook:
                        f"A {label}: codings with lee_category `{category}` and "
                        f"{f'valence `{valence}`' if valence else 'no valence stated'} "
                        "(`labels` on codings.valence).", tint)
-            for factor_id, name, domain, definition in factors[["factor_id", "label", "domain", "definition"]].itertuples(index=False):
+            for factor_id, name, domain, definition in factors[FACTOR_COLUMNS].itertuples(index=False):
                 if (category, valence, factor_id) not in used:
                     continue
                 code = Code(guid("code", category, valence or "unstated", factor_id), f"{name} ({label})", True,
@@ -148,9 +149,10 @@ def factor_codes(data: journeys.Journeys, guid: Guids) -> Codebook:
     if uncoded:
         group = Code(guid("group", "factors-not-coded"), "factors not coded", False,
                      "Factors of the codebook that no coding uses yet.")
-        for factor_id, name, domain, definition in factors[factors["factor_id"].isin(uncoded)][
-                ["factor_id", "label", "domain", "definition"]].itertuples(index=False):
-            code = Code(guid("code", "not-coded", factor_id), name, True, f"{definition}\n\nFactor `{factor_id}` ({domain}).")
+        for factor_id, name, domain, definition in factors[factors["factor_id"].isin(uncoded)][FACTOR_COLUMNS].itertuples(
+                index=False):
+            code = Code(guid("code", "not-coded", factor_id), name, True,
+                        f"{definition}\n\nFactor `{factor_id}` ({domain}).")
             group.children.append(code)
             by_factor[factor_id].append(code.guid)
         codes.append(group)
@@ -280,7 +282,8 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
         row = rows[p.resource][p.row_id]
         if p.resource == "codings":
             valence = "" if pd.isna(row["valence"]) else row["valence"]
-            codes = (book.factor_codes[(row["lee_category"], valence, row["factor_id"])], book.stage_codes[row["stage_id"]])
+            codes = (book.factor_codes[(row["lee_category"], valence, row["factor_id"])],
+                     book.stage_codes[row["stage_id"]])
         elif p.resource == "stages":
             codes = (book.stage_codes[p.row_id],)
         else:
@@ -322,7 +325,7 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
 
     sources = data.table("sources").sort_values("source_id")
     source_guid = {s: guid("source", s) for s in sources["source_id"]}
-    further = data.table("person_sources") if "person_sources" in data.tables else pd.DataFrame(columns=["person_id", "source_id"])
+    further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))
     names = case_names(persons)
     cases = []
     for person in persons.to_dict("records"):
@@ -337,8 +340,8 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
             element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
             values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
         texts_of = sorted({person["source_id"], *further.loc[further["person_id"] == pid, "source_id"]})
-        lines = [f"Person `{pid}`" + (f", travel party `{person['travel_party']}`" if _text(person["travel_party"]) else "")
-                 + "."] + ([_text(person["notes"])] if _text(person["notes"]) else [])
+        party = f", travel party `{person['travel_party']}`" if _text(person["travel_party"]) else ""
+        lines = [f"Person `{pid}`{party}."] + ([_text(person["notes"])] if _text(person["notes"]) else [])
         cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
                             *[E.SourceRef(targetGUID=source_guid[s]) for s in texts_of if s in source_guid],
                             *[E.SelectionRef(targetGUID=s.guid) for s in chosen if s.person_id == pid],
@@ -352,16 +355,16 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
         about = [f"{_text(source['outlet'])}: {_text(source['title']) or sid}"]
         about += [f"Author: {source['author']}"] if _text(source["author"]) else []
         about += [f"Published: {source['published']}"] if _text(source["published"]) else []
-        about += [f"{label}: {source[column]}" for label, column in (("Address", "url"), ("Coded copy", "coded_copy_url"))
-                  if _text(source[column])]
+        about += [f"{label}: {source[column]}" for label, column in
+                  (("Address", "url"), ("Coded copy", "coded_copy_url")) if _text(source[column])]
         about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
                   "never to be redistributed."]
         sels = []
         for s in chosen:
             if s.passage.source_id != sid:
                 continue
-            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=guid("coding", s.guid, code), creatingUser=user, **created)
-                       for code in s.codes]
+            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=guid("coding", s.guid, code), creatingUser=user,
+                                **created) for code in s.codes]
             sels.append(E.PlainTextSelection(E.Description(s.description), *codings, guid=s.guid, name=s.name,
                                              startPosition=str(s.passage.start), endPosition=str(s.passage.end),
                                              creatingUser=user, **created))

@@ -96,7 +96,7 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
     contributors = descriptor.data.get("contributors") or [{}]
     items = []
-    for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2])):
+    for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], *kv[0][1:])):
         if resource not in rows:
             frame = data.table(resource)
             rows[resource] = frame.set_axis(texts_module.row_ids(descriptor, resource, frame)).to_dict("index")
