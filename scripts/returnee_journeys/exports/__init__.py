@@ -17,8 +17,10 @@ from ..model import comparison as comparison_model
 from . import comparison as export_comparison
 from . import excel as export_excel
 from . import parquet as export_parquet
+from . import qdpx as export_qdpx
 from . import sequences as export_sequences
 from . import sqlite as export_sqlite
+from . import web_annotations as export_annotations
 from ..model import journeys
 from ..model import paths
 
@@ -44,6 +46,8 @@ def write_all(out: Path, package: Path | None = None) -> list[Path]:
         (staging / "sequences").mkdir()
         for table, frame in export_sequences.tables(data).items():
             frame.to_csv(staging / "sequences" / f"{table}.csv", index=False, lineterminator="\n")
+        export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
+        export_annotations.write_if_texts(data, paths.sources_dir(), staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])
         for path in [staging, *staging.rglob("*")]:
             os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)

@@ -84,7 +84,8 @@ def _figures(r: Release) -> list[tuple[str, bytes]]:
 
 def _exports(r: Release) -> list[tuple[str, bytes]]:
     return [("exports/" + p.relative_to(r.exports).as_posix(), p.read_bytes())
-            for p in sorted(r.exports.rglob("*")) if p.is_file() and not p.is_symlink()]
+            for p in sorted(r.exports.rglob("*")) if p.is_file() and not p.is_symlink()
+            and p.suffix != ".qdpx"]  # a .qdpx holds the texts: never released
 
 
 def _profile(r: Release) -> list[tuple[str, bytes]]:
@@ -123,7 +124,8 @@ CONTENTS: list[Entry] = [
     Entry("data/", "the tables: one CSV file (UTF-8, LF) per resource of the descriptor", _data),
     Entry("figures/", "the figures drawn from the tables, PNG (200 dpi) and SVG", _figures),
     Entry("exports/", "the same tables for other tools: SQLite (+ Datasette metadata.json), Parquet, XLSX, "
-          "sequence-analysis files, and the comparison table (CSV, long table of row ids, LaTeX)", _exports),
+          "sequence-analysis files, the comparison table (CSV, long table of row ids, LaTeX), the REFI-QDA "
+          "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
     Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
           "(`journeyProfile` in datapackage.json)", _profile),
     Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _copy("CITATION.cff")),
