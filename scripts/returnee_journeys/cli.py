@@ -3,6 +3,7 @@
     returnee-journeys validate [--package PATH] [--sources DIR] [--format text|json] ...
     returnee-journeys figures  [--package PATH] [--out DIR] [NAME ...]
     returnee-journeys exports  [--package PATH] [--out DIR]
+    returnee-journeys qdpx     [--package PATH] [--sources DIR] [--out DIR]
     returnee-journeys release  [--out DIR]
     returnee-journeys docs     [--check]
     returnee-journeys bench    [N ...]
@@ -66,6 +67,19 @@ def _gate(args, require_sources: bool = False) -> int:
     return 0
 
 
+def _require_texts(sources: Path) -> None:
+    """The release is made only with every source text at hand: exit 2 when one is missing."""
+    from .model import descriptor, load
+    from .validation import provenance
+
+    package = descriptor.read(paths.DESCRIPTOR)
+    listed = load.read_resource(package, "sources", [])
+    missing = provenance.missing_texts(sources, listed) if listed is not None else []
+    if missing:
+        raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in {sources} "
+                              "(set SOURCES_DIR)")
+
+
 def _figures(args) -> int:
     from . import figures
 
@@ -83,18 +97,38 @@ def _figures(args) -> int:
 
 def _exports(args) -> int:
     from . import exports
+    from .exports import web_annotations
 
     if _gate(args):
         return 1
-    _print_paths(exports.write_all(args.out, args.package))
+    written = exports.write_all(args.out, args.package)
+    _print_paths(written)
+    if not any(p.name == web_annotations.FILE for p in written):
+        print(f"note: {web_annotations.FILE} not written: the source texts are not all in {paths.sources_dir()} "
+              "(set SOURCES_DIR)", file=sys.stderr)
+    return 0
+
+
+def _qdpx(args) -> int:
+    from .exports import qdpx
+
+    archive = qdpx.build(args.out, args.package, args.sources)
+    shown = archive.relative_to(paths.OUTPUT) if archive.is_relative_to(paths.OUTPUT) else archive
+    print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {shown}")
+    print("note: the .qdpx holds the copyrighted texts: keep it for your own analysis, never redistribute it",
+          file=sys.stderr)
     return 0
 
 
 def _release(args) -> int:
+    from .exports import web_annotations
+    from .model import journeys
     from .publish import release
 
+    _require_texts(_sources(args))
     if _gate(args, require_sources=True):
         return 1
+    web_annotations.require_for_release(journeys.read(), paths.sources_dir(), paths.DIST / "exports")
     archive = release.build(paths.ROOT, args.out)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
@@ -141,11 +175,20 @@ def parser() -> argparse.ArgumentParser:
     figures.add_argument("names", nargs="*", metavar="NAME", help="figures to draw (default: all)")
     figures.set_defaults(run=_figures)
 
-    exports = commands.add_parser("exports", parents=[package], help="write SQLite, Parquet, XLSX and sequence files")
+    exports = commands.add_parser("exports", parents=[package],
+                                  help="write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and "
+                                       "the web annotations when the texts are there")
     exports.add_argument("--out", type=Path, default=paths.DIST / "exports")
     exports.set_defaults(run=_exports)
 
-    release = commands.add_parser("release", help="build the reproducible release zip")
+    qdpx = commands.add_parser("qdpx", parents=[package],
+                               help="build the REFI-QDA project (.qdpx, with the texts: never released)")
+    qdpx.add_argument("--sources", type=Path, default=None,
+                      help="folder of the source texts (default: $SOURCES_DIR or sources/)")
+    qdpx.add_argument("--out", type=Path, default=paths.DIST / "exports")
+    qdpx.set_defaults(run=_qdpx)
+
+    release = commands.add_parser("release", help="build the reproducible release zip (needs the source texts)")
     release.add_argument("--out", type=Path, default=paths.DIST)
     release.set_defaults(run=_release)
 
@@ -206,6 +249,6 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _line(value, width: int = 300) -> str:
+def _line(value, width: int = 2000) -> str:
     text = " ".join(str(value).split())
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -133,8 +133,8 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     n_sources = max(1, n // 1000)
     source_ids = np.char.add("synthetic-", np.char.zfill(np.arange(1, n_sources + 1).astype(str), 4))
     sources = pd.DataFrame({
-        "source_id": source_ids, "outlet": "Synthetic", "title": "synthetic text", "title_basis": "publication",
-        "author": "", "url": "", "published": "2025-12", "available_by": "2025-12-31", "coded_copy_url": "",
+        "source_id": source_ids, "outlet": "Synthetic", "title": "synthetic text", "title_basis": "coded-copy",
+        "author": "", "author_basis": "", "url": "", "published": "2025-12", "available_by": "2025-12-31", "coded_copy_url": "",
         "text_sha256": [f"{i:064x}" for i in rng.integers(0, 2**62, n_sources)], "language": "en",
         "notes": "",
     })

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from ..model import names
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
+from . import profile
 
 FILE = "datapackage.json"
 TYPES = ("string", "integer", "number", "boolean", "date")
@@ -284,8 +285,13 @@ def coding_tables(descriptor: Descriptor) -> list[Problem]:
     return problems
 
 
+def journey_profile(descriptor: Descriptor) -> list[Problem]:
+    """The journey-package profile (docs/profile.md), once the coding tables are sound."""
+    return profile.profile_problems(descriptor.data)
+
+
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure], [safe_names], [coding_tables]]
+CHECKS = [[structure], [safe_names], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
