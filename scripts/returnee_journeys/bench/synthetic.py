@@ -100,6 +100,16 @@ def _durations(persons: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([time_abroad, unemployment]).sort_values("duration_id", kind="stable")
 
 
+def _allowed_categories(rng, factor: np.ndarray, factors: pd.DataFrame) -> np.ndarray:
+    """For each coding, one of the Lee categories the codebook allows its factor (factors.lee_categories)."""
+    allowed = factors.set_index("factor_id")["lee_categories"].str.split(" ")
+    out = np.empty(len(factor), dtype=object)
+    for code, categories in allowed.items():
+        at = np.flatnonzero(factor == code)
+        out[at] = rng.choice(categories, len(at))
+    return out
+
+
 def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd.DataFrame:
     moves = stages[stages["stage_type"] != "origin"]
     per_move = rng.integers(1, 4, len(moves))
@@ -112,7 +122,7 @@ def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd
     return pd.DataFrame({
         "coding_id": np.char.add(np.char.add(stage.astype(str), "-c"), np.char.zfill(number.astype(str), 2)),
         "stage_id": stage, "factor_id": factor,
-        "lee_category": rng.choice(enum("lee_category"), len(stage)),
+        "lee_category": _allowed_categories(rng, factor, factors),
         "valence": rng.choice(enum("valence"), len(stage)),
         "certainty": rng.choice(enum("certainty"), len(stage)),
         "timing": rng.choice(enum("timing"), len(stage)),
@@ -148,10 +158,13 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     stages = _stages(rng, persons)
     persons["origin_location_id"] = persons["person_id"].map(
         stages[stages["stage_type"] == "origin"].set_index("person_id")["location_id"])
+    codings = _codings(rng, stages, real["factors"], descriptor)
+    explicit = codings.loc[codings["certainty"] == "explicit", "stage_id"]  # a reason where the text states one
+    stages["reason"] = np.where(stages["stage_id"].isin(explicit), "synthetic reason", "")
     tables = {
         "sources": sources, "persons": persons, "stages": stages,
         "durations": _durations(persons, stages),
-        "codings": _codings(rng, stages, real["factors"], descriptor),
+        "codings": codings,
         "locations": real["locations"], "factors": real["factors"],
         "estimates": real["estimates"].assign(source_id=source_ids[0]),
         "events": real["events"].assign(source_id=source_ids[0]), "discrepancies": real["discrepancies"].iloc[0:0],

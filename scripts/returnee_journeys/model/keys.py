@@ -21,9 +21,9 @@ def _arrow(values: pd.Series | pd.Index) -> pa.Array:
 def positions(values: pd.Series, keys: pd.Series | pd.Index) -> np.ndarray:
     """For each value, the position of its first match in keys, or -1."""
     if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32)
     found = pc.index_in(_arrow(values), value_set=_arrow(pd.Series(keys)), skip_nulls=True)
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False)  # int32: half the memory of int64
 
 
 def is_in(values: pd.Series, keys: pd.Series | pd.Index) -> pd.Series:

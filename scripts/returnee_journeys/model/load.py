@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import cells
 from . import dates
 from . import names
 from .descriptor import Descriptor, UnreadableInput
@@ -42,6 +43,8 @@ class Loaded:
     problems: Problems = field(default_factory=Problems)
     # (resource, field) → rows whose cell could not be typed (reported once, as a type problem)
     untyped: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
+    # resources whose file holds a control character somewhere (cells.has_control on its bytes)
+    controls: set[str] = field(default_factory=set)
 
 
 def _problem(resource, file, row, field_, rule, value, hint):
@@ -160,7 +163,7 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_
 
     def read(**options):
         parse = options.pop("parse", {})
-        return pacsv.read_csv(io.BytesIO(raw), convert_options=convert,
+        return pacsv.read_csv(pa.BufferReader(raw), convert_options=convert,
                               parse_options=pacsv.ParseOptions(ignore_empty_lines=False, **parse),
                               read_options=pacsv.ReadOptions(**options))
 
@@ -309,7 +312,8 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
     return frame[[f["name"] for f in fields]]
 
 
-def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None) -> pd.DataFrame | None:
+def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None,
+                  controls: set | None = None) -> pd.DataFrame | None:
     """One resource as typed DataFrame, or None when it cannot be read into its columns."""
     resource = descriptor.resource(name)
     file = resource["path"]
@@ -324,6 +328,8 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
         raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
     if not _integrity(name, file, resource, raw, problems) or not _readable_bytes(name, file, raw, problems):
         return None
+    if controls is not None and cells.has_control(raw):
+        controls.add(name)
     fields = resource["schema"]["fields"]
     read = _read_strings(name, file, raw, [f["name"] for f in fields], resource["schema"].get("missingValues", [""]),
                          problems)
@@ -351,7 +357,7 @@ def load(descriptor: Descriptor, problems: Problems | None = None) -> Loaded:
     """Every resource, typed and with EDTF bounds; problems of reading and typing collected."""
     loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
-        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped)
+        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls)
         if frame is not None:
             loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame, loaded.problems)
     return loaded

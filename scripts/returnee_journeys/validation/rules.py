@@ -227,10 +227,17 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
-    allowed = j.get("codings", "factor_id", "factors", "factor_id", "lee_categories")
-    pairs = pd.Series([f" {a} ".find(f" {c} ") >= 0 if isinstance(a, str) and isinstance(c, str) else True
-                       for a, c in zip(allowed, codings["lee_category"])], index=codings.index)
-    return pairs.astype(bool)
+    factor = j.positions("codings", "factor_id", "factors", "factor_id")
+    lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
+    pair = factor * (len(categories) + 1) + lee  # each distinct (factor, category) is judged once
+    distinct, back = np.unique(pair, return_inverse=True)
+    lists = j.tables["factors"]["lee_categories"].to_numpy(dtype=object)
+    verdict = np.ones(len(distinct), dtype=bool)
+    for i, key in enumerate(distinct):
+        f, c = divmod(int(key), len(categories) + 1)
+        if f >= 0 and c < len(categories) and isinstance(lists[f], str):
+            verdict[i] = f" {categories[c]} " in f" {lists[f]} "
+    return pd.Series(verdict[back.ravel()] if len(pair) else np.ones(0, bool), index=codings.index)
 
 
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:

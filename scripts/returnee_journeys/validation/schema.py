@@ -23,9 +23,8 @@ from ..model import keys as key_lookup
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem, Problems
 
-# C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional overrides and isolates
-CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
-CONTROL_PY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = cells.CONTROL_PATTERN
+FORMULA_FIRST = pa.array(list(cells.FORMULA_START), pa.large_string())
 
 
 @dataclass(frozen=True)
@@ -91,15 +90,10 @@ def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
     return ~(f.duplicated(subset=key, keep=False).to_numpy() & f[key].notna().all(axis=1).to_numpy())
 
 
-def _text_cells(frame: pd.DataFrame | None, columns: list[str], pattern: str) -> list[str]:
-    """The text columns where some cell matches `pattern`: all of them when the table is not at
-    hand; one pass over all text columns at once when it is (most tables have none)."""
-    if frame is None or not columns:
-        return columns
-    chunks = [chunk.cast(pa.large_string()) for c in columns for chunk in _arrow(frame, c).chunks]
-    if not chunks or not pc.any(pc.match_substring_regex(pa.chunked_array(chunks, pa.large_string()), pattern)).as_py():
-        return []
-    return [c for c in columns if pc.any(pc.match_substring_regex(_arrow(frame, c), pattern)).as_py()]
+def _formula_like(series: pd.Series) -> np.ndarray:
+    """Whether each cell starts like a spreadsheet formula (its first character alone, no regex)."""
+    first = pc.utf8_slice_codeunits(_strings(series), 0, 1)
+    return pc.fill_null(pc.is_in(first, value_set=FORMULA_FIRST), False).to_numpy(zero_copy_only=False)
 
 
 FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
@@ -108,9 +102,10 @@ CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional
 
 
 def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
-                 frame: pd.DataFrame | None = None) -> list[Check]:
+                 frame: pd.DataFrame | None = None, controls: set | None = None) -> list[Check]:
     """The checks of each field's constraints; a cell that failed its type is not checked again.
-    With the table at hand (`frame`), checks that cannot fail on it are left out."""
+    With the table at hand (`frame`), checks that cannot fail on it are left out; so is the
+    control-character check of a table whose file holds none (`controls`: the resources that do)."""
     schema = descriptor.resource(name)["schema"]
     primary_key = descriptor.primary_key(name)
     checks = []
@@ -166,10 +161,10 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
                                 lambda f, c=column: _unique(f, c)))
         if kind == "string":
             texts.append(column)
-    for column in _text_cells(frame, texts, cells.FORMULA_PATTERN):
+    for column in texts:
         checks.append(Check(name, "formula-injection", column, FORMULA_HINT,
-                            lambda f, c=column: ~_contains(f[c], cells.FORMULA_PATTERN)))
-    for column in _text_cells(frame, texts, CONTROL):
+                            lambda f, c=column: ~_formula_like(f[c])))
+    for column in texts if controls is None or name in controls else []:
         checks.append(Check(name, "control-character", column, CONTROL_HINT,
                             lambda f, c=column: ~_contains(f[c], CONTROL)))
     if primary_key:
@@ -206,37 +201,44 @@ def foreign_key_checks(descriptor: Descriptor, name: str, joins: key_lookup.Join
     return checks
 
 
+def _verdict(check: Check, frame: pd.DataFrame):
+    """The check's verdict on its table: a boolean array (or one bool for a whole-table check), or
+    the Problem saying why the check cannot run on this table."""
+    try:
+        if check.whole:
+            return bool(check.holds(frame))
+        holds = np.asarray(check.holds(frame), dtype=bool)
+        if holds.shape != (len(frame),):
+            raise TypeError(f"the check returned {holds.shape} for {len(frame)} rows")
+        return holds
+    except KeyError as error:
+        column = str(error.args[0]) if error.args else "?"
+        return Problem(check.resource, None, column, "descriptor:missing-column", column,
+                       f"the rules need column {column!r} in {check.resource} (or the table it "
+                       "refers to); the descriptor does not define it", "datapackage.json")
+    except (TypeError, ValueError, AttributeError, IndexError, OverflowError, re.error,
+            pa.ArrowException) as error:
+        return Problem(check.resource, None, check.field, "descriptor:check-failed", check.rule,
+                       f"rule {check.rule} cannot run on this table ({type(error).__name__}); check "
+                       "the field's type and constraints in the descriptor", "datapackage.json")
+
+
 def run(checks: list[Check], tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Problems) -> None:
-    """Run each check on its table; failing rows become problems. A check that cannot run on this
-    table (a column the descriptor lacks, a type it does not expect) is reported as such, once."""
-    for check in checks:
-        frame = tables.get(check.resource)
-        if frame is None:
-            continue
-        try:
-            if check.whole:
-                if not check.holds(frame):
-                    problems.append(Problem(check.resource, None, check.field, check.rule, None, check.hint,
-                                            files[check.resource]))
-                continue
-            holds = np.asarray(check.holds(frame), dtype=bool)
-            if holds.shape != (len(frame),):
-                raise TypeError(f"the check returned {holds.shape} for {len(frame)} rows")
-        except KeyError as error:
-            column = str(error.args[0]) if error.args else "?"
-            problems.append(Problem(check.resource, None, column, "descriptor:missing-column", column,
-                                    f"the rules need column {column!r} in {check.resource} (or the table it "
-                                    "refers to); the descriptor does not define it", "datapackage.json"))
-            continue
-        except (TypeError, ValueError, AttributeError, IndexError, OverflowError, re.error,
-                pa.ArrowException) as error:
-            problems.append(Problem(check.resource, None, check.field, "descriptor:check-failed", check.rule,
-                                    f"rule {check.rule} cannot run on this table ({type(error).__name__}); check "
-                                    "the field's type and constraints in the descriptor", "datapackage.json"))
-            continue
-        if holds.all():
-            continue
-        failing = pd.Series(~holds, index=frame.index)
-        shown = check.shows or check.field
-        values = frame[shown] if shown in frame.columns else None
-        problems.rows(check.resource, files[check.resource], check.rule, check.field, failing, check.hint, values)
+    """Run each check on its table; failing rows become problems, in the order of `checks`. A check
+    that cannot run on this table (a column the descriptor lacks, a type it does not expect) is
+    reported as such, once."""
+    todo = [(check, tables[check.resource]) for check in checks if check.resource in tables]
+    verdicts = (_verdict(check, frame) for check, frame in todo)
+    for (check, frame), verdict in zip(todo, verdicts):
+        if isinstance(verdict, Problem):
+            problems.append(verdict)
+        elif isinstance(verdict, bool):
+            if not verdict:
+                problems.append(Problem(check.resource, None, check.field, check.rule, None, check.hint,
+                                        files[check.resource]))
+        elif not verdict.all():
+            failing = pd.Series(~verdict, index=frame.index)
+            shown = check.shows or check.field
+            values = frame[shown] if shown in frame.columns else None
+            problems.rows(check.resource, files[check.resource], check.rule, check.field, failing, check.hint,
+                          values)

@@ -36,7 +36,7 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     joins = keys.Joins(tables)
     checks = []
     for name in tables:
-        checks += schema.field_checks(descriptor, name, loaded.untyped, tables[name])
+        checks += schema.field_checks(descriptor, name, loaded.untyped, tables[name], loaded.controls)
         checks += schema.foreign_key_checks(descriptor, name, joins)
     checks += rules.checks(descriptor, joins)
     schema.run(checks, tables, files, report.problems)
