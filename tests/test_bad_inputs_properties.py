@@ -20,7 +20,7 @@ from conftest import FIXTURE_SOURCES, build_fixture
 from mutations import read_rows, write_rows
 from returnee_journeys import cli
 
-settings.register_profile("ci", max_examples=8, derandomize=True, deadline=None, database=None,
+settings.register_profile("ci", max_examples=6, derandomize=True, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("deep", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,6 +1,8 @@
 """The descriptor-to-checks mapping, on a small descriptor made for the purpose."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -76,3 +78,25 @@ def test_each_constraint_is_a_named_check(columns, expected):
 
 def test_composite_primary_key_allows_a_repeat_in_one_column():
     assert problems(frame(a=["p", "p"], b=[1, 2])) == set()
+
+
+def test_hints_list_the_codes_the_descriptor_gives(fixture_package):
+    """A code added to the descriptor appears in the hints without a code change."""
+    from returnee_journeys.model import load
+    from returnee_journeys.validation import rules
+
+    package = descriptor_module.read(fixture_package / "datapackage.json")
+    data = json.loads(json.dumps(package.data))
+    durations = next(r for r in data["resources"] if r["name"] == "durations")
+    qualifier = next(f for f in durations["schema"]["fields"] if f["name"] == "qualifier")
+    qualifier["constraints"]["enum"].append("several")
+    qualifier["admits"]["several"] = {"min": [0, 3], "max": [0, 9]}
+    locations = next(r for r in data["resources"] if r["name"] == "locations")
+    next(f for f in locations["schema"]["fields"] if f["name"] == "kind")["constraints"]["enum"].append("island")
+    changed = descriptor_module.Descriptor(path=package.path, data=data)
+    tables = load.load(package).tables
+    hints = {c.rule: c.hint for c in rules.checks(changed, keys.Joins(tables))}
+    assert hints["value-matches-qualifier"].endswith("a-few and unquantified and several")
+    assert "island places have their country_code" in hints["country-code-fits-kind"]
+    enum_hints = {c.field: c.hint for c in schema.field_checks(changed, "durations") if c.rule == "enum"}
+    assert enum_hints["qualifier"].endswith(", several")

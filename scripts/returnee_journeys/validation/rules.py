@@ -214,8 +214,11 @@ def reading_of_same_text(descriptor: Descriptor, j: keys.Joins, readings: pd.Dat
 
 # --- locations, persons ----------------------------------------------------------------------
 
+GROUP = "country-group"  # the location kind that spans several countries: it has no country_code
+
+
 def country_code_fits_kind(locations: pd.DataFrame) -> pd.Series:
-    group = locations["kind"] == "country-group"
+    group = locations["kind"] == GROUP
     return (group == locations["country_code"].isna()).fillna(True).astype(bool)
 
 
@@ -326,6 +329,10 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
             windows = None  # a column the chronology needs is missing: reported by the rules that use it
     found: list[Check] = []
     first, last = descriptor.stage_type("first"), descriptor.stage_type("last")
+    # hints list the codes the descriptor gives, never a hand-written copy of them
+    admits = descriptor.field("durations", "qualifier").get("admits", {}) if "durations" in have else {}
+    no_value = [q for q, spec in admits.items() if isinstance(spec, dict) and spec.get("min", [1])[0] == 0]
+    kinds = descriptor.field("locations", "kind").get("constraints", {}).get("enum", []) if "locations" in have else []
 
     def add(resource, needs, fn, rule, field, hint, whole=False):
         if resource in have and set(needs) <= have:
@@ -369,7 +376,7 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
             "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
             "or after a later one")
     add("locations", [], country_code_fits_kind, "country-code-fits-kind", "country_code",
-        "a city, region or country has its country_code; a country-group has none")
+        f"{', '.join(k for k in kinds if k != GROUP)} places have their country_code; a {GROUP} has none")
     add("persons", ["stages"], lambda f: origin_matches_stage(descriptor, j, f), "origin-matches-stage",
         "origin_location_id", f"origin_location_id must be the location of the person's `{first}` stage")
     add("persons", [], origin_inference_explained, "inference-explained", "notes",
@@ -379,7 +386,7 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     add("durations", ["stages"], lambda f: span_in_order(j, f), "span-in-order", "last_stage_id",
         "the last stage of a span cannot come before its first stage")
     add("durations", [], lambda f: value_given_when_numeric(descriptor, f), "value-matches-qualifier", "value",
-        "give a value for a numeric qualifier; leave it empty for a-few and unquantified")
+        "give a value for a numeric qualifier; leave it empty for " + " and ".join(no_value))
     add("durations", ["persons"], lambda f: source_reports_person(j, "durations", f), "person-source", "source_id",
         "a duration comes from a text that reports on its person (persons.source_id or person_sources)")
     if windows is not None:

@@ -96,6 +96,19 @@ def _formula_like(series: pd.Series) -> np.ndarray:
     return pc.fill_null(pc.is_in(first, value_set=FORMULA_FIRST), False).to_numpy(zero_copy_only=False)
 
 
+def _formula_columns(frame: pd.DataFrame | None, columns: list[str]) -> list[str]:
+    """The text columns that may hold a formula-like cell: all, unless one look at the first
+    character of every text cell of the table at once finds none."""
+    if frame is None or not columns:
+        return columns
+    chunks = [chunk for c in columns for chunk in _strings(frame[c]).chunks]
+    if chunks:
+        firsts = pc.utf8_slice_codeunits(pa.chunked_array(chunks, chunks[0].type), 0, 1)
+        if not pc.any(pc.is_in(firsts, value_set=FORMULA_FIRST)).as_py():
+            return []
+    return columns
+
+
 FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
                 "reword it or prefix it with a letter")
 CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional override …): remove it"
@@ -161,7 +174,7 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
                                 lambda f, c=column: _unique(f, c)))
         if kind == "string":
             texts.append(column)
-    for column in texts:
+    for column in _formula_columns(frame, texts):
         checks.append(Check(name, "formula-injection", column, FORMULA_HINT,
                             lambda f, c=column: ~_formula_like(f[c])))
     for column in texts if controls is None or name in controls else []:
