@@ -40,7 +40,7 @@ release: $(READY) validate exports
 	$(RJ) release
 
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(READY)
 	$(RJ) bench

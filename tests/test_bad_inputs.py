@@ -136,6 +136,7 @@ def test_bad_input_is_reported_where_it_is(case, package_copy, capsys):
     assert found(report, *expected), (expected, report["problems"])
     problem = next(p for p in report["problems"] if p["rule"] == expected[3])
     assert problem["hint"] and problem["file"]
+    assert not any(p["rule"] == "descriptor:check-failed" for p in report["problems"])  # every rule ran
 
 
 # The differential with frictionless, as a table: for each case above, whether `frictionless validate`
@@ -438,6 +439,7 @@ def test_a_header_only_table_the_rules_need_is_refused(resource, package_copy, c
     write_rows(package_copy, resource, read_rows(package_copy, resource)[:1])
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
     assert code == 1 and (resource, None, None, "has-rows") in rules_of(out)
+    assert not any(rule == "descriptor:check-failed" for _, _, _, rule in rules_of(out))
 
 
 def test_events_without_any_date_are_refused(package_copy, capsys):

@@ -323,8 +323,11 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     windows = None
     if {"stages", "persons", "sources"} <= have:
         try:
-            windows = chronology.windows(tables["stages"], tables["sources"], descriptor.stage_types(realised=True),
-                                         descriptor.stage_types(position="last"))
+            # only the columns the windows need: no copy of the stages' text
+            needed = ["stage_id", "person_id", "seq", "stage_type", "source_id",
+                      "start_lower", "start_upper", "end_lower", "end_upper"]
+            windows = chronology.windows(tables["stages"][needed], tables["sources"],
+                                         descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
         except KeyError:
             windows = None  # a column the chronology needs is missing: reported by the rules that use it
     found: list[Check] = []

@@ -220,7 +220,12 @@ def _verdict(check: Check, frame: pd.DataFrame):
     try:
         if check.whole:
             return bool(check.holds(frame))
-        holds = np.asarray(check.holds(frame), dtype=bool)
+        result = check.holds(frame)
+        if isinstance(result, pd.Series) and result.hasnans:
+            # a rule cannot judge a row whose inputs are missing or untyped: those are reported by
+            # `required` or the type check, once, not again here
+            result = result.fillna(True)
+        holds = np.asarray(result, dtype=bool)
         if holds.shape != (len(frame),):
             raise TypeError(f"the check returned {holds.shape} for {len(frame)} rows")
         return holds
