@@ -210,6 +210,8 @@ def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, m
     empty.mkdir()
     args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]
     assert cli.main(["validate"] + args) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("valid") and "not checked" in captured.err
     assert cli.main(["validate"] + args + ["--require-sources"]) == 1
     assert "text-present" in capsys.readouterr().out
 
@@ -220,12 +222,15 @@ def test_unreadable_input_exits_2(package_copy, capsys):
     assert "data/events.csv" in capsys.readouterr().err
     (package_copy / "datapackage.json").write_text("{not json", encoding="utf-8")
     assert cli.main(["validate"] + ["--package", str(package_copy / "datapackage.json"), "--skip-quotes"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "cannot read the descriptor" in captured.err and captured.err.count("\n") == 1
 
 
 def test_usage_error_exits_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["validate"] + ["--format", "yaml"])
     assert exit_.value.code == 2
+    assert "invalid choice: 'yaml'" in capsys.readouterr().err
 
 
 def test_text_report_names_file_row_field_rule(package_copy, capsys):

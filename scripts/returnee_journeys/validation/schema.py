@@ -24,7 +24,7 @@ from ..model.descriptor import Descriptor
 from ..model.problems import Problem, Problems
 
 CONTROL = cells.CONTROL_PATTERN
-FORMULA_FIRST = pa.array(list(cells.FORMULA_START), pa.large_string())
+FORMULA_FIRST = pa.array([c.encode() for c in cells.FORMULA_START], pa.large_binary())  # all one byte long
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,13 @@ def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
 
 def _formula_like(series: pd.Series) -> np.ndarray:
     """Whether each cell starts like a spreadsheet formula (its first character alone, no regex)."""
-    first = pc.utf8_slice_codeunits(_strings(series), 0, 1)
-    return pc.fill_null(pc.is_in(first, value_set=FORMULA_FIRST), False).to_numpy(zero_copy_only=False)
+    return pc.fill_null(_starts_like_a_formula(_strings(series)), False).to_numpy(zero_copy_only=False)
+
+
+def _starts_like_a_formula(text):
+    """Whether each value's first byte is a formula start (each is one ASCII byte, so bytes will do)."""
+    first = pc.binary_slice(text.cast(pa.large_binary()), 0, 1)
+    return pc.is_in(first, value_set=FORMULA_FIRST)
 
 
 def _formula_columns(frame: pd.DataFrame | None, columns: list[str]) -> list[str]:
@@ -103,8 +108,7 @@ def _formula_columns(frame: pd.DataFrame | None, columns: list[str]) -> list[str
         return columns
     chunks = [chunk for c in columns for chunk in _strings(frame[c]).chunks]
     if chunks:
-        firsts = pc.utf8_slice_codeunits(pa.chunked_array(chunks, chunks[0].type), 0, 1)
-        if not pc.any(pc.is_in(firsts, value_set=FORMULA_FIRST)).as_py():
+        if not pc.any(_starts_like_a_formula(pa.chunked_array(chunks, chunks[0].type))).as_py():
             return []
     return columns
 
