@@ -631,3 +631,16 @@ def test_a_tampered_file_is_named(package_copy, capsys):
     (package_copy / "data" / "stages.csv").write_bytes(raw + b"\n")
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
     assert code == 1 and ("stages", None, "bytes", "integrity") in rules_of(out)
+
+
+def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy, tmp_path, capsys):
+    out = tmp_path / "dist" / "exports"
+    stale = tmp_path / "dist" / ".exports.killed-run"  # what a run killed mid-way leaves behind
+    stale.mkdir(parents=True)
+    (stale / "half-written.sqlite").write_bytes(b"partial")
+    assert cli.main(["exports", "--package", str(package_copy), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert not stale.exists() and [p.name for p in (tmp_path / "dist").iterdir()] == ["exports"]
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [out, *out.rglob("*")]}
+    assert modes["."] == 0o755 and any(name.endswith(".sqlite") for name in modes)
+    assert all(mode == (0o755 if (out / name).is_dir() else 0o644) for name, mode in modes.items())
