@@ -29,7 +29,7 @@ def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Seri
 # --- stages ---------------------------------------------------------------------------------
 
 def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
-    ordered = stages.sort_values(["person_id", "seq"], kind="stable")
+    ordered = stages[["person_id", "seq"]].sort_values(["person_id", "seq"], kind="stable")
     expected = ordered.groupby("person_id", sort=False).cumcount() + 1
     # a missing or untyped seq is reported by `required` or its type, not again here
     return (ordered["seq"] == expected).fillna(True).reindex(stages.index).fillna(False).astype(bool)
@@ -40,7 +40,7 @@ def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
 
 
 def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[stages["stage_type"].isin(descriptor.stage_types(realised=True))]
+    realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
@@ -246,8 +246,10 @@ def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     """A stage states a reason exactly when at least one of its codings is explicit."""
     codings = j.tables["codings"]
-    explicit = codings.loc[codings["certainty"] == "explicit", "stage_id"].drop_duplicates()
-    has_explicit = keys.is_in(stages["stage_id"], explicit)
+    certainty, stage = pa.array(codings["certainty"].astype("string")), pa.array(codings["stage_id"].astype("string"))
+    explicit = pc.unique(pc.filter(stage, pc.fill_null(pc.equal(certainty, "explicit"), False)))
+    has_explicit = pd.Series(pc.is_in(pa.array(stages["stage_id"].astype("string")), value_set=explicit)
+                             .fill_null(False).to_numpy(zero_copy_only=False), index=stages.index)
     return (stages["reason"].notna() == has_explicit).astype(bool)
 
 
