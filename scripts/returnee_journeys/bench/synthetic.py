@@ -160,10 +160,13 @@ def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd
     factor = rng.choice(codes, len(stage))
     factor[: min(len(codes), len(stage))] = codes[: min(len(codes), len(stage))]
     enum = lambda field: descriptor.field("codings", field)["constraints"]["enum"]  # noqa: E731
+    categories = np.array(enum("lee_category"))
+    usual = categories[np.searchsorted(codes, factor) % len(categories)]  # each factor has a usual category
+    category = np.where(rng.random(len(stage)) < 0.8, usual, rng.choice(categories, len(stage)))
     return pd.DataFrame({
         "coding_id": np.char.add(np.char.add(stage.astype(str), "-c"), np.char.zfill(number.astype(str), 2)),
         "stage_id": stage, "factor_id": factor,
-        "lee_category": rng.choice(enum("lee_category"), len(stage)),
+        "lee_category": category,
         "valence": rng.choice(enum("valence"), len(stage)),
         "certainty": rng.choice(enum("certainty"), len(stage)),
         "timing": rng.choice(enum("timing"), len(stage)),
@@ -221,7 +224,7 @@ def _estimates(descriptor, source_id: str) -> pd.DataFrame:
     })
 
 
-def _factors(descriptor, count: int = 24) -> pd.DataFrame:
+def _factors(descriptor, count: int = 18) -> pd.DataFrame:
     domains = descriptor.field("factors", "domain")["constraints"]["enum"]
     k = np.arange(count)
     return pd.DataFrame({"factor_id": _ids("factor-", k + 1, 2), "label": _ids("Synthetic factor ", k + 1, 2),
