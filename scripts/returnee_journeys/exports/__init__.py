@@ -30,9 +30,7 @@ def write_all(out: Path, package: Path | None = None) -> list[Path]:
         for resource in data.descriptor.resources:
             export_parquet.write(data, resource, staging / "parquet" / f"{resource['name']}.parquet")
         export_excel.write(data, citation, staging / f"{name}.xlsx")
-        (staging / "sequences").mkdir()
-        for table, frame in export_sequences.tables(data).items():
-            frame.to_csv(staging / "sequences" / f"{table}.csv", index=False, lineterminator="\n")
+        export_sequences.write(data, staging / "sequences")
         for path in staging.rglob("*"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if out.exists():

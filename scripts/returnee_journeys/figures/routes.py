@@ -44,6 +44,80 @@ def countries() -> tuple:
                  for f in features)
 
 
+def polygons_of(geometry) -> list:
+    """The polygons of a geometry (a collection may also hold a sliver line left by rounding)."""
+    if geometry.geom_type == "Polygon":
+        return [geometry]
+    return [p for part in getattr(geometry, "geoms", []) for p in polygons_of(part)]
+
+
+def angular_distance(lon, lat, centre) -> np.ndarray:
+    """Great-circle angle in degrees from `centre` (lon, lat) to each point."""
+    lon, lat = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
+    c_lon, c_lat = np.radians(centre[0]), np.radians(centre[1])
+    cosine = np.sin(lat) * np.sin(c_lat) + np.cos(lat) * np.cos(c_lat) * np.cos(lon - c_lon)
+    return np.degrees(np.arccos(np.clip(cosine, -1, 1)))
+
+
+def outline_paths(geometries, projection, visible: float):
+    """Matplotlib paths of the geometries in the projection, the fast way, and the geometries left to
+    cartopy. The projection here is azimuthal: a polygon lying wholly within 170° of its centre projects
+    without cuts, so its vertices are simply transformed (all at once); one out of sight is skipped;
+    only the rare polygon reaching around to the far side goes through cartopy's exact projection."""
+    centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
+    rings, owners, exact = [], [], []
+    for number, geometry in enumerate(geometries):
+        polygons = polygons_of(geometry)
+        if not polygons:
+            continue
+        coords = [np.asarray(r.coords) for p in polygons for r in (p.exterior, *p.interiors)]
+        distance = angular_distance(np.concatenate(coords)[:, 0], np.concatenate(coords)[:, 1], centre)
+        if distance.min() > visible + 5:
+            continue
+        if distance.max() >= 170:
+            exact.append(geometry)
+            continue
+        rings += coords
+        owners += [number] * len(coords)
+    paths_ = []
+    if rings:
+        flat = np.concatenate(rings)
+        xy = projection.transform_points(ccrs.PlateCarree(), flat[:, 0], flat[:, 1])[:, :2]
+        bounds = np.cumsum([0] + [len(r) for r in rings])
+        by_owner: dict[int, list] = {}
+        for owner, start, stop in zip(owners, bounds[:-1], bounds[1:]):
+            by_owner.setdefault(owner, []).append(xy[start:stop])
+        for owner in sorted(by_owner):
+            parts = by_owner[owner]
+            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(part) - 2) + [Path.CLOSEPOLY]
+                                    for part in parts])
+            paths_.append(Path(np.concatenate(parts), codes))
+    return paths_, exact
+
+
+def visible_angle(projection, box) -> float:
+    """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
+    x0, x1, y0, y1 = box
+    t = np.linspace(0, 1, 25)
+    edge_x = np.concatenate([x0 + (x1 - x0) * t, np.full_like(t, x1), x1 - (x1 - x0) * t, np.full_like(t, x0)])
+    edge_y = np.concatenate([np.full_like(t, y0), y0 + (y1 - y0) * t, np.full_like(t, y1), y1 - (y1 - y0) * t])
+    lonlat = ccrs.PlateCarree().transform_points(projection, edge_x, edge_y)
+    if not np.isfinite(lonlat[:, :2]).all():
+        return 180.0
+    centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
+    return float(angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max())
+
+
+def add_outlines(ax, geometries, projection, box, look, zorder) -> None:
+    from matplotlib.collections import PathCollection
+    paths_, exact = outline_paths(geometries, projection, visible_angle(projection, box))
+    if paths_:
+        ax.add_collection(PathCollection(paths_, facecolors=look["facecolor"], edgecolors=look["edgecolor"],
+                                         linewidths=look["linewidth"], zorder=zorder, transform=ax.transData))
+    if exact:
+        ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
+
+
 def outline(code) -> object | None:
     """The country's outline (all its polygons), or None where the layer has none at 1:110m."""
     found = [g for c, _, g in countries() if c and c == code]
@@ -52,8 +126,7 @@ def outline(code) -> object | None:
 
 def main_part(geometry):
     """The largest polygon (the mainland: legs never end at an exclave such as Kaliningrad)."""
-    parts = list(getattr(geometry, "geoms", [geometry]))
-    return max(parts, key=lambda p: p.area)
+    return max(polygons_of(geometry), key=lambda p: p.area)
 
 
 def nearest_on_border(geometry, toward: tuple[float, float]) -> tuple[float, float]:
@@ -148,21 +221,26 @@ def extent(xy: np.ndarray, aspect_range=(0.45, 0.9)) -> tuple[float, float, floa
 
 
 def place_labels(fig, labels: list) -> None:
-    """Try each label at each offset around its point until it overlaps no text placed so far."""
-    fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
+    """Try each label at each offset around its point until it overlaps no text placed so far; a
+    label that fits nowhere is hidden (its marker and the legend remain)."""
     label_ids = {id(t) for t in labels}
     taken = [box for t, box in style.texts(fig) if id(t) not in label_ids]
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    gap = 2.0  # pixels kept free around a label
     for label in labels:
         for dx, dy, ha, va in OFFSETS:
             label.set_position((dx, dy))
             label.set_horizontalalignment(ha)
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
-            if not any(min(box.x1, b.x1) > max(box.x0, b.x0) and min(box.y1, b.y1) > max(box.y0, b.y0)
-                       for b in taken):
+            inside = box.x0 >= gap and box.y0 >= gap and box.x1 <= width - gap and box.y1 <= height - gap
+            if inside and not any(min(box.x1, b.x1) + gap > max(box.x0, b.x0)
+                                  and min(box.y1, b.y1) + gap > max(box.y0, b.y0) for b in taken):
+                taken.append(box)
                 break
-        taken.append(label.get_window_extent(renderer))
+        else:
+            label.set_visible(False)
 
 
 def draw(data: journeys.Journeys, palette: style.Palette | None = None):
@@ -195,7 +273,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     x0, x1, y0, y1 = extent(xy)
     aspect = (y1 - y0) / (x1 - x0)
 
-    transit = set(moves.loc[moves["transit"], "to_location"])
+    transit = set(moves.loc[moves["waypoint"], "to_location"])
     groups = sorted({loc for m in not_drawn for loc in (m.from_location, m.to_location) if places.is_group(loc)})
     handles = [Line2D([], [], color=palette.colour("persons", p), lw=1.5, marker=palette.marker("persons", p) or None,
                       ms=4, label=names[p]) for p in persons["person_id"] if p in set(moves["person_id"])]
@@ -231,9 +309,9 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     ax = fig.add_subplot(grid[0], projection=projection)
     ax.set_extent((x0, x1, y0, y1), crs=projection)
     highlighted = [places.shapes[loc] for loc in sorted(drawn) if places.is_area(loc)]
-    ax.add_geometries([g for _, _, g in countries()], ccrs.PlateCarree(), **LAND, zorder=1)
+    add_outlines(ax, [g for _, _, g in countries()], projection, (x0, x1, y0, y1), LAND, zorder=1)
     if highlighted:
-        ax.add_geometries(highlighted, ccrs.PlateCarree(), **HIGHLIGHT, zorder=2)
+        add_outlines(ax, highlighted, projection, (x0, x1, y0, y1), HIGHLIGHT, zorder=2)
 
     travelled: dict[tuple, int] = {}
     for move, start, end in legs:
@@ -244,7 +322,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         bend = side * (0.08 + 0.05 * (k // 2)) * (1 if k % 2 == 0 else -1)
         path = great_circle(start, end, bend, projection)
         colour = palette.colour("persons", move.person_id)
-        arrow = "-" if move.transit else "-|>"
+        arrow = "-" if move.waypoint else "-|>"
         ax.add_patch(FancyArrowPatch(path=Path(path), arrowstyle=arrow, mutation_scale=7, lw=1.2, color=colour,
                                      linestyle="-" if move.realised else (0, (3, 2)), alpha=0.9, zorder=4,
                                      transform=ax.transData))
@@ -264,7 +342,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                 px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
             labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
                                       textcoords="offset points", fontsize=6.5, style="italic", zorder=6,
-                                      color="#6B5412"))
+                                      color="#6B5412", in_layout=False))
             continue
         lon, lat = places.point(loc)
         px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
@@ -276,10 +354,9 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             look = {"marker": "o", "ms": 4, "mfc": "black", "mec": "black", "mew": 0.8}
         ax.plot(px, py, ls="", zorder=6, transform=ax.transData, **look)
         labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
-                                  textcoords="offset points", fontsize=6.5, zorder=7))
+                                  textcoords="offset points", fontsize=6.5, zorder=7, in_layout=False))
     ax.set_title("Routes: origin → stays → return (dashed: planned, never travelled)", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
     place_labels(fig, labels)
-    style.hide_colliding(fig, labels)
     return fig

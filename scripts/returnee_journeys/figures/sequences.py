@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from ..model import journeys
 from . import style
@@ -51,16 +51,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                                                               + style.note_height(note))), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[axes_height, max(style.legend_height(lines), 0.05)])
     ax = fig.add_subplot(grid[0])
-    for run in runs(months.assign(month=months["since"])).itertuples():
-        places = run.state.split("|")
-        stripe = 0.8 / len(places)
-        for i, place in enumerate(places):
-            if len(places) > 1:
-                look = {"lw": 0, **style.UNCERTAIN, "hatch": style.UNCERTAIN["hatch"] + palette.hatch("places", place)}
-            else:
-                look = {"lw": 0, "edgecolor": "white", "hatch": palette.hatch("places", place)}
-            ax.add_patch(Rectangle((run.begin, row[run.id] - 0.4 + i * stripe), run.end + 1 - run.begin, stripe,
-                                   facecolor=palette.colour("places", place), **look))
+    spans = runs(months.assign(month=months["since"]))
+    style.boxes(ax, spans.assign(x0=spans["begin"], x1=spans["end"] + 1), palette, row, 0.8)
     # month boundaries as thin white lines, as cells
     width = int(months["since"].max()) + 1 if len(months) else 1
     for m in range(1, width):

@@ -191,6 +191,30 @@ def add_legend(ax, handles, labels=None) -> None:
               handlelength=1.8, columnspacing=1.2)
 
 
+def boxes(ax, runs: pd.DataFrame, palette: "Palette", row_of: dict, height: float) -> None:
+    """Months as boxes, one PolyCollection per look (few artists, whatever the number of months).
+    `runs` has id, state ('|'-joined candidate places), x0, x1 (data units); a run of one place is
+    solid, a run of several is striped with each, drawn as an uncertain month."""
+    from matplotlib.collections import PolyCollection
+    groups: dict[tuple[str, bool], list] = {}
+    for person, state, x0, x1 in zip(runs["id"].to_numpy(dtype=object), runs["state"].to_numpy(dtype=object),
+                                     runs["x0"].to_numpy(float), runs["x1"].to_numpy(float)):
+        places = state.split("|")
+        stripe = height / len(places)
+        bottom = row_of[person] - height / 2
+        for i, place in enumerate(places):
+            y0 = bottom + i * stripe
+            groups.setdefault((place, len(places) > 1), []).append(
+                [(x0, y0), (x1, y0), (x1, y0 + stripe), (x0, y0 + stripe)])
+    for (place, uncertain), verts in sorted(groups.items()):
+        hatch = palette.hatch("places", place)
+        if uncertain:
+            look = {**UNCERTAIN, "hatch": UNCERTAIN["hatch"] + hatch}
+        else:
+            look = {"edgecolor": "white", "hatch": hatch or None}
+        ax.add_collection(PolyCollection(verts, facecolors=palette.colour("places", place), linewidths=0, **look))
+
+
 # ---------------------------------------------------------------------------------------------
 # The source note
 
@@ -296,9 +320,15 @@ def hide_colliding(fig, optional: list) -> list:
     return hidden
 
 
-def overlaps(fig, tolerance: float = 0.5) -> list[tuple[str, str]]:
-    """Pairs of texts whose extents intersect (by more than `tolerance` pixels each way)."""
+def problems(fig) -> tuple[list[tuple[str, str]], list[str]]:
+    """(`overlaps`, `outside`) from one layout of the figure."""
     found = texts(fig)
+    return overlaps(fig, found=found), outside(fig, found=found)
+
+
+def overlaps(fig, tolerance: float = 0.5, found=None) -> list[tuple[str, str]]:
+    """Pairs of texts whose extents intersect (by more than `tolerance` pixels each way)."""
+    found = texts(fig) if found is None else found
     pairs = []
     for i, (a, box_a) in enumerate(found):
         for b, box_b in found[i + 1:]:
@@ -309,10 +339,10 @@ def overlaps(fig, tolerance: float = 0.5) -> list[tuple[str, str]]:
     return pairs
 
 
-def outside(fig, tolerance: float = 1.0) -> list[str]:
+def outside(fig, tolerance: float = 1.0, found=None) -> list[str]:
     """Texts (legend entries included) that reach beyond the canvas: clipped in the saved file."""
     width, height = fig.canvas.get_width_height()
-    return [t.get_text() for t, box in texts(fig)
+    return [t.get_text() for t, box in (texts(fig) if found is None else found)
             if box.x0 < -tolerance or box.y0 < -tolerance or box.x1 > width + tolerance
             or box.y1 > height + tolerance]
 
@@ -369,8 +399,6 @@ CERTAINTY_FILLED = {"explicit": True, "implicit": False}
 TIMING_HALO = {"before": False, "unstated": False, "after": True}
 # codings.salience: a stroke through factors the person says did not weigh on them.
 SALIENCE_STRUCK = {"weighed": False, "discounted": True}
-# codings.scope: a factor said of the travel party as a whole carries a small dot.
-SCOPE_DOT = {"person": False, "travel-party": True}
 # estimates.qualifier: marker, and whether it is filled.
 QUALIFIER_MARKER = {"exactly": ("o", True), "about": ("o", False), "almost": ("<", False), "more-than": (">", False)}
 # locations.kind: how the map draws a place. `point`: a marker at its coordinates; `area-point`: a

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
 from ..model import journeys
 from . import style
@@ -56,14 +56,22 @@ def lane_labels(data, people: pd.DataFrame) -> list[str]:
     return [f"{n} ({outlets.get(s, s)})" for n, s in zip(people["name_in_source"], people["source_id"])]
 
 
+def month_number(index) -> np.ndarray:
+    """Matplotlib date numbers of the first day of month indexes (year * 12 + month - 1)."""
+    index = np.asarray(index, dtype=np.int64)
+    return mdates.date2num((index - 1970 * 12).astype("datetime64[M]"))
+
+
 def runs(months: pd.DataFrame) -> pd.DataFrame:
     """Consecutive months of one person with the same candidates: (id, begin, end, state)."""
     return journeys.spells(months.assign(state=months["candidates"]))
 
 
-def stack_labels(fig, ax, labels: list) -> int:
-    """Put event labels in rows above the axes so that no two overlap; return the number of rows."""
-    fig.draw_without_rendering()
+def stack_labels(fig, ax, labels: list, optional: list) -> int:
+    """Put event labels in rows above the axes so that no two overlap, and hide each optional label
+    (inside the axes) that would overlap another text; one layout pass. Return the number of rows."""
+    label_ids = {id(t) for t in labels}
+    others = [(t, box) for t, box in style.texts(fig) if id(t) not in label_ids]
     renderer = fig.canvas.get_renderer()
     right = ax.get_window_extent(renderer).x1
     placed: list[list[tuple[float, float]]] = []
@@ -82,6 +90,14 @@ def stack_labels(fig, ax, labels: list) -> int:
             placed.append([])
         placed[row].append((box.x0, box.x1))
         label.set_position((label.get_position()[0], 3 + row * ROW))
+    optional_ids = {id(t) for t in optional}
+    kept = [box for t, box in others if id(t) not in optional_ids]
+    for text in optional:
+        box = text.get_window_extent(renderer)
+        if any(min(box.x1, b.x1) + 1 > max(box.x0, b.x0) and min(box.y1, b.y1) + 1 > max(box.y0, b.y0) for b in kept):
+            text.set_visible(False)
+        else:
+            kept.append(box)
     return len(placed)
 
 
@@ -94,7 +110,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     dated = events[events["date_lower"].notna() | events["date_upper"].notna()]
     undated = events.drop(dated.index)
     horizon = data.horizon()
-    departures = data.months(windows).groupby("person_id")["month"].min()
+    origin = windows[windows["stage_type"] == data.descriptor.stage_type("first")]
+    departures = journeys.month(origin["end_min"].fillna(origin["end_max"])).dropna()
     starts = pd.concat([journeys.month(dated["date_lower"].fillna(dated["date_upper"])).dropna(),
                         departures.astype("Int64")])
     first = int(starts.min()) if len(starts) else horizon
@@ -147,20 +164,10 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     ax = fig.add_subplot(grid[0])
     legend_ax = fig.add_subplot(grid[1])
 
-    height = min(0.62, 0.62 * 0.55 / lane) if lane < 0.55 else 0.62
-    for run in runs(months).itertuples():
-        places = run.state.split("|")
-        left, right = _date(run.begin), _date(run.end + 1)
-        y = y_of[run.id] - height / 2
-        if len(places) == 1:
-            ax.add_patch(Rectangle((left, y), right - left, height, facecolor=palette.colour("places", places[0]),
-                                   hatch=palette.hatch("places", places[0]), edgecolor="white", lw=0))
-            continue
-        stripe = height / len(places)
-        for i, place in enumerate(places):
-            look = {**style.UNCERTAIN, "hatch": style.UNCERTAIN["hatch"] + palette.hatch("places", place)}
-            ax.add_patch(Rectangle((left, y + i * stripe), right - left, stripe,
-                                   facecolor=palette.colour("places", place), lw=0, **look))
+    height = 0.62
+    spans = runs(months)
+    spans = spans.assign(x0=month_number(spans["begin"]), x1=month_number(spans["end"] + 1))
+    style.boxes(ax, spans, palette, y_of, height)
 
     optional = []
     for stage in planned.itertuples():
@@ -196,7 +203,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     edge = _date(horizon + 1)
     for person in open_people:
         if person in y_of:
-            ax.plot(edge, y_of[person], clip_on=False, zorder=6, **style.OPEN_MARK)
+            ax.plot(mdates.date2num(edge), y_of[person], clip_on=False, zorder=6, **style.OPEN_MARK)
 
     labels = []
     for event in dated.itertuples():
@@ -221,12 +228,11 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     title = ax.set_title("Where each returnee was, month by month", loc="left", pad=6)
     style.add_legend(legend_ax, handles)
     style.add_note(fig, note)
-    stack = stack_labels(fig, ax, labels)
+    # rows depend on horizontal positions only, and lanes keep their size: the height may change after
+    stack = stack_labels(fig, ax, labels, optional)
     ax.set_title(title.get_text(), loc="left", pad=6 + stack * ROW + 2)
     grid.set_height_ratios([axes_height + 0.5 + stack * ROW / 72, max(style.legend_height(rows), 0.05)])
     fig.set_figheight(style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
                                          + 0.3 + stack * ROW / 72))
-    stack_labels(fig, ax, labels)
-    style.hide_colliding(fig, optional)
     return fig
 

@@ -86,7 +86,8 @@ class Journeys:
     def moves(self) -> pd.DataFrame:
         """Every move, in lane order: the move into each stage that follows a realised stage, from the
         last realised stage before it. Columns: person_id, stage_id, seq, stage_type, from_location,
-        to_location, realised (False for a destination aimed for but never reached), transit."""
+        to_location, realised (False for a destination aimed for but never reached), waypoint (a transit stage:
+        passing through)."""
         realised_types = self.descriptor.stage_types(realised=True)
         transit_types = self.descriptor.stage_types(transit=True)
         stages = self.table("stages").sort_values(["person_id", "seq"], kind="stable")
@@ -96,7 +97,7 @@ class Journeys:
         out = pd.DataFrame({"person_id": stages["person_id"], "stage_id": stages["stage_id"], "seq": stages["seq"],
                             "stage_type": stages["stage_type"], "from_location": before,
                             "to_location": stages["location_id"], "realised": realised,
-                            "transit": stages["stage_type"].isin(transit_types)})
+                            "waypoint": stages["stage_type"].isin(transit_types)})
         out = out[out["from_location"].notna()]
         order = {p: i for i, p in enumerate(lanes(self)["person_id"])}
         return (out.assign(lane=out["person_id"].map(order)).sort_values(["lane", "seq"], kind="stable")
@@ -164,8 +165,10 @@ def person_months(windows: pd.DataFrame, first_type: str, since: int | None = No
     expanded = expanded.assign(month=expanded.groupby(level=0).cumcount() + expanded["first"].astype(int))
     expanded = expanded[expanded["month"] >= expanded["person_id"].map(departure)]
     grouped = expanded.groupby(["person_id", "month"], sort=True)
-    places = grouped[by].agg(lambda p: "|".join(sorted(set(p))))
-    stages = grouped["stage_id"].agg(lambda ids: ids.iloc[0] if len(ids) == 1 else pd.NA)
+    distinct = expanded[["person_id", "month", by]].astype({by: object}).drop_duplicates().sort_values(
+        ["person_id", "month", by])
+    places = distinct.groupby(["person_id", "month"], sort=True)[by].agg("|".join)
+    stages = grouped["stage_id"].first().where(grouped.size() == 1)
     out = pd.DataFrame({"candidates": places, "stage_id": stages}).reset_index()
     single = ~out["candidates"].str.contains("|", regex=False)
     out["state"] = out["candidates"].where(single, UNCERTAIN)
