@@ -30,7 +30,7 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..model import paths  # noqa: E402
-from ..model.journeys import place_key  # noqa: E402
+from ..model.journeys import lanes, place_key  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
            "#AA3377", "#44AA99", "#225555", "#117733"]
@@ -77,12 +77,16 @@ class Palette:
         own = out / PALETTE_FILE
         return cls.load(own if own.is_file() else paths.FIGURES / PALETTE_FILE)
 
-    def extend(self, kind: str, keys) -> None:
-        """Append the keys not yet known, most frequent first (ties by key): among newcomers the
-        commonest get the plain colours before any second channel is needed."""
+    def extend(self, kind: str, keys, ordered: bool = False) -> None:
+        """Append the keys not yet known: in the order given (`ordered`), else most frequent first
+        (ties by key), so that among newcomers the commonest get the plain colours."""
         known = set(self.slots[kind])
-        counts = pd.Series([str(k) for k in keys], dtype=object).value_counts()
-        new = sorted((k for k in counts.index if k not in known), key=lambda k: (-counts[k], k))
+        keys = [str(k) for k in keys]
+        if ordered:
+            new = list(dict.fromkeys(k for k in keys if k not in known))
+        else:
+            counts = pd.Series(keys, dtype=object).value_counts()
+            new = sorted((k for k in counts.index if k not in known), key=lambda k: (-counts[k], k))
         self.slots[kind] += new
 
     def extended(self, data) -> "Palette":
@@ -93,7 +97,7 @@ class Palette:
         stages = data.table("stages")
         out.extend("places", pd.concat([place_key(locations, stages["location_id"]),
                                         place_key(locations, locations["location_id"])]))
-        out.extend("persons", data.table("persons")["person_id"])
+        out.extend("persons", lanes(data)["person_id"], ordered=True)  # partners in neighbouring slots
         measures = data.descriptor.field("estimates", "measure").get("constraints", {}).get("enum", [])
         known = set(out.slots["measures"])
         out.slots["measures"] += [m for m in measures if m not in known]  # the codebook's order
