@@ -22,9 +22,10 @@ CENSOR = {0: "not censored: the last stay has a coded end",
              "observed date"}
 
 
-def origin_month(data: journeys.Journeys, months: pd.DataFrame) -> int:
+def origin_month(data: journeys.Journeys, months: pd.DataFrame | None = None) -> int:
     """Calendar month index (year*12+month-1) that becomes 1: January of the year of the earliest
-    dated event or first departure."""
+    dated event or first departure (the SQLite export numbers months the same way)."""
+    months = data.months() if months is None else months
     events = data.table("events")
     firsts = [journeys.month(events["date_lower"].fillna(events["date_upper"])).min(), months["month"].min()]
     first = min(int(f) for f in firsts if pd.notna(f))
@@ -45,7 +46,7 @@ def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.Dat
     w = windows[["person_id", "seq", "place", "start_min", "start_max", "end_max"]].copy()
     start_max = w["start_max"].fillna(edge)
     start = w["start_min"] + (start_max - w["start_min"]) / 2
-    start = start.fillna(pd.Timestamp.min)  # the origin: no start, it covers every month before departure
+    start = start.fillna(pd.Timestamp("1900-01-01"))  # the origin: no start; it covers every month before
     end = start.groupby(w["person_id"]).shift(-1)
     last_end = (w["end_max"] + pd.Timedelta(days=1)).fillna(edge)
     w = w.assign(start=start, end=end.fillna(last_end))
