@@ -62,19 +62,20 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                                                               + style.note_height(note))), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[axes_height, max(style.legend_height(lines), 0.05)])
     ax = fig.add_subplot(grid[0])
-    for y, (row, lo, hi, s_lo, s_hi, flag) in enumerate(zip(durations.itertuples(), low, high, shortest, longest,
-                                                             flagged)):
-        colour = palette.colour("persons", row.person_id)
-        hatch = palette.hatch("persons", row.person_id)
-        s_hi = min(s_hi / days_per_month, right)
-        ax.barh(y, s_hi - s_lo / days_per_month, left=s_lo / days_per_month, height=0.62, color="#DDDDDD",
-                edgecolor="#999999", lw=0.5)
-        a_hi = min(hi / days_per_month, right)
-        ax.barh(y, a_hi - lo / days_per_month, left=lo / days_per_month, height=0.26, color=colour, hatch=hatch,
-                edgecolor="white", lw=0)
-        for value in (hi, longest[y]):
-            if not np.isfinite(value):
-                ax.plot(right, y, marker=">", ms=4, color=colour if value is hi else "#999999", clip_on=False)
+    ys = np.arange(len(durations))
+    colours = [palette.colour("persons", p) for p in durations["person_id"]]
+    hatches = [palette.hatch("persons", p) or None for p in durations["person_id"]]
+    s_hi = np.minimum(longest / days_per_month, right)
+    ax.barh(ys, s_hi - shortest / days_per_month, left=shortest / days_per_month, height=0.62, color="#DDDDDD",
+            edgecolor="#999999", lw=0.5)
+    a_hi = np.minimum(high / days_per_month, right)
+    ax.barh(ys, a_hi - low / days_per_month, left=low / days_per_month, height=0.26, color=colours, hatch=hatches,
+            edgecolor="white", lw=0)
+    for y in ys[~np.isfinite(high)]:
+        ax.plot(right, y, marker=">", ms=4, color=colours[y], clip_on=False)
+    for y in ys[~np.isfinite(longest)]:
+        ax.plot(right, y, marker=">", ms=4, color="#999999", clip_on=False)
+    for y, row, flag in zip(ys, durations.itertuples(), flagged):
         ax.text(1.02, y, stated_as(row) + ("  ! disagrees" if flag else ""), transform=ax.get_yaxis_transform(),
                 va="center", fontsize=6.5, color="#CC3311" if flag else "black")
     labels = [f"{names.get(p, p)}: {s.replace('-', ' ')}" for p, s in zip(durations["person_id"], durations["subject"])]

@@ -368,7 +368,7 @@ def write_atomically(target: Path, content: bytes) -> None:
             os.unlink(temporary)
 
 
-def save(fig, name: str, folder: Path) -> list[Path]:
+def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
     """Write name.png (200 dpi) and name.svg, each to a temporary file first, then renamed."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -385,7 +385,8 @@ def save(fig, name: str, folder: Path) -> list[Path]:
             if os.path.exists(temporary):
                 os.unlink(temporary)
         written.append(target)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return written
 
 
