@@ -13,7 +13,6 @@ from matplotlib.patches import Patch
 
 from ..model import journeys
 from . import style
-from .timeline import runs
 
 
 def draw(data: journeys.Journeys, palette: style.Palette | None = None):
@@ -51,7 +50,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                                                               + style.note_height(note))), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[axes_height, max(style.legend_height(lines), 0.05)])
     ax = fig.add_subplot(grid[0])
-    spans = runs(months.assign(month=months["since"]))
+    spans = style.runs(months.assign(month=months["since"]))
     style.boxes(ax, spans.assign(x0=spans["begin"], x1=spans["end"] + 1), palette, row, 0.8)
     # month boundaries as thin white lines, as cells
     width = int(months["since"].max()) + 1 if len(months) else 1

@@ -30,7 +30,7 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..model import paths  # noqa: E402
-from ..model.journeys import lanes, place_key  # noqa: E402
+from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
            "#AA3377", "#44AA99", "#225555", "#117733"]
@@ -193,6 +193,11 @@ def add_legend(ax, handles, labels=None) -> None:
     ax.axis("off")
     ax.legend(handles, labels, loc="upper center", ncol=columns, frameon=False, borderaxespad=0,
               handlelength=1.8, columnspacing=1.2)
+
+
+def runs(months: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive months of one person with the same candidates: (id, begin, end, state)."""
+    return spells(months.assign(state=months["candidates"]))
 
 
 def boxes(ax, runs: pd.DataFrame, palette: "Palette", row_of: dict, height: float) -> None:

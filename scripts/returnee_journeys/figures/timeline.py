@@ -62,11 +62,6 @@ def month_number(index) -> np.ndarray:
     return mdates.date2num((index - 1970 * 12).astype("datetime64[M]"))
 
 
-def runs(months: pd.DataFrame) -> pd.DataFrame:
-    """Consecutive months of one person with the same candidates: (id, begin, end, state)."""
-    return journeys.spells(months.assign(state=months["candidates"]))
-
-
 def stack_labels(fig, ax, labels: list, optional: list) -> int:
     """Put event labels in rows above the axes so that no two overlap, and hide each optional label
     (inside the axes) that would overlap another text; one layout pass. Return the number of rows."""
@@ -143,9 +138,23 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     if len(open_people):
         handles.append(Line2D([], [], **style.OPEN_MARK, label="open: no known end, text undated (runs to the edge)"))
     unplaced = [f"{names[p]} (persons/{p})" for p in people["person_id"] if p not in set(months["person_id"])]
+    contradictions, unmarked = [], []  # where each contradiction on a date is marked: the middle of its window
+    for d in flagged.itertuples():
+        stage = windows[windows["stage_id"] == d.row_id]
+        lo = hi = pd.NaT
+        if not stage.empty:
+            stage = stage.iloc[0]
+            lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"],
+                                                                                         stage["end_max"])
+            lo, hi = (lo if pd.notna(lo) else hi), (hi if pd.notna(hi) else lo)
+        if pd.isna(lo) or stage["person_id"] not in y_of or not set(months["person_id"]) >= {stage["person_id"]}:
+            unmarked.append(f"discrepancies/{d.discrepancy_id}")
+        else:
+            contradictions.append((lo + (hi - lo) / 2, stage["person_id"]))
     notes = [style.unplaced_note("Not on the time axis, no date", [f"{e.label} (events/{e.event_id})"
                                                                    for e in undated.itertuples()]),
              style.unplaced_note("Not drawn, nothing dates their first departure", unplaced),
+             style.unplaced_note("Contradictions not marked, their date has no bound", unmarked),
              style.unplaced_note("Open to the edge, the text's date is unknown",
                                  [f"{names[p]} (stages/{censoring.at[p, 'stage_id']})" for p in open_people])]
     note = style.note_text(data, ["persons", "stages", "locations", "events", "discrepancies", "sources"], notes)
@@ -165,7 +174,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     legend_ax = fig.add_subplot(grid[1])
 
     height = 0.62
-    spans = runs(months)
+    spans = style.runs(months)
     spans = spans.assign(x0=month_number(spans["begin"]), x1=month_number(spans["end"] + 1))
     style.boxes(ax, spans, palette, y_of, height)
 
@@ -187,18 +196,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         optional.append(ax.annotate(f"planned: {name}", (mdates.date2num(x), y), xytext=(5, 0), textcoords="offset points",
                                     va="center", fontsize=6))
 
-    for d in flagged.itertuples():
-        stage = windows[windows["stage_id"] == d.row_id]
-        if stage.empty or stage.iloc[0]["person_id"] not in y_of:
-            continue
-        stage = stage.iloc[0]
-        lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"], stage["end_max"])
-        lo = lo if pd.notna(lo) else hi
-        hi = hi if pd.notna(hi) else lo
-        if pd.isna(lo):
-            continue
-        ax.plot(lo + (hi - lo) / 2, y_of[stage["person_id"]] - height / 2 - 0.16, marker="$!$", ms=6,
-                color="#CC3311", ls="", zorder=5)
+    for x, person in contradictions:
+        ax.plot(x, y_of[person] - height / 2 - 0.16, marker="$!$", ms=6, color="#CC3311", ls="", zorder=5)
 
     edge = _date(horizon + 1)
     for person in open_people:
