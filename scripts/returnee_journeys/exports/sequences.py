@@ -15,8 +15,9 @@ from ..model import journeys
 
 OBSERVED, IMPUTED = "observed", "imputed"
 CENSOR = {0: "not censored: the last stay has a coded end",
-          1: "right-censored at the text's date: the last stay has no end; the person was still there when "
-             "the text was available, and nothing is known after",
+          1: "right-censored at the text's date (its publication, or the latest date by which it is known to "
+             "have existed): the last stay has no end; the person was still there then, and nothing is known "
+             "after",
           2: "right-censored, date unknown: the last stay has no end and its text has no known date; the "
              "sequence is carried to the latest date any value of the package reaches, which is not an "
              "observed date"}
