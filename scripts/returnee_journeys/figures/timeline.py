@@ -134,8 +134,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     flagged = flagged[(flagged["resource"] == "stages") & flagged["field"].isin(["start", "end"])]
     if len(flagged):
         handles.append(Line2D([], [], marker="$!$", ls="", color="#CC3311", label="contradiction in the text"))
-    open_people = censoring.index[censoring["censor"] == 2]
-    if len(open_people):
+    open_people = [p for p in censoring.index[censoring["censor"] == 2] if p in set(months["person_id"])]
+    if open_people:
         handles.append(Line2D([], [], **style.OPEN_MARK, label="open: no known end, text undated (runs to the edge)"))
     unplaced = [f"{names[p]} (persons/{p})" for p in people["person_id"] if p not in set(months["person_id"])]
     contradictions, unmarked = [], []  # where each contradiction on a date is marked: the middle of its window
