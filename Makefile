@@ -9,7 +9,7 @@ SOURCES_DIR ?= sources
 PACKAGE ?=
 export SOURCES_DIR
 
-.PHONY: all setup validate figures docs exports release test bench lock clean
+.PHONY: all setup validate figures docs exports qdpx release test bench lock clean
 
 all: validate figures docs
 
@@ -33,6 +33,10 @@ docs: $(READY)
 
 exports: $(READY)
 	$(RJ) exports
+
+# REFI-QDA project with the texts of SOURCES_DIR (each must match its sha256): for your own analysis, never released
+qdpx: $(READY)
+	$(RJ) qdpx $(if $(PACKAGE),--package $(PACKAGE))
 
 release: $(READY) validate exports
 	$(RJ) release

@@ -100,12 +100,13 @@ def absolute_resource_path(p):
 
 
 def duration_against_dates_unflagged(p):
-    drop_row(p, "discrepancies", "aleksey-x01d")
+    drop_row(p, "discrepancies", "aleksey-x03")
     return "durations", line_of(p, "durations", "aleksey-d01"), "value", "duration-agrees-with-dates"
 
 
 def unused_codebook_factor(p):
-    line = append_row(p, "factors", ["weather", "Weather", "personal", "The climate at a place as the person feels it."])
+    line = append_row(p, "factors", ["weather", "Weather", "personal", "The climate at a place as the person feels it.",
+                                        "Heat, cold, rain at a place.", "Seasons as such: none.", "origin destination"])
     return "factors", line, "factor_id", "factor-used"
 
 

@@ -1,8 +1,13 @@
-"""Exports lose nothing: each reads back to exactly the values of the CSV tables."""
+"""Exports lose nothing: each reads back to exactly the values of the CSV tables; other tools
+(DuckDB, Datasette, spreadsheets, LaTeX) read them as they are."""
 from __future__ import annotations
 
+import datetime
 import json
+import pathlib
+import re
 import sqlite3
+import stat
 
 import numpy as np
 import openpyxl
@@ -10,9 +15,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import built
 from returnee_journeys.exports import excel as export_excel
-from returnee_journeys import exports
+from returnee_journeys.exports import sqlite as export_sqlite
+from returnee_journeys.model import comparison
 from returnee_journeys.model import journeys
+
+DATABASE = "russian-returnee-journeys"
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +30,26 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("exports") / "exports"
-    exports.write_all(folder)
-    return folder
+def out():
+    return built.exports()
+
+
+@pytest.fixture(scope="module")
+def glance(data):
+    return comparison.build(data)
 
 
 def python_values(frame: pd.DataFrame) -> list[tuple]:
     """Rows as plain Python values, missing as None: the common ground of every format."""
     objects = frame.astype(object).where(frame.notna(), None)
-    return [tuple(v.item() if isinstance(v, np.generic) else v for v in row) for row in objects.itertuples(index=False)]
+    return [tuple(_plain(v) for v in row) for row in objects.itertuples(index=False)]
+
+
+def _plain(value):
+    """numpy scalars as Python values, dates as datetime.date (as Parquet's date32 reads back)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def fields(data, name):
@@ -44,7 +63,10 @@ def test_sqlite_tables_hold_exactly_the_csv_values(data, out):
         names = fields(data, name)
         rows = db.execute(f'SELECT {", ".join(chr(34) + n + chr(34) for n in names)} FROM "{name}"').fetchall()
         booleans = [i for i, f in enumerate(resource["schema"]["fields"]) if f["type"] == "boolean"]
-        rows = [tuple(bool(v) if i in booleans and v is not None else v for i, v in enumerate(r)) for r in rows]
+        dates = [i for i, f in enumerate(resource["schema"]["fields"]) if f["type"] == "date"]
+        rows = [tuple(bool(v) if i in booleans and v is not None else
+                      datetime.date.fromisoformat(v) if i in dates and v is not None else v for i, v in enumerate(r))
+                for r in rows]
         assert sorted(rows, key=repr) == sorted(python_values(data.table(name)[names]), key=repr), name
 
 
@@ -89,12 +111,13 @@ def test_parquet_keeps_types_values_and_descriptions(data, out):
 
 def test_excel_sheets_hold_the_csv_values_after_a_readme(data, out):
     book = openpyxl.load_workbook(out / "russian-returnee-journeys.xlsx")
-    assert book.sheetnames == ["README"] + [r["name"] for r in data.descriptor.resources]
+    assert book.sheetnames == ["README"] + [r["name"] for r in data.descriptor.resources] + ["comparison"]
     for resource in data.descriptor.resources:
         rows = list(book[resource["name"]].iter_rows(values_only=True))
         names = fields(data, resource["name"])
         assert list(rows[0]) == names
-        assert [tuple(r) for r in rows[1:]] == python_values(data.table(resource["name"])[names])
+        cells = [tuple(v.date() if isinstance(v, datetime.datetime) else v for v in r) for r in rows[1:]]
+        assert cells == python_values(data.table(resource["name"])[names])
 
 
 def test_excel_keeps_formula_like_text_as_text(tmp_path):
@@ -125,3 +148,112 @@ def test_spell_and_sts_tables_agree_with_each_other_and_the_stages(data, out):
         stays = windows[(windows["person_id"] == spell.id) & (windows["place"] == spell.state)]
         covering = stays[(stays["start_min"].isna() | (stays["start_min"] <= last)) & (stays["end_max"] >= first)]
         assert not covering.empty, spell
+
+
+def sqlite_objects(path) -> dict[str, str]:
+    db = sqlite3.connect(path)
+    return dict(db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')").fetchall())
+
+
+def test_exports_are_world_readable_whatever_the_umask(out):
+    # built.exports() writes them under umask 077
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    paths = list(out.rglob("*"))
+    assert paths
+    for path in paths:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
+
+
+def test_duckdb_lists_and_queries_every_table_and_view(out, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    extension_package = pytest.importorskip("duckdb_extension_sqlite")
+    extension = next(pathlib.Path(extension_package.__file__).parent.glob("extensions/*/sqlite.duckdb_extension"))
+    con = duckdb.connect(config={"extension_directory": str(tmp_path), "autoinstall_known_extensions": False})
+    con.install_extension(str(extension))
+    con.load_extension("sqlite")
+    path = out / f"{DATABASE}.sqlite"
+    con.execute(f"ATTACH '{path}' AS j (TYPE sqlite, READ_ONLY)")
+    con.execute("SHOW ALL TABLES").fetchall()  # failed on SQLite-only SQL in a view
+    listed = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                              "WHERE table_catalog = 'j'").fetchall())
+    objects = sqlite_objects(path)
+    assert set(listed) == set(objects)
+    assert {n for n, kind in listed.items() if kind == "VIEW"} == {n for n, kind in objects.items() if kind == "view"}
+    assert {"stages_dated", "codings_labelled", "comparison"} <= set(listed)
+    db = sqlite3.connect(path)
+    for name in objects:
+        rows = con.execute(f'SELECT * FROM j."{name}"').fetchall()
+        expected = db.execute(f'SELECT * FROM "{name}"').fetchall()
+        assert len(rows) == len(expected), name
+        assert sorted(map(repr, rows)) == sorted(map(repr, expected)), name
+
+
+def test_views_use_only_portable_sql():
+    for name, sql in export_sqlite.VIEWS.items():
+        assert not re.search(r"\bIS\s+(?!NULL\b)(?!NOT\s+NULL\b)[a-z]", sql, re.I), name
+        assert "USING" not in sql.upper(), name
+
+
+def test_datasette_metadata_describes_every_table_view_and_column(data, out):
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"][DATABASE]["tables"]
+    db = sqlite3.connect(out / f"{DATABASE}.sqlite")
+    for name in sqlite_objects(out / f"{DATABASE}.sqlite"):
+        assert tables[name].get("description"), name
+        columns = [r[1] for r in db.execute(f'PRAGMA table_info("{name}")')]
+        assert set(tables[name]["columns"]) == set(columns), name
+        assert all(tables[name]["columns"].values()), name
+        if "label_column" in tables[name]:
+            assert tables[name]["label_column"] in columns, name
+        assert set(tables[name].get("units", {})) <= set(columns), name
+    assert tables["persons"]["label_column"] == "name_in_source"
+    assert tables["factors"]["label_column"] == "label"
+    units = {(r["name"], f["name"]): f["unit"] for r in data.descriptor.resources for f in r["schema"]["fields"]
+             if f.get("unit")}
+    assert units and all(tables[r]["units"][f] == u for (r, f), u in units.items())
+    labels = set(data.descriptor.lee_labels().values())
+    assert all(label in tables["lee_labels"]["description"] for label in labels)
+
+
+def test_excel_readme_sheet_is_plain_text(out):
+    sheet = openpyxl.load_workbook(out / f"{DATABASE}.xlsx")["README"]
+    header_row = next(r for r in sheet.iter_rows() if r[0].value == "resource")[0].row
+    for row in sheet.iter_rows(values_only=True):
+        for column, value in enumerate(row):
+            if not isinstance(value, str):
+                continue
+            assert "`" not in value and "```" not in value, value
+            regex = column == 4 and "pattern" in value  # the allowed-values column shows regular expressions
+            assert regex or not re.search(r"\*\S|\S\*", value), value
+    assert header_row > 5
+    assert export_excel.plain("*Title* `code` **bold** ^(-[a-z]+)*$") == "Title code bold ^(-[a-z]+)*$"
+
+
+def test_comparison_in_every_format_holds_the_same_rows(data, out, glance):
+    csv = pd.read_csv(out / "comparison.csv", dtype=str, keep_default_na=False)
+    assert list(csv.columns) == list(comparison.COLUMNS)
+    assert csv["person_id"].tolist() == glance.rows["person_id"].tolist()
+    assert len(csv) == len(data.table("persons"))
+    cells = pd.read_csv(out / "comparison-cells.csv")
+    assert set(cells["person_id"]) == set(csv["person_id"])
+    db = sqlite3.connect(out / f"{DATABASE}.sqlite")
+    view = db.execute("SELECT person_id, months_abroad_min, months_abroad_max FROM comparison").fetchall()
+    expected = [(r.person_id, None if pd.isna(r.months_abroad_min) else int(r.months_abroad_min),
+                 None if pd.isna(r.months_abroad_max) else int(r.months_abroad_max)) for r in glance.rows.itertuples()]
+    assert sorted(view, key=repr) == sorted(expected, key=repr)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    sheet = list(openpyxl.load_workbook(out / f"{DATABASE}.xlsx")["comparison"].iter_rows(values_only=True))
+    assert list(sheet[0]) == list(comparison.COLUMNS)
+    assert [r[0] for r in sheet[1:]] == csv["person_id"].tolist()
+    tex = (out / "comparison.tex").read_text(encoding="utf-8")
+    assert tex.count("\\toprule") == tex.count("\\midrule") == tex.count("\\bottomrule") == 1
+    body = tex.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0].strip().splitlines()
+    assert len(body) == len(glance.rows)
+    assert all(line.count(" & ") == len(comparison.DISPLAY) - 1 for line in body)
+
+
+def test_latex_escapes_what_latex_would_run():
+    from returnee_journeys.exports import comparison as export_comparison
+
+    assert export_comparison.latex_escape("50% & $5_x #1 {a} [b] ~^\\") == (
+        r"50\% \& \$5\_x \#1 \{a\} {[}b{]} \textasciitilde{}\textasciicircum{}\textbackslash{}")

@@ -7,8 +7,11 @@ import zipfile
 
 import frictionless
 import jsonschema
+import pytest
 import yaml
 
+import built
+from returnee_journeys import figures
 from returnee_journeys.publish import docs
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
@@ -45,11 +48,28 @@ def test_data_licence_is_cc_by_and_no_doi_is_invented():
     assert "doi" not in citation()
 
 
-def test_readme_generated_sections_are_current():
-    readme, rendered = docs.current()
-    assert readme == rendered, "run `make docs`"
-    for block in ("tables", "data-dictionary", "codebook", "how-to-cite"):
+@pytest.fixture(scope="module")
+def generated():
+    return docs.current()
+
+
+def test_readme_generated_sections_are_current(generated):
+    files = {path.name: (text, rendered) for path, text, rendered in generated}
+    for name, (text, rendered) in files.items():
+        assert text == rendered, f"{name} is stale: run `make docs`"
+    readme = files["README.md"][0]
+    for block in ("tables", "data-dictionary", "codebook", "how-to-cite", "journeys-at-a-glance", "loading-recipes",
+                  "schema-org"):
         assert f"<!-- BEGIN GENERATED: {block} -->" in readme
+    for block in ("comparison-table", "comparison-columns"):
+        assert f"<!-- BEGIN GENERATED: {block} -->" in files["comparison.md"][0]
+
+
+def test_docs_check_reports_a_stale_file(generated, monkeypatch, capsys):
+    path, text, rendered = generated[0]
+    monkeypatch.setattr(docs, "current", lambda: [(path, text + "stale\n", rendered)])
+    assert docs.update(check=True) == 1
+    assert "stale" in capsys.readouterr().err
 
 
 def test_readme_documents_every_field(descriptor):
@@ -61,13 +81,14 @@ def test_readme_documents_every_field(descriptor):
 
 
 def test_release_is_reproducible_and_validates_with_hashes(tmp_path):
-    first = release.build(ROOT, tmp_path / "a")
-    second = release.build(ROOT, tmp_path / "b")
+    first = built.release()
+    second = release.build(ROOT, tmp_path / "b", built.exports())
     assert first.read_bytes() == second.read_bytes()
+    top = tmp_path / "unzipped"
     with zipfile.ZipFile(first) as archive:
-        archive.extractall(tmp_path / "unzipped")
+        archive.extractall(top)
         names = archive.namelist()
-    top = tmp_path / "unzipped" / first.stem
+    top = top / first.stem
     assert names == sorted(names)
     assert {"datapackage.json", "CITATION.cff", "LICENSE", "README.md", "data/stages.csv",
             "figures/timeline.png"} <= {n.split("/", 1)[1] for n in names}
@@ -75,5 +96,76 @@ def test_release_is_reproducible_and_validates_with_hashes(tmp_path):
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in released["resources"])
     assert frictionless.validate(str(top / "datapackage.json")).valid
     stages = top / "data" / "stages.csv"
-    stages.write_bytes(stages.read_bytes().replace(b"Yerevan", b"Jerevan"))
+    stages.write_bytes(stages.read_bytes().replace(b"stage_id", b"stage_iD", 1))
     assert not frictionless.validate(str(top / "datapackage.json")).valid, "frictionless must check the hashes"
+
+
+def test_release_holds_exactly_the_listed_files():
+    with zipfile.ZipFile(built.release()) as archive:
+        names = archive.namelist()
+    top = built.release().stem
+    assert all(n.startswith(top + "/") and ".." not in n.split("/") for n in names)
+    members = [n.split("/", 1)[1] for n in names]
+    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    exports = sorted("exports/" + p.relative_to(built.exports()).as_posix() for p in built.exports().rglob("*")
+                     if p.is_file())
+    expected = sorted(
+        [e.name for e in release.CONTENTS if not e.name.endswith("/")]
+        + [r["path"] for r in package["resources"]]
+        + [f"figures/{n}.{kind}" for n in figures.FIGURES for kind in ("png", "svg")]
+        + exports + [f"profile/{package['journeyProfile']}"])
+    assert members == expected
+    for member in members:  # every member belongs to exactly one entry of the one list
+        owners = [e for e in release.CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name))]
+        assert len(owners) == 1, member
+
+
+def test_release_readme_explains_the_archive_with_its_own_paths():
+    top = built.unzipped()
+    readme = (top / "README.md").read_text(encoding="utf-8")
+    assert "dist/" not in readme and "make " not in readme and "docs/benchmark" not in readme
+    quoted = set(re.findall(r"`((?:data|exports|figures|profile)/[^`*]+?)`", readme))
+    quoted |= set(re.findall(r'"((?:data|exports|figures|profile)/[^"{}]+?)"', readme))
+    assert quoted, "the README names the archive's files"
+    for path in quoted:
+        assert (top / path).exists(), path
+    for entry in release.CONTENTS:
+        assert f"`{entry.name}`" in readme
+    for heading in ("## Contents", "## Journeys at a glance", "## How to load each format", "## Data dictionary",
+                    "## How to cite"):
+        assert heading in readme
+
+
+def test_schema_org_jsonld_describes_the_release_and_every_variable():
+    top = built.unzipped()
+    document = json.loads((top / "dataset.jsonld").read_text(encoding="utf-8"))
+    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    assert document["@type"] == "Dataset" and document["@context"].startswith("https://schema.org")
+    assert document["version"] == package["version"] and document["name"] == package["title"]
+    assert document["license"] == package["licenses"][0]["path"]
+    assert document["creator"] and document["description"] == package["description"]
+    urls = {d["contentUrl"] for d in document["distribution"]}
+    on_disk = {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file()}
+    assert urls <= on_disk and on_disk - urls <= {"dataset.jsonld", "ro-crate-metadata.json", "README.md"}
+    fields = [f"{r['name']}.{f['name']}" for r in package["resources"] for f in r["schema"]["fields"]]
+    assert [v["name"] for v in document["variableMeasured"]] == fields
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- BEGIN GENERATED: schema-org -->.*?```json\n(.*?)```", readme, re.S)[1]
+    in_readme = json.loads(block)
+    assert in_readme["variableMeasured"] == document["variableMeasured"]
+    assert f"{built.release().name}" in {d["contentUrl"] for d in in_readme["distribution"]}
+
+
+def test_ro_crate_metadata_lists_every_file_of_the_archive():
+    from rocrate.rocrate import ROCrate
+
+    top = built.unzipped()
+    crate = ROCrate(top)
+    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    assert crate.root_dataset["name"] == package["title"]
+    assert crate.root_dataset["version"] == package["version"]
+    parts = {e.id for e in crate.root_dataset["hasPart"]}
+    on_disk = {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file()}
+    assert parts == on_disk - {"ro-crate-metadata.json", "README.md"}
+    for entity in crate.root_dataset["hasPart"]:
+        assert int(entity["contentSize"]) == (top / entity.id).stat().st_size, entity.id

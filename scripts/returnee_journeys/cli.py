@@ -3,6 +3,7 @@
     returnee-journeys validate [--package PATH] [--sources DIR] [--format text|json] ...
     returnee-journeys figures  [--package PATH] [--out DIR] [NAME ...]
     returnee-journeys exports  [--package PATH] [--out DIR]
+    returnee-journeys qdpx     [--package PATH] [--sources DIR] [--out DIR]
     returnee-journeys release  [--out DIR]
     returnee-journeys docs     [--check]
     returnee-journeys bench    [N ...]
@@ -54,14 +55,33 @@ def _figures(args) -> int:
 
 def _exports(args) -> int:
     from . import exports
+    from .exports import web_annotations
 
-    _print_paths(exports.write_all(args.out, args.package))
+    written = exports.write_all(args.out, args.package)
+    _print_paths(written)
+    if not any(p.name == web_annotations.FILE for p in written):
+        print(f"note: {web_annotations.FILE} not written: the source texts are not all in {paths.sources_dir()} "
+              "(set SOURCES_DIR)", file=sys.stderr)
+    return 0
+
+
+def _qdpx(args) -> int:
+    from .exports import qdpx
+
+    archive = qdpx.build(args.out, args.package, args.sources)
+    shown = archive.relative_to(paths.OUTPUT) if archive.is_relative_to(paths.OUTPUT) else archive
+    print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {shown}")
+    print("note: the .qdpx holds the copyrighted texts: keep it for your own analysis, never redistribute it",
+          file=sys.stderr)
     return 0
 
 
 def _release(args) -> int:
+    from .exports import web_annotations
+    from .model import journeys
     from .publish import release
 
+    web_annotations.require_for_release(journeys.read(), paths.sources_dir(), paths.DIST / "exports")
     archive = release.build(paths.ROOT, args.out)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
@@ -108,11 +128,20 @@ def parser() -> argparse.ArgumentParser:
     figures.add_argument("names", nargs="*", metavar="NAME", help="figures to draw (default: all)")
     figures.set_defaults(run=_figures)
 
-    exports = commands.add_parser("exports", parents=[package], help="write SQLite, Parquet, XLSX and sequence files")
+    exports = commands.add_parser("exports", parents=[package],
+                                  help="write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and "
+                                       "the web annotations when the texts are there")
     exports.add_argument("--out", type=Path, default=paths.DIST / "exports")
     exports.set_defaults(run=_exports)
 
-    release = commands.add_parser("release", help="build the reproducible release zip")
+    qdpx = commands.add_parser("qdpx", parents=[package],
+                               help="build the REFI-QDA project (.qdpx, with the texts: never released)")
+    qdpx.add_argument("--sources", type=Path, default=None,
+                      help="folder of the source texts (default: $SOURCES_DIR or sources/)")
+    qdpx.add_argument("--out", type=Path, default=paths.DIST / "exports")
+    qdpx.set_defaults(run=_qdpx)
+
+    release = commands.add_parser("release", help="build the reproducible release zip (needs the source texts)")
     release.add_argument("--out", type=Path, default=paths.DIST)
     release.set_defaults(run=_release)
 

@@ -161,8 +161,10 @@ def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd
     factor[: min(len(codes), len(stage))] = codes[: min(len(codes), len(stage))]
     enum = lambda field: descriptor.field("codings", field)["constraints"]["enum"]  # noqa: E731
     categories = np.array(enum("lee_category"))
-    usual = categories[np.searchsorted(codes, factor) % len(categories)]  # each factor has a usual category
-    category = np.where(rng.random(len(stage)) < 0.8, usual, rng.choice(categories, len(stage)))
+    number_of = np.searchsorted(codes, factor)  # a factor's usual category, and the one after it (_factors)
+    usual = categories[number_of % len(categories)]
+    other = categories[(number_of + 1) % len(categories)]
+    category = np.where(rng.random(len(stage)) < 0.8, usual, other)
     return pd.DataFrame({
         "coding_id": np.char.add(np.char.add(stage.astype(str), "-c"), np.char.zfill(number.astype(str), 2)),
         "stage_id": stage, "factor_id": factor,
@@ -177,13 +179,14 @@ def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd
     })
 
 
-def _sources(rng, count: int) -> pd.DataFrame:
+def _sources(rng, count: int, descriptor) -> pd.DataFrame:
     number = np.arange(count)
+    title_basis = descriptor.field("sources", "title_basis")["constraints"]["enum"][0]
     undated = number % 3 == 2
     reworded = number == 1
     return pd.DataFrame({
         "source_id": _ids("synthetic-", number + 1, 4), "outlet": np.array(OUTLETS)[number % len(OUTLETS)],
-        "title": "synthetic text", "title_basis": "publication", "author": "",
+        "title": "synthetic text", "title_basis": title_basis, "author": "",
         "url": np.where(reworded, "https://publisher.example.org/article", ""),
         "published": np.where(undated, "", "2025-12"), "available_by": np.where(undated, "", "2025-12-31"),
         "coded_copy_url": np.where(reworded, "https://copy.example.net/article", ""),
@@ -225,11 +228,16 @@ def _estimates(descriptor, source_id: str) -> pd.DataFrame:
 
 
 def _factors(descriptor, count: int = 18) -> pd.DataFrame:
+    """A codebook; factor k may take Lee categories k and k + 1 (cycling), as _codings uses them."""
     domains = descriptor.field("factors", "domain")["constraints"]["enum"]
+    categories = np.array(descriptor.field("codings", "lee_category")["constraints"]["enum"])
     k = np.arange(count)
     return pd.DataFrame({"factor_id": _ids("factor-", k + 1, 2), "label": _ids("Synthetic factor ", k + 1, 2),
                          "domain": np.array(domains)[k % len(domains)],
-                         "definition": "A synthetic factor for tests and the benchmark."})
+                         "definition": "A synthetic factor for tests and the benchmark.",
+                         "includes": "A passage about synthetic factor.", "excludes": "Anything else: other factors.",
+                         "lee_categories": np.char.add(np.char.add(categories[k % len(categories)], " "),
+                                                       categories[(k + 1) % len(categories)])})
 
 
 def _complete(descriptor, name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -278,7 +286,7 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     descriptor = descriptor_module.read(paths.DESCRIPTOR)
     (out / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(paths.DESCRIPTOR, out / "datapackage.json")
-    sources = _sources(rng, max(3, n // 1000))
+    sources = _sources(rng, max(3, n // 1000), descriptor)
     source_ids = sources["source_id"].to_numpy()
     ids = _ids("p", np.arange(1, n + 1), 6)
     pair = (np.arange(n) // 2)
@@ -296,10 +304,13 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     locations = pd.DataFrame(LOCATIONS, columns=["location_id", "name", "kind", "country_code", "latitude", "longitude"])
     locations = locations.assign(geonames_id="", wikidata_id="", notes="Synthetic place.").sort_values("location_id")
     factors = _factors(descriptor)
+    codings = _codings(rng, stages, factors, descriptor)
+    explicit = np.isin(stages["stage_id"].to_numpy(), codings.loc[codings["certainty"] == "explicit", "stage_id"])
+    stages["reason"] = np.where(explicit, "synthetic reason", "")  # a reason exactly where one is explicit
     empty = pd.DataFrame()
     tables = {
         "sources": sources, "persons": persons, "stages": stages, "durations": _durations(persons, stages),
-        "codings": _codings(rng, stages, factors, descriptor), "locations": locations, "factors": factors,
+        "codings": codings, "locations": locations, "factors": factors,
         "estimates": _estimates(descriptor, source_ids[0]), "events": _events(sources),
         "copies": pd.DataFrame({"copy_id": ["publisher-copy"], "source_id": [source_ids[1]],
                                 "url": ["https://publisher.example.org/article"], "credited_outlet": [OUTLETS[1]],

@@ -1,5 +1,10 @@
 """Every export, written into dist/exports/ (`make exports`): SQLite with Datasette metadata,
-Parquet, Excel and sequence-analysis tables, all from the descriptor and the project's loader."""
+Parquet, Excel, sequence-analysis tables and the comparison table, all from the descriptor and
+the project's loader.
+
+The folder is built whole beside its target and swapped in, so it is never half-written; it and
+everything in it are world-readable (folders 0755, files 0644), whatever the umask.
+"""
 from __future__ import annotations
 
 import os
@@ -8,12 +13,19 @@ import tempfile
 from pathlib import Path
 
 from ..model import citation as citation_module
+from ..model import comparison as comparison_model
+from . import comparison as export_comparison
 from . import excel as export_excel
 from . import parquet as export_parquet
+from . import qdpx as export_qdpx
 from . import sequences as export_sequences
 from . import sqlite as export_sqlite
+from . import web_annotations as export_annotations
 from ..model import journeys
 from ..model import paths
+
+FOLDER_MODE = 0o755
+FILE_MODE = 0o644
 
 
 def write_all(out: Path, package: Path | None = None) -> list[Path]:
@@ -21,18 +33,22 @@ def write_all(out: Path, package: Path | None = None) -> list[Path]:
     data = journeys.read(paths.descriptor(package))
     name = data.descriptor.data["name"]
     citation = citation_module.read()
+    glance = comparison_model.build(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
-        export_sqlite.write(data, staging / f"{name}.sqlite")
+        export_sqlite.write(data, staging / f"{name}.sqlite", glance)
         export_sqlite.write_metadata(data, name, staging / "metadata.json")
         (staging / "parquet").mkdir()
         for resource in data.descriptor.resources:
             export_parquet.write(data, resource, staging / "parquet" / f"{resource['name']}.parquet")
-        export_excel.write(data, citation, staging / f"{name}.xlsx")
+        export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
         export_sequences.write(data, staging / "sequences")
-        for path in staging.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
+        export_annotations.write_if_texts(data, paths.sources_dir(), staging / export_annotations.FILE)  # needs the texts
+        export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])
+        for path in [staging, *staging.rglob("*")]:
+            os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..model import citation as citation_module
+from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import cells
@@ -30,14 +31,29 @@ def put(sheet, row: int, column: int, value) -> None:
             cell.quotePrefix = True
 
 
-def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
+# *text* and **text** as Markdown reads them; a * inside a regular expression (after `)` or `]`) stays
+EMPHASIS = re.compile(r"(?<![\w)\]*])(\*\*?)(?=[^\s*])(.+?)(?<=[^\s*])\1(?![\w*])")
+
+
+def plain(text: str) -> str:
+    """Markdown as the plain text a spreadsheet cell shows: no code fences, backticks or emphasis."""
+    lines = [line for line in str(text).split("\n") if not line.strip().startswith("```")]
+    return "\n".join(EMPHASIS.sub(r"\2", line.replace("`", "")) for line in lines)
+
+
+def write(data: journeys.Journeys, citation: dict, path: Path,
+          glance: comparison_model.Comparison | None = None) -> None:
+    glance = comparison_model.build(data) if glance is None else glance
     book = Workbook()
     readme = book.active
     readme.title = "README"
     package = data.descriptor.data
     lines = [package["title"], f"Version {package['version']}", package["description"],
              f"Licence: {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); quoted passages remain "
-             "the publishers'.", "How to cite:", citation_module.how_to_cite(citation), "", "Data dictionary:"]
+             "the publishers'.", "", "How to cite:", *plain(citation_module.how_to_cite(citation)).split("\n"),
+             "Sheets: this README, one sheet per table of the data package (same names and columns as the CSV "
+             "files), then comparison (journeys at a glance, one row per person).", "", "Data dictionary:"]
+    lines = [plain(line) for line in lines]
     for row, line in enumerate(lines, start=1):
         put(readme, row, 1, line)
     readme.cell(row=1, column=1).font = Font(bold=True, size=14)
@@ -53,7 +69,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
                       "yes" if field.get("constraints", {}).get("required") else "no",
                       descriptor_module.allowed_values(field), field["description"]]
             for column, value in enumerate(values, start=1):
-                put(readme, row, column, value)
+                put(readme, row, column, plain(value))
             row += 1
     for resource in data.descriptor.resources:
         sheet = book.create_sheet(resource["name"])
@@ -66,6 +82,15 @@ def write(data: journeys.Journeys, citation: dict, path: Path) -> None:
             for column, value in enumerate(record, start=1):
                 put(sheet, r, column, value)
         sheet.freeze_panes = "A2"
+    sheet = book.create_sheet("comparison")
+    rows = glance.rows
+    for column, name in enumerate(rows.columns, start=1):
+        put(sheet, 1, column, name)
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+    for r, record in enumerate(rows.astype(object).itertuples(index=False), start=2):
+        for column, value in enumerate(record, start=1):
+            put(sheet, r, column, value)
+    sheet.freeze_panes = "B2"
     book.properties.created = datetime.datetime.fromisoformat(package["created"].replace("Z", "+00:00")).replace(
         tzinfo=None)
     buffer = io.BytesIO()

@@ -10,6 +10,7 @@ import pandas as pd
 import sqlite_utils
 
 from . import sequences as export_sequences
+from ..model import comparison as comparison_model
 from ..model import journeys
 
 
@@ -45,23 +46,46 @@ def _labels(data: journeys.Journeys) -> list[dict]:
             for c, by in labels.items() for v, label in by.items()]
 
 
+# Views in portable SQL (SQLite, DuckDB, PostgreSQL): plain joins and `=`, no engine-specific operators.
 VIEWS = {
     "stages_dated": """
         SELECT s.*, b.start_lower, b.start_upper, b.end_lower, b.end_upper,
                b.start_min, b.start_max, b.end_min, b.end_max,
                b.start_min_month, b.start_max_month, b.end_min_month, b.end_max_month
-        FROM stages s JOIN stage_bounds b USING (stage_id)""",
+        FROM stages AS s JOIN stage_bounds AS b ON b.stage_id = s.stage_id""",
     "codings_labelled": """
         SELECT c.coding_id, p.person_id, p.name_in_source, s.stage_id, s.seq, s.stage_type, s.location_id,
                c.factor_id, f.label AS factor_label, f.domain, c.lee_category, c.valence, l.label AS lee_label,
                c.certainty, c.quote, c.notes
-        FROM codings c
-        JOIN stages s USING (stage_id)
-        JOIN persons p ON p.person_id = s.person_id
-        JOIN factors f USING (factor_id)
-        LEFT JOIN lee_labels l ON l.lee_category = c.lee_category AND l.valence IS c.valence""",
+        FROM codings AS c
+        JOIN stages AS s ON s.stage_id = c.stage_id
+        JOIN persons AS p ON p.person_id = s.person_id
+        JOIN factors AS f ON f.factor_id = c.factor_id
+        LEFT JOIN lee_labels AS l ON l.lee_category = c.lee_category
+             AND (l.valence = c.valence OR (l.valence IS NULL AND c.valence IS NULL))""",
+    "comparison": """
+        SELECT person, outlet AS source, origin, origin_basis, first_departure, first_departure_window,
+               places_abroad, months_abroad_min, months_abroad_max, stated_duration, duration_disagrees,
+               "return", return_window, reasons_to_leave, reasons_to_return, obstacles_enablers, discrepancies,
+               person_id
+        FROM comparison_table""",
 }
 
+# What the derived tables' and views' own columns mean (columns taken from a resource are described
+# by the descriptor).
+DERIVED_COLUMNS = {
+    **{f"{edge}_{bound}": f"Strict calendar bound of the EDTF `{edge}` ({'earliest' if bound == 'lower' else 'latest'}"
+                          " day it can mean), ISO date." for edge in ("start", "end") for bound in ("lower", "upper")},
+    **{f"{edge}_{side}": f"{'Earliest' if side == 'min' else 'Latest'} day the stay's {edge} can fall on, given every "
+                         "date of the journey together (chronology window), ISO date; empty: unbounded."
+       for edge in ("start", "end") for side in ("min", "max")},
+    **{f"{edge}_{side}_month": f"`{edge}_{side}` as a month number of the sequence files (1 = January of the first "
+                               "event's year); empty: unbounded." for edge in ("start", "end") for side in ("min", "max")},
+    "factor_label": "The factor's label (factors.label).",
+    "lee_label": "Lee (1966) label of the coding's lee_category and valence (table lee_labels): push, pull, tie, "
+                 "deterrent, obstacle, enabler, personal.",
+    "label": "The Lee (1966) label.",
+}
 
 def in_key_order(resources: list[dict]) -> list[dict]:
     """Resources ordered so that every table comes after the tables its foreign keys point to."""
@@ -77,8 +101,13 @@ def in_key_order(resources: list[dict]) -> list[dict]:
     return ordered
 
 
-def write(data: journeys.Journeys, path: Path) -> None:
+def _nullable(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparison | None = None) -> None:
     """Write the database to path (which must not exist yet)."""
+    result = comparison_model.build(data) if result is None else result
     db = sqlite_utils.Database(sqlite3.connect(path))
     for resource in in_key_order(data.descriptor.resources):
         schema = resource["schema"]
@@ -93,29 +122,106 @@ def write(data: journeys.Journeys, path: Path) -> None:
     db.conn.execute("PRAGMA foreign_keys = ON")
     for resource in in_key_order(data.descriptor.resources):
         db[resource["name"]].insert_all(_records(data.table(resource["name"]), resource["schema"]["fields"]))
-    db["stage_bounds"].insert_all(_bounds(data).astype(object).where(lambda f: f.notna(), None).to_dict("records"),
-                                  pk="stage_id", foreign_keys=[("stage_id", "stages", "stage_id")])
+    db["stage_bounds"].insert_all(_nullable(_bounds(data)), pk="stage_id", foreign_keys=[("stage_id", "stages", "stage_id")])
     db["lee_labels"].insert_all(_labels(data), pk=("lee_category", "valence"))
+    person_key = [("person_id", "persons", data.descriptor.primary_key("persons")[0])]
+    rows = result.rows.assign(duration_disagrees=result.rows["duration_disagrees"].map(
+        lambda v: None if pd.isna(v) else int(v), na_action="ignore"))
+    db["comparison_table"].insert_all(_nullable(rows), pk="person_id", foreign_keys=person_key)
+    db["comparison_cells"].insert_all(_nullable(result.cells), foreign_keys=person_key)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     db.conn.commit()
     db.conn.close()
 
 
+def _lee_labels(data: journeys.Journeys) -> str:
+    return ", ".join(dict.fromkeys(data.descriptor.lee_labels().values()))
+
+
+# Datasette shows a foreign key by the label column of the table it points to: the first of these.
+LABEL_COLUMNS = ("label", "name", "name_in_source", "outlet")
+
+
 def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
+    """Titles, descriptions, columns, label columns and units of every table and view, for Datasette."""
     package = data.descriptor.data
-    tables = {r["name"]: {"title": r["title"], "description": r["description"],
-                          "columns": {f["name"]: f["description"] for f in r["schema"]["fields"]}}
-              for r in data.descriptor.resources}
-    tables["stage_bounds"] = {"description": "Per stage: strict EDTF bounds of start and end, and the windows the "
-                                             "whole journey allows (min/max), with month indexes as in the sequence "
-                                             "files (1 = January of the first event's year)."}
-    tables["lee_labels"] = {"description": "Lee (1966) label of each lee_category and valence: push, pull, tie, "
-                                           "deterrent, obstacle, enabler, personal."}
+    described = {}  # column name → description, from the descriptor, for the views' columns
+    for resource in data.descriptor.resources:
+        for f in resource["schema"]["fields"]:
+            described.setdefault(f["name"], f["description"])
+    tables = {}
+    for r in data.descriptor.resources:
+        names = [f["name"] for f in r["schema"]["fields"]]
+        table = {"title": r["title"], "description": r["description"],
+                 "columns": {f["name"]: f["description"] for f in r["schema"]["fields"]}}
+        label = next((c for c in LABEL_COLUMNS if c in names), None)
+        if label:
+            table["label_column"] = label
+        units = {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit")}
+        if units:
+            table["units"] = units
+        tables[r["name"]] = table
+    stages = {f["name"]: f["description"] for f in data.descriptor.fields("stages")}
+    bounds = {c: DERIVED_COLUMNS[c] for c in _bounds_columns()}
+    tables["stage_bounds"] = {
+        "title": "Stage bounds",
+        "description": "Per stage: strict EDTF bounds of start and end, and the windows the whole journey allows "
+                       "(min/max), with month numbers as in the sequence files (1 = January of the first event's year).",
+        "columns": {"stage_id": described["stage_id"], **bounds}}
+    tables["lee_labels"] = {
+        "title": "Lee labels",
+        "description": "The Lee (1966) label of each lee_category and valence (" + _lee_labels(data) + "), from "
+                       "`labels` on codings.valence in datapackage.json. An empty valence is a personal factor "
+                       "whose direction the text does not state.",
+        "columns": {"lee_category": described["lee_category"], "valence": described["valence"],
+                    "label": DERIVED_COLUMNS["label"]},
+        "label_column": "label"}
+    tables["stages_dated"] = {
+        "title": "Stages, dated",
+        "description": "View: every stage with the strict bounds of its EDTF dates and the chronology windows "
+                       "(stages joined with stage_bounds).",
+        "columns": {**stages, **bounds}}
+    tables["codings_labelled"] = {
+        "title": "Codings, labelled",
+        "description": "View: every coding with its person, move (stage), factor label and Lee label.",
+        "columns": {c: DERIVED_COLUMNS.get(c) or described[c] for c in _view_columns("codings_labelled")}}
+    comparison_columns = {c: comparison_model.DESCRIPTIONS[c] for c in comparison_model.COLUMNS}
+    tables["comparison_table"] = {
+        "title": "Journeys at a glance (all columns)",
+        "description": "One row per person, generated from the tables and the chronology windows "
+                       "(docs/comparison.md): origin, first departure, places, months abroad beside the stated "
+                       "durations, return, reasons, obstacles and enablers, discrepancies.",
+        "columns": comparison_columns, "label_column": "person",
+        "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
+    tables["comparison_cells"] = {
+        "title": "Journeys at a glance: the rows behind each cell",
+        "description": "For every person and column of comparison_table, the rows its value comes from.",
+        "columns": dict(comparison_model.CELL_COLUMNS)}
+    tables["comparison"] = {
+        "title": "Journeys at a glance",
+        "description": "View: the comparison table's readable columns (comparison_table has the ids and bounds).",
+        "columns": {c: comparison_columns["outlet" if c == "source" else c] for c in _view_columns("comparison")},
+        "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
     licence = package["licenses"][0]
     return {"title": package["title"], "description": package["description"], "license": licence["name"],
             "license_url": licence["path"], "source": "; ".join(s["title"] for s in package["sources"]),
             "databases": {database: {"tables": tables}}}
+
+
+def _bounds_columns() -> list[str]:
+    return [c for c in DERIVED_COLUMNS if c.startswith(("start_", "end_"))]
+
+
+def _view_columns(view: str) -> list[str]:
+    """The column names a view's SELECT list gives (aliases where it has them)."""
+    select = VIEWS[view].split("SELECT", 1)[1].split("FROM", 1)[0]
+    names = []
+    for item in select.split(","):
+        item = item.strip()
+        name = item.split(" AS ")[-1].split(".")[-1].strip().strip('"')
+        names.append(name)
+    return names
 
 
 def write_metadata(data: journeys.Journeys, database: str, path: Path) -> None:

@@ -87,4 +87,4 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     ax.set_title("Stated durations against the span the dates allow", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
-    return fig
+    return style.finish(fig)

@@ -82,4 +82,4 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             ax.set_title("Aggregate estimates the texts report", loc="left")
     style.add_legend(fig.add_subplot(grid[len(units)]), handles)
     style.add_note(fig, note)
-    return fig
+    return style.finish(fig)

@@ -159,4 +159,4 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                          pad=16 + rise)
     style.add_legend(fig.add_subplot(grid[len(parts)]), handles)
     style.add_note(fig, note)
-    return fig
+    return style.finish(fig)

@@ -292,8 +292,11 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                               label="transit: waypoint (no arrowhead)"))
     notes = [
         style.unplaced_note("Not on the map, a group of countries whose members the data does not name", [
-            f"{places.name(g)}: " + style.listing([f"{names[m.person_id]} (stages/{m.stage_id})" for m in not_drawn
-                                                   if g in (m.from_location, m.to_location)]) for g in groups]),
+            f"{places.name(g)}: " + style.listing([
+                f"{names[p]} (" + ", ".join(f"stages/{m.stage_id}" for m in not_drawn
+                                            if m.person_id == p and g in (m.from_location, m.to_location)) + ")"
+                for p in dict.fromkeys(m.person_id for m in not_drawn if g in (m.from_location, m.to_location))])
+            for g in groups]),
         style.unplaced_note("Not drawn, a move within the country it is coded to",
                             [f"{names[m.person_id]} (stages/{m.stage_id})" for m in inside]),
         style.unplaced_note("Drawn at their coordinates, no outline at 1:110m",
@@ -359,4 +362,4 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
     place_labels(fig, labels)
-    return fig
+    return style.finish(fig)

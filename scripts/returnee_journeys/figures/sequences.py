@@ -68,4 +68,4 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     ax.tick_params(axis="y", length=0)
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
-    return fig
+    return style.finish(fig)

@@ -356,6 +356,25 @@ def outside(fig, tolerance: float = 1.0, found=None) -> list[str]:
             or box.y1 > height + tolerance]
 
 
+def finish(fig):
+    """Lay the figure out once and freeze it: axes and note keep positions rounded to a millionth of
+    the figure (far below a pixel), and the layout engine is switched off. Constrained layout's
+    solver can differ in the last bits of a float from one process to another (its sums follow
+    memory order), and SVG names clip paths by a hash of the exact numbers: frozen, rounded
+    positions keep every file byte-identical, and drawing or checking the figure again costs no
+    further layout."""
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        box = ax.get_position(original=True).bounds
+        ax.set_position([round(float(v), 6) for v in box], which="both")
+    for text in (fig._supxlabel, fig._suptitle, fig._supylabel):
+        if text is not None:
+            x, y = text.get_position()
+            text.set_position((round(float(x), 6), round(float(y), 6)))
+    fig.set_layout_engine("none")
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------
 # Saving
 

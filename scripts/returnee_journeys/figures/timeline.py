@@ -233,5 +233,5 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     grid.set_height_ratios([axes_height + 0.5 + stack * ROW / 72, max(style.legend_height(rows), 0.05)])
     fig.set_figheight(style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
                                          + 0.3 + stack * ROW / 72))
-    return fig
+    return style.finish(fig)
 

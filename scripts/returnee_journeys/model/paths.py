@@ -15,6 +15,7 @@ FIGURES = OUTPUT / "figures"
 DIST = OUTPUT / "dist"
 BASEMAP = PACKAGE / "figures" / "basemap" / "ne_110m_countries.geojson"
 PROFILE = PACKAGE / "profile"
+REFI_QDA_SCHEMAS = PACKAGE / "exports" / "schemas" / "refi-qda"   # Project.xsd, Codebook.xsd (MIT, REFI)
 
 
 def descriptor(path: str | os.PathLike | None = None) -> Path:

@@ -1,8 +1,9 @@
-"""Generated parts of the README: tables, data dictionary, codebook and how to cite.
+"""Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
+cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD.
 
-They are rendered from datapackage.json, data/factors.csv and CITATION.cff into the README
-between `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift.
-`returnee-journeys docs` rewrites them; `--check` exits 1 when the README is stale and writes nothing.
+They are rendered from datapackage.json, the tables and CITATION.cff between
+`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift.
+`returnee-journeys docs` rewrites them; `--check` exits 1 when a file is stale and writes nothing.
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from pathlib import Path
 import yaml
 
 from ..model import citation as citation_module
+from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
+from ..model import journeys
 from ..model import load
 from ..model import paths
+from . import profile
 
 README = paths.ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
@@ -27,10 +31,11 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def tables(descriptor: descriptor_module.Descriptor) -> str:
+def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
     lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
     for resource in descriptor.resources:
-        rows = len(load.read_resource(descriptor, resource["name"], []))
+        frame = loaded.get(resource["name"]) if loaded else None
+        rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
         lines.append(f"| `{resource['path']}` | {resource['title']} | {rows} | {_cell(resource['description'])} |")
     return "\n".join(lines) + "\n"
 
@@ -57,10 +62,17 @@ def _meanings(field: dict) -> str:
     if "labels" in field:
         parts.append("labels: " + "; ".join(f"{c} {v or '(empty)'} = {label}" for c, by in field["labels"].items()
                                              for v, label in by.items()))
-    if "meaning" in field:
-        parts.append("meaning: " + "; ".join(
-            f"`{t}` {'realised' if m['realised'] else 'not realised'}, {'at home' if m['at_home'] else 'abroad'}"
-            for t, m in field["meaning"].items()) + f" (home country {field['home_country']})")
+    if "roles" in field:
+        def role(r: dict) -> str:
+            words = ["realised" if r.get("realised") else "not realised",
+                     {True: "at home", False: "abroad", None: "at home or abroad"}.get(r.get("at_home"), "")]
+            if r.get("position"):
+                words.append(f"{r['position']} of a journey")
+            if r.get("transit"):
+                words.append("transit")
+            return ", ".join(w for w in words if w)
+        parts.append("roles: " + "; ".join(f"`{t}` {role(r)}" for t, r in field["roles"].items())
+                     + (f" (home country {field['home_country']})" if field.get("home_country") else ""))
     return " ".join(parts)
 
 
@@ -91,17 +103,85 @@ def codebook(descriptor: descriptor_module.Descriptor) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(readme: str, descriptor: descriptor_module.Descriptor, citation: dict) -> str:
-    makers = {"tables": lambda: tables(descriptor), "data-dictionary": lambda: data_dictionary(descriptor), "codebook": lambda: codebook(descriptor),
-              "how-to-cite": lambda: citation_module.how_to_cite(citation)}
-    return BLOCK.sub(lambda m: m.group(1) + makers[m["name"]]() + m.group(3), readme)
+def glance_table(rows) -> str:
+    """The comparison table (model.comparison) as Markdown: one row per person."""
+    shown = comparison_model.display(rows)
+    lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
+    lines += ["| " + " | ".join(_cell(v) for v in record) + " |" for record in shown.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
 
 
-def current() -> tuple[str, str]:
-    descriptor = descriptor_module.read(paths.DESCRIPTOR)
-    citation = citation_module.read()
-    readme = README.read_text(encoding="utf-8")
-    return readme, render(readme, descriptor, citation)
+def glance_columns() -> str:
+    lines = ["| column | what it holds |", "|---|---|"]
+    lines += [f"| `{name}` | {_cell(comparison_model.DESCRIPTIONS[name])} |" for name in comparison_model.COLUMNS]
+    return "\n".join(lines) + "\n"
+
+
+def glance(data: journeys.Journeys) -> str:
+    result = comparison_model.build(data)
+    return (glance_table(result.rows) + "\nGenerated from the tables by `make docs` (and by `make exports` as "
+            "`comparison.csv`, `comparison-cells.csv` with the rows behind every cell, `comparison.tex`, a sheet "
+            "of the XLSX file and the SQLite view `comparison`); how each column is computed: "
+            "[docs/comparison.md](docs/comparison.md).\n")
+
+
+def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict) -> str:
+    from . import metadata
+
+    name = f"{descriptor.data['name']}-{descriptor.data['version']}.zip"
+    files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
+    document = metadata.schema_org(descriptor, citation, files)
+    return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
+            "<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n```json\n"
+            + metadata.jsonld_text(document) + "```\n\n</details>\n")
+
+
+class Context:
+    """What the generated sections are made from, each read once and only when a section needs it."""
+
+    def __init__(self) -> None:
+        self.descriptor = descriptor_module.read(paths.DESCRIPTOR)
+        self.citation = citation_module.read()
+        self._data = None
+
+    @property
+    def data(self) -> journeys.Journeys:
+        if self._data is None:
+            self._data = journeys.read(paths.DESCRIPTOR)
+        return self._data
+
+
+def makers(context: Context) -> dict:
+    from . import recipes
+
+    d = context.descriptor
+    return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
+            "codebook": lambda: codebook(d), "how-to-cite": lambda: citation_module.how_to_cite(context.citation),
+            "journeys-at-a-glance": lambda: glance(context.data),
+            "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
+            "comparison-columns": glance_columns,
+            "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
+            "schema-org": lambda: schema_org_block(d, context.citation)}
+
+
+def render(text: str, context: Context) -> str:
+    made = makers(context)
+    return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
+
+
+# The files with generated sections: the README and the comparison's own page.
+GENERATED = [README, paths.ROOT / "docs" / "comparison.md"]
+
+
+def current() -> list[tuple[Path, str, str]]:
+    """(file, text now, text as it should be) for every file with generated sections."""
+    context = Context()
+    out = []
+    for path in GENERATED:
+        text = path.read_text(encoding="utf-8")
+        out.append((path, text, render(text, context)))
+    out.append((profile.path_for(context.descriptor), *profile.current(context.descriptor)))
+    return out
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -113,14 +193,16 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def update(check: bool = False) -> int:
-    """Rewrite the README's generated sections; with check, only report (exit 1) when stale."""
-    readme, rendered = current()
-    if check:
-        if readme != rendered:
-            print("README.md is stale: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    if readme != rendered:
-        write_atomically(README, rendered)
-        print("README.md updated")
-    return 0
+    """Rewrite the generated sections; with check, only report (exit 1) when one is stale."""
+    stale = 0
+    for path, text, rendered in current():
+        if text == rendered:
+            continue
+        name = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
+        if check:
+            print(f"{name} is stale: run `make docs`", file=sys.stderr)
+            stale = 1
+        else:
+            write_atomically(path, rendered)
+            print(f"{name} updated")
+    return stale

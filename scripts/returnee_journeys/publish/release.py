@@ -1,23 +1,61 @@
 """Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
 
-The archive holds datapackage.json (each resource with its `bytes` and `hash`), data/,
-figures/, exports/ (from dist/exports), the README, citation, licences and changelog; entries are sorted, dated
-1980-01-01 and given fixed permissions. Prints the archive's path and sha256.
+What the archive holds is listed in ONE place, `CONTENTS`: every member comes from exactly one
+entry and nothing else gets in (no stray or untracked file, no path outside the archive's top
+folder). To ship something more, add an entry there. The archive explains itself: its README.md
+is generated for it, with paths relative to the archive and how to load each format, beside
+schema.org JSON-LD (dataset.jsonld) and RO-Crate metadata (ro-crate-metadata.json).
+
+Entries are sorted, dated 1980-01-01 and given fixed permissions. `build` writes only inside `out`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import zipfile
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
 
+from ..model import citation as citation_module
+from ..model import comparison as comparison_model
+from ..model import descriptor as descriptor_module
+from ..model import journeys
 from ..model import paths
 
-TOP_FILES = ["CHANGELOG.md", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.md"]
-FOLDERS = ["data", "figures", "dist/exports"]  # dist/exports: `make exports`, when it has been run
 EPOCH = (1980, 1, 1, 0, 0, 0)
+PROFILE_FOLDER = "profile"
+
+
+@dataclass
+class Release:
+    """What the entries read from: the project's root, the exports folder, and what is built so far."""
+    root: Path
+    exports: Path
+    descriptor: descriptor_module.Descriptor
+    citation: dict
+    members: dict[str, bytes] = field(default_factory=dict)
+    _data: journeys.Journeys | None = None
+
+    @property
+    def data(self) -> journeys.Journeys:
+        if self._data is None:
+            self._data = journeys.read(self.root / "datapackage.json")
+        return self._data
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str    # path in the archive: a file, or a folder ending in "/"
+    about: str   # one line for the archive's README
+    files: Callable[[Release], list[tuple[str, bytes]]]
+
+
+def _copy(*names: str) -> Callable[[Release], list[tuple[str, bytes]]]:
+    return lambda r: [(n, (r.root / n).read_bytes()) for n in names]
 
 
 def released_descriptor(root: Path) -> bytes:
@@ -29,25 +67,120 @@ def released_descriptor(root: Path) -> bytes:
     return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def members(root: Path) -> list[tuple[str, bytes]]:
-    files = [(name, (root / name).read_bytes()) for name in TOP_FILES]
-    for folder in FOLDERS:
-        base = (root / folder).parent if folder.startswith("dist/") else root
-        files += [(p.relative_to(base).as_posix(), p.read_bytes()) for p in (root / folder).rglob("*") if p.is_file()]
-    files.append(("datapackage.json", released_descriptor(root)))
-    return sorted(files)
+def _descriptor(r: Release) -> list[tuple[str, bytes]]:
+    return [("datapackage.json", released_descriptor(r.root))]
 
 
-def build(root: Path, out: Path) -> Path:
+def _data(r: Release) -> list[tuple[str, bytes]]:
+    return [(res["path"], (r.root / res["path"]).read_bytes()) for res in r.descriptor.resources]
+
+
+def _figures(r: Release) -> list[tuple[str, bytes]]:
+    from .. import figures
+
+    return [(f"figures/{name}.{kind}", (r.root / "figures" / f"{name}.{kind}").read_bytes())
+            for name in sorted(figures.FIGURES) for kind in ("png", "svg")]
+
+
+def _exports(r: Release) -> list[tuple[str, bytes]]:
+    return [("exports/" + p.relative_to(r.exports).as_posix(), p.read_bytes())
+            for p in sorted(r.exports.rglob("*")) if p.is_file() and not p.is_symlink()
+            and p.suffix != ".qdpx"]  # a .qdpx holds the texts: never released
+
+
+def _profile(r: Release) -> list[tuple[str, bytes]]:
+    name = r.descriptor.data.get("journeyProfile", "")
+    source = paths.PROFILE / PurePosixPath(name).name
+    return [(f"{PROFILE_FOLDER}/{source.name}", source.read_bytes())] if name and source.is_file() else []
+
+
+def _files_so_far(r: Release) -> list[str]:
+    return sorted(r.members)
+
+
+def _schema_org(r: Release) -> list[tuple[str, bytes]]:
+    from . import metadata
+
+    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r))
+    return [("dataset.jsonld", metadata.jsonld_text(document).encode("utf-8"))]
+
+
+def _ro_crate(r: Release) -> list[tuple[str, bytes]]:
+    from . import metadata
+
+    about = {n: {"description": _about(n), "size": len(b)} for n, b in r.members.items()}
+    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about).encode("utf-8"))]
+
+
+def _readme(r: Release) -> list[tuple[str, bytes]]:
+    return [("README.md", release_readme(r).encode("utf-8"))]
+
+
+# Every member of the release, entry by entry (in build order: the metadata entries describe the
+# members listed before them). Issue 11: exactly these files, nothing else.
+CONTENTS: list[Entry] = [
+    Entry("datapackage.json", "the Frictionless Data Package descriptor, each resource with its `bytes` and "
+          "`hash` (sha256), so that `frictionless validate datapackage.json` checks every file", _descriptor),
+    Entry("data/", "the tables: one CSV file (UTF-8, LF) per resource of the descriptor", _data),
+    Entry("figures/", "the figures drawn from the tables, PNG (200 dpi) and SVG", _figures),
+    Entry("exports/", "the same tables for other tools: SQLite (+ Datasette metadata.json), Parquet, XLSX, "
+          "sequence-analysis files, the comparison table (CSV, long table of row ids, LaTeX), the REFI-QDA "
+          "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
+    Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
+          "(`journeyProfile` in datapackage.json)", _profile),
+    Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _copy("CITATION.cff")),
+    Entry("CHANGELOG.md", "what changed in each version", _copy("CHANGELOG.md")),
+    Entry("LICENSE-DATA.md", "the data's licence (CC-BY-4.0)", _copy("LICENSE-DATA.md")),
+    Entry("LICENSE", "the code's licence (MIT)", _copy("LICENSE")),
+    Entry("dataset.jsonld", "schema.org Dataset metadata (JSON-LD) for search engines and catalogues", _schema_org),
+    Entry("ro-crate-metadata.json", "RO-Crate metadata: the archive as a research object", _ro_crate),
+    Entry("README.md", "this file", _readme),
+]
+
+
+def _about(member: str) -> str:
+    for entry in CONTENTS:
+        if member == entry.name or (entry.name.endswith("/") and member.startswith(entry.name)):
+            return entry.about
+    raise ValueError(f"{member} belongs to no entry of CONTENTS")
+
+
+def _safe(member: str) -> bool:
+    parts = PurePosixPath(member).parts
+    return bool(parts) and not member.startswith("/") and ".." not in parts and "\\" not in member
+
+
+def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
+    """Every (path in the archive, content), from CONTENTS alone, sorted."""
+    release = Release(root, exports, descriptor_module.read(root / "datapackage.json"), citation_module.read())
+    for entry in CONTENTS:
+        for name, content in entry.files(release):
+            inside = name == entry.name if not entry.name.endswith("/") else name.startswith(entry.name)
+            if not inside or not _safe(name) or name in release.members:
+                raise ValueError(f"release entry {entry.name!r} produced {name!r}")
+            release.members[name] = content
+    return sorted(release.members.items())
+
+
+def build(root: Path, out: Path, exports: Path | None = None) -> Path:
+    """Write dist/<name>-<version>.zip into `out`. `exports`: a folder written by `exports.write_all`
+    for this package; by default they are written afresh into a temporary folder inside `out`."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     name = f"{descriptor['name']}-{descriptor['version']}"
+    if not _safe(name) or "/" in name:
+        raise ValueError(f"the package name and version make an unsafe file name: {name!r}")
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{name}.zip"
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".zip")
-    os.close(handle)
+    scratch = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
     try:
+        if exports is None:
+            from .. import exports as exports_module
+
+            exports = scratch / "exports"
+            exports_module.write_all(exports, root / "datapackage.json")
+        target = out / f"{name}.zip"
+        temporary = scratch / f"{name}.zip"
         with zipfile.ZipFile(temporary, "w") as archive:
-            for member, content in members(root):
+            for member, content in members(root, exports):
                 info = zipfile.ZipInfo(f"{name}/{member}", date_time=EPOCH)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
@@ -56,6 +189,42 @@ def build(root: Path, out: Path) -> Path:
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+def release_readme(r: Release) -> str:
+    """The archive's own README: what is in it (paths relative to the archive) and how to load each format."""
+    from . import docs
+    from . import recipes
+
+    package = r.descriptor.data
+    glance = comparison_model.build(r.data)
+    counts: dict[str, int] = {}
+    for member in r.members:
+        entry = next(e for e in CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name)))
+        counts[entry.name] = counts.get(entry.name, 0) + 1
+    rows = ["| path | files | what it is |", "|---|---:|---|"]
+    rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
+    lines = [
+        f"# {package['title']} {package['version']}", "",
+        package["description"], "",
+        "This archive is self-contained: every path below is relative to the folder this README is in. "
+        f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
+        "remain the publishers'. Code (none is shipped here) is MIT.", "",
+        "## Contents", "", *rows, "",
+        "Check the archive: `frictionless validate datapackage.json` validates every table and its sha256.", "",
+        "## Journeys at a glance", "",
+        docs.glance_table(glance.rows),
+        "How each column is computed: see the descriptions in `exports/metadata.json` (table "
+        "`comparison_table`); `exports/comparison-cells.csv` lists the rows behind every cell.", "",
+        "## How to load each format", "",
+        recipes.render("exports/", "datapackage.json", package["name"]),
+        "## Tables", "",
+        docs.tables(r.descriptor, r.data.tables),
+        "## Data dictionary", "",
+        docs.data_dictionary(r.descriptor),
+        "## How to cite", "",
+        citation_module.how_to_cite(r.citation),
+    ]
+    return "\n".join(lines).rstrip("\n") + "\n"

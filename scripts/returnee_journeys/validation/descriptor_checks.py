@@ -8,6 +8,7 @@ from frictionless import FrictionlessException, Package
 
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
+from . import profile
 
 
 def unsafe_path(path: object) -> str | None:
@@ -89,6 +90,8 @@ def check(descriptor: Descriptor) -> list[Problem]:
     if problems:
         return problems
     problems += _coding_tables(descriptor)
+    if not problems:  # the journey-package profile (docs/profile.md), once the coding tables are sound
+        problems += profile.profile_problems(descriptor.data)
     names = [r.get("name") for r in descriptor.resources]
     for resource in descriptor.resources:
         if resource.get("path") != f"data/{resource.get('name')}.csv":

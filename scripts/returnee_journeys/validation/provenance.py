@@ -69,8 +69,8 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
 
 def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
             quoted: dict[str, list[tuple[int, int, str]]]) -> list[Problem]:
-    """Each sentence of each text present has exactly one ledger row with its hash, and the ledger row
-    of every sentence a quote draws on lists the quoting row."""
+    """Each sentence of each text present has exactly one ledger row with its hash, and its `rows` are
+    exactly the rows whose quotes draw on it (so a sentence is coded exactly when something quotes it)."""
     file = descriptor.resource("ledger")["path"]
     problems = []
     for source_id, text in texts.items():
@@ -96,11 +96,14 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                                         "copy of the text)", file))
                 continue
             listed = set(refs.split(" ")) if isinstance(refs, str) else set()
-            drawn = sorted({ref for start, end, ref in quoted.get(source_id, [])
-                            if start < sentence.end and end > sentence.start} - listed)
-            for ref in drawn:
+            drawn = {ref for start, end, ref in quoted.get(source_id, []) if start < sentence.end and end > sentence.start}
+            for ref in sorted(drawn - listed):
                 problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
                                         f"{ref} quotes this sentence: mark it coded and list {ref} in rows", file))
+            for ref in sorted(listed - drawn):
+                problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
+                                        f"{ref} does not quote this sentence: list only the rows whose quote draws on it "
+                                        "(a sentence that only supports a row is not coded; say so in notes)", file))
         for place, (row, _, _) in by_place.items():
             if place not in seen:
                 problems.append(Problem("ledger", int(row), "sentence", "ledger-covers-text",

@@ -213,6 +213,24 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
     return ~((persons["origin_basis"] == "inferred") & persons["notes"].isna()).fillna(False)
 
 
+# --- codings and reasons -----------------------------------------------------------------
+
+def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
+    """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
+    allowed = j.get("codings", "factor_id", "factors", "factor_id", "lee_categories")
+    pairs = pd.Series([f" {a} ".find(f" {c} ") >= 0 if isinstance(a, str) and isinstance(c, str) else True
+                       for a, c in zip(allowed, codings["lee_category"])], index=codings.index)
+    return pairs.astype(bool)
+
+
+def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+    """A stage states a reason exactly when at least one of its codings is explicit."""
+    codings = j.tables["codings"]
+    explicit = codings.loc[codings["certainty"] == "explicit", "stage_id"].drop_duplicates()
+    has_explicit = keys.is_in(stages["stage_id"], explicit)
+    return (stages["reason"].notna() == has_explicit).astype(bool)
+
+
 # --- ledger ----------------------------------------------------------------------------------
 
 def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
@@ -331,6 +349,11 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
         "a coded sentence lists its rows and gives no reason; a sentence not coded gives a reason and no rows")
     add("ledger", [], lambda f: ledger_rows_exist(descriptor, j, f), "ledger-rows-exist", "rows",
         "every resource/id in rows must name a row of the package")
+    add("codings", ["factors"], lambda f: lee_category_allowed(j, f), "lee-category-allowed", "lee_category",
+        "the codebook does not allow this Lee category for the factor (factors.lee_categories): choose another "
+        "category or code")
+    add("stages", ["codings"], lambda f: reason_matches_explicit_codings(j, f), "reason-matches-codings", "reason",
+        "give a reason exactly when the text states one: at least one coding of the stage is explicit")
     add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",

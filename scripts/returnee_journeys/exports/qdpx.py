@@ -1,0 +1,429 @@
+"""REFI-QDA (https://www.qdasoftware.org): the codebook as a `.qdc` file, and the whole coding as a
+`.qdpx` project that ATLAS.ti, MAXQDA, NVivo, QualCoder and other tools open.
+
+The codebook (`.qdc`, in the exports and the release) holds the factors as codes, grouped by
+Lee category and then by Lee label (push, pull, tie, …, from `labels` on codings.valence), each
+with its definition as description. A factor coded under several labels appears once under each,
+as "<label> (<Lee label>)"; a set per factor gathers its codes again.
+
+The project (`project.qde` in a `.qdpx` zip, built only on the user's machine from SOURCES_DIR,
+never released) adds the persons as cases with variables, the texts as sources, one code per
+stage (so that a researcher can filter by move), one code per table and quote field for the
+other quoted rows, and a PlainTextSelection for every fragment of every quote at its character
+offsets, coded with the row's codes.
+
+Every GUID is a UUIDv5 of "<package name>/<kind>/<ids>" (in uuid.NAMESPACE_URL), so a rebuild
+gives the same bytes; both files are checked against REFI's schemas before they are written.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from ..model import journeys
+from ..model import paths
+from ..model import texts as texts_module
+from ..model.descriptor import UnreadableInput
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+EPOCH = (1980, 1, 1, 0, 0, 0)
+SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Okabe–Ito, one colour per Lee label in the descriptor's order; stages and other evidence in greys
+PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999"]
+STAGE_COLOUR, EVIDENCE_COLOUR = "#777777", "#BBBBBB"
+# the persons' case variables: (name in the project, column of persons, REFI type)
+FACTOR_COLUMNS = ["factor_id", "label", "domain", "definition"]
+VARIABLES = [("gender", "gender", "Text"), ("age", "age_reported", "Integer"), ("age as of", "age_as_of", "Text"),
+             ("occupation", "occupation", "Text"), ("origin", "origin_location_id", "Text")]
+
+
+class Guids:
+    """Deterministic GUIDs: uuid5(NAMESPACE_URL, "<package name>/<kind>/<id>/…")."""
+
+    def __init__(self, package: str):
+        self.package = package
+
+    def __call__(self, *parts: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join((self.package, *parts))))
+
+
+@dataclass
+class Code:
+    guid: str
+    name: str
+    codable: bool
+    description: str = ""
+    color: str | None = None
+    children: list[Code] = field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class CodeSet:
+    guid: str
+    name: str
+    description: str
+    members: list[str]
+
+
+@dataclass
+class Codebook:
+    codes: list[Code]
+    sets: list[CodeSet]
+    factor_codes: dict[tuple[str, str, str], str]      # (lee_category, valence or "", factor_id) → guid
+    stage_codes: dict[str, str] = field(default_factory=dict)                # stage_id → guid
+    evidence_codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (resource, field) → guid
+
+    def all(self) -> list[Code]:
+        return [c for top in self.codes for c in top.walk()]
+
+
+def package_name(data: journeys.Journeys) -> str:
+    name = str(data.descriptor.data.get("name", ""))
+    if not SAFE_NAME.fullmatch(name):
+        raise UnreadableInput(f"the package name {name[:80]!r} is not lowercase kebab case: it cannot name a file")
+    return name
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def factor_codes(data: journeys.Journeys, guid: Guids) -> Codebook:
+    """The factors as codes: Lee category → Lee label → "<factor> (<label>)" for every
+    (category, valence, factor) the codings use; factors not coded yet in a group of their own;
+    one set per factor over all its codes."""
+    descriptor = data.descriptor
+    labels = descriptor.field("codings", "valence")["labels"]
+    factors = data.table("factors").sort_values("factor_id")
+    codings = data.table("codings")
+    used = set(zip(codings["lee_category"].astype(str), codings["valence"].fillna("").astype(str),
+                   codings["factor_id"].astype(str)))
+    known = {(c, v) for c, by in labels.items() for v in by}
+    unlabelled = sorted({(c, v) for c, v, _ in used} - known)
+    if unlabelled:
+        raise journeys.InvalidData(f"codings use Lee category and valence {unlabelled} that `labels` on "
+                                   "codings.valence does not name; run `make validate`")
+    category_note = descriptor.field("codings", "lee_category")["description"]
+    codes, by_factor, mapping = [], {f: [] for f in factors["factor_id"]}, {}
+    colour = iter(PALETTE * 4)
+    for category, by in labels.items():
+        group = Code(guid("lee", category), f"{category} factors", False,
+                     f"Lee category `{category}` (codings.lee_category). {category_note}")
+        for valence, label in by.items():
+            tint = next(colour)
+            sub = Code(guid("lee", category, valence or "unstated"), label, False,
+                       f"A {label}: codings with lee_category `{category}` and "
+                       f"{f'valence `{valence}`' if valence else 'no valence stated'} "
+                       "(`labels` on codings.valence).", tint)
+            for factor_id, name, domain, definition in factors[FACTOR_COLUMNS].itertuples(index=False):
+                if (category, valence, factor_id) not in used:
+                    continue
+                code = Code(guid("code", category, valence or "unstated", factor_id), f"{name} ({label})", True,
+                            f"{definition}\n\nFactor `{factor_id}` ({domain}), coded as a {label}: lee_category "
+                            f"`{category}`, valence `{valence or '(empty)'}`.", tint)
+                sub.children.append(code)
+                by_factor[factor_id].append(code.guid)
+                mapping[(category, valence, factor_id)] = code.guid
+            if sub.children:
+                group.children.append(sub)
+        if group.children:
+            codes.append(group)
+    uncoded = [f for f, members in by_factor.items() if not members]
+    if uncoded:
+        group = Code(guid("group", "factors-not-coded"), "factors not coded", False,
+                     "Factors of the codebook that no coding uses yet.")
+        for factor_id, name, domain, definition in factors[factors["factor_id"].isin(uncoded)][FACTOR_COLUMNS].itertuples(
+                index=False):
+            code = Code(guid("code", "not-coded", factor_id), name, True,
+                        f"{definition}\n\nFactor `{factor_id}` ({domain}).")
+            group.children.append(code)
+            by_factor[factor_id].append(code.guid)
+        codes.append(group)
+    sets = [CodeSet(guid("set", "factor", factor_id), name, definition, by_factor[factor_id])
+            for factor_id, name, definition in factors[["factor_id", "label", "definition"]].itertuples(index=False)]
+    return Codebook(codes, sets, mapping)
+
+
+def case_names(persons: pd.DataFrame) -> dict[str, str]:
+    """person_id → the name the text uses, with the id where two persons share a name."""
+    names = persons.set_index("person_id")["name_in_source"].astype(str)
+    shared = names.duplicated(keep=False)
+    return {pid: f"{name} ({pid})" if shared[pid] else name for pid, name in names.items()}
+
+
+def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str, str]]) -> Codebook:
+    """The factor codes, then one code per stage (grouped by person) and one per table and quote
+    field for the other rows quoted (`quoted`: the (resource, field) pairs that have passages)."""
+    book = factor_codes(data, guid)
+    descriptor = data.descriptor
+    persons = data.table("persons").sort_values("person_id")
+    names = case_names(persons)
+    locations = data.table("locations").set_index("location_id")
+    stages = data.table("stages").sort_values(["person_id", "seq"])
+    moves = Code(guid("group", "moves"), "moves", False,
+                 f"{descriptor.resource('stages')['description']} One code per stage: it marks the stage's own "
+                 "quotes and every coding of the move into it, so that passages can be filtered by move.")
+    for person_id, person_stages in stages.groupby("person_id", sort=True):
+        person = Code(guid("group", "moves", person_id), names.get(person_id, person_id), False,
+                      f"The stages of person `{person_id}`, in the order of the journey.")
+        for row in person_stages.itertuples(index=False):
+            place = _text(locations["name"].get(row.location_id)) or row.location_id
+            dates = f"start {_text(row.start) or 'not known'}, end {_text(row.end) or 'not known'}"
+            lines = [f"Stage {row.seq} of `{person_id}`: {row.stage_type} in {place}; {dates}."]
+            lines += [f"Reason: {row.reason}"] if _text(row.reason) else []
+            lines += [_text(row.notes)] if _text(row.notes) else []
+            code = Code(guid("stage", row.stage_id), f"{row.stage_id}: {row.stage_type}, {place}", True,
+                        "\n\n".join(lines), STAGE_COLOUR)
+            person.children.append(code)
+            book.stage_codes[row.stage_id] = code.guid
+        moves.children.append(person)
+    if moves.children:
+        book.codes.append(moves)
+    evidence = Code(guid("group", "evidence"), "quoted evidence", False,
+                    "Passages quoted by the rows of the other tables: one code per table and quote field.")
+    for resource in descriptor.resources:
+        name, fields = resource["name"], descriptor.quote_fields(resource["name"])
+        if name in ("codings", "stages"):
+            continue
+        for field_name in fields:
+            if (name, field_name) not in quoted:
+                continue
+            spec = descriptor.field(name, field_name)
+            title = resource.get("title", name)
+            code = Code(guid("evidence", name, field_name),
+                        title if len(fields) == 1 else f"{title}: {spec.get('title', field_name)}", True,
+                        f"{resource.get('description', '')}\n\n{spec.get('description', '')}".strip(), EVIDENCE_COLOUR)
+            evidence.children.append(code)
+            book.evidence_codes[(name, field_name)] = code.guid
+    if evidence.children:
+        book.codes.append(evidence)
+    return book
+
+
+# ---------------------------------------------------------------- XML
+
+
+@functools.cache
+def schema(kind: str) -> etree.XMLSchema:
+    """REFI's schema: kind "Project" or "Codebook" (bundled, see schemas/refi-qda/README.md)."""
+    return etree.XMLSchema(etree.parse(str(paths.REFI_QDA_SCHEMAS / f"{kind}.xsd")))
+
+
+def serialise(root: etree._Element, kind: str) -> bytes:
+    """The document's bytes, after checking it against REFI's schema (a failure is a bug here)."""
+    checker = schema(kind)
+    if not checker.validate(root):
+        raise RuntimeError(f"the {kind} XML is not valid against REFI's {kind}.xsd: {checker.error_log.last_error}")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def _code_xml(E, code: Code):
+    attributes = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
+    if code.color:
+        attributes["color"] = code.color
+    children = [E.Description(code.description)] if code.description else []
+    return E.Code(*children, *[_code_xml(E, child) for child in code.children], **attributes)
+
+
+def _origin(data: journeys.Journeys) -> str:
+    return f"returnee-journeys ({data.descriptor.data.get('name', '')} {data.version})"
+
+
+def codebook_xml(data: journeys.Journeys) -> bytes:
+    """The `.qdc` file: the factor codes and the sets that gather each factor."""
+    book = factor_codes(data, Guids(package_name(data)))
+    E = ElementMaker(namespace=CODEBOOK_NS, nsmap={None: CODEBOOK_NS})
+    sets = [E.Set(*([E.Description(s.description)] if s.description else []),
+                  *[E.MemberCode(guid=m) for m in s.members], guid=s.guid, name=s.name) for s in book.sets]
+    root = E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes]), *([E.Sets(*sets)] if sets else []),
+                      origin=_origin(data))
+    return serialise(root, "Codebook")
+
+
+@dataclass(frozen=True)
+class Selection:
+    guid: str
+    name: str
+    passage: texts_module.Passage
+    description: str
+    codes: tuple[str, ...]
+    person_id: str | None
+
+
+def selections(data: journeys.Journeys, passages: list[texts_module.Passage], book: Codebook,
+               guid: Guids) -> list[Selection]:
+    """One selection per passage, with the codes of its row: a coding's factor code and the code
+    of the stage it bears on; a stage's code; otherwise the code of its table and quote field."""
+    descriptor = data.descriptor
+    rows = {}
+    for name in {p.resource for p in passages}:
+        frame = data.table(name)
+        rows[name] = frame.set_axis(texts_module.row_ids(descriptor, name, frame)).to_dict("index")
+    stage_person = data.table("stages").set_index("stage_id")["person_id"].to_dict()
+    out = []
+    for p in passages:
+        row = rows[p.resource][p.row_id]
+        if p.resource == "codings":
+            valence = "" if pd.isna(row["valence"]) else row["valence"]
+            codes = (book.factor_codes[(row["lee_category"], valence, row["factor_id"])],
+                     book.stage_codes[row["stage_id"]])
+        elif p.resource == "stages":
+            codes = (book.stage_codes[p.row_id],)
+        else:
+            codes = (book.evidence_codes[(p.resource, p.field)],)
+        if p.resource == "persons":
+            person = p.row_id
+        elif _text(row.get("person_id")):
+            person = row["person_id"]
+        else:
+            person = stage_person.get(row.get("stage_id")) if _text(row.get("stage_id")) else None
+        several = len(descriptor.quote_fields(p.resource)) > 1
+        name = f"{p.resource}/{p.row_id}" + (f" {p.field}" if several else "") + (
+            f" [{p.index + 1}/{p.count}]" if p.count > 1 else "")
+        notes = _text(row.get("notes"))
+        out.append(Selection(guid("selection", p.resource, p.row_id, p.field, str(p.index)), name, p,
+                             f"{name}" + (f"\n\n{notes}" if notes else ""), codes, person))
+    return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
+
+
+def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, dict[str, bytes]]:
+    """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
+    descriptor = data.descriptor
+    guid = Guids(package_name(data))
+    passages = texts_module.passages(descriptor, data.tables, texts)
+    book = project_codebook(data, guid, {(p.resource, p.field) for p in passages})
+    chosen = selections(data, passages, book, guid)
+    E = ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS})
+    created = {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {}
+    contributors = descriptor.data.get("contributors") or [{}]
+    user = guid("user", "coders")
+    users = E.Users(E.User(guid=user, name=contributors[0].get("title", "coders"), id="coders"))
+
+    persons = data.table("persons").sort_values("person_id")
+    locations = data.table("locations").set_index("location_id")["name"]
+    variables = {name: guid("variable", name) for name, _, _ in VARIABLES}
+    variables_xml = E.Variables(*[
+        E.Variable(E.Description(descriptor.field("persons", column)["description"]),
+                   guid=variables[name], name=name, typeOfVariable=kind) for name, column, kind in VARIABLES])
+
+    sources = data.table("sources").sort_values("source_id")
+    source_guid = {s: guid("source", s) for s in sources["source_id"]}
+    further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))
+    names = case_names(persons)
+    cases = []
+    for person in persons.to_dict("records"):
+        pid = person["person_id"]
+        values = []
+        for name, column, kind in VARIABLES:
+            value = person[column]
+            if pd.isna(value):
+                continue
+            if column == "origin_location_id":
+                value = _text(locations.get(value)) or value
+            element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
+            values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
+        texts_of = sorted({person["source_id"], *further.loc[further["person_id"] == pid, "source_id"]})
+        party = f", travel party `{person['travel_party']}`" if _text(person["travel_party"]) else ""
+        lines = [f"Person `{pid}`{party}."] + ([_text(person["notes"])] if _text(person["notes"]) else [])
+        cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
+                            *[E.SourceRef(targetGUID=source_guid[s]) for s in texts_of if s in source_guid],
+                            *[E.SelectionRef(targetGUID=s.guid) for s in chosen if s.person_id == pid],
+                            guid=guid("case", pid), name=names[pid]))
+
+    files, sources_xml = {}, []
+    for source in sources.to_dict("records"):
+        sid = source["source_id"]
+        file_name = f"{source_guid[sid]}.txt"
+        files[f"sources/{file_name}"] = texts[sid].encode("utf-8")
+        about = [f"{_text(source['outlet'])}: {_text(source['title']) or sid}"]
+        about += [f"Author: {source['author']}"] if _text(source["author"]) else []
+        about += [f"Published: {source['published']}"] if _text(source["published"]) else []
+        about += [f"{label}: {source[column]}" for label, column in
+                  (("Address", "url"), ("Coded copy", "coded_copy_url")) if _text(source[column])]
+        about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
+                  "never to be redistributed."]
+        sels = []
+        for s in chosen:
+            if s.passage.source_id != sid:
+                continue
+            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=guid("coding", s.guid, code), creatingUser=user,
+                                **created) for code in s.codes]
+            sels.append(E.PlainTextSelection(E.Description(s.description), *codings, guid=s.guid, name=s.name,
+                                             startPosition=str(s.passage.start), endPosition=str(s.passage.end),
+                                             creatingUser=user, **created))
+        sources_xml.append(E.TextSource(E.Description("\n".join(about)), *sels, guid=source_guid[sid], name=sid,
+                                        plainTextPath=f"internal://{file_name}", creatingUser=user, **created))
+
+    project_sets = [E.Set(E.Description(s.description), *[E.MemberCode(targetGUID=m) for m in s.members],
+                          guid=s.guid, name=s.name) for s in book.sets]
+    root = E.Project(
+        users, E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
+        *([E.Cases(*cases)] if cases else []), *([E.Sources(*sources_xml)] if sources_xml else []),
+        *([E.Sets(*project_sets)] if project_sets else []),
+        E.Description(f"{descriptor.data.get('description', '')}\n\nBuilt by `make qdpx` from the package and the "
+                      "source texts on this machine. The texts are copyrighted: keep this file for your own analysis "
+                      "and do not redistribute it."),
+        name=descriptor.data.get("title", descriptor.data.get("name", "")), origin=_origin(data),
+        creatingUserGUID=user, **created)
+    return serialise(root, "Project"), files
+
+
+# ---------------------------------------------------------------- files
+
+
+def write_atomic(path: Path, content: bytes) -> Path:
+    """Write to a temporary file beside `path`, then rename: never half-written; mode 0644."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    """A zip with entries sorted, dated 1980-01-01, mode 0644, made on "Unix": the same bytes on every build."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, members[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_codebook(data: journeys.Journeys, path: Path) -> Path:
+    return write_atomic(path, codebook_xml(data))
+
+
+def build(out: Path, package: Path | None = None, sources: Path | None = None) -> Path:
+    """`<out>/<name>.qdpx` from the package and the texts, which must all be there and match
+    their sha256 (else UnreadableInput: exit 2, nothing written)."""
+    data = journeys.read(paths.descriptor(package))
+    texts = texts_module.verified(data.table("sources"), sources or paths.sources_dir())
+    qde, files = project_xml(data, texts)
+    return write_atomic(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **files}))

@@ -1,0 +1,150 @@
+"""W3C Web Annotations (https://www.w3.org/TR/annotation-model/) of every quoted row, as
+`annotations.jsonld`: an AnnotationCollection that a Hypothesis-like client can anchor on the
+articles.
+
+One annotation per quoted row and quote field (a row with one quote field, as in every table but
+discrepancies, has exactly one). Each fragment of the quote is a target on the article's address
+— the coded copy's (`sources.coded_copy_url`) where it is recorded, since the offsets are those
+of that copy, else the publisher's (`sources.url`), else the text's sha256 as a Named
+Information URI — with a TextQuoteSelector (exact, and at most CONTEXT characters of prefix and
+suffix, never beyond the fragment's paragraph) and a TextPositionSelector (code points, end
+exclusive, in the coded text). The body names the row, and the code (a coding's factor, its Lee
+label and the stage it bears on), the stage (a stage's id and type) or the table and field.
+
+Prefixes and suffixes need the texts, so the file is written only when every text is present and
+matches its sha256; `release` requires the texts, so the release always holds it.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import journeys
+from ..model import texts as texts_module
+from ..model.descriptor import UnreadableInput
+from .qdpx import Guids, package_name, write_atomic
+
+CONTEXT = 32
+CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
+FILE = "annotations.jsonld"
+
+
+def target_source(source: dict) -> str:
+    """The address annotations target: the coded copy's, the publisher's, or the text's hash."""
+    for column in ("coded_copy_url", "url"):
+        value = source.get(column)
+        if isinstance(value, str) and value:
+            return value
+    digest = base64.urlsafe_b64encode(bytes.fromhex(source["text_sha256"])).decode("ascii").rstrip("=")
+    return f"ni:///sha-256;{digest}"
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
+    """Up to `width` characters before and after text[start:end], within its paragraph (line)."""
+    before = text[max(0, start - width):start]
+    after = text[end:end + width]
+    return before[before.rfind("\n") + 1:], after.split("\n", 1)[0]
+
+
+def selector(text: str, passage: texts_module.Passage) -> list[dict]:
+    prefix, suffix = context(text, passage.start, passage.end)
+    quote = {"type": "TextQuoteSelector", "exact": passage.text}
+    quote.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
+    return [quote, {"type": "TextPositionSelector", "start": passage.start, "end": passage.end}]
+
+
+def _tag(value: str, purpose: str = "tagging") -> dict:
+    return {"type": "TextualBody", "purpose": purpose, "value": value}
+
+
+def bodies(data: journeys.Journeys, resource: str, field: str, row_id: str, row: dict) -> list[dict]:
+    """What the annotation says: the code, stage or field, then a description of the row."""
+    descriptor = data.descriptor
+    several = len(descriptor.quote_fields(resource)) > 1
+    described = f"{resource}/{row_id}" + (f", {field}" if several else "")
+    if resource == "codings":
+        factor = data.table("factors").set_index("factor_id")["label"].get(row["factor_id"], row["factor_id"])
+        valence = "" if pd.isna(row["valence"]) else row["valence"]
+        label = descriptor.lee_labels().get((row["lee_category"], valence), "")
+        tags = [_tag(row["factor_id"], "classifying"), _tag(label), _tag(row["stage_id"])]
+        described += f": {factor} ({label}), bearing on the move into {row['stage_id']}"
+    elif resource == "stages":
+        tags = [_tag(row_id, "classifying"), _tag(row["stage_type"])]
+        described += f": stage {row['seq']} of {row['person_id']}, {row['stage_type']} ({row['location_id']})"
+    else:
+        tags = [_tag(f"{resource}.{field}", "classifying")]
+    return [*tags, {"type": "TextualBody", "purpose": "describing", "format": "text/plain", "language": "en",
+                    "value": described}]
+
+
+def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
+    """The AnnotationCollection, with one page holding every annotation."""
+    descriptor = data.descriptor
+    guid = Guids(package_name(data))
+    passages = texts_module.passages(descriptor, data.tables, texts)
+    sources = data.table("sources").set_index("source_id")
+    address = {sid: target_source({"text_sha256": row["text_sha256"], "url": row["url"],
+                                   "coded_copy_url": row["coded_copy_url"]}) for sid, row in sources.iterrows()}
+    grouped: dict[tuple[str, str, str], list[texts_module.Passage]] = {}
+    for p in passages:
+        grouped.setdefault((p.resource, p.row_id, p.field), []).append(p)
+    rows = {}
+    order = {r["name"]: i for i, r in enumerate(descriptor.resources)}
+    created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
+    contributors = descriptor.data.get("contributors") or [{}]
+    items = []
+    for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], *kv[0][1:])):
+        if resource not in rows:
+            frame = data.table(resource)
+            rows[resource] = frame.set_axis(texts_module.row_ids(descriptor, resource, frame)).to_dict("index")
+        row = rows[resource][row_id]
+        items.append({
+            "id": f"urn:uuid:{guid('annotation', resource, row_id, field)}",
+            "type": "Annotation",
+            "motivation": "classifying",
+            **created,
+            "creator": {"type": "Organization", "name": contributors[0].get("title", "coders")},
+            "body": bodies(data, resource, field, row_id, row),
+            "target": [{"source": address[p.source_id], "selector": selector(texts[p.source_id], p)} for p in parts],
+        })
+    return {
+        "@context": CONTEXT_URL,
+        "id": f"urn:uuid:{guid('annotations')}",
+        "type": "AnnotationCollection",
+        "label": f"{descriptor.data.get('title', descriptor.data.get('name', ''))} {data.version}: every quoted row",
+        "total": len(items),
+        "first": {"id": f"urn:uuid:{guid('annotations', 'page', '1')}", "type": "AnnotationPage",
+                  "startIndex": 0, "items": items},
+    }
+
+
+def serialise(document: dict) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write(data: journeys.Journeys, texts: dict[str, str], path: Path) -> Path:
+    return write_atomic(path, serialise(collection(data, texts)))
+
+
+def write_if_texts(data: journeys.Journeys, folder: Path, path: Path) -> Path | None:
+    """Write the annotations when every text is in `folder` (None, nothing written, when any is
+    missing); a text that is there but not the coded copy stops everything (TextsNotVerified)."""
+    try:
+        texts = texts_module.verified(data.table("sources"), folder)
+    except texts_module.TextsMissing:
+        return None
+    return write(data, texts, path)
+
+
+def require_for_release(data: journeys.Journeys, folder: Path, exports: Path) -> None:
+    """The release needs the texts: every one present and the coded copy, and the annotations
+    built from them in `exports`; otherwise UnreadableInput (exit 2), and nothing is built."""
+    try:
+        texts_module.verified(data.table("sources"), folder)
+    except texts_module.TextsMissing as error:
+        raise UnreadableInput(f"the release needs the source texts (for {FILE}): {error}") from error
+    if not (exports / FILE).is_file():
+        raise UnreadableInput(f"{exports} has no {FILE}: run `make exports` with the texts in SOURCES_DIR first")

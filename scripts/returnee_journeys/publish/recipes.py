@@ -1,0 +1,91 @@
+"""How to load each format, as runnable snippets: written once, rendered into the README (paths in
+the repository, after `make exports`) and into the release's own README (paths inside the zip).
+
+The test suite runs every snippet of both READMEs (tests/test_readme_snippets.py): Python always,
+R where Rscript and the snippet's libraries are installed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Recipe:
+    title: str
+    language: str  # the code fence's language: python, r, sh
+    code: str      # {exports}: folder of the exports; {name}: the package name; {package}: datapackage.json
+
+
+RECIPES = [
+    Recipe("R, with jsonlite and readr: column types from the descriptor's `typeMap`", "r", '''
+library(jsonlite)
+library(readr)
+package <- fromJSON("{package}", simplifyVector = FALSE)
+read_table <- function(name) {{
+  resource <- Filter(function(r) r$name == name, package$resources)[[1]]
+  fields <- resource$schema$fields
+  types <- vapply(fields, function(f) package$typeMap[[f$type]]$readr, "")
+  names(types) <- vapply(fields, function(f) f$name, "")
+  read_csv(file.path(dirname("{package}"), resource$path), col_types = do.call(cols, as.list(types)),
+           na = unlist(resource$schema$missingValues), progress = FALSE)
+}}
+stages <- read_table("stages")
+stopifnot(is.integer(stages$seq), nrow(stages) > 0)
+'''),
+    Recipe("R, with frictionless (enums become factors)", "r", '''
+library(frictionless)
+package <- read_package("{package}")
+stages <- read_resource(package, "stages")
+'''),
+    Recipe("R, TraMineR: the SPELL file to sequences", "r", '''
+library(TraMineR)
+spells <- read.csv("{exports}sequences/spells-place.csv")
+sts <- seqformat(spells, from = "SPELL", to = "STS", id = "id", begin = "begin", end = "end",
+                 status = "state", process = FALSE)
+journeys <- seqdef(sts)
+'''),
+    Recipe("Python, sequenzo: the STS file (months before the first departure are empty)", "python", '''
+import pandas as pd
+from sequenzo import SequenceData
+sts = pd.read_csv("{exports}sequences/sts-place.csv")
+months = [c for c in sts.columns if c != "id"]
+states = sorted(pd.unique(sts[months].stack().dropna()))  # pandas 3 keeps NaN in stack()
+journeys = SequenceData(sts, time=months, states=states, id_col="id")  # time points: months
+'''),
+    Recipe("Python, DuckDB: the SQLite file, views included (the extension ships in a pip package, no download)",
+           "python", '''
+import pathlib
+import duckdb
+import duckdb_extension_sqlite  # pip install duckdb duckdb-extension-sqlite
+extension = next(pathlib.Path(duckdb_extension_sqlite.__file__).parent.glob("extensions/*/sqlite.duckdb_extension"))
+con = duckdb.connect()
+con.install_extension(str(extension))
+con.load_extension("sqlite")
+con.execute("ATTACH '{exports}{name}.sqlite' AS journeys (TYPE sqlite, READ_ONLY)")
+print(con.sql("SELECT person, months_abroad_min, months_abroad_max FROM journeys.comparison"))
+'''),
+    Recipe("Python, the standard library's sqlite3", "python", '''
+import sqlite3
+db = sqlite3.connect("{exports}{name}.sqlite")
+for person, factor, label in db.execute("SELECT name_in_source, factor_label, lee_label FROM codings_labelled"):
+    print(person, factor, label)
+'''),
+    Recipe("Python, Parquet and the spreadsheet with pandas", "python", '''
+import pandas as pd
+stages = pd.read_parquet("{exports}parquet/stages.parquet")  # Arrow types from the Table Schema
+codings = pd.read_excel("{exports}{name}.xlsx", sheet_name="codings")
+glance = pd.read_csv("{exports}comparison.csv")  # one row per person; comparison-cells.csv: the rows behind it
+'''),
+    Recipe("Datasette: browse the SQLite file with its descriptions, labels and units", "sh", '''
+datasette {exports}{name}.sqlite --metadata {exports}metadata.json
+'''),
+]
+
+
+def render(exports: str, package: str, name: str) -> str:
+    """Markdown: each recipe as a short heading line and a fenced block."""
+    parts = []
+    for recipe in RECIPES:
+        code = recipe.code.strip("\n").format(exports=exports, package=package, name=name)
+        parts += [f"{recipe.title}:", "", f"```{recipe.language}", code, "```", ""]
+    return "\n".join(parts)

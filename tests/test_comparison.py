@@ -1,0 +1,141 @@
+"""The comparison table agrees with the chronology windows (the timeline's) and the sequence exports,
+on synthetic packages with open returns, undated stays and a text of unknown date; a person added
+to the tables is a row more."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from returnee_journeys.bench import synthetic
+from returnee_journeys.exports import sequences as export_sequences
+from returnee_journeys.model import comparison
+from returnee_journeys.model import descriptor as descriptor_module
+from returnee_journeys.model import journeys
+
+
+def _package(tmp_path_factory, n: int, seed: int, undated_text: bool = False):
+    folder = tmp_path_factory.mktemp(f"synthetic-{n}-{seed}")
+    descriptor = synthetic.generate(n, folder, seed=seed)
+    if undated_text:  # a text nobody can date, and some returns it does not date either: no upper bound
+        sources = pd.read_csv(folder / "data" / "sources.csv", dtype=str, keep_default_na=False)
+        sources[["published", "available_by"]] = ""
+        sources.to_csv(folder / "data" / "sources.csv", index=False, lineterminator="\n")
+        stages = pd.read_csv(folder / "data" / "stages.csv", dtype=str, keep_default_na=False)
+        last = descriptor_module.read(descriptor).stage_type("last")
+        undated = stages.index[(stages["stage_type"] == last) & stages["person_id"].isin(["p000001", "p000002"])]
+        for row in undated:
+            before = stages.loc[: row - 1]
+            previous = before.index[before["start"].ne("") | before["end"].ne("")][-1]
+            stages.loc[row, ["start", "start_basis"]] = ""
+            stages.loc[previous, ["end", "end_basis"]] = ""
+        stages.to_csv(folder / "data" / "stages.csv", index=False, lineterminator="\n")
+    return journeys.read(descriptor)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["dated-text", "undated-text"])
+def data(request, tmp_path_factory):
+    return _package(tmp_path_factory, 24, seed=7, undated_text=request.param)
+
+
+@pytest.fixture(scope="module")
+def glance(data):
+    return comparison.build(data)
+
+
+def month(day: str) -> int | None:
+    if not day:
+        return None
+    stamp = pd.Timestamp(day)
+    return stamp.year * 12 + stamp.month - 1
+
+
+def test_one_row_per_person_in_lane_order(data, glance):
+    assert glance.rows["person_id"].tolist() == journeys.lanes(data)["person_id"].tolist()
+    assert set(glance.cells["person_id"]) <= set(glance.rows["person_id"])
+
+
+def test_the_synthetic_packages_have_what_the_test_needs(data):
+    stages = data.table("stages")
+    last = data.descriptor.stage_type("last")
+    assert (stages["stage_type"].eq(last) & stages["end"].isna()).any(), "open returns"
+    middle = stages[~stages["stage_type"].isin([data.descriptor.stage_type("first"), last])]
+    assert (middle["start"].isna() & middle["end"].isna()).sum() + middle["end"].isna().sum() > 0, "undated stays"
+
+
+def test_windows_are_the_timelines_windows(data, glance):
+    windows = data.windows().set_index("stage_id")
+    day = lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d")  # noqa: E731
+    for row in glance.rows.itertuples():
+        first, last = windows.loc[row.first_stage_id], windows.loc[row.return_stage_id]
+        assert (row.first_departure_min, row.first_departure_max) == (day(first["end_min"]), day(first["end_max"]))
+        assert (row.return_min, row.return_max) == (day(last["start_min"]), day(last["start_max"]))
+
+
+def test_months_agree_with_the_sequence_exports(data, glance):
+    tables = export_sequences.tables(data)
+    calendar = {int(m): c for m, c in zip(tables["months"]["month"], tables["months"]["calendar_month"])}
+    spells = tables["spells-stage-type"]
+    by_type = {(s.id, month(calendar[m] + "-01")): s.state for s in spells.itertuples()
+               for m in range(int(s.begin), int(s.end) + 1)}
+    first_type, last_type = data.descriptor.stage_type("first"), data.descriptor.stage_type("last")
+    stage_types = set(data.descriptor.stage_types())
+    checked_unbounded = 0
+    for row in glance.rows.itertuples():
+        mine = {m: state for (p, m), state in by_type.items() if p == row.person_id}
+        assert mine, row.person_id
+        dep_lo, dep_hi = month(row.first_departure_min), month(row.first_departure_max)
+        ret_lo, ret_hi = month(row.return_min), month(row.return_max)
+        # the sequence starts in the departure window
+        assert min(mine) == (dep_lo if dep_lo is not None else dep_hi)
+        for m, state in mine.items():
+            if m < ret_lo:
+                assert state != last_type, (row.person_id, m)
+            if dep_hi < m < ret_lo:
+                assert state != first_type, (row.person_id, m)
+            if ret_hi is not None and m > ret_hi:
+                assert state == last_type or state not in stage_types, (row.person_id, m)
+        # the month counts are the distances between those windows
+        assert row.months_abroad_min == max(0, ret_lo - dep_hi)
+        if ret_hi is None:
+            assert pd.isna(row.months_abroad_max)
+            checked_unbounded += 1
+        else:
+            assert row.months_abroad_max == ret_hi - dep_lo
+            assert row.months_abroad_min <= row.months_abroad_max
+    if data.table("sources")["available_by"].isna().all():
+        assert checked_unbounded >= 1, "an undated return in an undated text has no upper bound"
+
+
+def test_every_cell_cites_rows_that_exist(data, glance):
+    for resource, group in glance.cells.groupby("resource"):
+        key = data.descriptor.primary_key(resource)[0]
+        assert set(group["row_id"]) <= set(data.table(resource)[key]), resource
+    cited = set(zip(glance.cells["person_id"], glance.cells["column"]))
+    for pid in glance.rows["person_id"]:
+        assert {(pid, c) for c in ("person", "outlet", "origin", "first_departure", "months_abroad", "return")} <= cited
+
+
+def test_stated_time_abroad_and_its_flag_follow_the_durations(data, glance):
+    durations = data.table("durations")
+    for row in glance.rows.itertuples():
+        cited = glance.cells[(glance.cells["person_id"] == row.person_id) & (glance.cells["resource"] == "durations")]
+        stated = durations[durations["duration_id"].isin(cited["row_id"])]
+        assert (stated["span_relation"] == comparison.SAME_SPAN[2]).all()
+        assert bool(row.stated_duration) == (len(stated) > 0)
+        assert pd.isna(row.duration_disagrees) == stated.empty
+
+
+def test_adding_a_person_adds_a_row(tmp_path_factory):
+    small = comparison.build(_package(tmp_path_factory, 5, seed=3)).rows
+    larger = comparison.build(_package(tmp_path_factory, 6, seed=3)).rows
+    assert len(small) == 5 and len(larger) == 6
+
+
+def test_window_text_reads_like_a_date():
+    t = pd.Timestamp
+    assert comparison.window_text(t("2022-09-01"), t("2022-09-30")) == "2022-09"
+    assert comparison.window_text(t("2022-09-21"), t("2022-09-21")) == "2022-09-21"
+    assert comparison.window_text(t("2023-01-01"), t("2023-12-31")) == "2023"
+    assert comparison.window_text(t("2023-09-01"), t("2023-12-31")) == "2023-09 – 2023-12"
+    assert comparison.window_text(t("2022-09-21"), pd.NaT) == "2022-09-21 or later"
+    assert comparison.window_text(pd.NaT, pd.NaT) == "unknown"

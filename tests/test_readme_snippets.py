@@ -1,0 +1,148 @@
+"""Every code snippet of the README and of the release's own README runs, so none can rot.
+
+The fenced blocks are extracted from the Markdown: `python` blocks run in-process, `r` blocks with
+Rscript when it and the snippet's libraries are installed (skipped with a message otherwise), `sh`
+blocks have each command checked (a make target that exists, a returnee-journeys subcommand that
+parses, a tool on PATH), `json` blocks parse. The README's snippets run in a folder where
+`dist/exports` holds freshly built exports; the release README's run inside the unzipped release.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import built
+from returnee_journeys import cli
+from returnee_journeys.model import paths
+
+FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+SKIPPED_LANGUAGES = {"bibtex", "text", ""}  # citations and sample output: nothing to run
+
+
+def snippets(markdown: str) -> list[tuple[str, str]]:
+    return [(m[1].lower(), m[2]) for m in FENCE.finditer(markdown)]
+
+
+def collect() -> list:
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    params = [pytest.param("README.md", lang, code, id=f"README-{i}-{lang or 'plain'}")
+              for i, (lang, code) in enumerate(snippets(readme)) if lang not in SKIPPED_LANGUAGES]
+    return params
+
+
+def release_snippets() -> list[tuple[str, str]]:
+    text = (built.unzipped() / "README.md").read_text(encoding="utf-8")
+    return [(lang, code) for lang, code in snippets(text) if lang not in SKIPPED_LANGUAGES]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """A folder laid out like the repository after `make exports`: datapackage.json, data/, dist/exports."""
+    folder = tmp_path_factory.mktemp("readme")
+    shutil.copy(paths.DESCRIPTOR, folder / "datapackage.json")
+    (folder / "data").symlink_to(paths.ROOT / "data")
+    (folder / "dist").mkdir()
+    (folder / "dist" / "exports").symlink_to(built.exports())
+    return folder
+
+
+@contextlib.contextmanager
+def inside(folder: Path):
+    """Run with folder as working directory and a scratch home (tools that cache in ~ write there)."""
+    cwd, home = os.getcwd(), os.environ.get("HOME")
+    os.chdir(folder)
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="rj-home-")
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        if home is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = home
+
+
+def run_python(code: str, folder: Path) -> None:
+    with inside(folder), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        exec(compile(code, "<README snippet>", "exec"), {"__name__": "__readme__"})
+
+
+def run_r(code: str, folder: Path) -> None:
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        pytest.skip("Rscript is not installed: the R snippets are not run here")
+    libraries = re.findall(r"library\((\w+)\)", code)
+    check = "cat(all(sapply(c(%s), requireNamespace, quietly = TRUE)))" % ", ".join(f'"{x}"' for x in libraries)
+    if libraries and subprocess.run([rscript, "-e", check], capture_output=True, text=True).stdout.strip() != "TRUE":
+        pytest.skip(f"R libraries {', '.join(libraries)} are not all installed: this snippet is not run here")
+    result = subprocess.run([rscript, "-e", code], cwd=folder, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def check_sh(code: str) -> None:
+    makefile = (paths.ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    for line in code.strip().splitlines():
+        words = shlex.split(line)
+        words = [w for w in words if "=" not in w or words.index(w) > 0]  # VAR=value prefixes
+        if not words:
+            continue
+        if words[0] == "make":
+            assert set(words[1:]) <= targets, f"no make target for {line!r}"
+        elif words[0] == "returnee-journeys":
+            cli.parser().parse_args(words[1:])
+        elif words[0] in ("pip", "datasette"):
+            continue  # installs, and a server: documented commands, not run here
+        else:
+            assert shutil.which(words[0]), f"{words[0]} is not a known command ({line!r})"
+
+
+def run(language: str, code: str, folder: Path) -> None:
+    if language == "python":
+        run_python(code, folder)
+    elif language == "r":
+        run_r(code, folder)
+    elif language == "sh":
+        check_sh(code)
+    elif language == "json":
+        json.loads(code)
+    else:
+        pytest.fail(f"a {language!r} snippet: teach tests/test_readme_snippets.py to run it")
+
+
+@pytest.mark.parametrize("document, language, code", collect())
+def test_readme_snippet_runs(document, language, code, workspace):
+    run(language, code, workspace)
+
+
+def test_readme_has_python_r_and_shell_snippets():
+    languages = {p.values[1] for p in collect()}
+    assert {"python", "r", "sh"} <= languages
+
+
+def test_release_readme_snippets_run_inside_the_unzipped_release():
+    ran = 0
+    for language, code in release_snippets():
+        if language == "r" and shutil.which("Rscript") is None:
+            continue
+        try:
+            run(language, code, built.unzipped())
+            ran += 1
+        except pytest.skip.Exception:
+            continue
+    assert ran >= 4  # the Python recipes at least
+
+
+def test_the_extractor_finds_fenced_blocks():
+    text = "x\n```python\nprint(1)\n```\n\n```r\nlibrary(x)\n```\n```\nplain\n```\n"
+    assert snippets(text) == [("python", "print(1)\n"), ("r", "library(x)\n"), ("", "plain\n")]
