@@ -51,6 +51,7 @@ plt.rcParams.update({
     "xtick.labelsize": 7, "ytick.labelsize": 7, "legend.fontsize": 6.8, "axes.spines.top": False,
     "axes.spines.right": False, "svg.hashsalt": "russian-returnee-journeys", "svg.fonttype": "path",
     "path.simplify": False, "hatch.linewidth": 0.6,
+    "figure.dpi": DPI,  # lay out at the resolution of the PNG: hinted text is a little wider than at 100 dpi
 })
 
 
@@ -267,9 +268,14 @@ def note_text(data, tables: list[str], extra: list[str] | str = (), width: float
     parts += copy_notes(data)
     parts += [extra] if isinstance(extra, str) else list(extra)
     lines = []
+    room = width - 0.3
     for part in (p for p in parts if p):
-        chars = max(40, int(len(part) * (width - 0.3) / text_width(part, NOTE_SIZE)))
-        lines += textwrap.wrap(part, chars)
+        chars = max(40, int(len(part) * room / text_width(part, NOTE_SIZE)))
+        wrapped = textwrap.wrap(part, chars)
+        while chars > 40 and max(text_width(line, NOTE_SIZE) for line in wrapped) * 1.04 > room:
+            chars -= 3  # hinting at 200 dpi draws a few per cent wider than the outlines measure
+            wrapped = textwrap.wrap(part, chars)
+        lines += wrapped
     return "\n".join(lines)
 
 
