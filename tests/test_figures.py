@@ -1,44 +1,367 @@
-"""The figures in the repository are the ones the data draws, and they follow the data."""
+"""The figures hold for any set of journeys: they draw synthetic packages of 4, 6, 12 and 30 persons
+with no text over other text and nothing clipped, grow with their content, keep every colour when
+a person or place is added, name what they cannot place, and the committed ones are what the data
+draws. Each figure is drawn once per size (module-scoped) and the results are inspected."""
 from __future__ import annotations
 
+import ast
+import concurrent.futures
+import multiprocessing
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import pytest
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from shapely.geometry import Point
 
 from returnee_journeys import figures
-from returnee_journeys.model import journeys
-from returnee_journeys.model import paths
 from returnee_journeys.bench import synthetic
-from returnee_journeys.figures import timeline
+from returnee_journeys.figures import factors, routes, style, timeline
+from returnee_journeys.model import journeys, paths
+
+SIZES = (4, 6, 12, 30)
+FIGURE_DIR = Path(figures.__file__).parent
 
 
-def test_figures_in_the_repository_are_what_the_tables_draw(tmp_path):
-    written = figures.draw(tmp_path)
-    assert sorted(p.name for p in written) == sorted(p.name for p in paths.FIGURES.iterdir())
-    for path in written:
-        assert path.read_bytes() == (paths.FIGURES / path.name).read_bytes(), f"{path.name} is stale: run make figures"
+@dataclass
+class Drawn:
+    overlaps: list
+    outside: list
+    size: tuple
+    texts: list[str]
+    legend: dict          # legend label -> face or line colour
+    note: str
+    open_marks: set       # (x, y) of the "open" marks on the first axes
+    xlim: tuple
+    map_view: tuple | None  # a map's (extent, projection parameters)
 
 
-def test_drawing_twice_gives_identical_bytes(tmp_path):
-    first = figures.draw(tmp_path / "a", ["sequences"])
-    second = figures.draw(tmp_path / "b", ["sequences"])
-    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+def legend_colours(fig) -> dict:
+    """Legend label -> colour of its handle, for every legend of the figure (no layout needed)."""
+    legend = {}
+    for ax in fig.axes:
+        if ax.get_legend():
+            for handle, text in zip(ax.get_legend().legend_handles, ax.get_legend().get_texts()):
+                colour = handle.get_facecolor() if isinstance(handle, Patch) else handle.get_color()
+                legend[text.get_text().replace("\n", " ")] = tuple(np.round(plt.matplotlib.colors.to_rgba(colour), 3))
+    return legend
+
+
+def inspect(fig) -> Drawn:
+    found = style.texts(fig)
+    ax = fig.axes[0]
+    marks = {(round(float(np.asarray(line.get_xdata())[0]), 3), float(np.asarray(line.get_ydata())[0]))
+             for line in ax.get_lines() if line.get_marker() == style.OPEN_MARK["marker"]}
+    return Drawn(style.overlaps(fig, found=found), style.outside(fig, found=found), tuple(fig.get_size_inches()),
+                 [t.get_text() for t, _ in found], legend_colours(fig),
+                 fig._supxlabel.get_text() if fig._supxlabel else "", marks, tuple(ax.get_xlim()),
+                 (tuple(ax.get_extent()), dict(ax.projection.proj4_params)) if hasattr(ax, "projection") else None)
+
+
+def draw_sizes(task: tuple) -> dict:
+    """Draw and inspect the named figures of the packages at these paths (run in a worker process)."""
+    jobs = task
+    out = {}
+    for n, path, names in jobs:
+        data = journeys.read(path)
+        palette = style.Palette().extended(data)
+        for name in names:
+            fig = figures.FIGURES[name].draw(data, palette)
+            out[(n, name)] = inspect(fig)
+            plt.close(fig)
+    return out
 
 
 @pytest.fixture(scope="module")
-def more_people(tmp_path_factory):
-    return journeys.read(synthetic.generate(7, tmp_path_factory.mktemp("synthetic"), seed=3))
+def packages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synthetic")
+    return {n: synthetic.generate(n, folder / str(n), seed=n) for n in SIZES}
 
 
-def test_a_person_added_to_the_tables_appears_without_a_code_change(more_people):
-    fig = timeline.draw(more_people)
-    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
-    plt.close(fig)
-    assert len(labels) == 7
-    assert all(any(name in label for label in labels) for name in more_people.table("persons")["name_in_source"])
+@pytest.fixture(scope="module")
+def data(packages):
+    return {n: journeys.read(path) for n, path in packages.items()}
 
 
-@pytest.mark.parametrize("name", sorted(figures.FIGURES))
-def test_every_figure_draws_from_other_data(more_people, name):
-    fig = figures.FIGURES[name].draw(more_people)
-    assert fig.axes
-    plt.close(fig)
+# What each size adds: lanes and legends that grow (every figure), factor panels (6 persons and more),
+# a wider matrix and second colour channels (12 and more); the map and the durations at the two
+# ends. The estimates do not depend on the persons: the committed figures check them.
+DRAWN = {4: ["factors", "routes", "timeline"], 6: ["factors", "sequences", "timeline"], 12: ["factors", "timeline"],
+         30: ["durations", "factors", "routes", "sequences", "timeline"]}
+
+
+def committed_figures_redrawn(folder: Path) -> dict:
+    """Draw the project's figures into `folder` as `make figures` does and say which differ from the
+    committed ones; and inspect each (its text) as drawn (run in a worker process)."""
+    data = journeys.read()
+    palette = style.Palette.for_output(folder).extended(data)
+    written = [palette.save(folder / style.PALETTE_FILE)]
+    inspected = {}
+    for name in sorted(figures.FIGURES):
+        fig = figures.FIGURES[name].draw(data, palette)
+        written += style.save(fig, name, folder, close=False)  # first, as `make figures` does: then look
+        inspected[name] = inspect(fig)
+        plt.close(fig)
+    return {"names": sorted(p.name for p in written), "inspected": inspected,
+            "stale": sorted(p.name for p in written if p.read_bytes() != (paths.FIGURES / p.name).read_bytes())}
+
+
+def work(jobs: list) -> dict:
+    """Run jobs in a worker process: ("committed", folder) or ("sizes", [(n, path, names), ...])."""
+    out = {}
+    for kind, argument in jobs:
+        out.update({"committed": committed_figures_redrawn(argument)} if kind == "committed" else draw_sizes(argument))
+    return out
+
+
+@pytest.fixture(scope="module")
+def drawn_and_committed(packages, tmp_path_factory):
+    """Every figure at the sizes in DRAWN, and the committed figures redrawn, in two worker processes
+    of about equal work: the machine has two cores and drawing is nearly all of this module's time."""
+    sizes = {n: ("sizes", [(n, packages[n], DRAWN[n])]) for n in SIZES}
+    halves = [[("committed", tmp_path_factory.mktemp("committed")), sizes[12]], [sizes[30], sizes[4], sizes[6]]]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        results = {k: v for part in pool.map(work, halves) for k, v in part.items()}
+    committed = results.pop("committed")
+    return results, committed
+
+
+@pytest.fixture(scope="module")
+def drawn(drawn_and_committed):
+    return drawn_and_committed[0]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_no_text_overlaps_other_text_and_nothing_is_clipped(drawn, n):
+    assert [name for name in DRAWN[n] if (n, name) in drawn] == DRAWN[n]
+    for name in DRAWN[n]:
+        assert drawn[(n, name)].overlaps == [], f"{name} at {n} persons: overlapping texts"
+        assert drawn[(n, name)].outside == [], f"{name} at {n} persons: text beyond the canvas"
+
+
+def test_figures_grow_with_their_content_within_bounds(drawn):
+    for name in ("timeline", "factors"):
+        heights = [drawn[(n, name)].size[1] for n in SIZES]
+        assert heights == sorted(heights) and heights[-1] > heights[0] * 1.5, (name, heights)
+    for (n, name), result in drawn.items():
+        assert result.size[1] <= max(style.MAX_HEIGHT, factors.TALLEST), (name, n, result.size)
+
+
+def test_every_person_has_a_lane_and_a_legend_entry(data, drawn):
+    for n, data in data.items():
+        names = set(data.table("persons")["name_in_source"])
+        lanes = {t.split(" (")[0] for t in drawn[(n, "timeline")].texts}
+        assert names <= lanes
+        if (n, "sequences") in drawn:
+            assert names <= set(drawn[(n, "sequences")].texts)
+        if (n, "routes") in drawn:
+            placed = set(data.table("stages")["person_id"])
+            assert {data.table("persons").set_index("person_id").at[p, "name_in_source"] for p in placed} <= set(
+                drawn[(n, "routes")].legend)
+
+
+def test_the_source_note_spells_outlets_as_they_do_and_lists_them(data, drawn):
+    note = drawn[(30, "timeline")].note.replace("\n", " ")
+    outlets = sorted(data[30].table("sources")["outlet"].unique(), key=str.casefold)
+    assert "texts in " + ", ".join(outlets[:-1]) + " and " + outlets[-1] + "." in note
+    assert "AFP" in note and "Afp" not in note
+    assert style.listing(["A"]) == "A" and style.listing(["A", "B", "C"]) == "A, B and C"
+
+
+def test_the_note_says_when_a_text_is_coded_from_a_reworded_copy(drawn):
+    note = drawn[(4, "factors")].note.replace("\n", " ")
+    assert "The Al Jazeera text is coded from a copy (copy.example.net) that rewords Al Jazeera's own" in note
+    assert "the copy's wording" in note
+
+
+def test_an_undated_event_is_named_in_the_note_not_drawn(data, drawn):
+    events = data[4].table("events")
+    undated = events[events["date_lower"].isna() & events["date_upper"].isna()]
+    assert len(undated)
+    result = drawn[(4, "timeline")]
+    for event in undated.itertuples():
+        assert f"{event.label} (events/{event.event_id})" in result.note.replace("\n", " ")
+        assert not any(t.startswith(event.label + ",") for t in result.texts)
+    dated = events.drop(undated.index)
+    assert all(any(t.startswith(label + ",") for t in result.texts) for label in dated["label"])
+
+
+def test_an_open_return_with_no_known_date_runs_to_the_edge_with_an_open_mark(data, drawn):
+    data = data[30]
+    censor = data.censoring()
+    open_people = censor.loc[censor["censor"] == 2, "person_id"]
+    assert len(open_people)
+    result = drawn[(30, "timeline")]
+    lanes = dict(zip(journeys.lanes(data)["person_id"], journeys.lanes(data)["y"]))
+    assert result.open_marks == {(round(result.xlim[1], 3), lanes[p]) for p in open_people}
+    note = result.note.replace("\n", " ")
+    for person in open_people:
+        assert f"stages/{censor.set_index('person_id').at[person, 'stage_id']}" in note
+    months = data.months()
+    horizon = data.horizon()
+    assert (months[months["person_id"].isin(open_people)].groupby("person_id")["month"].max() == horizon).all()
+    sequences = drawn[(30, "sequences")]
+    assert len(sequences.open_marks) == len(open_people)
+
+
+def added_person(data: journeys.Journeys) -> journeys.Journeys:
+    """The same package with one more person, whose id sorts first, in a country not used before."""
+    tables = {k: v.copy() for k, v in data.tables.items()}
+    donor = tables["persons"]["person_id"].iloc[-1]
+    new = "a00000"
+    for name, column in (("persons", "person_id"), ("stages", "person_id")):
+        rows = tables[name][tables[name][column] == donor].copy()
+        rows[column] = new
+        if name == "persons":
+            rows["name_in_source"] = "Person added"
+        if name == "stages":
+            rows["stage_id"] = rows["stage_id"].str.replace(donor, new, regex=False)
+            abroad = rows["stage_type"].isin(data.descriptor.stage_types(at_home=False, realised=True))
+            rows.loc[abroad.idxmax(), "location_id"] = "oslo"
+        tables[name] = pd.concat([tables[name], rows], ignore_index=True)
+    oslo = tables["locations"].iloc[[0]].assign(location_id="oslo", name="Oslo", kind="city", country_code="NO",
+                                                latitude=59.91, longitude=10.75)
+    tables["locations"] = pd.concat([tables["locations"], oslo], ignore_index=True)
+    return journeys.Journeys(data.descriptor, tables)
+
+
+def test_colours_stay_when_a_person_and_a_place_are_added(data, tmp_path):
+    before = data[6]
+    after = added_person(before)
+    first = style.Palette.load(None).extended(before)
+    first.save(tmp_path / style.PALETTE_FILE)
+    second = style.Palette.for_output(tmp_path).extended(after)
+    for kind, keys in first.slots.items():
+        assert second.slots[kind][:len(keys)] == keys
+    assert "a00000" in second.slots["persons"] and "NO" in second.slots["places"]
+    for name in ("timeline", "routes", "durations"):
+        figure_before = figures.FIGURES[name].draw(before, first)
+        figure_after = figures.FIGURES[name].draw(after, second)
+        old, new = legend_colours(figure_before), legend_colours(figure_after)
+        plt.close(figure_before)
+        plt.close(figure_after)
+        shared = set(old) & set(new)
+        assert len(shared) >= len(old) - 1  # every entry (a place's label may gain a name)
+        assert {k: old[k] for k in shared} == {k: new[k] for k in shared}, name
+        if name != "durations":
+            assert len(set(new) - set(old)) >= 1, name  # the newcomer has an entry of its own
+
+
+def test_palette_is_colour_blind_safe_and_distinct_up_to_twelve_then_a_second_channel():
+    colorspacious = pytest.importorskip("colorspacious")
+    rgb = np.array([plt.matplotlib.colors.to_rgb(c) for c in style.PALETTE])
+    assert len(set(style.PALETTE)) == len(style.PALETTE) >= 12
+    views = [colorspacious.cspace_convert(rgb, "sRGB1", "CAM02-UCS")]
+    for kind in ("protanomaly", "deuteranomaly", "tritanomaly"):
+        seen = np.clip(colorspacious.cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": kind, "severity": 100},
+                                                    "sRGB1"), 0, 1)
+        views.append(colorspacious.cspace_convert(seen, "sRGB1", "CAM02-UCS"))
+    for view in views:
+        distance = np.linalg.norm(view[:, None] - view[None], axis=-1)
+        assert distance[np.triu_indices(len(rgb), 1)].min() >= 9
+    palette = style.Palette({"places": [f"k{i:02d}" for i in range(30)], "persons": [], "measures": []})
+    looks = {(palette.colour("places", k), palette.hatch("places", k)) for k in palette.slots["places"]}
+    assert len(looks) == 30
+    assert palette.hatch("places", "k00") == "" and palette.hatch("places", "k12") != ""
+
+
+def test_every_code_the_figures_draw_has_a_look(data):
+    descriptor = data[4].descriptor
+
+    def codes(resource, field):
+        return descriptor.field(resource, field)["constraints"]["enum"]
+
+    assert set(descriptor.lee_labels().values()) <= set(style.LEE_GLYPHS)
+    assert set(codes("codings", "certainty")) <= set(style.CERTAINTY_FILLED)
+    assert set(codes("codings", "timing")) <= set(style.TIMING_HALO)
+    assert set(codes("codings", "salience")) <= set(style.SALIENCE_STRUCK)
+    assert set(codes("estimates", "qualifier")) <= set(style.QUALIFIER_MARKER)
+    assert set(codes("locations", "kind")) <= set(style.PLACE_DRAWING)
+    assert set(style.PLACE_DRAWING.values()) <= {"point", "area-point", "outline", "group"}
+
+
+def test_no_figure_names_a_stage_type(data):
+    stage_types = set(data[4].descriptor.field("stages", "stage_type")["constraints"]["enum"])
+    for path in FIGURE_DIR.glob("*.py"):
+        literals = {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        assert not literals & stage_types, f"{path.name} names {literals & stage_types}"
+
+
+def test_a_country_is_its_outline_and_a_leg_ends_at_its_border(data):
+    data = data[30]
+    places = routes.Places(data)
+    countries = [loc for loc, how in places.drawing.items() if how == "outline" and places.is_area(loc)]
+    moves = data.moves()
+    into = moves[moves["to_location"].isin(countries) & ~moves["from_location"].isin(countries)]
+    assert len(into)
+    for move in into.itertuples():
+        if places.contains(move.to_location, move.from_location):
+            continue
+        _, end = places.ends(move.from_location, move.to_location)
+        assert end != places.point(move.to_location)
+        assert routes.main_part(places.shapes[move.to_location]).exterior.distance(Point(end)) < 1e-9
+
+
+def test_the_map_names_groups_it_cannot_draw_and_fits_the_places(data, drawn):
+    data = data[30]
+    note = drawn[(30, "routes")].note.replace("\n", " ")
+    locations = data.table("locations").set_index("location_id")
+    moves = data.moves()
+    groups = [loc for loc in locations.index if style.PLACE_DRAWING[locations.at[loc, "kind"]] == "group"]
+    into = moves[moves["to_location"].isin(groups) & (moves["to_location"] != moves["from_location"])]
+    assert len(into)
+    for move in into.itertuples():
+        assert f"stages/{move.stage_id}" in note
+    assert "Lambert azimuthal equal-area" in note
+    (x0, x1, y0, y1), parameters = drawn[(30, "routes")].map_view
+    projection = routes.ccrs.LambertAzimuthalEqualArea(central_longitude=parameters["lon_0"],
+                                                       central_latitude=parameters["lat_0"])
+    cities = {m.to_location for m in moves.itertuples() if locations.at[m.to_location, "kind"] == "city"}
+    assert cities
+    for city in cities:
+        x, y = projection.transform_point(locations.at[city, "longitude"], locations.at[city, "latitude"],
+                                          routes.ccrs.PlateCarree())
+        assert x0 <= x <= x1 and y0 <= y <= y1, city
+    assert (x1 - x0) < 2.2e7  # fitted to the places, not the whole globe
+
+
+def test_factor_columns_name_both_ends_of_each_move_and_mark_hindsight_and_discounting(data, drawn):
+    packages, data = data, data[6]
+    columns = factors.columns(data)
+    names = data.table("locations").set_index("location_id")["name"]
+    for move in columns.itertuples():
+        assert move.heading.startswith(f"{names[move.from_location]} → {names[move.to_location]} (")
+    legend = drawn[(6, "factors")].legend
+    assert any("hindsight" in label for label in legend) and any("discounted" in label for label in legend)
+    wide = [len(factors.panels(columns, factors.MAX_COLUMNS)) for columns in [factors.columns(packages[30])]]
+    assert wide[0] > 1
+
+
+def test_figures_in_the_repository_are_what_the_tables_draw(drawn_and_committed):
+    committed = drawn_and_committed[1]
+    assert committed["names"] == sorted(p.name for p in paths.FIGURES.iterdir())
+    assert committed["stale"] == [], "stale figures: run make figures"
+    for name, result in committed["inspected"].items():
+        assert result.overlaps == [] and result.outside == [], name
+
+
+def test_make_figures_keeps_the_palette_beside_the_figures(tmp_path):
+    """A researcher's added person only needs data and `make figures`: the slots file follows."""
+    package = tmp_path / "package"
+    synthetic.generate(4, package, seed=4)
+    out = tmp_path / "figures"
+    figures.draw(out, ["durations"], package=package)
+    kept = style.Palette.load(out / style.PALETTE_FILE)
+    committed = style.Palette.load(paths.FIGURES / style.PALETTE_FILE)
+    for kind, keys in committed.slots.items():
+        assert kept.slots[kind][:len(keys)] == keys  # the committed colours come first, unchanged
+    persons = pd.read_csv(package / "data" / "persons.csv")["person_id"]
+    assert set(persons) <= set(kept.slots["persons"])
+    shutil.rmtree(out)

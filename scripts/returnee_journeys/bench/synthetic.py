@@ -1,10 +1,17 @@
-"""Seeded synthetic packages of N persons, for the benchmark: same descriptor, realistic shapes.
+"""Seeded synthetic packages of N persons, for the benchmark and the figure tests: the project's
+descriptor, made-up rows of realistic shape, nothing taken from the real tables.
 
-Each person has 3–6 realised stages (origin, one to three stays abroad, sometimes a temporary
-return, a return), sometimes a planned destination never reached, two stated durations that
-agree with the dates, and one to three codings per move. Month-precision dates, some left
-unknown, some given as EDTF windows. Every value is drawn from a numpy Generator seeded by
-the caller, so the same N and seed give the same files.
+Each person has an origin, sometimes a transit stage on the way out (through a region or city of
+Russia, or a city abroad), one to three stays abroad (cities, regions, countries and groups of
+countries), sometimes a visit home between two of them, sometimes a destination planned but never
+reached, and a return (to a city, or to the country only). Two stated durations agree with the
+dates; one to three codings per move use every Lee category, timing and salience. Dates are months;
+some are only known to a window, some changes of place are not dated at all, some returns are not
+dated. Texts come from several outlets (spelled as they spell themselves, "AFP"); one text in three
+has no known date, so its returns are open with no upper bound; one text is coded from a reworded
+copy. Events include a range and an undated one. Every value is drawn from a numpy Generator
+seeded by the caller, so the same N and seed give the same files; everything is vectorised (the
+benchmark draws 100 000 persons).
 
 Usage: returnee-journeys synthetic N OUT_DIR [--seed S]
 """
@@ -15,43 +22,84 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ..model import descriptor as descriptor_module
-from ..model import load
 from ..model import paths
 
-HOME = ["moscow", "saint-petersburg"]
-AWAY = ["yerevan", "belgrade", "serbia", "argentina", "european-union"]
 FIRST_MONTH = 2022 * 12 + 1  # February 2022, as a month index (year * 12 + month - 1)
+HOME_COUNTRY = "RU"
+
+# (location_id, name, kind, country_code, latitude, longitude): made up for the tests, real coordinates.
+LOCATIONS = [
+    ("moscow", "Moscow", "city", "RU", 55.75, 37.62), ("saint-petersburg", "Saint Petersburg", "city", "RU", 59.94, 30.31),
+    ("novosibirsk", "Novosibirsk", "city", "RU", 55.03, 82.92), ("vladikavkaz", "Vladikavkaz", "city", "RU", 43.02, 44.68),
+    ("north-ossetia", "North Ossetia", "region", "RU", 43.0, 44.5), ("russia", "Russia", "country", "RU", 60.0, 100.0),
+    ("yerevan", "Yerevan", "city", "AM", 40.18, 44.51), ("tbilisi", "Tbilisi", "city", "GE", 41.69, 44.83),
+    ("georgia", "Georgia", "country", "GE", 42.0, 43.5), ("almaty", "Almaty", "city", "KZ", 43.24, 76.89),
+    ("kazakhstan", "Kazakhstan", "country", "KZ", 48.0, 68.0), ("bishkek", "Bishkek", "city", "KG", 42.87, 74.59),
+    ("tashkent", "Tashkent", "city", "UZ", 41.3, 69.24), ("istanbul", "Istanbul", "city", "TR", 41.01, 28.98),
+    ("antalya-province", "Antalya Province", "region", "TR", 36.9, 30.7), ("dubai", "Dubai", "city", "AE", 25.2, 55.27),
+    ("belgrade", "Belgrade", "city", "RS", 44.8, 20.47), ("serbia", "Serbia", "country", "RS", 44.0, 21.0),
+    ("montenegro", "Montenegro", "country", "ME", 42.5, 19.3), ("berlin", "Berlin", "city", "DE", 52.52, 13.4),
+    ("riga", "Riga", "city", "LV", 56.95, 24.11), ("helsinki", "Helsinki", "city", "FI", 60.17, 24.94),
+    ("tel-aviv", "Tel Aviv", "city", "IL", 32.09, 34.78), ("bangkok", "Bangkok", "city", "TH", 13.75, 100.5),
+    ("bali", "Bali", "region", "ID", -8.4, 115.2), ("ulaanbaatar", "Ulaanbaatar", "city", "MN", 47.92, 106.92),
+    ("argentina", "Argentina", "country", "AR", -34.0, -64.0), ("buenos-aires", "Buenos Aires", "city", "AR", -34.6, -58.38),
+    ("united-states", "United States", "country", "US", 39.76, -98.5), ("european-union", "European Union",
+                                                                          "country-group", "", 49.84, 9.9),
+    ("central-asia", "Central Asia", "country-group", "", 43.0, 65.0),
+]
+ORIGINS = ["moscow", "saint-petersburg", "novosibirsk"]
+TRANSIT = ["north-ossetia", "vladikavkaz", "istanbul", "almaty"]
+AWAY = ["yerevan", "tbilisi", "georgia", "almaty", "kazakhstan", "bishkek", "tashkent", "istanbul", "antalya-province",
+        "dubai", "belgrade", "serbia", "montenegro", "berlin", "riga", "helsinki", "tel-aviv", "bangkok", "bali",
+        "ulaanbaatar", "argentina", "buenos-aires", "european-union", "central-asia"]
+PLANNED = ["united-states", "argentina", "montenegro"]
+RETURNS = ["russia", "moscow", "saint-petersburg", "novosibirsk"]
+OUTLETS = ["AFP", "Al Jazeera", "Byline Times", "BBC News Russian", "Meduza", "The Insider"]
 
 
 def _month(index: np.ndarray) -> np.ndarray:
-    years, months = np.divmod(index, 12)
+    years, months = np.divmod(np.asarray(index), 12)
     return np.char.add(np.char.add(years.astype(str), "-"), np.char.zfill((months + 1).astype(str), 2))
 
 
-def _stages(rng, persons: pd.DataFrame) -> pd.DataFrame:
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width))
+
+
+def _stages(rng, persons: pd.DataFrame, undated_sources: np.ndarray) -> pd.DataFrame:
     n = len(persons)
     abroad = rng.integers(1, 4, n)                      # stays abroad
+    transit = rng.random(n) < 0.25                      # through a place on the way out
     temporary = (abroad >= 2) & (rng.random(n) < 0.3)   # a visit home between two of them
-    planned = rng.random(n) < 0.1                       # a destination aimed for, before the return
-    count = 2 + abroad + temporary + planned
+    planned = rng.random(n) < 0.15                      # a destination aimed for, before the return
+    count = 2 + transit + abroad + temporary + planned
     first = np.cumsum(count) - count
     position = np.arange(count.sum()) - np.repeat(first, count)  # 0-based place in the journey
     last = np.repeat(count - 1, count)
+    has_transit = np.repeat(transit, count)
     kind = np.full(count.sum(), "abroad", dtype=object)
     kind[position == 0] = "origin"
     kind[position == last] = "return"
     kind[(position == last - 1) & np.repeat(planned, count)] = "planned"
-    kind[(position == 2) & np.repeat(temporary, count)] = "temporary-return"
-    home = np.isin(kind, ["origin", "temporary-return"])
-    place = np.where(home, rng.choice(HOME, len(kind)), rng.choice(AWAY, len(kind)))
-    place[kind == "return"] = "russia"
-    place[kind == "planned"] = "united-states"
+    kind[(position == 1) & has_transit] = "transit"
+    kind[(position == 2 + has_transit) & np.repeat(temporary, count)] = "temporary-return"
+    size = len(kind)
+    origin = np.repeat(rng.choice(ORIGINS, n), count)    # a visit home goes back to where they lived
+    place = rng.choice(AWAY, size).astype(object)
+    place[kind == "origin"] = origin[kind == "origin"]
+    place[kind == "temporary-return"] = origin[kind == "temporary-return"]
+    place[kind == "transit"] = rng.choice(TRANSIT, size)[kind == "transit"]
+    place[kind == "planned"] = rng.choice(PLANNED, size)[kind == "planned"]
+    place[kind == "return"] = rng.choice(RETURNS, size)[kind == "return"]
 
     frame = pd.DataFrame({"person_id": np.repeat(persons["person_id"].to_numpy(), count),
                           "seq": position + 1, "stage_type": kind, "location_id": place})
-    months = np.where(np.isin(kind, ["abroad", "temporary-return"]), rng.integers(1, 9, len(kind)), 0)
+    months = np.where(np.isin(kind, ["abroad", "temporary-return"]), rng.integers(1, 9, size), 0)
     before = frame.assign(m=months).groupby("person_id", sort=False)["m"].cumsum().to_numpy() - months
     start_month = np.repeat(FIRST_MONTH + rng.integers(0, 11, n), count) + before
     start = _month(start_month).astype(object)
@@ -59,14 +107,17 @@ def _stages(rng, persons: pd.DataFrame) -> pd.DataFrame:
     start[kind == "origin"] = ""
     end[kind == "return"] = ""
     start[kind == "planned"] = end[kind == "planned"] = ""
+    previous = np.arange(size) - 1 - np.r_[False, kind[:-1] == "planned"]  # the realised stage before
     # some returns are known only to a window; the stay before ends in the same window
     window = np.char.add(np.char.add("[", _month(start_month)), np.char.add("..", np.char.add(_month(start_month + 2), "]")))
-    fuzzy = np.flatnonzero((kind == "return") & (rng.random(len(kind)) < 0.1))
-    previous = fuzzy - 1 - (kind[fuzzy - 1] == "planned")
+    draw = rng.random(size)
+    fuzzy = np.flatnonzero((kind == "return") & (draw < 0.1))
     start[fuzzy] = window[fuzzy]
-    end[previous] = window[fuzzy]
-    # some changes of place between two stays abroad are not dated at all
-    unknown = np.flatnonzero((kind[:-1] == "abroad") & (kind[1:] == "abroad") & (rng.random(len(kind) - 1) < 0.1))
+    end[previous[fuzzy]] = window[fuzzy]
+    # some returns are not dated at all, as some changes of place between two stays abroad
+    undated = np.flatnonzero((kind == "return") & (draw > 0.9))
+    start[undated] = end[previous[undated]] = ""
+    unknown = np.flatnonzero((kind[:-1] == "abroad") & (kind[1:] == "abroad") & (rng.random(size - 1) < 0.1))
     end[unknown] = start[unknown + 1] = ""
     frame["stage_id"] = np.char.add(np.char.add(frame["person_id"].to_numpy().astype(str), "-"),
                                     np.char.zfill(frame["seq"].to_numpy().astype(str), 2))
@@ -82,7 +133,7 @@ def _stages(rng, persons: pd.DataFrame) -> pd.DataFrame:
 
 
 def _durations(persons: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
-    """Time abroad (first stay to return) and a month of unemployment in the first stay."""
+    """Time abroad (first move to return) and a month of unemployment in the first stay."""
     first_stay = stages[stages["seq"] == 2].set_index("person_id")
     stays = stages[stages["stage_type"].isin(["abroad", "temporary-return"])]
     last_stay = stays.groupby("person_id", sort=False).tail(1).set_index("person_id")
@@ -100,78 +151,173 @@ def _durations(persons: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([time_abroad, unemployment]).sort_values("duration_id", kind="stable")
 
 
-def _allowed_categories(rng, factor: np.ndarray, factors: pd.DataFrame) -> np.ndarray:
-    """For each coding, one of the Lee categories the codebook allows its factor (factors.lee_categories)."""
-    allowed = factors.set_index("factor_id")["lee_categories"].str.split(" ")
-    out = np.empty(len(factor), dtype=object)
-    for code, categories in allowed.items():
-        at = np.flatnonzero(factor == code)
-        out[at] = rng.choice(categories, len(at))
-    return out
-
-
 def _codings(rng, stages: pd.DataFrame, factors: pd.DataFrame, descriptor) -> pd.DataFrame:
-    moves = stages[stages["stage_type"] != "origin"]
+    moves = stages[stages["seq"] > 1]
     per_move = rng.integers(1, 4, len(moves))
     stage = np.repeat(moves["stage_id"].to_numpy(), per_move)
-    number = np.concatenate([np.arange(1, k + 1) for k in per_move]) if len(moves) else np.zeros(0, int)
+    number = np.arange(len(stage)) - np.repeat(np.cumsum(per_move) - per_move, per_move) + 1
     codes = factors["factor_id"].to_numpy()
     factor = rng.choice(codes, len(stage))
     factor[: min(len(codes), len(stage))] = codes[: min(len(codes), len(stage))]
     enum = lambda field: descriptor.field("codings", field)["constraints"]["enum"]  # noqa: E731
+    categories = np.array(enum("lee_category"))
+    number_of = np.searchsorted(codes, factor)  # a factor's usual category, and the one after it (_factors)
+    usual = categories[number_of % len(categories)]
+    other = categories[(number_of + 1) % len(categories)]
+    category = np.where(rng.random(len(stage)) < 0.8, usual, other)
     return pd.DataFrame({
         "coding_id": np.char.add(np.char.add(stage.astype(str), "-c"), np.char.zfill(number.astype(str), 2)),
         "stage_id": stage, "factor_id": factor,
-        "lee_category": _allowed_categories(rng, factor, factors),
+        "lee_category": category,
         "valence": rng.choice(enum("valence"), len(stage)),
         "certainty": rng.choice(enum("certainty"), len(stage)),
         "timing": rng.choice(enum("timing"), len(stage)),
-        "salience": rng.choice(enum("salience"), len(stage)),
+        "salience": rng.choice(enum("salience"), len(stage), p=[0.85, 0.15]),
         "scope": rng.choice(enum("scope"), len(stage)),
         "source_id": np.repeat(moves["source_id"].to_numpy(), per_move),
         "quote": "synthetic quote", "notes": "",
     })
 
 
+def _sources(rng, count: int, descriptor) -> pd.DataFrame:
+    number = np.arange(count)
+    title_basis = descriptor.field("sources", "title_basis")["constraints"]["enum"][0]
+    undated = number % 3 == 2
+    reworded = number == 1
+    return pd.DataFrame({
+        "source_id": _ids("synthetic-", number + 1, 4), "outlet": np.array(OUTLETS)[number % len(OUTLETS)],
+        "title": "synthetic text", "title_basis": title_basis, "author": "",
+        "url": np.where(reworded, "https://publisher.example.org/article", ""),
+        "published": np.where(undated, "", "2025-12"), "available_by": np.where(undated, "", "2025-12-31"),
+        "coded_copy_url": np.where(reworded, "https://copy.example.net/article", ""),
+        "text_sha256": [f"{i:064x}" for i in rng.integers(0, 2**62, count)], "language": "en",
+        "notes": np.where(undated, "Publication date unknown (synthetic).", ""),
+    })
+
+
+def _events(sources: pd.DataFrame) -> pd.DataFrame:
+    first = sources["source_id"].iloc[0]
+    rows = [("invasion", "2022-02-24", "Full-scale invasion"), ("mobilisation", "2022-09-21", "Partial mobilisation"),
+            ("exit-rules", "[2023-04..2023-06]", "Exit rules tightened"), ("undated-event", "", "An undated event")]
+    events = pd.DataFrame({"event_id": [r[0] for r in rows], "date": [r[1] for r in rows],
+                           "label": [r[2] for r in rows], "description": "synthetic event", "source_id": first,
+                           "quote": "", "notes": ""})
+    dated = sources[sources["published"] != ""].head(2)
+    publications = pd.DataFrame({"event_id": "publication-" + dated["source_id"], "date": dated["published"],
+                                 "label": dated["outlet"] + " text", "description": "publication of a synthetic text",
+                                 "source_id": dated["source_id"], "quote": "", "notes": ""})
+    return pd.concat([events, publications], ignore_index=True)
+
+
+def _estimates(descriptor, source_id: str) -> pd.DataFrame:
+    measures = descriptor.field("estimates", "measure")["constraints"]["enum"]
+    units = descriptor.field("estimates", "unit")["constraints"]["enum"]
+    qualifiers = descriptor.field("estimates", "qualifier")["constraints"]["enum"]
+    k = np.arange(len(measures) + 2)
+    measure = np.array(measures)[k % len(measures)]
+    unit = np.where(k % 4 == 3, units[-1], units[0])
+    value = np.where(unit == units[-1], 10.0 + 7 * k, 10.0 ** (2 + k % 5) * (1 + k % 3))
+    ranged = k % 5 == 4
+    return pd.DataFrame({
+        "estimate_id": _ids("estimate-", k + 1, 2), "measure": measure,
+        "value": np.where(ranged, np.nan, value), "low": np.where(ranged, value * 0.5, np.nan),
+        "high": np.where(ranged, value, np.nan), "unit": unit, "qualifier": np.array(qualifiers)[k % len(qualifiers)],
+        "reference_date": np.where(k % 2 == 0, "2024", ""), "estimator": "Synthetic Institute " + (k % 3).astype(str),
+        "reported_by": "Synthetic Agency; AFP", "source_id": source_id, "quote": "synthetic quote", "notes": "",
+    })
+
+
+def _factors(descriptor, count: int = 18) -> pd.DataFrame:
+    """A codebook; factor k may take Lee categories k and k + 1 (cycling), as _codings uses them."""
+    domains = descriptor.field("factors", "domain")["constraints"]["enum"]
+    categories = np.array(descriptor.field("codings", "lee_category")["constraints"]["enum"])
+    k = np.arange(count)
+    return pd.DataFrame({"factor_id": _ids("factor-", k + 1, 2), "label": _ids("Synthetic factor ", k + 1, 2),
+                         "domain": np.array(domains)[k % len(domains)],
+                         "definition": "A synthetic factor for tests and the benchmark.",
+                         "includes": "A passage about synthetic factor.", "excludes": "Anything else: other factors.",
+                         "lee_categories": np.char.add(np.char.add(categories[k % len(categories)], " "),
+                                                       categories[(k + 1) % len(categories)])})
+
+
+def _complete(descriptor, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The resource's columns in the descriptor's order; a column this generator does not know is
+    filled with the first allowed value where it is required and has an enum, else left empty."""
+    out = {}
+    for field in descriptor.fields(name):
+        if field["name"] in frame:
+            out[field["name"]] = frame[field["name"]]
+            continue
+        constraints = field.get("constraints", {})
+        out[field["name"]] = constraints["enum"][0] if constraints.get("required") and constraints.get("enum") else ""
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _text(column: pd.Series) -> pa.Array:
+    """A column as CSV text: numbers as written (integers without a decimal point), missing as null."""
+    values = column.to_numpy() if column.dtype.kind in "fiu" else None
+    if values is not None and values.dtype.kind == "f":
+        whole = np.isfinite(values) & (values == np.round(values))
+        text = np.where(whole, np.nan_to_num(values).astype(np.int64).astype(str), values.astype(str))
+        return pa.array(text, mask=~np.isfinite(values))
+    if values is not None:
+        return pa.array(values.astype(str))
+    array = pa.array(column, type=pa.string(), from_pandas=True)
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Fast CSV writing (pandas' writer takes seconds per million rows). No value here needs quoting;
+    one that would (a comma, a double quote, a line break) is refused rather than written broken."""
+    columns = {name: _text(frame[name]) for name in frame.columns}
+    for name, column in columns.items():
+        if len(column) and pc.any(pc.match_substring_regex(column, '[,"\n\r]')).as_py():
+            raise ValueError(f"{path.name}: a value of {name} would need quoting")
+    with open(path, "wb") as stream:
+        stream.write((",".join(frame.columns) + "\n").encode("utf-8"))
+        if len(frame):
+            options = pacsv.WriteOptions(quoting_style="none", eol="\n", include_header=False)
+            pacsv.write_csv(pa.table(columns), stream, write_options=options)
+
+
 def generate(n: int, out: Path, seed: int = 1) -> Path:
     """Write a synthetic package of n persons into out/ and return its datapackage.json."""
     rng = np.random.default_rng(seed)
     descriptor = descriptor_module.read(paths.DESCRIPTOR)
-    real = {r["name"]: load.read_resource(descriptor, r["name"], []) for r in descriptor.resources}
     (out / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(paths.DESCRIPTOR, out / "datapackage.json")
-    n_sources = max(1, n // 1000)
-    source_ids = np.char.add("synthetic-", np.char.zfill(np.arange(1, n_sources + 1).astype(str), 4))
-    sources = pd.DataFrame({
-        "source_id": source_ids, "outlet": "Synthetic", "title": "synthetic text", "title_basis": "coded-copy",
-        "author": "", "author_basis": "", "url": "", "published": "2025-12", "available_by": "2025-12-31", "coded_copy_url": "",
-        "text_sha256": [f"{i:064x}" for i in rng.integers(0, 2**62, n_sources)], "language": "en",
-        "notes": "",
-    })
-    ids = np.char.add("p", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
+    sources = _sources(rng, max(3, n // 1000), descriptor)
+    source_ids = sources["source_id"].to_numpy()
+    ids = _ids("p", np.arange(1, n + 1), 6)
+    pair = (np.arange(n) // 2)
+    party = (rng.random(n // 2 + 1) < 0.3)[pair] & (pair * 2 + 1 < n)
     persons = pd.DataFrame({
-        "person_id": ids, "source_id": source_ids[np.arange(n) % n_sources], "name_in_source": np.char.add("Person ", ids),
+        "person_id": ids, "source_id": source_ids[pair % len(source_ids)], "name_in_source": np.char.add("Person ", ids),
         "pseudonym": rng.choice(["true", "false", ""], n), "gender": rng.choice(["female", "male", ""], n),
         "age_reported": rng.integers(18, 70, n).astype(str), "age_as_of": "2024", "occupation": "synthetic",
-        "origin_location_id": "", "origin_basis": "stated", "travel_party": "", "quote": "synthetic quote", "notes": "",
+        "origin_location_id": "", "origin_basis": "stated", "travel_party": np.where(party, _ids("party-", pair, 6), ""),
+        "quote": "synthetic quote", "notes": "",
     })
-    stages = _stages(rng, persons)
+    stages = _stages(rng, persons, sources["published"].to_numpy() == "")
     persons["origin_location_id"] = persons["person_id"].map(
         stages[stages["stage_type"] == "origin"].set_index("person_id")["location_id"])
-    codings = _codings(rng, stages, real["factors"], descriptor)
-    explicit = codings.loc[codings["certainty"] == "explicit", "stage_id"]  # a reason where the text states one
-    stages["reason"] = np.where(stages["stage_id"].isin(explicit), "synthetic reason", "")
+    locations = pd.DataFrame(LOCATIONS, columns=["location_id", "name", "kind", "country_code", "latitude", "longitude"])
+    locations = locations.assign(geonames_id="", wikidata_id="", notes="Synthetic place.").sort_values("location_id")
+    factors = _factors(descriptor)
+    codings = _codings(rng, stages, factors, descriptor)
+    explicit = np.isin(stages["stage_id"].to_numpy(), codings.loc[codings["certainty"] == "explicit", "stage_id"])
+    stages["reason"] = np.where(explicit, "synthetic reason", "")  # a reason exactly where one is explicit
+    empty = pd.DataFrame()
     tables = {
-        "sources": sources, "persons": persons, "stages": stages,
-        "durations": _durations(persons, stages),
-        "codings": codings,
-        "locations": real["locations"], "factors": real["factors"],
-        "estimates": real["estimates"].assign(source_id=source_ids[0]),
-        "events": real["events"].assign(source_id=source_ids[0]), "discrepancies": real["discrepancies"].iloc[0:0],
-        "person_sources": real["person_sources"].iloc[0:0], "copies": real["copies"].iloc[0:0],
-        "readings": real["readings"].iloc[0:0], "ledger": real["ledger"].iloc[0:0],
+        "sources": sources, "persons": persons, "stages": stages, "durations": _durations(persons, stages),
+        "codings": codings, "locations": locations, "factors": factors,
+        "estimates": _estimates(descriptor, source_ids[0]), "events": _events(sources),
+        "copies": pd.DataFrame({"copy_id": ["publisher-copy"], "source_id": [source_ids[1]],
+                                "url": ["https://publisher.example.org/article"], "credited_outlet": [OUTLETS[1]],
+                                "seen": ["2026-01-01"], "wording": ["publisher"]}),
     }
-    for name, frame in tables.items():
-        columns = [f["name"] for f in descriptor.fields(name)]
-        frame[columns].to_csv(out / "data" / f"{name}.csv", index=False, lineterminator="\n")
+    for resource in descriptor.resources:
+        name = resource["name"]
+        frame = _complete(descriptor, name, tables.get(name, empty))
+        write_csv(frame, out / "data" / f"{name}.csv")
     return out / "datapackage.json"

@@ -46,9 +46,7 @@ def write_all(out: Path, package: Path | None = None) -> list[Path]:
         for resource in data.descriptor.resources:
             export_parquet.write(data, resource, staging / "parquet" / f"{names.checked(resource['name'])}.parquet")
         export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
-        (staging / "sequences").mkdir()
-        for table, frame in export_sequences.tables(data).items():
-            frame.to_csv(staging / "sequences" / f"{table}.csv", index=False, lineterminator="\n")
+        export_sequences.write(data, staging / "sequences")
         export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
         export_annotations.write_if_texts(data, paths.sources_dir(), staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])

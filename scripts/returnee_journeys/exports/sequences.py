@@ -1,37 +1,184 @@
-"""Sequence-analysis export: SPELL tables (id, begin, end, state) by place and by stage type,
-a wide person-month STS table, and the month index → calendar month key.
+"""Sequence-analysis export: monthly place sequences in SPELL and STS form, with censoring codes,
+the candidates of uncertain months, a complete most-likely-place variant with its flag, and a
+README that says how every cell is coded (`README`, written beside the files).
 
-Months are integers counted from 1 = January of the year of the earliest event; the state of a
-month follows the rule of `journeys` (the place every stay that can cover the month shares, or
-`uncertain`), the same rule the figures use.
+Months are integers counted from 1 = January of the year of the earliest dated event or first
+departure; the state of a month follows the rule of `journeys` (the place every stay that can cover
+the month shares, or `uncertain`), the same rule the figures use.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..model import journeys
 
+OBSERVED, IMPUTED = "observed", "imputed"
+CENSOR = {0: "not censored: the last stay has a coded end",
+          1: "right-censored at the text's date (its publication, or the latest date by which it is known to "
+             "have existed): the last stay has no end; the person was still there then, and nothing is known "
+             "after",
+          2: "right-censored, date unknown: the last stay has no end and its text has no known date; the "
+             "sequence is carried to the latest date any value of the package reaches, which is not an "
+             "observed date"}
 
-def origin_month(data: journeys.Journeys) -> int:
-    """Calendar month index (year*12+month-1) that becomes 1: January of the first event's year."""
+
+def origin_month(data: journeys.Journeys, months: pd.DataFrame | None = None) -> int:
+    """Calendar month index (year*12+month-1) that becomes 1: January of the year of the earliest
+    dated event or first departure (the SQLite export numbers months the same way)."""
+    months = data.months() if months is None else months
     events = data.table("events")
-    first = events["date_lower"].fillna(events["date_upper"]).min()
-    return first.year * 12
+    firsts = [journeys.month(events["date_lower"].fillna(events["date_upper"])).min(), months["month"].min()]
+    first = min(int(f) for f in firsts if pd.notna(f))
+    return first // 12 * 12
+
+
+def calendar(month_index: int) -> str:
+    return f"{month_index // 12}-{month_index % 12 + 1:02d}"
+
+
+def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.Series:
+    """The most likely place of every person-month, by midpoint imputation: every change of place
+    whose date the chronology knows only to a window is put at the middle of that window (an end
+    nothing bounds at the last day of the horizon month); a month then takes the place the person
+    spent the most of its days in (ties: the earlier stay)."""
+    horizon = data.horizon()
+    edge = journeys.month_start(horizon + 1) if horizon is not None else pd.NaT
+    w = windows[["person_id", "seq", "place", "start_min", "start_max", "end_max"]].copy()
+    start_max = w["start_max"].fillna(edge)
+    start = w["start_min"] + (start_max - w["start_min"]) / 2
+    start = start.fillna(pd.Timestamp("1900-01-01"))  # the origin: no start; it covers every month before
+    end = start.groupby(w["person_id"]).shift(-1)
+    last_end = (w["end_max"] + pd.Timedelta(days=1)).fillna(edge)
+    w = w.assign(start=start, end=end.fillna(last_end))
+    pairs = months[["person_id", "month"]].reset_index().merge(w, on="person_id")
+    first_day = pd.to_datetime({"year": pairs["month"] // 12, "month": pairs["month"] % 12 + 1, "day": 1})
+    next_day = first_day + pd.offsets.MonthBegin(1)
+    overlap = (np.minimum(next_day, pairs["end"]) - np.maximum(first_day, pairs["start"])).dt.days.clip(lower=0)
+    pairs = pairs.assign(overlap=overlap).sort_values(["index", "overlap", "seq"], ascending=[True, False, True])
+    best = pairs.drop_duplicates("index").set_index("index")
+    return best["place"].reindex(months.index)
+
+
+def censoring(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """How each person's sequence ends, and the persons who cannot be placed at all, by row."""
+    ends = data.censoring(windows)
+    placed = set(months["person_id"])
+    last = months.groupby("person_id")["month"].max()
+    stages = data.table("stages")
+    origin = stages[stages["stage_type"] == data.descriptor.stage_type("first")].set_index("person_id")["stage_id"]
+    rows = []
+    for row in ends.itertuples():
+        if row.person_id in placed:
+            rows.append({"id": row.person_id, "last_stage_id": row.stage_id, "last_month": last[row.person_id],
+                         "censor": row.censor, "note": CENSOR[row.censor]})
+        else:
+            rows.append({"id": row.person_id, "last_stage_id": row.stage_id, "last_month": pd.NA, "censor": pd.NA,
+                         "note": f"not placed: nothing dates the first departure (stages/{origin.get(row.person_id)})"})
+    return pd.DataFrame(rows, columns=["id", "last_stage_id", "last_month", "censor", "note"])
 
 
 def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
     windows = data.windows()
-    zero = origin_month(data) - 1
     by_place = data.months(windows)
     by_type = data.months(windows, by="stage_type")
+    zero = origin_month(data, by_place) - 1
+    ends = censoring(data, windows, by_place)
+    code = ends.set_index("id")["censor"]
     out = {}
     for name, months in (("spells-place", by_place), ("spells-stage-type", by_type)):
         spells = journeys.spells(months)
+        final = ~spells["id"].duplicated(keep="last")
+        spells["censor"] = np.where(final, spells["id"].map(code).fillna(0).astype(int), 0)
         out[name] = spells.assign(begin=spells["begin"] - zero, end=spells["end"] - zero)
-    wide = by_place.assign(month=by_place["month"] - zero).pivot(index="person_id", columns="month", values="state")
-    wide.columns = [str(c) for c in wide.columns]  # month numbers, as sequenzo and TraMineR like them
-    out["sts-place"] = wide.reset_index().rename(columns={"person_id": "id"})
+    likely = likely_places(data, windows, by_place)
+    long = by_place.assign(likely=likely, likely_basis=np.where(by_place["state"] == journeys.UNCERTAIN, IMPUTED,
+                                                                OBSERVED))
+    out["person-months"] = pd.DataFrame({
+        "id": long["person_id"], "month": long["month"] - zero, "calendar_month": long["month"].map(calendar),
+        "state": long["state"], "candidates": long["candidates"], "likely": long["likely"],
+        "likely_basis": long["likely_basis"]})
+    for name, column in (("sts-place", "state"), ("sts-place-likely", "likely")):
+        wide = long.assign(month=long["month"] - zero).pivot(index="person_id", columns="month", values=column)
+        wide.columns = [str(c) for c in wide.columns]  # month numbers, as sequenzo and TraMineR like them
+        out[name] = wide.reset_index().rename(columns={"person_id": "id"})
+    out["censoring"] = ends.assign(last_month=ends["last_month"].map(lambda m: m - zero if pd.notna(m) else pd.NA))
     months = sorted(set(by_place["month"]) | set(by_type["month"]))
-    out["months"] = pd.DataFrame({"month": [m - zero for m in months],
-                                  "calendar_month": [f"{m // 12}-{m % 12 + 1:02d}" for m in months]})
+    out["months"] = pd.DataFrame({"month": [m - zero for m in months], "calendar_month": [calendar(m) for m in months]})
     return out
+
+
+def readme(data: journeys.Journeys, frames: dict[str, pd.DataFrame]) -> str:
+    """The codebook of the sequence files."""
+    first = frames["months"]["calendar_month"].iloc[0] if len(frames["months"]) else "(none)"
+    codes = "\n".join(f"- `{k}`: {v}." for k, v in CENSOR.items())
+    return f"""# Sequence files
+
+Monthly place sequences of the journeys in {data.descriptor.data.get("title", "the package")}
+{data.version}, for sequence analysis (TraMineR, sequenzo, …). Written by `returnee-journeys exports`.
+
+## Months
+
+`month` is a month number; month 1 is January of the year of the earliest dated event or first
+departure (month 1 = `{first[:4]}-01`). `months.csv` maps every month number used to its calendar month.
+
+## Files
+
+- `spells-place.csv`: SPELL format, `id, begin, end, state, censor`; `begin` and `end` are month
+  numbers, inclusive. `state` is a place key: the country's ISO 3166-1 alpha-2 code, or the
+  location_id of a group of countries (it has no code); or `{journeys.UNCERTAIN}`.
+- `spells-stage-type.csv`: the same, with the stage type (datapackage.json, stages.stage_type) as state.
+- `sts-place.csv`: STS format, one row per person (`id`), one column per month number: the state.
+- `person-months.csv`: one row per person and month: `id, month, calendar_month, state,
+  candidates, likely, likely_basis`.
+- `sts-place-likely.csv`: STS format of `likely`: complete sequences, with no `{journeys.UNCERTAIN}` state.
+- `censoring.csv`: how each person's sequence ends: `id, last_stage_id, last_month, censor, note`.
+
+## Empty cells (NA)
+
+- **Before a person's first departure** every month is NA. A sequence begins in the month the person
+  first left (the month their origin stay ends; where that is known only to a window, the earliest month
+  it can be). The texts say where a person lived before leaving but not since when, and the data code
+  journeys, not lives: filling those months with the origin would invent a stay the texts do not date
+  and make people who left later look longer settled at home. Align the sequences at departure
+  (`month` minus the person's first month), or tell your software that leading NAs are not a state
+  (TraMineR: `seqdef(..., left = "DEL")`).
+- **After a sequence ends** every month is NA: nothing is known after the text. Why it ends is in
+  `censor` (below).
+
+## Uncertain months
+
+A month takes a place when every stay that can cover it (given all the dates of the journey together)
+is in that place. Otherwise its state is `{journeys.UNCERTAIN}`, and `candidates` in `person-months.csv`
+lists the places it could be, joined by `|`. This covers both the month in which a person moved
+(two places in one month) and months the dates do not settle. The figures use the same rule.
+
+## Censoring
+
+`censor` is set on the last spell of each person (every earlier spell is `0`) and in `censoring.csv`:
+
+{codes}
+
+A person that cannot be placed at all (nothing dates their first departure) has no sequence; they are
+listed in `censoring.csv` with an empty `censor` and a note naming the row.
+
+## Most likely place
+
+For analyses that need complete sequences, `likely` (and `sts-place-likely.csv`) gives every month one
+place, and `likely_basis` says how: `{OBSERVED}` where the month's state is a place (the same place), or
+`{IMPUTED}` where the state is `{journeys.UNCERTAIN}`. Imputed months use **midpoint imputation**: each
+change of place whose date is known only to a window (after all the constraints of the journey) is put at
+the middle of that window, an end nothing bounds at the end of the sequence; the month then takes the
+place where the person spent most of its days (ties: the earlier stay). With a single undated change in
+reach this is the more probable place if the change is equally likely on any day of its window; it is a
+convention, not evidence: weight or drop `{IMPUTED}` months where it matters.
+"""
+
+
+def write(data: journeys.Journeys, folder) -> None:
+    """Every sequence table as CSV, and README.md, into `folder`."""
+    frames = tables(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, frame in frames.items():
+        frame.to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
+    (folder / "README.md").write_text(readme(data, frames), encoding="utf-8")

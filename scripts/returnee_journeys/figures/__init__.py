@@ -1,4 +1,8 @@
-"""The figures, one module per figure named after its output; `draw` writes them (PNG and SVG)."""
+"""The figures, one module per figure named after its output; `draw` writes them (PNG and SVG).
+
+Every figure module has `draw(data, palette=None) -> Figure`. `draw` here also keeps the colour
+assignment, `palette.json`, beside the figures (see `style`): keys it has not seen are appended.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +17,8 @@ FIGURES = {module.__name__.rsplit(".", 1)[-1]: module
 def draw(out: Path = paths.FIGURES, names: list[str] | None = None, package: Path | None = None) -> list[Path]:
     """Draw the named figures (default: all) of the package into `out`; return the files written."""
     data = journeys.read(paths.descriptor(package))
-    written = []
+    palette = style.Palette.for_output(out).extended(data)
+    written = [palette.save(out / style.PALETTE_FILE)]
     for name in sorted(names or FIGURES):
-        written += style.save(FIGURES[name].draw(data), name, out)
+        written += style.save(FIGURES[name].draw(data, palette), name, out)
     return written

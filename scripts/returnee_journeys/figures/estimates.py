@@ -12,45 +12,64 @@ from matplotlib.lines import Line2D
 from ..model import journeys
 from . import style
 
-QUALIFIER_MARKER = {"exactly": "o", "about": "o", "almost": "<", "more-than": ">"}
-
-
-def layout(rows: pd.DataFrame) -> tuple[list[float], list[tuple[float, str]]]:
-    """y of each estimate, and y of a heading above each measure's group."""
+def layout(rows: pd.DataFrame, lines: list[int]) -> tuple[list[float], list[tuple[float, str]]]:
+    """y of each estimate (a row as tall as its label's lines), and y of a heading above each
+    measure's group."""
     ys, headings, y = [], [], 0.0
+    lines = pd.Series(lines, index=rows.index)
     for measure, group in rows.groupby("measure", sort=False):
         headings.append((y, measure.replace("-", " ")))
-        y += 0.9
-        ys += [y + i for i in range(len(group))]
-        y += len(group) + 0.3
+        y += 1.0
+        for i in group.index:
+            ys.append(y + (lines[i] - 1) * 0.5)
+            y += lines[i]
+        y += 0.3
     return ys, headings
 
 
-def draw(data: journeys.Journeys):
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    palette = style.palette_for(data, palette)
     estimates = data.table("estimates").sort_values(["unit", "measure", "estimate_id"])
     units = list(dict.fromkeys(estimates["unit"]))
-    sizes = [estimates["unit"].eq(u).sum() + estimates.loc[estimates["unit"] == u, "measure"].nunique() for u in units]
-    fig, axes = plt.subplots(len(units), 1, figsize=(style.WIDTH, 0.3 * sum(sizes) + 1.5),
-                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
-    colour = style.colours(estimates["measure"], style.MEASURE_COLOURS)
-    for ax, unit in zip(axes[:, 0], units):
+    handles = [Line2D([], [], marker="o", ls="", color="black", label="exact figure"),
+               Line2D([], [], marker="o", ls="", mfc="white", color="black", label="about"),
+               Line2D([], [], marker="<", ls="", mfc="white", color="black", label="almost (at most)"),
+               Line2D([], [], marker=">", ls="", mfc="white", color="black", label="more than (at least)"),
+               Line2D([], [], color="black", lw=3.5, label="reported range")]
+    note = style.note_text(data, ["estimates", "sources"])
+    columns, lines = style.legend_shape([h.get_label() for h in handles])
+    wrapped = {}
+    sizes = []
+    for unit in units:
+        rows = estimates[estimates["unit"] == unit]
+        height = 0.0
+        for r in rows.to_dict("records"):
+            label = f"{r['estimator']}; via {r['reported_by']}" + (
+                f"; {r['reference_date']}" if pd.notna(r["reference_date"]) else "")
+            wrapped[r["estimate_id"]] = "\n".join(textwrap.wrap(label, 48))
+            height += max(1, wrapped[r["estimate_id"]].count("\n") + 1)
+        sizes.append(height + 1.3 * rows["measure"].nunique() + 1.2)
+    per_line = 0.15
+    axes_height = per_line * sum(sizes) + 0.5 * len(units)
+    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(axes_height + 0.45 + style.legend_height(lines)
+                                                              + style.note_height(note))), layout="constrained")
+    grid = fig.add_gridspec(len(units) + 1, 1, height_ratios=sizes + [max(style.legend_height(lines), 0.05) / per_line])
+    for number, unit in enumerate(units):
+        ax = fig.add_subplot(grid[number])
         rows = estimates[estimates["unit"] == unit].reset_index(drop=True)
-        ys, headings = layout(rows)
+        ys, headings = layout(rows, [wrapped[e].count("\n") + 1 for e in rows["estimate_id"]])
         for y, row in zip(ys, rows.to_dict("records")):
-            c = colour[row["measure"]]
+            c = palette.colour("measures", row["measure"])
             if pd.notna(row["low"]) and pd.notna(row["high"]):
                 ax.plot([row["low"], row["high"]], [y, y], color=c, lw=3.5, solid_capstyle="butt")
             if pd.notna(row["value"]):
-                ax.plot(row["value"], y, marker=QUALIFIER_MARKER.get(row["qualifier"], "o"), color=c, ms=6, ls="",
-                        mfc=c if row["qualifier"] == "exactly" else "white", mew=1.4)
+                marker, filled = style.QUALIFIER_MARKER.get(row["qualifier"], ("o", False))
+                ax.plot(row["value"], y, marker=marker, color=c, ms=6, ls="", mfc=c if filled else "white", mew=1.4)
         for y, heading in headings:
-            ax.text(0, y, heading, transform=ax.get_yaxis_transform(), fontsize=7, fontweight="bold", va="center",
-                    ha="right")
-        labels = [f"{r['estimator']}; via {r['reported_by']}" + (f"; {r['reference_date']}"
-                                                                 if pd.notna(r["reference_date"]) else "")
-                  for r in rows.to_dict("records")]
-        ax.set_yticks(ys, ["\n".join(textwrap.wrap(label, 48)) for label in labels], fontsize=6)
-        ax.set_ylim(max(ys) + 0.7, -0.6)
+            ax.text(-0.01, y, heading, transform=ax.get_yaxis_transform(), fontsize=7, fontweight="bold",
+                    va="center", ha="right")
+        ax.set_yticks(ys, [wrapped[e] for e in rows["estimate_id"]], fontsize=6)
+        ax.set_ylim(max(ys) + 0.9, -0.8)
         ax.tick_params(axis="y", length=0)
         if unit == "persons":
             ax.set_xscale("log")
@@ -59,12 +78,8 @@ def draw(data: journeys.Journeys):
         ax.set_xlabel(unit + (" (log scale)" if unit == "persons" else ""))
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
-    axes[0, 0].set_title("Aggregate estimates the texts report", loc="left")
-    handles = [Line2D([], [], marker="o", ls="", color="black", label="exact figure"),
-               Line2D([], [], marker="o", ls="", mfc="white", color="black", label="about"),
-               Line2D([], [], marker="<", ls="", mfc="white", color="black", label="almost (at most)"),
-               Line2D([], [], color="black", lw=3.5, label="reported range")]
-    axes[-1, 0].legend(handles=handles, loc="upper center", bbox_to_anchor=(0.3, -0.25), ncol=4, frameon=False)
-    style.source_note(fig, data, ["estimates", "sources"])
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+        if number == 0:
+            ax.set_title("Aggregate estimates the texts report", loc="left")
+    style.add_legend(fig.add_subplot(grid[len(units)]), handles)
+    style.add_note(fig, note)
+    return style.finish(fig)

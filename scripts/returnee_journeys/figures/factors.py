@@ -1,9 +1,14 @@
 """Factors: which codebook factor bore on which move, in Lee's scheme.
 
-Rows are factors grouped by Lee category; columns are the moves of each person (the move into
-each stage after the origin), grouped by person. A glyph's shape and colour give the Lee label
-(push, pull, tie, deterrent, obstacle, enabler, personal ±); filled where the text names the
-factor as a reason (explicit), hollow where it only sets it beside the move (implicit).
+Columns are moves, grouped by person; each is headed by its two ends ("Moscow → Yerevan") and its
+stage type, because Lee's origin and destination are the ends of *that* move: the place left and
+the place moved to. Rows are factors under a heading per Lee category. A glyph's shape and colour
+give the Lee label (push, pull, tie, deterrent, obstacle, enabler, personal ±); it is filled where
+the text names the factor as a reason (explicit), hollow where it only sets it beside the move
+(implicit); a grey halo marks a judgement made after the move (timing `after`, hindsight); a
+stroke through it marks a factor the person says did not weigh on them (salience `discounted`).
+When there are more moves than fit across, persons are split over panels, each with the rows it
+uses.
 """
 from __future__ import annotations
 
@@ -15,77 +20,143 @@ from matplotlib.lines import Line2D
 from ..model import journeys
 from . import style
 
-MOVE_KIND = {"abroad": "left Russia", "temporary-return": "back for a while", "return": "came back",
-             "planned": "planned"}
+MAX_COLUMNS = 16   # moves per panel
+ROW = 0.17         # inches per row
+MIN_ROW = 0.13     # ... closed up to this before the figure grows past style.MAX_HEIGHT
+TALLEST = 40.0     # inches: the most a figure of many persons may grow to
+WIDE = 10.0        # inches: the width of a matrix too wide for two panels at the journal width
 
 
-def moves(data: journeys.Journeys) -> pd.DataFrame:
-    """Every move (stage after the origin) with a short label, people in timeline order."""
-    stages = data.table("stages").sort_values(["person_id", "seq"])
-    previous = stages.groupby("person_id")["stage_type"].shift()
-    kind = stages["stage_type"].map(MOVE_KIND)
-    kind = kind.mask((stages["stage_type"] == "abroad") & (previous == "abroad"), "moved on")
+def columns(data: journeys.Journeys) -> pd.DataFrame:
+    """Every move with its heading: 'from → to (stage type)'."""
+    moves = data.moves()
     names = data.table("locations").set_index("location_id")["name"]
-    out = stages.assign(kind=kind, place=stages["location_id"].map(names))
-    out = out[out["stage_type"] != "origin"]
-    order = {p: i for i, p in enumerate(journeys.lanes(data)["person_id"])}
-    return out.assign(order=out["person_id"].map(order)).sort_values(["order", "seq"]).reset_index(drop=True)
+    kind = moves["stage_type"].str.replace("-", " ", regex=False)
+    heading = moves["from_location"].map(names) + " → " + moves["to_location"].map(names) + " (" + kind + ")"
+    return moves.assign(heading=heading.to_numpy())
 
 
-def draw(data: journeys.Journeys):
+def width_for(moves: int) -> tuple[float, int]:
+    """Figure width and moves per panel: the journal width while two panels hold every move, else wider."""
+    if moves <= 2 * MAX_COLUMNS:
+        return style.WIDTH, MAX_COLUMNS
+    return WIDE, int((WIDE - 2.3) / 0.28)
+
+
+def panels(moves: pd.DataFrame, most: int = MAX_COLUMNS) -> list[pd.DataFrame]:
+    """Persons in lane order, split so that no panel has more than `most` moves (a person with
+    more has a panel of their own)."""
+    out, current = [], []
+    for _, group in moves.groupby("person_id", sort=False):
+        if current and sum(len(g) for g in current) + len(group) > most:
+            out.append(pd.concat(current, ignore_index=True))
+            current = []
+        current.append(group)
+    if current:
+        out.append(pd.concat(current, ignore_index=True))
+    return out
+
+
+def rows(coded: pd.DataFrame, categories: list[str], labels: pd.Series) -> pd.DataFrame:
+    """A heading row per Lee category used, then its factors by label; y counts down from 0."""
+    used = (coded[["lee_category", "factor_id"]].drop_duplicates()
+            .assign(rank=lambda f: f["lee_category"].map(categories.index),
+                    name=lambda f: f["factor_id"].map(labels).fillna(f["factor_id"]))
+            .sort_values(["rank", "name", "factor_id"]))
+    out = []
+    for category, group in used.groupby("lee_category", sort=False):
+        out.append({"lee_category": category, "factor_id": None, "name": category, "heading": True})
+        out += [{"lee_category": category, "factor_id": f, "name": n, "heading": False}
+                for f, n in zip(group["factor_id"], group["name"])]
+    return pd.DataFrame(out, columns=["lee_category", "factor_id", "name", "heading"])
+
+
+def glyph(ax, x, y, look, coding) -> None:
+    marker, colour = look
+    if style.TIMING_HALO.get(coding.timing, False):
+        ax.plot(x, y, marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2)
+    filled = style.CERTAINTY_FILLED.get(coding.certainty, False)
+    ax.plot(x, y, marker=marker, ms=5.5, ls="", mfc=colour if filled else "white", mec=colour, mew=1.1, zorder=3)
+    if style.SALIENCE_STRUCK.get(coding.salience, False):
+        ax.plot(x, y, marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     codings = data.table("codings")
-    factor_table = data.table("factors").set_index("factor_id")
+    labels = data.table("factors").set_index("factor_id")["label"]
     categories = data.descriptor.field("codings", "lee_category")["constraints"]["enum"]
     coded = codings.assign(label=data.lee_label(codings["lee_category"], codings["valence"]))
-    rows = (coded[["lee_category", "factor_id"]].drop_duplicates()
-            .assign(rank=lambda f: f["lee_category"].map(categories.index),
-                    name=lambda f: f["factor_id"].map(factor_table["label"]))
-            .sort_values(["rank", "name"]).reset_index(drop=True))
-    row_of = {(c, f): i for i, (c, f) in enumerate(zip(rows["lee_category"], rows["factor_id"]))}
-    columns = moves(data)
-    col_of = {s: i for i, s in enumerate(columns["stage_id"])}
-
-    fig, ax = plt.subplots(figsize=(style.WIDTH, 0.16 * len(rows) + 2.4))
-    cell = coded["stage_id"].map(col_of).astype(str) + "|" + coded["lee_category"] + "|" + coded["factor_id"]
-    coded = coded.assign(nth=cell.groupby(cell).cumcount(), count=cell.map(cell.value_counts()))
-    for c in coded.itertuples():
-        marker, colour = style.LEE_GLYPHS.get(c.label, style.OTHER_GLYPH)
-        explicit = c.certainty == "explicit"
-        shift = (c.nth - (c.count - 1) / 2) * 0.32  # codings sharing a cell stand side by side
-        ax.plot(col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)], marker=marker, ms=5.5, ls="",
-                mfc=colour if explicit else "white", mec=colour, mew=1.1)
-    ax.set_xlim(-0.6, len(columns) - 0.4)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_yticks(range(len(rows)), rows["name"])
-    ax.set_xticks(range(len(columns)), [f"{k}: {p}" for k, p in zip(columns["kind"], columns["place"])],
-                  rotation=90, fontsize=6)
-    ax.tick_params(length=0)
-    ax.grid(True, color="#EEEEEE", lw=0.5)
-    ax.set_axisbelow(True)
-    category = rows["lee_category"].to_numpy(dtype=object)
-    for boundary in np.flatnonzero(category[1:] != category[:-1]) + 1:
-        ax.axhline(boundary - 0.5, color="#888888", lw=0.6)
-    for category, group in rows.groupby("lee_category", sort=False, observed=True):
-        ax.text(-0.02, group.index.to_numpy().mean(), category, transform=ax.get_yaxis_transform(), rotation=90,
-                ha="right", va="center", fontsize=7, fontweight="bold", color="#444444")
-    ax.yaxis.set_tick_params(pad=14)
+    moves = columns(data)
     persons = data.table("persons").set_index("person_id")["name_in_source"]
-    people = columns["person_id"].to_numpy(dtype=object)
-    starts = np.flatnonzero(np.r_[True, people[1:] != people[:-1]])
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(columns)
-        if start:
-            ax.axvline(start - 0.5, color="#888888", lw=0.6)
-        ax.text((start + end - 1) / 2, -0.8, persons[columns.at[start, "person_id"]], ha="center", va="bottom",
-                fontsize=7.5, fontweight="bold")
-    ax.set_title("What pushed, pulled and held them: factors by move (Lee 1966)", loc="left", pad=16)
+    unplaced = coded[~coded["stage_id"].isin(set(moves["stage_id"]))]
+    width, most = width_for(len(moves))
+    parts = panels(moves, most)
+    panel_rows = [rows(coded[coded["stage_id"].isin(set(p["stage_id"]))], categories, labels) for p in parts]
+
     handles = [Line2D([], [], marker=m, ls="", mfc=c, mec=c, label=label) for label, (m, c) in style.LEE_GLYPHS.items()
                if label in set(coded["label"])]
-    if not coded["label"].isin(list(style.LEE_GLYPHS)).all():
-        handles.append(Line2D([], [], marker=style.OTHER_GLYPH[0], ls="", color=style.OTHER_GLYPH[1], label="other"))
-    handles += [Line2D([], [], marker="o", ls="", mfc="black", mec="black", label="explicit reason"),
-                Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="implicit")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    style.source_note(fig, data, ["codings", "factors", "stages", "persons"])
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return fig
+    if coded["label"].isna().any() or not coded["label"].isin(list(style.LEE_GLYPHS)).all():
+        handles.append(Line2D([], [], marker="*", ls="", color="#777777", label="other"))
+    handles += [Line2D([], [], marker="o", ls="", mfc="black", mec="black", label="filled: named as a reason"),
+                Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="hollow: set beside the move")]
+    if coded["timing"].map(style.TIMING_HALO).fillna(False).any():
+        handles.append(Line2D([], [], marker="o", ms=9, ls="", mfc="#D9D9D9", mec="none",
+                              label="grey halo: judged after the move (hindsight)"))
+    if coded["salience"].map(style.SALIENCE_STRUCK).fillna(False).any():
+        handles.append(Line2D([], [], marker=(2, 0, 45), ms=9, ls="", color="black",
+                              label="struck through: said not to weigh (discounted)"))
+    note = style.note_text(data, ["codings", "factors", "stages", "locations", "persons"], [
+        "Lee's origin and destination are the two ends of each move: the place left (before →) and the place "
+        "moved to (after →).",
+        style.unplaced_note("Not drawn, their stage is not a move", [f"codings/{c}" for c in unplaced["coding_id"]])])
+    legend_columns, lines = style.legend_shape([h.get_label() for h in handles], width - 0.5)
+
+    header = max((style.text_width(h, 6) for h in moves["heading"]), default=0.5) + 0.2
+    fixed = 0.5 + style.legend_height(lines) + style.note_height(note) + len(parts) * (header + 0.35)
+    count = sum(max(len(r), 1) for r in panel_rows)
+    row = max(MIN_ROW, min(ROW, (style.MAX_HEIGHT - fixed) / count))  # rows close up before the figure grows
+    heights = [row * max(len(r), 1) + header + 0.35 + (0.6 if len(parts) > 1 else 0) for r in panel_rows]
+    total = sum(heights) + 0.5 + style.legend_height(lines) + style.note_height(note)
+    fig = plt.figure(figsize=(width, style.clamp_height(total, high=TALLEST)), layout="constrained")
+    grid = fig.add_gridspec(len(parts) + 1, 1, height_ratios=heights + [max(style.legend_height(lines), 0.05)])
+    for number, (part, table) in enumerate(zip(parts, panel_rows)):
+        ax = fig.add_subplot(grid[number])
+        col_of = {s: i for i, s in enumerate(part["stage_id"])}
+        row_of = {(c, f): i for i, (c, f) in enumerate(zip(table["lee_category"], table["factor_id"])) if f}
+        here = coded[coded["stage_id"].isin(set(col_of))]
+        cell = here["stage_id"] + "|" + here["lee_category"] + "|" + here["factor_id"]
+        here = here.assign(nth=cell.groupby(cell).cumcount().to_numpy(), count=cell.map(cell.value_counts()).to_numpy())
+        for c in here.itertuples():
+            shift = (c.nth - (c.count - 1) / 2) * 0.3  # codings sharing a cell stand side by side
+            glyph(ax, col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)],
+                  style.LEE_GLYPHS.get(c.label, ("*", "#777777")), c)
+        for y in table.index[table["heading"]]:
+            ax.axhspan(y - 0.5, y + 0.5, color="#F0F0F0", lw=0, zorder=0)
+        ax.set_xlim(-0.6, len(part) - 0.4)
+        ax.set_ylim(len(table) - 0.5, -0.5)
+        ax.set_yticks(range(len(table)), table["name"])
+        for tick, heading in zip(ax.get_yticklabels(), table["heading"]):
+            if heading:
+                tick.set_fontweight("bold")
+        ax.set_xticks(range(len(part)), part["heading"], rotation=90, fontsize=6)
+        ax.tick_params(length=0)
+        ax.grid(True, color="#EEEEEE", lw=0.5)
+        ax.set_axisbelow(True)
+        people = part["person_id"].to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, people[1:] != people[:-1]])
+        rise = 0.0  # points the person names rise above the panel
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(part)
+            if start:
+                ax.axvline(start - 0.5, color="#888888", lw=0.6)
+            name = persons.get(people[start], people[start])
+            fits = style.text_width(name, 7, "bold") < (end - start) * (width - 2.4) / max(len(part), most / 2)
+            rise = max(rise, 0 if fits else style.text_width(name, 7, "bold") * 72 * 0.87)
+            ax.text((start + end - 1) / 2, -0.6, name, ha="center" if fits else "left", va="bottom",
+                    rotation=0 if fits else 60, rotation_mode="anchor", fontsize=7, fontweight="bold")
+        if number == 0:
+            ax.set_title("What pushed, pulled and held them: factors by move (Lee 1966)", loc="left",
+                         pad=16 + rise)
+    style.add_legend(fig.add_subplot(grid[len(parts)]), handles)
+    style.add_note(fig, note)
+    return style.finish(fig)

@@ -1,59 +1,404 @@
-"""One look for every figure: colour-blind-safe palettes, sizes, the source note, saving."""
+"""One look for every figure: stable colour assignments, sizes, legends, the source note, saving,
+and the checks that no text overlaps other text or leaves the canvas.
+
+Colours. `PALETTE` holds 12 colours picked from Okabe & Ito's and Paul Tol's colour-blind-safe sets
+so that every pair stays apart (CAM02-UCS distance >= 9) in normal vision and under simulated
+protanopia, deuteranopia and tritanopia; tests/test_figures.py checks this. Which key (a place's
+country code, a person, a measure) gets which colour is kept in `figures/palette.json`: one list
+per kind, append-only, a key's slot is its position in the list. `make figures` appends keys it has
+not seen (new keys in sorted order) and never reorders, so adding a person, a place or a measure
+recolours nothing that was drawn before. Slot i takes PALETTE[i % 12]; from slot 12 on a second
+channel (a hatch on areas, a marker on lines) tells apart keys that share a colour.
+"""
 from __future__ import annotations
 
+import json
+import math
 import os
 import tempfile
 import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
+import pandas as pd  # noqa: E402
 
-from ..model.journeys import place_key  # noqa: E402
+from ..model import paths  # noqa: E402
+from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
-# Okabe & Ito (2008) for places, Paul Tol's "bright" for persons: both colour-blind safe.
-PLACE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
-PERSON_COLOURS = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB"]
-MEASURE_COLOURS = ["#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#882255"]  # Tol muted
+PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
+           "#AA3377", "#44AA99", "#225555", "#117733"]
+HATCHES = ["", "...", "xx", "oo", "--", "||", "++", "**"]          # second channel on areas, by slot // 12
+MARKERS = ["", "o", "s", "^", "D", "v", "P", "X"]                  # second channel on lines, by slot // 12
+KINDS = ("places", "persons", "measures")
 UNCERTAIN_COLOUR = "#BBBBBB"
 UNCERTAIN = {"alpha": 0.7, "hatch": "////", "edgecolor": "white"}  # how every figure draws an uncertain month
-WIDTH = 7.0  # inches: a two-column journal figure; text stays >= 7 pt
+OPEN_MARK = {"marker": ">", "ms": 5, "mfc": "white", "mec": "black", "mew": 0.9, "ls": ""}  # an open end
+WIDTH = 7.0  # inches: a two-column journal figure; text stays >= 6 pt
+MAX_HEIGHT = 30.0  # inches: figures grow with their content up to this
 DPI = 200
+NOTE_SIZE = 6.0
+PALETTE_FILE = "palette.json"
 
 plt.rcParams.update({
     "font.family": "DejaVu Sans", "font.size": 7.5, "axes.titlesize": 8.5, "axes.labelsize": 7.5,
     "xtick.labelsize": 7, "ytick.labelsize": 7, "legend.fontsize": 6.8, "axes.spines.top": False,
     "axes.spines.right": False, "svg.hashsalt": "russian-returnee-journeys", "svg.fonttype": "path",
-    "path.simplify": False,
+    "path.simplify": False, "hatch.linewidth": 0.6,
+    "figure.dpi": DPI,  # lay out at the resolution of the PNG: hinted text is a little wider than at 100 dpi
 })
 
 
-def colours(keys, palette) -> dict[str, str]:
-    """A fixed colour per key: sorted keys take the palette in order (cycling past its end)."""
-    return {key: palette[i % len(palette)] for i, key in enumerate(sorted(set(keys)))}
+# ---------------------------------------------------------------------------------------------
+# Stable colours
 
 
-def place_colours(journeys) -> dict[str, str]:
-    """Every place key of the locations table, coded or not yet used, keeps one colour."""
-    locations = journeys.table("locations")
-    return colours(place_key(locations, locations["location_id"]), PLACE_COLOURS)
+@dataclass
+class Palette:
+    """Append-only slots per kind (see the module's docstring)."""
+    slots: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    @classmethod
+    def load(cls, path: Path | None) -> "Palette":
+        if path is None or not path.is_file():
+            return cls()
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return cls({k: list(stored.get(k, [])) for k in KINDS})
+
+    @classmethod
+    def for_output(cls, out: Path) -> "Palette":
+        """The assignment kept in `out`, else the project's committed one (so that a fresh folder
+        draws the committed colours)."""
+        own = out / PALETTE_FILE
+        return cls.load(own if own.is_file() else paths.FIGURES / PALETTE_FILE)
+
+    def extend(self, kind: str, keys, ordered: bool = False) -> None:
+        """Append the keys not yet known: in the order given (`ordered`), else most frequent first
+        (ties by key), so that among newcomers the commonest get the plain colours."""
+        known = set(self.slots[kind])
+        keys = [str(k) for k in keys]
+        if ordered:
+            new = list(dict.fromkeys(k for k in keys if k not in known))
+        else:
+            counts = pd.Series(keys, dtype=object).value_counts()
+            new = sorted((k for k in counts.index if k not in known), key=lambda k: (-counts[k], k))
+        self.slots[kind] += new
+
+    def extended(self, data) -> "Palette":
+        """A copy with every key of the package appended where missing: all place keys of the
+        locations table, every person, every measure the descriptor allows or the data uses."""
+        out = Palette({k: list(v) for k, v in self.slots.items()})
+        locations = data.table("locations")
+        stages = data.table("stages")
+        out.extend("places", pd.concat([place_key(locations, stages["location_id"]),
+                                        place_key(locations, locations["location_id"])]))
+        out.extend("persons", lanes(data)["person_id"], ordered=True)  # partners in neighbouring slots
+        measures = data.descriptor.field("estimates", "measure").get("constraints", {}).get("enum", [])
+        known = set(out.slots["measures"])
+        out.slots["measures"] += [m for m in measures if m not in known]  # the codebook's order
+        out.extend("measures", data.table("estimates")["measure"])
+        return out
+
+    def save(self, path: Path) -> Path:
+        about = ("Colour slots of the figures, append-only: a key keeps its position (its colour) for good; "
+                 "`make figures` appends new keys. See figures/style.py.")
+        text = json.dumps({"about": about, **self.slots}, indent=1, ensure_ascii=False) + "\n"
+        write_atomically(path, text.encode("utf-8"))
+        return path
+
+    def slot(self, kind: str, key: str) -> int:
+        try:
+            return self.slots[kind].index(str(key))
+        except ValueError:
+            raise KeyError(f"{kind} {key!r} has no colour slot; draw with Palette.extended(data)") from None
+
+    def colour(self, kind: str, key: str) -> str:
+        return PALETTE[self.slot(kind, key) % len(PALETTE)]
+
+    def hatch(self, kind: str, key: str) -> str:
+        return HATCHES[(self.slot(kind, key) // len(PALETTE)) % len(HATCHES)]
+
+    def marker(self, kind: str, key: str) -> str:
+        return MARKERS[(self.slot(kind, key) // len(PALETTE)) % len(MARKERS)]
 
 
-def person_colours(journeys) -> dict[str, str]:
-    return colours(journeys.table("persons")["person_id"], PERSON_COLOURS)
+def palette_for(data, palette: Palette | None) -> Palette:
+    """The palette a figure draws with: the one given, else the committed one extended in memory."""
+    return (palette or Palette.load(paths.FIGURES / PALETTE_FILE)).extended(data)
 
 
-def source_note(fig, journeys, tables: list[str], extra: str = "") -> None:
-    sources = journeys.table("sources")
-    outlets = " and ".join(sorted(sources["outlet"].dropna().unique()))
-    files = ", ".join(f"{t}.csv" for t in tables)
-    note = f"Data: Russian Returnee Journeys {journeys.version}: {files}; coded from texts in {outlets}. {extra}"
-    fig.text(0.01, 0.005, "\n".join(textwrap.wrap(note, 150)), fontsize=6, color="#555555", ha="left", va="bottom")
+# ---------------------------------------------------------------------------------------------
+# Words and sizes
 
 
-def save(fig, name: str, folder: Path) -> list[Path]:
+def listing(items) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width of one line of text, in inches, in the figures' font."""
+    prop = FontProperties(family=plt.rcParams["font.family"], size=size, weight=weight)
+    widest = max(TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0]
+                 for line in (text.split("\n") or [""]))
+    return widest / 72
+
+
+LEGEND_CHARS = 46  # longer legend entries wrap onto more lines
+
+
+def wrap_label(label: str) -> str:
+    return "\n".join(textwrap.wrap(label, LEGEND_CHARS, break_on_hyphens=False)) or label
+
+
+def legend_shape(labels: list[str], width: float = WIDTH - 0.5, size: float | None = None) -> tuple[int, float]:
+    """(columns, height in lines) of the widest legend of these labels (wrapped as `wrap_label` does)
+    that fits `width` inches. Matplotlib fills a legend column by column, each as wide as its widest
+    entry; a row is as tall as its tallest entry."""
+    size = size or plt.rcParams["legend.fontsize"]
+    if not labels:
+        return 1, 0
+    wrapped = [wrap_label(label) for label in labels]
+    widths = [text_width(label, size) + 2.6 * size / 72 for label in wrapped]
+    lines = [label.count("\n") + 1 for label in wrapped]
+    for columns in range(len(labels), 0, -1):
+        rows = math.ceil(len(labels) / columns)
+        used = [max(widths[i:i + rows]) for i in range(0, len(labels), rows)]
+        if sum(used) + 1.2 * size / 72 * (len(used) - 1) <= width or columns == 1:
+            height = sum(max(lines[r::rows]) for r in range(rows))
+            return len(used), height
+    return 1, sum(lines)
+
+
+def legend_height(lines: float, size: float | None = None) -> float:
+    size = size or plt.rcParams["legend.fontsize"]
+    return 0 if lines == 0 else lines * size * 1.45 / 72 + 0.12
+
+
+def clamp_height(inches: float, low: float = 2.4, high: float = MAX_HEIGHT) -> float:
+    return float(min(max(inches, low), high))
+
+
+def add_legend(ax, handles, labels=None) -> None:
+    """A legend filling an axes of its own (made room for by the figure's height)."""
+    labels = labels or [h.get_label() for h in handles]
+    columns, _ = legend_shape(labels, ax.figure.get_figwidth() - 0.5)
+    labels = [wrap_label(label) for label in labels]
+    ax.axis("off")
+    ax.legend(handles, labels, loc="upper center", ncol=columns, frameon=False, borderaxespad=0,
+              handlelength=1.8, columnspacing=1.2)
+
+
+def runs(months: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive months of one person with the same candidates: (id, begin, end, state)."""
+    return spells(months.assign(state=months["candidates"]))
+
+
+def boxes(ax, runs: pd.DataFrame, palette: "Palette", row_of: dict, height: float) -> None:
+    """Months as boxes, one PolyCollection per look (few artists, whatever the number of months).
+    `runs` has id, state ('|'-joined candidate places), x0, x1 (data units); a run of one place is
+    solid, a run of several is striped with each, drawn as an uncertain month."""
+    from matplotlib.collections import PolyCollection
+    groups: dict[tuple[str, bool], list] = {}
+    for person, state, x0, x1 in zip(runs["id"].to_numpy(dtype=object), runs["state"].to_numpy(dtype=object),
+                                     runs["x0"].to_numpy(float), runs["x1"].to_numpy(float)):
+        places = state.split("|")
+        stripe = height / len(places)
+        bottom = row_of[person] - height / 2
+        for i, place in enumerate(places):
+            y0 = bottom + i * stripe
+            groups.setdefault((place, len(places) > 1), []).append(
+                [(x0, y0), (x1, y0), (x1, y0 + stripe), (x0, y0 + stripe)])
+    for (place, uncertain), verts in sorted(groups.items()):
+        hatch = palette.hatch("places", place)
+        if uncertain:
+            look = {**UNCERTAIN, "hatch": UNCERTAIN["hatch"] + hatch}
+        else:
+            look = {"edgecolor": "white", "hatch": hatch or None}
+        ax.add_collection(PolyCollection(verts, facecolors=palette.colour("places", place), linewidths=0, **look))
+
+
+# ---------------------------------------------------------------------------------------------
+# The source note
+
+
+def sources_phrase(data) -> str:
+    """The outlets the texts appeared in, as spelled in sources.outlet: 'Al Jazeera and Byline Times'."""
+    return listing(sorted(data.table("sources")["outlet"].dropna().unique(), key=str.casefold))
+
+
+def copy_notes(data) -> list[str]:
+    """A sentence for each text coded from a copy other than its publisher's page (`coded_copy_url`
+    set, on another site than `url`). Where a consulted copy in the publisher's own wording exists
+    (copies.wording = `publisher`), the coded copy's wording differs from it: words the copy quotes
+    are then the copy's, not necessarily the speaker's."""
+    copies = data.tables.get("copies")
+    publisher_wording = set()
+    if copies is not None and "wording" in copies:
+        publisher_wording = set(copies.loc[copies["wording"] == "publisher", "source_id"])
+
+    def host(url) -> str:
+        return url.split("//", 1)[-1].split("/", 1)[0].removeprefix("www.") if isinstance(url, str) and url else ""
+
+    sentences = []
+    for row in data.table("sources").sort_values("source_id").itertuples():
+        copy_host = host(row.coded_copy_url)
+        if not copy_host or copy_host == host(row.url):
+            continue
+        if row.source_id in publisher_wording:
+            sentences.append(f"The {row.outlet} text is coded from a copy ({copy_host}) that rewords "
+                             f"{row.outlet}'s own: words in quotation marks are the copy's wording, not "
+                             "necessarily the speaker's.")
+        else:
+            sentences.append(f"The {row.outlet} text is coded from a copy ({copy_host}), not from "
+                             f"{row.outlet}'s own page.")
+    return sentences
+
+
+def note_text(data, tables: list[str], extra: list[str] | str = (), width: float = WIDTH) -> str:
+    files = listing([f"{t}.csv" for t in tables])
+    parts = [f"Data: Russian Returnee Journeys {data.version}, {files}; coded from texts in {sources_phrase(data)}."]
+    parts += copy_notes(data)
+    parts += [extra] if isinstance(extra, str) else list(extra)
+    lines = []
+    room = width - 0.3
+    for part in (p for p in parts if p):
+        chars = max(40, int(len(part) * room / text_width(part, NOTE_SIZE)))
+        wrapped = textwrap.wrap(part, chars)
+        while chars > 40 and max(text_width(line, NOTE_SIZE) for line in wrapped) * 1.04 > room:
+            chars -= 3  # hinting at 200 dpi draws a few per cent wider than the outlines measure
+            wrapped = textwrap.wrap(part, chars)
+        lines += wrapped
+    return "\n".join(lines)
+
+
+def note_height(text: str) -> float:
+    return 0 if not text else (text.count("\n") + 1) * NOTE_SIZE * 1.3 / 72 + 0.08
+
+
+def add_note(fig, text: str) -> None:
+    """The note under everything: constrained layout keeps room for it (as for a supxlabel)."""
+    fig.supxlabel(text, x=0.01, ha="left", va="bottom", fontsize=NOTE_SIZE, color="#555555",
+                  multialignment="left")
+
+
+def unplaced_note(what: str, rows: list[str]) -> str:
+    return f"{what}: {'; '.join(rows)}." if rows else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks the tests (and the figures themselves) use
+
+
+def texts(fig) -> list[tuple[Text, object]]:
+    """Every visible, non-empty text of the drawn figure with its extent in pixels."""
+    fig.draw_without_rendering()  # lays out and places every artist, rasterises nothing
+    renderer = fig.canvas.get_renderer()
+    hidden = set()  # labels of ticks outside the view: matplotlib keeps them but does not draw them
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = (high - low) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - slack <= tick.get_loc() <= high + slack:
+                    hidden |= {id(tick.label1), id(tick.label2)}
+    found = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip() or id(text) in hidden:
+            continue
+        if text.axes is not None and not text.axes.get_visible():
+            continue
+        found.append((text, text.get_window_extent(renderer)))
+    return found
+
+
+def hide_colliding(fig, optional: list) -> list:
+    """Hide, in order, each optional text that overlaps a text kept so far; return those hidden."""
+    optional_ids = {id(t) for t in optional}
+    kept = [box for t, box in texts(fig) if id(t) not in optional_ids]
+    renderer = fig.canvas.get_renderer()
+    hidden = []
+    for text in optional:
+        box = text.get_window_extent(renderer)
+        if any(min(box.x1, b.x1) > max(box.x0, b.x0) and min(box.y1, b.y1) > max(box.y0, b.y0) for b in kept):
+            text.set_visible(False)
+            hidden.append(text)
+        else:
+            kept.append(box)
+    return hidden
+
+
+def problems(fig) -> tuple[list[tuple[str, str]], list[str]]:
+    """(`overlaps`, `outside`) from one layout of the figure."""
+    found = texts(fig)
+    return overlaps(fig, found=found), outside(fig, found=found)
+
+
+def overlaps(fig, tolerance: float = 0.5, found=None) -> list[tuple[str, str]]:
+    """Pairs of texts whose extents intersect (by more than `tolerance` pixels each way)."""
+    found = texts(fig) if found is None else found
+    pairs = []
+    for i, (a, box_a) in enumerate(found):
+        for b, box_b in found[i + 1:]:
+            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if dx > tolerance and dy > tolerance:
+                pairs.append((a.get_text(), b.get_text()))
+    return pairs
+
+
+def outside(fig, tolerance: float = 1.0, found=None) -> list[str]:
+    """Texts (legend entries included) that reach beyond the canvas: clipped in the saved file."""
+    width, height = fig.canvas.get_width_height()
+    return [t.get_text() for t, box in (texts(fig) if found is None else found)
+            if box.x0 < -tolerance or box.y0 < -tolerance or box.x1 > width + tolerance
+            or box.y1 > height + tolerance]
+
+
+def finish(fig):
+    """Lay the figure out once and freeze it: axes and note keep positions rounded to a millionth of
+    the figure (far below a pixel), and the layout engine is switched off. Constrained layout's
+    solver can differ in the last bits of a float from one process to another (its sums follow
+    memory order), and SVG names clip paths by a hash of the exact numbers: frozen, rounded
+    positions keep every file byte-identical, and drawing or checking the figure again costs no
+    further layout."""
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        box = ax.get_position(original=True).bounds
+        ax.set_position([round(float(v), 6) for v in box], which="both")
+    for text in (fig._supxlabel, fig._suptitle, fig._supylabel):
+        if text is not None:
+            x, y = text.get_position()
+            text.set_position((round(float(x), 6), round(float(y), 6)))
+    fig.set_layout_engine("none")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
     """Write name.png (200 dpi) and name.svg, each to a temporary file first, then renamed."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -70,13 +415,29 @@ def save(fig, name: str, folder: Path) -> list[Path]:
             if os.path.exists(temporary):
                 os.unlink(temporary)
         written.append(target)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return written
 
 
-# Glyph and colour per Lee label (the labels themselves are named in datapackage.json, codings.valence).
+# ---------------------------------------------------------------------------------------------
+# Looks per code. Each table covers every code of its field in datapackage.json (a test checks).
+
+# Glyph and colour per Lee label (the labels are named in datapackage.json, `labels` on codings.valence).
 LEE_GLYPHS = {"push": ("v", "#CC3311"), "pull": ("^", "#0077BB"), "tie": ("o", "#009988"),
               "deterrent": ("X", "#EE7733"), "obstacle": ("s", "#000000"), "enabler": ("P", "#33BBEE"),
               "personal +": ("D", "#AA4499"), "personal −": ("d", "#AA4499"),
               "personal (direction not stated)": ("*", "#777777")}
-OTHER_GLYPH = ("*", "#777777")
+# codings.certainty: glyph filled (the text names the factor as a reason) or hollow.
+CERTAINTY_FILLED = {"explicit": True, "implicit": False}
+# codings.timing: a grey halo behind judgements made after the move (hindsight).
+TIMING_HALO = {"before": False, "unstated": False, "after": True}
+# codings.salience: a stroke through factors the person says did not weigh on them.
+SALIENCE_STRUCK = {"weighed": False, "discounted": True}
+# estimates.qualifier: marker, and whether it is filled.
+QUALIFIER_MARKER = {"exactly": ("o", True), "about": ("o", False), "almost": ("<", False), "more-than": (">", False)}
+# locations.kind: how the map draws a place. `point`: a marker at its coordinates; `area-point`: a
+# region inside a country, a hollow ring at its (approximate) coordinates; `outline`: the country's
+# outline, highlighted, legs ending at its border; `group`: the members' outlines where the data names
+# them, else listed in a note (never a point).
+PLACE_DRAWING = {"city": "point", "region": "area-point", "country": "outline", "country-group": "group"}

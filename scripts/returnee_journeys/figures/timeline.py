@@ -2,102 +2,236 @@
 
 Months whose place is certain are solid in the country's colour; uncertain months are hatched,
 striped with the colours of every place the person could have been. Events are labelled
-vertical lines; planned destinations never reached and the texts' contradictions are marked.
+vertical lines (dotted where only a bound is known), their labels stacked in as many rows as
+they need. A lane ends at its text's date; a lane whose last stay has no known end and whose
+text has no known date runs to the right edge with an "open" mark. Destinations planned but
+never reached and the texts' contradictions are marked. What cannot be placed (an undated
+event, a person with no dated departure) is named in the note.
 """
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch, Rectangle
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..model import journeys
 from . import style
+
+ROW = 9.0  # points between two rows of event labels
 
 
 def _date(month_index) -> pd.Timestamp:
     return journeys.month_start(month_index)
 
 
-def draw(data: journeys.Journeys):
+def day_text(lower, upper) -> str:
+    """A date range in words at the precision its bounds show: a day, a month, a year, a range."""
+    if pd.notna(lower) and pd.notna(upper):
+        lo, hi = pd.Timestamp(lower), pd.Timestamp(upper)
+        if lo == hi:
+            return f"{lo:%Y-%m-%d}"
+        if lo.day == 1 and hi == lo + pd.offsets.MonthEnd(0):
+            return f"{lo:%Y-%m}"
+        if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31) and lo.year == hi.year:
+            return f"{lo:%Y}"
+        return f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
+    if pd.notna(upper):
+        return f"by {pd.Timestamp(upper):%Y-%m-%d}"
+    return f"from {pd.Timestamp(lower):%Y-%m-%d}"
+
+
+def month_ticks(months: int, most: int = 8):
+    """Ticks on the first month of every 1, 2, 3, 6 or 12 months (or years), at most `most` of them."""
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= most), None)
+    if step is None:
+        return mdates.YearLocator(base=max(1, int(np.ceil(months / 12 / most))))
+    return mdates.MonthLocator(bymonth=range(1, 13, step))
+
+
+def lane_labels(data, people: pd.DataFrame) -> list[str]:
+    outlets = dict(zip(data.table("sources")["source_id"], data.table("sources")["outlet"]))
+    return [f"{n} ({outlets.get(s, s)})" for n, s in zip(people["name_in_source"], people["source_id"])]
+
+
+def month_number(index) -> np.ndarray:
+    """Matplotlib date numbers of the first day of month indexes (year * 12 + month - 1)."""
+    index = np.asarray(index, dtype=np.int64)
+    return mdates.date2num((index - 1970 * 12).astype("datetime64[M]"))
+
+
+def stack_labels(fig, ax, labels: list, optional: list) -> int:
+    """Put event labels in rows above the axes so that no two overlap, and hide each optional label
+    (inside the axes) that would overlap another text; one layout pass. Return the number of rows."""
+    label_ids = {id(t) for t in labels}
+    others = [(t, box) for t, box in style.texts(fig) if id(t) not in label_ids]
+    renderer = fig.canvas.get_renderer()
+    right = ax.get_window_extent(renderer).x1
+    placed: list[list[tuple[float, float]]] = []
+    pad = 4.0
+    for label in sorted(labels, key=lambda t: t.xy[0]):
+        box = label.get_window_extent(renderer)
+        if box.x1 > right:  # would run past the axes: hang it to the left of its line
+            label.set_horizontalalignment("right")
+            label.set_position((-2, label.get_position()[1]))
+            box = label.get_window_extent(renderer)
+        for row, taken in enumerate(placed):
+            if all(box.x1 + pad <= x0 or box.x0 >= x1 + pad for x0, x1 in taken):
+                break
+        else:
+            row = len(placed)
+            placed.append([])
+        placed[row].append((box.x0, box.x1))
+        label.set_position((label.get_position()[0], 3 + row * ROW))
+    optional_ids = {id(t) for t in optional}
+    kept = [box for t, box in others if id(t) not in optional_ids]
+    for text in optional:
+        box = text.get_window_extent(renderer)
+        if any(min(box.x1, b.x1) + 1 > max(box.x0, b.x0) and min(box.y1, b.y1) + 1 > max(box.y0, b.y0) for b in kept):
+            text.set_visible(False)
+        else:
+            kept.append(box)
+    return len(placed)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    palette = style.palette_for(data, palette)
     windows = data.windows()
-    events = data.table("events").sort_values(["date_lower", "date_upper", "event_id"])
-    sources = data.table("sources")
-    first = int(journeys.month(events["date_lower"].fillna(events["date_upper"])).min())
-    last = int(journeys.month(sources["available_by_upper"]).max())
-    months = data.months(windows, since=first)
-    months = months[months["month"] <= last]
     people = journeys.lanes(data)
+    names = dict(zip(people["person_id"], people["name_in_source"]))
+    events = data.table("events").sort_values(["date_lower", "date_upper", "event_id"])
+    dated = events[events["date_lower"].notna() | events["date_upper"].notna()]
+    undated = events.drop(dated.index)
+    horizon = data.horizon()
+    origin = windows[windows["stage_type"] == data.descriptor.stage_type("first")]
+    departures = journeys.month(origin["end_min"].fillna(origin["end_max"])).dropna()
+    starts = pd.concat([journeys.month(dated["date_lower"].fillna(dated["date_upper"])).dropna(),
+                        departures.astype("Int64")])
+    first = int(starts.min()) if len(starts) else horizon
+    if horizon is None or first is None:
+        raise ValueError("nothing in the package is dated: no timeline can be drawn")
+    months = data.months(windows, since=first)
+    months = months[months["month"] <= horizon]
     y_of = dict(zip(people["person_id"], people["y"]))
-    palette = style.place_colours(data)
-    names = journeys.place_names(data.table("locations"))
-
-    fig, ax = plt.subplots(figsize=(style.WIDTH, 0.55 * len(people) + 1.9))
-    height = 0.62
-    for person, month, candidates in months[["person_id", "month", "candidates"]].itertuples(index=False):
-        places = candidates.split("|")
-        left, right = _date(month), _date(month + 1)
-        y = y_of[person] - height / 2
-        if len(places) == 1:
-            ax.add_patch(Rectangle((left, y), right - left, height, color=palette[places[0]], lw=0))
-            continue
-        stripe = height / len(places)
-        for i, place in enumerate(places):
-            ax.add_patch(Rectangle((left, y + i * stripe), right - left, stripe, facecolor=palette[place],
-                                   lw=0, **style.UNCERTAIN))
-
+    censoring = data.censoring(windows).set_index("person_id")
+    location_names = journeys.place_names(data.table("locations"))
     stages = data.table("stages")
     locations = data.table("locations")
-    for stage in stages[stages["stage_type"] == "planned"].itertuples():
-        before = windows[(windows["person_id"] == stage.person_id) & (windows["seq"] < stage.seq)].iloc[-1]
-        x = before["start_max"] + (before["end_min"] - before["start_max"]) / 2
-        y = y_of[stage.person_id] + height / 2 + 0.14
+    planned = stages[~stages["stage_type"].isin(data.descriptor.stage_types(realised=True))]
+
+    # legend and note first: they decide the figure's height
+    used = sorted(set(months["candidates"].str.split("|").explode()) |
+                  set(journeys.place_key(locations, planned["location_id"])), key=lambda k: palette.slot("places", k))
+    handles = [Patch(facecolor=palette.colour("places", k), hatch=palette.hatch("places", k), edgecolor="white",
+                     lw=0, label=location_names.get(k, k)) for k in used]
+    handles.append(Patch(facecolor=style.UNCERTAIN_COLOUR, **style.UNCERTAIN,
+                         label="uncertain month: stripes = possible places"))
+    if len(planned):
+        handles.append(Line2D([], [], marker="D", ls="", mfc="white", mec="black", label="planned, never reached"))
+    flagged = data.table("discrepancies")
+    flagged = flagged[(flagged["resource"] == "stages") & flagged["field"].isin(["start", "end"])]
+    if len(flagged):
+        handles.append(Line2D([], [], marker="$!$", ls="", color="#CC3311", label="contradiction in the text"))
+    open_people = [p for p in censoring.index[censoring["censor"] == 2] if p in set(months["person_id"])]
+    if open_people:
+        handles.append(Line2D([], [], **style.OPEN_MARK, label="open: no known end, text undated (runs to the edge)"))
+    unplaced = [f"{names[p]} (persons/{p})" for p in people["person_id"] if p not in set(months["person_id"])]
+    contradictions, unmarked = [], []  # where each contradiction on a date is marked: the middle of its window
+    for d in flagged.itertuples():
+        stage = windows[windows["stage_id"] == d.row_id]
+        lo = hi = pd.NaT
+        if not stage.empty:
+            stage = stage.iloc[0]
+            lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"],
+                                                                                         stage["end_max"])
+            lo, hi = (lo if pd.notna(lo) else hi), (hi if pd.notna(hi) else lo)
+        if pd.isna(lo) or stage["person_id"] not in y_of or not set(months["person_id"]) >= {stage["person_id"]}:
+            unmarked.append(f"discrepancies/{d.discrepancy_id}")
+        else:
+            contradictions.append((lo + (hi - lo) / 2, stage["person_id"]))
+    notes = [style.unplaced_note("Not on the time axis, no date", [f"{e.label} (events/{e.event_id})"
+                                                                   for e in undated.itertuples()]),
+             style.unplaced_note("Not drawn, nothing dates their first departure", unplaced),
+             style.unplaced_note("Contradictions not marked, their date has no bound", unmarked),
+             style.unplaced_note("Open to the edge, the text's date is unknown",
+                                 [f"{names[p]} (stages/{censoring.at[p, 'stage_id']})" for p in open_people])]
+    note = style.note_text(data, ["persons", "stages", "locations", "events", "discrepancies", "sources"], notes)
+    columns, rows = style.legend_shape([h.get_label() for h in handles])
+
+    n = len(people)
+    lane = max(0.27, min(0.55, 0.55 - 0.012 * (n - 6)))
+    span_y = (people["y"].max() - people["y"].min()) if n else 0
+    axes_height = lane * (span_y + 1.6)
+    label_rows = max(1, len(dated))  # upper bound; trimmed below
+    fig_height = style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
+                                    + 0.3 + label_rows * ROW / 72)
+    fig = plt.figure(figsize=(style.WIDTH, fig_height), layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[axes_height + 0.5 + label_rows * ROW / 72,
+                                                 max(style.legend_height(rows), 0.05)])
+    ax = fig.add_subplot(grid[0])
+    legend_ax = fig.add_subplot(grid[1])
+
+    height = 0.62
+    spans = style.runs(months)
+    spans = spans.assign(x0=month_number(spans["begin"]), x1=month_number(spans["end"] + 1))
+    style.boxes(ax, spans, palette, y_of, height)
+
+    optional = []
+    for stage in planned.itertuples():
+        before = windows[(windows["person_id"] == stage.person_id) & (windows["seq"] < stage.seq)]
+        if before.empty or stage.person_id not in y_of:
+            continue
+        before = before.iloc[-1]
+        lo = before["start_max"] if pd.notna(before["start_max"]) else before["start_min"]
+        hi = before["end_min"] if pd.notna(before["end_min"]) else _date(horizon + 1)
+        if pd.isna(lo):
+            continue
+        x = lo + (hi - lo) / 2
+        y = y_of[stage.person_id] + height / 2 + 0.12
         place = journeys.place_key(locations, pd.Series([stage.location_id])).iloc[0]
         name = locations.loc[locations["location_id"] == stage.location_id, "name"].iloc[0]
-        ax.plot(x, y, marker="D", ms=5, mfc="white", mec=palette[place], mew=1.4, zorder=5)
-        ax.annotate(f"planned: {name} (not reached)", (x, y), xytext=(5, 0), textcoords="offset points",
-                    va="center", fontsize=6)
+        ax.plot(x, y, marker="D", ms=4.5, mfc="white", mec=palette.colour("places", place), mew=1.3, zorder=5)
+        optional.append(ax.annotate(f"planned: {name}", (mdates.date2num(x), y), xytext=(5, 0), textcoords="offset points",
+                                    va="center", fontsize=6))
 
-    discrepancies = data.table("discrepancies")
-    for d in discrepancies[(discrepancies["resource"] == "stages") & discrepancies["field"].isin(["start", "end"])].itertuples():
-        stage = windows[windows["stage_id"] == d.row_id]
-        if stage.empty:
-            continue
-        stage = stage.iloc[0]
-        lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"], stage["end_max"])
-        x = lo + (hi - lo) / 2
-        ax.text(x, y_of[stage["person_id"]] - height / 2 - 0.05, "!", ha="center", va="top", fontsize=9,
-                fontweight="bold", color="#CC3311")
+    for x, person in contradictions:
+        ax.plot(x, y_of[person] - height / 2 - 0.16, marker="$!$", ms=6, color="#CC3311", ls="", zorder=5)
 
-    top = max(y_of.values()) + 0.75
-    span = (_date(first), _date(last + 1))
-    for i, event in enumerate(events.itertuples()):
-        known = pd.notna(event.date_lower)
-        x = event.date_lower if known else event.date_upper
-        ax.axvline(x, color="#333333", lw=0.7, ls="-" if known else ":", zorder=1)
-        late = (x - span[0]) / (span[1] - span[0]) > 0.7
-        label = f"{event.label}, {'' if known else 'by '}{x:%Y-%m-%d}"
-        ax.text(x, 1.01 + 0.045 * (i % 2), label, transform=ax.get_xaxis_transform(), fontsize=6,
-                ha="right" if late else "left", va="bottom")
+    edge = _date(horizon + 1)
+    for person in open_people:
+        if person in y_of:
+            ax.plot(mdates.date2num(edge), y_of[person], clip_on=False, zorder=6, **style.OPEN_MARK)
 
-    ax.set_yticks(people["y"], [f"{n} ({s.split('-')[0].title()})" for n, s in
-                                zip(people["name_in_source"], people["source_id"].map(
-                                    dict(zip(sources["source_id"], sources["outlet"]))))])
-    ax.set_xlim(*span)
-    ax.set_ylim(min(y_of.values()) - 0.8, top)
-    ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=[1, 7]))
-    ax.xaxis.set_major_formatter(plt.matplotlib.dates.DateFormatter("%Y-%m"))
+    labels = []
+    for event in dated.itertuples():
+        lower, upper = event.date_lower, event.date_upper
+        exact = pd.notna(lower) and pd.notna(upper) and lower == upper
+        x = lower if exact or pd.isna(upper) else upper
+        ax.axvline(x, color="#333333", lw=0.7, ls="-" if exact else ":", zorder=1)
+        if pd.notna(lower) and pd.notna(upper) and not exact:
+            ax.plot([lower, upper], [1, 1], transform=ax.get_xaxis_transform(), color="#333333", lw=1.2,
+                    clip_on=False, solid_capstyle="butt")
+        labels.append(ax.annotate(f"{event.label}, {day_text(lower, upper)}", (mdates.date2num(x), 1),
+                                  xycoords=ax.get_xaxis_transform(), xytext=(2, 3), textcoords="offset points",
+                                  fontsize=6, ha="left", va="bottom"))
+
+    ax.set_yticks(people["y"], lane_labels(data, people))
+    ax.set_xlim(_date(first), edge)
+    ax.set_ylim(people["y"].min() - 0.8, people["y"].max() + 0.75)
+    ax.xaxis.set_major_locator(month_ticks(horizon + 1 - first))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    ax.set_title("Where each returnee was, month by month", loc="left", pad=26)
+    title = ax.set_title("Where each returnee was, month by month", loc="left", pad=6)
+    style.add_legend(legend_ax, handles)
+    style.add_note(fig, note)
+    # rows depend on horizontal positions only, and lanes keep their size: the height may change after
+    stack = stack_labels(fig, ax, labels, optional)
+    ax.set_title(title.get_text(), loc="left", pad=6 + stack * ROW + 2)
+    grid.set_height_ratios([axes_height + 0.5 + stack * ROW / 72, max(style.legend_height(rows), 0.05)])
+    fig.set_figheight(style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
+                                         + 0.3 + stack * ROW / 72))
+    return style.finish(fig)
 
-    handles = [Patch(color=palette[k], label=names.get(k, k)) for k in sorted(palette)]
-    handles += [Patch(facecolor=style.UNCERTAIN_COLOUR, **style.UNCERTAIN,
-                      label="uncertain month: stripes = possible places"),
-                Line2D([], [], marker="D", ls="", mfc="white", mec="black", label="planned, never reached"),
-                Line2D([], [], marker="$!$", ls="", color="#CC3311", label="contradiction in the text")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
-    style.source_note(fig, data, ["persons", "stages", "locations", "events", "discrepancies", "sources"])
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return fig

@@ -45,9 +45,63 @@ class Journeys:
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
     def months(self, windows: pd.DataFrame | None = None, since: int | None = None, by: str = "place") -> pd.DataFrame:
-        """`person_months` of these journeys (see there)."""
+        """`person_months` of these journeys (see there), open ends carried to `horizon()`."""
         windows = self.windows() if windows is None else windows
-        return person_months(windows, self.descriptor.stage_type("first"), since=since, by=by)
+        return person_months(windows, self.descriptor.stage_type("first"), since=since, by=by,
+                             horizon=self.horizon())
+
+    def dated(self, bound: str) -> pd.Series:
+        """Every `bound` ("lower" or "upper") of every EDTF value in the package, as one series."""
+        columns = [self.tables[r["name"]][f"{f}_{bound}"] for r in self.descriptor.resources
+                   for f in self.descriptor.edtf_fields(r["name"])
+                   if r["name"] in self.tables and f"{f}_{bound}" in self.tables[r["name"]]]
+        return pd.concat([c.dropna().astype("datetime64[s]") for c in columns]) if columns else pd.Series(
+            [], dtype="datetime64[s]")
+
+    def horizon(self) -> int | None:
+        """The last month any date of the package reaches (the latest bound of any EDTF value): where a
+        stay with no known end (an open return whose text has no known date) is carried to, censored."""
+        dates = pd.concat([self.dated("lower"), self.dated("upper")])
+        return None if dates.empty else int(month(dates).max())
+
+    def censoring(self, windows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """How each person's sequence ends: one row per person with realised stages.
+
+        Columns: person_id, stage_id (the last realised stage), censor, month (the last month of the
+        sequence; NA when nothing bounds it and the package has no date at all). `censor`:
+        0 the last stay has a coded end; 1 right-censored at its text's date (no coded end: still there
+        when the text was available); 2 right-censored with no known date (no coded end, and its text's
+        date is unknown): the sequence is carried to `horizon()`, which is not an observed date."""
+        windows = self.windows() if windows is None else windows
+        last = windows.groupby("person_id", sort=True).tail(1)
+        bounded = last["end_max"].notna().to_numpy()
+        code = np.where(last["end"].notna().to_numpy(), 0, np.where(bounded, 1, 2))
+        horizon = self.horizon()
+        when = month(last["end_max"])
+        if horizon is not None:
+            when = when.fillna(horizon)
+        return pd.DataFrame({"person_id": last["person_id"].to_numpy(), "stage_id": last["stage_id"].to_numpy(),
+                             "censor": code, "month": when.to_numpy()})
+
+    def moves(self) -> pd.DataFrame:
+        """Every move, in lane order: the move into each stage that follows a realised stage, from the
+        last realised stage before it. Columns: person_id, stage_id, seq, stage_type, from_location,
+        to_location, realised (False for a destination aimed for but never reached), waypoint (a transit stage:
+        passing through)."""
+        realised_types = self.descriptor.stage_types(realised=True)
+        transit_types = self.descriptor.stage_types(transit=True)
+        stages = self.table("stages").sort_values(["person_id", "seq"], kind="stable")
+        realised = stages["stage_type"].isin(realised_types)
+        reached = stages["location_id"].where(realised)
+        before = reached.groupby(stages["person_id"]).shift().groupby(stages["person_id"]).ffill()
+        out = pd.DataFrame({"person_id": stages["person_id"], "stage_id": stages["stage_id"], "seq": stages["seq"],
+                            "stage_type": stages["stage_type"], "from_location": before,
+                            "to_location": stages["location_id"], "realised": realised,
+                            "waypoint": stages["stage_type"].isin(transit_types)})
+        out = out[out["from_location"].notna()]
+        order = {p: i for i, p in enumerate(lanes(self)["person_id"])}
+        return (out.assign(lane=out["person_id"].map(order)).sort_values(["lane", "seq"], kind="stable")
+                .drop(columns="lane").reset_index(drop=True))
 
     def lee_label(self, lee: pd.Series, valence: pd.Series) -> pd.Series:
         pairs = lee.astype(str) + "|" + valence.fillna("").astype(str)
@@ -85,9 +139,11 @@ def month_start(index: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(index) // 12, month=int(index) % 12 + 1, day=1)
 
 
-def person_months(windows: pd.DataFrame, first_type: str, since: int | None = None, by: str = "place") -> pd.DataFrame:
+def person_months(windows: pd.DataFrame, first_type: str, since: int | None = None, by: str = "place",
+                  horizon: int | None = None) -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
-    given) to the last month known.
+    given) to the last month known; a stay whose end nothing bounds (an open return whose text
+    has no known date) is carried to `horizon` when given, else left out.
 
     A month takes a place (or, with by="stage_type", a stage type) when every stay that can
     cover it (by the stays' windows) has that value; otherwise its state is `uncertain` and
@@ -101,14 +157,18 @@ def person_months(windows: pd.DataFrame, first_type: str, since: int | None = No
         departure = departure.clip(upper=since).astype("Int64")
     first = month(windows["start_min"]).fillna(windows["person_id"].map(departure))
     last = month(windows["end_max"])
+    if horizon is not None:
+        last = last.fillna(horizon)
     stays = windows.assign(first=first, last=last).dropna(subset=["first", "last"])
     stays = stays[stays["last"] >= stays["first"]]
     expanded = stays.loc[stays.index.repeat((stays["last"] - stays["first"] + 1).astype(int))]
     expanded = expanded.assign(month=expanded.groupby(level=0).cumcount() + expanded["first"].astype(int))
     expanded = expanded[expanded["month"] >= expanded["person_id"].map(departure)]
     grouped = expanded.groupby(["person_id", "month"], sort=True)
-    places = grouped[by].agg(lambda p: "|".join(sorted(set(p))))
-    stages = grouped["stage_id"].agg(lambda ids: ids.iloc[0] if len(ids) == 1 else pd.NA)
+    distinct = expanded[["person_id", "month", by]].astype({by: object}).drop_duplicates().sort_values(
+        ["person_id", "month", by])
+    places = distinct.groupby(["person_id", "month"], sort=True)[by].agg("|".join)
+    stages = grouped["stage_id"].first().where(grouped.size() == 1)
     out = pd.DataFrame({"candidates": places, "stage_id": stages}).reset_index()
     single = ~out["candidates"].str.contains("|", regex=False)
     out["state"] = out["candidates"].where(single, UNCERTAIN)

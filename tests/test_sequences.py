@@ -1,0 +1,101 @@
+"""The sequence exports: open returns are censored with a documented code, months before departure and
+after the end are empty for a stated reason, uncertain months keep their candidates, and the
+most-likely variant is complete and flagged. On a synthetic package (open returns of undated texts
+included), never on real rows."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from returnee_journeys.bench import synthetic
+from returnee_journeys.exports import sequences
+from returnee_journeys.model import journeys
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return journeys.read(synthetic.generate(12, tmp_path_factory.mktemp("sequences"), seed=12))
+
+
+@pytest.fixture(scope="module")
+def written(data, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("out") / "sequences"
+    sequences.write(data, folder)
+    return folder
+
+
+def test_the_last_spell_carries_the_censoring_code_of_how_the_journey_ends(data, written):
+    spells = pd.read_csv(written / "spells-place.csv")
+    ends = data.censoring().set_index("person_id")
+    assert set(ends["censor"]) == {1, 2}  # the synthetic package has both kinds of open end
+    last = spells.groupby("id").tail(1).set_index("id")
+    assert last["censor"].to_dict() == ends["censor"].to_dict()
+    assert (spells.drop(last.index.map(lambda p: spells.index[spells["id"] == p][-1]))["censor"] == 0).all()
+    months = pd.read_csv(written / "months.csv").set_index("month")["calendar_month"]
+    horizon = sequences.calendar(data.horizon())
+    for person, row in last.iterrows():
+        if ends.at[person, "censor"] == 2:  # carried to the latest date of the package, not observed
+            assert months[row["end"]] == horizon
+        else:  # ends at the text's date
+            assert months[row["end"]] == sequences.calendar(int(ends.at[person, "month"]))
+    table = pd.read_csv(written / "censoring.csv").set_index("id")
+    assert table["censor"].to_dict() == ends["censor"].to_dict()
+    assert all(table.at[p, "note"] == sequences.CENSOR[c] for p, c in ends["censor"].items())
+
+
+def test_months_before_departure_and_after_the_end_are_empty(data, written):
+    sts = pd.read_csv(written / "sts-place.csv").set_index("id")
+    long = pd.read_csv(written / "person-months.csv")
+    for person, row in sts.iterrows():
+        known = long[long["id"] == person]
+        first, last = known["month"].min(), known["month"].max()
+        columns = [int(c) for c in sts.columns]
+        assert all(pd.isna(row[str(c)]) for c in columns if c < first or c > last)
+        assert all(isinstance(row[str(c)], str) for c in columns if first <= c <= last)
+
+
+def test_uncertain_months_keep_their_candidates_and_the_likely_place_is_one_of_them(written):
+    long = pd.read_csv(written / "person-months.csv")
+    uncertain = long[long["state"] == journeys.UNCERTAIN]
+    assert len(uncertain)
+    assert uncertain["candidates"].str.contains("|", regex=False).all()
+    assert (uncertain["likely_basis"] == sequences.IMPUTED).all()
+    assert all(likely in candidates.split("|") for likely, candidates in zip(uncertain["likely"],
+                                                                               uncertain["candidates"]))
+    certain = long[long["state"] != journeys.UNCERTAIN]
+    assert (certain["likely"] == certain["state"]).all() and (certain["likely_basis"] == sequences.OBSERVED).all()
+    likely = pd.read_csv(written / "sts-place-likely.csv").set_index("id")
+    assert not (likely == journeys.UNCERTAIN).any().any()
+    assert likely.notna().sum().sum() == len(long)
+
+
+def test_midpoint_imputation_puts_an_undated_change_in_the_middle_of_its_window(data):
+    windows = data.windows()
+    months = data.months(windows)
+    likely = sequences.likely_places(data, windows, months)
+    # a change of place known only to a window: months before its middle keep the earlier place
+    for stay in windows.itertuples():
+        if pd.isna(stay.start_min) or pd.isna(stay.start_max) or (stay.start_max - stay.start_min).days < 150:
+            continue
+        middle = stay.start_min + (stay.start_max - stay.start_min) / 2
+        before = journeys.month(pd.Series([middle - pd.Timedelta(days=45)])).iloc[0]
+        after = journeys.month(pd.Series([middle + pd.Timedelta(days=45)])).iloc[0]
+        mine = months["person_id"] == stay.person_id
+        at = dict(zip(months.loc[mine, "month"], likely[mine]))
+        previous = windows[(windows["person_id"] == stay.person_id) & (windows["seq"] < stay.seq)].iloc[-1]
+        if previous["place"] != stay.place and before in at and after in at:
+            assert at[before] == previous["place"] and at[after] == stay.place
+            return
+    pytest.fail("the synthetic package has no long undated change of place")
+
+
+def test_the_readme_documents_every_code_and_empty_cell(data, written):
+    text = (written / "README.md").read_text(encoding="utf-8")
+    for code, meaning in sequences.CENSOR.items():
+        assert f"`{code}`: {meaning}." in text
+    for phrase in ("Before a person's first departure", "After a sequence ends", journeys.UNCERTAIN,
+                   "midpoint imputation", sequences.IMPUTED, sequences.OBSERVED, 'left = "DEL"'):
+        assert phrase in text
+    months = pd.read_csv(written / "months.csv")
+    first = months["calendar_month"].iloc[0]
+    assert f"month 1 = `{first[:4]}-01`" in text and months["month"].iloc[0] == int(first[5:7])
