@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
