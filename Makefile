@@ -5,9 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 RJ := $(BIN)/returnee-journeys
-SOURCES_DIR ?= sources
 PACKAGE ?=
-export SOURCES_DIR
 
 .PHONY: all setup validate figures docs exports qdpx release test bench lock clean
 
@@ -42,7 +40,7 @@ release: $(READY) validate exports
 	$(RJ) release
 
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(READY)
 	$(RJ) bench

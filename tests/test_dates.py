@@ -64,3 +64,21 @@ def test_set_ranges_get_the_bounds_edtf_gives(value):
     parsed = edtf.parse_edtf(value)
     expected = (edtf.struct_time_to_date(parsed.lower_strict()), edtf.struct_time_to_date(parsed.upper_strict()))
     assert dates.bounds(value) == expected
+
+
+@pytest.mark.parametrize("value, lower, upper", [
+    ("2022-21", date(2022, 3, 1), date(2022, 5, 31)),     # spring
+    ("2022-22", date(2022, 6, 1), date(2022, 8, 31)),     # summer
+    ("2022-23", date(2022, 9, 1), date(2022, 11, 30)),    # autumn
+    ("2022-24", date(2022, 12, 1), date(2023, 2, 28)),    # winter, into the next year
+    ("[2022-21..2022-23]", date(2022, 3, 1), date(2022, 11, 30)),
+    ("2022-21/2022-24", date(2022, 3, 1), date(2023, 2, 28)),
+])
+def test_seasons_are_not_read_as_months(value, lower, upper):
+    assert dates.bounds(value) == (lower, upper)
+
+
+@pytest.mark.parametrize("value", ["2022-20", "2022-25", "2022-21-01"])
+def test_no_month_past_24_and_no_day_of_a_season(value):
+    with pytest.raises(dates.EDTFError):
+        dates.bounds(value)

@@ -1,5 +1,7 @@
-"""The descriptor-to-pandera mapping, on a small descriptor made for the purpose."""
+"""The descriptor-to-checks mapping, on a small descriptor made for the purpose."""
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import keys
 from returnee_journeys.model import paths
+from returnee_journeys.model.problems import Problems
 from returnee_journeys.validation import schema
 
 FIELDS = [
@@ -38,21 +41,22 @@ def frame(**columns):
 
 def problems(df):
     tables = {"t": df, "u": pd.DataFrame({"id": pd.array(["k"], dtype="string")})}
-    book = schema.RuleBook()
-    built = schema.build(DESCRIPTOR, "t", keys.Joins(tables), book)
-    return {(p.row, p.field, p.rule) for p in schema.run(built, df, book, "data/t.csv")}
+    checks = schema.field_checks(DESCRIPTOR, "t") + schema.foreign_key_checks(DESCRIPTOR, "t", keys.Joins(tables))
+    found = Problems()
+    schema.run(checks, tables, {"t": "data/t.csv"}, found)
+    return {(p.row, p.field, p.rule) for p in found}
 
 
 def test_valid_frame_passes_with_nullable_integer_boolean_and_number():
     assert problems(frame(b=[1, None])) == set()
 
 
-def test_dtypes_follow_the_descriptor_not_pandera_defaults():
-    tables = {"t": frame(), "u": pd.DataFrame({"id": ["k"]})}
-    built = schema.build(DESCRIPTOR, "t", keys.Joins(tables), schema.RuleBook())
-    assert str(built.columns["b"].dtype) == "Int64" and built.columns["b"].nullable
-    assert str(built.columns["flag"].dtype) == "boolean"
-    assert not built.columns["a"].nullable
+def test_a_check_on_a_column_the_descriptor_lacks_is_reported_at_the_descriptor():
+    found = Problems()
+    check = schema.Check("t", "some-rule", "a", "hint", lambda f: f["nope"].notna())
+    schema.run([check], {"t": frame()}, {"t": "data/t.csv"}, found)
+    assert [(p.resource, p.field, p.rule, p.file) for p in found] == [
+        ("t", "nope", "descriptor:missing-column", "datapackage.json")]
 
 
 @pytest.mark.parametrize("columns, expected", [
@@ -65,6 +69,8 @@ def test_dtypes_follow_the_descriptor_not_pandera_defaults():
     ({"ref": ["k", "nope"]}, (3, "ref", "foreign-key")),
     ({"a": ["p", "p"], "b": [1, 1]}, (3, "a,b", "primary-key")),
     ({"kind": ["x", "@SUM(1)"]}, (3, "kind", "formula-injection")),
+    ({"ref": ["k", "a\x00b"]}, (3, "ref", "control-character")),
+    ({"ref": ["k", "a\u202eb"]}, (3, "ref", "control-character")),
 ])
 def test_each_constraint_is_a_named_check(columns, expected):
     assert expected in problems(frame(**columns))
@@ -72,3 +78,25 @@ def test_each_constraint_is_a_named_check(columns, expected):
 
 def test_composite_primary_key_allows_a_repeat_in_one_column():
     assert problems(frame(a=["p", "p"], b=[1, 2])) == set()
+
+
+def test_hints_list_the_codes_the_descriptor_gives(fixture_package):
+    """A code added to the descriptor appears in the hints without a code change."""
+    from returnee_journeys.model import load
+    from returnee_journeys.validation import rules
+
+    package = descriptor_module.read(fixture_package / "datapackage.json")
+    data = json.loads(json.dumps(package.data))
+    durations = next(r for r in data["resources"] if r["name"] == "durations")
+    qualifier = next(f for f in durations["schema"]["fields"] if f["name"] == "qualifier")
+    qualifier["constraints"]["enum"].append("several")
+    qualifier["admits"]["several"] = {"min": [0, 3], "max": [0, 9]}
+    locations = next(r for r in data["resources"] if r["name"] == "locations")
+    next(f for f in locations["schema"]["fields"] if f["name"] == "kind")["constraints"]["enum"].append("island")
+    changed = descriptor_module.Descriptor(path=package.path, data=data)
+    tables = load.load(package).tables
+    hints = {c.rule: c.hint for c in rules.checks(changed, keys.Joins(tables))}
+    assert hints["value-matches-qualifier"].endswith("a-few and unquantified and several")
+    assert "island places have their country_code" in hints["country-code-fits-kind"]
+    enum_hints = {c.field: c.hint for c in schema.field_checks(changed, "durations") if c.rule == "enum"}
+    assert enum_hints["qualifier"].endswith(", several")

@@ -11,13 +11,19 @@ the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
-try:
-    __version__ = _version("russian-returnee-journeys")
-except PackageNotFoundError:  # run from a checkout without installing
-    __version__ = "0+unknown"
+
+def __getattr__(name: str):
+    """`__version__`, looked up only when asked for (importlib.metadata is slow to import)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+        try:
+            return version("russian-returnee-journeys")
+        except PackageNotFoundError:  # run from a checkout without installing
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["load", "validate", "InvalidData", "UnreadableInput", "__version__"]
 

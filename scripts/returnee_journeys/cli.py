@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -28,21 +30,61 @@ def _print_paths(written: list[Path]) -> None:
         print(path.relative_to(paths.OUTPUT) if path.is_relative_to(paths.OUTPUT) else path)
 
 
+def _sources(args) -> Path:
+    """The texts' folder; one named explicitly (--sources or SOURCES_DIR) must exist."""
+    explicit = getattr(args, "sources", None) or (Path(os.environ["SOURCES_DIR"]) if os.environ.get("SOURCES_DIR") else None)
+    if explicit is not None and not explicit.is_dir():
+        raise UnreadableInput(f"the sources folder {explicit} does not exist (--sources or SOURCES_DIR)")
+    return explicit or paths.sources_dir()
+
+
 def _validate(args) -> int:
     from .model.problems import format_json, format_text
     from .validation.validate import validate
 
-    sources = args.sources or paths.sources_dir()
+    sources = _sources(args)
     report = validate(paths.descriptor(args.package), sources, args.require_sources, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
-    if report.texts_not_checked and not args.require_sources:
+    if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {sources}: their quotes and hashes were "
               "not checked (set SOURCES_DIR)", file=sys.stderr)
     return 1 if report.problems else 0
 
 
+def _gate(args, require_sources: bool = False) -> int:
+    """Figures, exports and the release are made only from a package that validates (the texts
+    too, where present; for the release they must be)."""
+    from .model.problems import format_text
+    from .validation.validate import validate
+
+    package = getattr(args, "package", None)
+    report = validate(paths.descriptor(package), _sources(args), require_sources or paths.sources_required())
+    if report.problems:
+        print(format_text(report.problems), file=sys.stderr)
+        print(f"error: {paths.descriptor(package)} does not validate; nothing was written "
+              "(run `returnee-journeys validate`)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _require_texts(sources: Path) -> None:
+    """The release is made only with every source text at hand: exit 2 when one is missing."""
+    from .model import descriptor, load
+    from .validation import provenance
+
+    package = descriptor.read(paths.DESCRIPTOR)
+    listed = load.read_resource(package, "sources", [])
+    missing = provenance.missing_texts(sources, listed) if listed is not None else []
+    if missing:
+        raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in {sources} "
+                              "(set SOURCES_DIR)")
+
+
 def _figures(args) -> int:
     from . import figures
+
+    if _gate(args):
+        return 1
 
     unknown = sorted(set(args.names) - set(figures.FIGURES))
     if unknown:
@@ -57,6 +99,8 @@ def _exports(args) -> int:
     from . import exports
     from .exports import web_annotations
 
+    if _gate(args):
+        return 1
     written = exports.write_all(args.out, args.package)
     _print_paths(written)
     if not any(p.name == web_annotations.FILE for p in written):
@@ -81,6 +125,9 @@ def _release(args) -> int:
     from .model import journeys
     from .publish import release
 
+    _require_texts(_sources(args))
+    if _gate(args, require_sources=True):
+        return 1
     web_annotations.require_for_release(journeys.read(), paths.sources_dir(), paths.DIST / "exports")
     archive = release.build(paths.ROOT, args.out)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
@@ -161,13 +208,47 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _terminate(signum, frame):  # SIGTERM as an interrupt: temporary files are removed on the way out
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 (done, valid), 1 (invalid data, with a report), 2 (unreadable or unsupported input, one
+    line on stderr). Never a traceback."""
     args = parser().parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread
+        previous = None
     try:
         return args.run(args)
     except UnreadableInput as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_line(error)}", file=sys.stderr)
         return 2
     except InvalidData as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_line(error)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print("error: the input is nested too deeply to read", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: the input does not fit in memory", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {_line(error.strerror or error)}" + (f": {_line(error.filename)}" if error.filename else ""),
+              file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 — the last resort: one line, never a traceback
+        print(f"error: internal error ({type(error).__name__}: {_line(error)}); please report it", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _line(value, width: int = 2000) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -22,6 +22,7 @@ from . import sequences as export_sequences
 from . import sqlite as export_sqlite
 from . import web_annotations as export_annotations
 from ..model import journeys
+from ..model import names
 from ..model import paths
 
 FOLDER_MODE = 0o755
@@ -31,17 +32,19 @@ FILE_MODE = 0o644
 def write_all(out: Path, package: Path | None = None) -> list[Path]:
     """Build everything in a temporary folder beside `out`, then swap it in whole."""
     data = journeys.read(paths.descriptor(package))
-    name = data.descriptor.data["name"]
+    name = names.checked(data.descriptor.data["name"])
     citation = citation_module.read()
     glance = comparison_model.build(data)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         export_sqlite.write(data, staging / f"{name}.sqlite", glance)
         export_sqlite.write_metadata(data, name, staging / "metadata.json")
         (staging / "parquet").mkdir()
         for resource in data.descriptor.resources:
-            export_parquet.write(data, resource, staging / "parquet" / f"{resource['name']}.parquet")
+            export_parquet.write(data, resource, staging / "parquet" / f"{names.checked(resource['name'])}.parquet")
         export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
         export_sequences.write(data, staging / "sequences")
         export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`

@@ -10,11 +10,10 @@ import calendar
 import re
 from datetime import date
 
-import edtf
 import numpy as np
 import pandas as pd
 
-_PLAIN = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$")
+_PLAIN = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?[?~%]?$")
 _OPEN_SET = re.compile(r"^\[(?P<lo>[^\[\].]*)\.\.(?P<hi>[^\[\].]*)\]$")
 
 
@@ -22,13 +21,27 @@ class EDTFError(ValueError):
     pass
 
 
+# EDTF level 1 seasons (YYYY-21 … YYYY-24): the northern-hemisphere meteorological seasons, as
+# (first month, months long). Winter runs from December into the next year's February.
+SEASONS = {21: (3, 3), 22: (6, 3), 23: (9, 3), 24: (12, 3)}
+
+
+def _month_end(year: int, month: int) -> date:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _plain(match: re.Match) -> tuple[date, date]:
-    """YYYY, YYYY-MM or YYYY-MM-DD: the bounds edtf gives, without its (slow) parser."""
+    """YYYY, YYYY-MM, YYYY-SS (a season) or YYYY-MM-DD, possibly qualified (? ~ %, which strict
+    bounds ignore): strict bounds, without edtf's (slow) parser."""
     year = int(match["y"])
     if match["m"] is None:
         return date(year, 1, 1), date(year, 12, 31)
     month = int(match["m"])
     if match["d"] is None:
+        if month in SEASONS:
+            first, length = SEASONS[month]
+            return date(year, first, 1), _month_end(year, first + length - 1)
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     day = date(year, month, int(match["d"]))
     return day, day
@@ -41,6 +54,8 @@ def _strict(expression: str) -> tuple[date, date]:
             return _plain(plain)
         except ValueError as error:
             raise EDTFError(f"not a valid EDTF value: {expression!r}") from error
+    import edtf  # noqa: PLC0415 — slow to import; only for forms the fast path does not read
+
     try:
         parsed = edtf.parse_edtf(expression)
         return (

@@ -88,11 +88,34 @@ class Descriptor:
         return self.root / self.resource(name)["path"]
 
 
+MAX_BYTES = 16 * 2**20  # a descriptor larger than this is refused, not parsed
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"key {next(k for k in keys if keys.count(k) > 1)!r} appears twice in one object")
+    return dict(pairs)
+
+
 def read(path: Path) -> Descriptor:
+    """The descriptor at `path`: a regular file of strict JSON (no NaN, no repeated keys), an object."""
+    from .names import read_regular  # noqa: PLC0415
+
+    path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UnreadableInput(f"{path}: cannot read the descriptor ({error})") from error
+        if path.is_file() and path.stat().st_size > MAX_BYTES:
+            raise UnreadableInput(f"{path}: the descriptor is larger than {MAX_BYTES // 2**20} MiB")
+        raw = read_regular(path)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else (
+            getattr(error, "strerror", None) or str(error))
+        raise UnreadableInput(f"{path}: cannot read the descriptor ({str(reason)[:200]})") from None
     if not isinstance(data, dict):
         raise UnreadableInput(f"{path}: the descriptor is not a JSON object")
     return Descriptor(path=path, data=data)

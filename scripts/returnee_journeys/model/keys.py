@@ -12,15 +12,18 @@ import pyarrow.compute as pc
 
 
 def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    array = values.array
+    if isinstance(values, pd.Series) and str(values.dtype) == "string" and hasattr(array, "__arrow_array__"):
+        return array.__arrow_array__()
     return pa.array(values.astype("string"))
 
 
 def positions(values: pd.Series, keys: pd.Series | pd.Index) -> np.ndarray:
     """For each value, the position of its first match in keys, or -1."""
     if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32)
     found = pc.index_in(_arrow(values), value_set=_arrow(pd.Series(keys)), skip_nulls=True)
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False)  # int32: half the memory of int64
 
 
 def is_in(values: pd.Series, keys: pd.Series | pd.Index) -> pd.Series:
@@ -43,6 +46,7 @@ class Joins:
     def __init__(self, tables: dict[str, pd.DataFrame]) -> None:
         self.tables = tables
         self._positions: dict[tuple[str, str, str, str], np.ndarray] = {}
+        self.memo: dict = {}  # other results worked out once for these tables
 
     def positions(self, resource: str, column: str, target: str, key: str) -> np.ndarray:
         """For each row of `resource`, the position of the `target` row whose `key` equals `column`."""

@@ -1,184 +1,362 @@
 """CSV files to typed DataFrames, by the descriptor; the same loader serves validator and figures.
 
-Each DataFrame is indexed by the row's line in its CSV file (header = line 1), so any problem
-found later names the line a person would open. Cells stay text until the descriptor's type is
-applied here: integers become nullable Int64, numbers Float64, booleans nullable boolean;
-EDTF fields gain `<field>_lower` / `<field>_upper` day bounds.
+Only regular files inside the package are read: a resource that is a symbolic link, a folder, a
+FIFO or a device is refused by its name before it is opened, and nothing of it is reported.
+Each DataFrame is indexed by the physical line of its CSV file where the row's record starts
+(header = line 1), so any problem found later names the line a person would open, even after
+cells that span several lines. Cells stay text until the descriptor's type is applied here:
+integers become nullable Int64 (within 64 bits), numbers Float64 (finite), booleans nullable
+boolean; EDTF fields gain `<field>_lower` / `<field>_upper` day bounds. When the descriptor
+gives a resource's `bytes` or `hash`, the file must match them.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from . import cells
 from . import dates
+from . import names
 from .descriptor import Descriptor, UnreadableInput
-from .problems import Problem
+from .problems import Problem, Problems
 
 INTEGER = r"[+-]?[0-9]+"
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+HASHES = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
+
+csv.field_size_limit(2**31 - 1)  # the slow path reads rows of any length, as Arrow does
 
 
 @dataclass
 class Loaded:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    # (resource, field) → rows whose cell could not be typed (reported once, as a type problem)
+    untyped: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
+    # resources whose file holds a control character somewhere (cells.has_control on its bytes)
+    controls: set[str] = field(default_factory=set)
 
 
 def _problem(resource, file, row, field_, rule, value, hint):
     return Problem(resource=resource, row=row, field=field_, rule=rule, value=value, hint=hint, file=file)
 
 
-def _readable_text(name: str, file: str, raw: bytes, problems: list[Problem]) -> bool:
-    """UTF-8 without BOM, LF line endings; otherwise a problem naming the first bad line."""
+def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bool:
+    """The file's size and hash against the descriptor's `bytes` and `hash`, where it gives them."""
+    ok = True
+    expected = resource.get("bytes")
+    if isinstance(expected, int) and not isinstance(expected, bool) and expected != len(raw):
+        problems.append(_problem(name, file, None, "bytes", "integrity", str(len(raw)),
+                                 f"{file} has {len(raw)} bytes, the descriptor says {expected}: "
+                                 "the file was changed after the descriptor was written"))
+        ok = False
+    digest = resource.get("hash")
+    if isinstance(digest, str) and digest:
+        algorithm, _, value = digest.rpartition(":")
+        algorithm = algorithm or "md5"
+        if algorithm in HASHES:
+            actual = hashlib.new(algorithm, raw).hexdigest()
+            if actual != value.lower():
+                problems.append(_problem(name, file, None, "hash", "integrity", f"{algorithm}:{actual}",
+                                         f"{file} does not have the {algorithm} the descriptor gives: "
+                                         "the file was changed after the descriptor was written"))
+                ok = False
+    return ok
+
+
+def _readable_bytes(name: str, file: str, raw: bytes, problems) -> bool:
+    """No BOM, no carriage return; UTF-8 is checked as the file is read (and located in `_text`)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(_problem(name, file, 1, None, "encoding:bom", None,
                                  "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
         return False
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
-                                 "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
-        return False
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        problems.append(_problem(name, file, line, None, "line-endings", None,
+    at = raw.find(b"\r")
+    if at >= 0:
+        problems.append(_problem(name, file, raw.count(b"\n", 0, at) + 1, None, "line-endings", None,
                                  "use LF line endings (no carriage returns)"))
         return False
     return True
 
 
-def _read_strings(name: str, file: str, raw: bytes, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
-    header = raw[: raw.find(b"\n")].decode("utf-8").split(",")
-    expected = columns
-    missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+def _text(name: str, file: str, raw: bytes, problems) -> str | None:
+    """The file as text, or None with a problem naming the line of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
+                                 "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
+        return None
+
+
+def _header(raw: bytes) -> tuple[list[str], int] | None:
+    """The header's cells, read as CSV (quoted names allowed), and the number of lines it spans;
+    None when the header is not UTF-8."""
+    end = raw.find(b"\n")
+    while end >= 0 and raw.count(b'"', 0, end) % 2:  # a quoted name holding a line break
+        end = raw.find(b"\n", end + 1)
+    try:
+        line = (raw if end < 0 else raw[:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    cells = next(csv.reader([line]), []) if line else []
+    return cells, line.count("\n") + 1
+
+
+def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Physical start line and cell count of every record after the header (slow path)."""
+    reader = csv.reader(io.StringIO(text))
+    starts, sizes = [], []
+    previous = 0
+    for number, cells in enumerate(reader):
+        if number > 0:
+            starts.append(previous + 1)
+            sizes.append(len(cells))
+        previous = reader.line_num
+    return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
+
+
+def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems):
+    """The file's cells as an Arrow table of strings (missing values as nulls) and the physical
+    line of each record; None when the header does not match the descriptor or the file is not CSV."""
+    read_header = _header(raw)
+    if read_header is None:
+        _text(name, file, raw, problems)
+        return None
+    header, header_lines = read_header
+    seen, repeated = set(), []
+    for c in header:
+        if c in seen and c not in repeated:
+            repeated.append(c)
+        seen.add(c)
+    for c in repeated:
+        problems.append(_problem(name, file, 1, c, "duplicate-column", c,
+                                 f"the header names column {c!r} more than once; keep one"))
+    if repeated:
+        return None
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
     for c in missing:
         problems.append(_problem(name, file, 1, c, "missing-column", None,
                                  f"the descriptor defines column {c!r}; add it to the header"))
     for c in extra:
         problems.append(_problem(name, file, 1, c, "unexpected-column", c,
                                  "the descriptor has no such column; remove it or describe it in datapackage.json"))
-    if not missing and not extra and header != expected:
+    if not missing and not extra and header != columns:
         problems.append(_problem(name, file, 1, None, "column-order", ",".join(header),
-                                 f"put the columns in the descriptor's order: {','.join(expected)}"))
-    if missing or extra or header != expected:
+                                 f"put the columns in the descriptor's order: {','.join(columns)}"))
+    if missing or extra or header != columns:
         return None
 
-    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False)
-    bad_rows: list[tuple[int, int, int]] = []
-
-    def on_invalid(row):
-        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
-        return "skip"
+    convert = pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=missing_values,
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
 
     def read(**options):
-        return pacsv.read_csv(io.BytesIO(raw), convert_options=convert,
-                              parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=False,
-                                                               **options.pop("parse", {})),
+        parse = options.pop("parse", {})
+        return pacsv.read_csv(pa.BufferReader(raw), convert_options=convert,
+                              parse_options=pacsv.ParseOptions(ignore_empty_lines=False, **parse),
                               read_options=pacsv.ReadOptions(**options))
 
+    lines = None
     try:
+        table = read()  # fast, multi-threaded; raises on a malformed row, bad UTF-8 or a row longer than a block
+        physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+        if physical == header_lines + table.num_rows:
+            lines = np.arange(header_lines + 1, header_lines + 1 + table.num_rows)
+    except pa.ArrowInvalid:
+        table = None
+    if lines is None:
+        # bad UTF-8, cells over several lines, rows of the wrong length or very long rows: number every record
+        text = _text(name, file, raw, problems)
+        if text is None:
+            return None
+        starts, sizes = _record_lines(text)
+        del text
+        wrong = (sizes != len(header)) & (sizes != 0)
+        for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
+            problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
+                                     f"the row has {size} cells, the header {len(header)}; check commas and quoting"))
+        _count_more(problems, name, "row-length", int(wrong.sum()))
         try:
-            table = read()  # fast, multi-threaded; raises on the first malformed row
-        except pa.ArrowInvalid:
-            # again on one thread, which numbers rows, collecting every malformed one
-            table = read(use_threads=False, parse={"invalid_row_handler": on_invalid})
-    except pa.ArrowInvalid as error:
-        problems.append(_problem(name, file, None, None, "csv-syntax", None, f"the file is not readable CSV: {error}"))
-        return None
-    for number, expected_n, actual_n in bad_rows:
-        problems.append(_problem(name, file, number, None, "row-length", f"{actual_n} cells",
-                                 f"the row has {actual_n} cells, the header {expected_n}; check commas and quoting"))
-    frame = table.to_pandas()
-    skipped = np.array(sorted(number for number, _, _ in bad_rows), dtype=np.int64)
-    lines = np.arange(2, 2 + len(frame) + len(skipped))
-    frame.index = pd.Index(np.setdiff1d(lines, skipped, assume_unique=True) if len(skipped) else lines, name="row")
-    maybe_blank = frame.iloc[:, 0] == ""
-    blank = maybe_blank & (frame[maybe_blank] == "").all(axis=1).reindex(frame.index, fill_value=False)
-    for row in frame.index[blank]:
-        problems.append(_problem(name, file, int(row), None, "blank-row", None, "remove the empty line"))
-    return frame[~blank] if blank.any() else frame
+            table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
+                         parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
+        except pa.ArrowInvalid as error:
+            problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                     f"the file is not readable CSV: {str(error)[:200]}"))
+            return None
+        lines = starts[~wrong]
+        if len(lines) != table.num_rows:
+            problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                     "the file is not readable CSV: check quoting (a cell that opens a quote "
+                                     "must close it, and a quote inside a quoted cell is written twice)"))
+            return None
+    index = pd.Index(lines, name="row")
+    if table.num_columns and table.num_rows and table.column(0).null_count:
+        empty = pc.is_null(table.column(0))
+        for column in table.column_names[1:]:
+            empty = pc.and_(empty, pc.is_null(table.column(column)))
+        if pc.any(empty).as_py():
+            blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
+            _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
+            table = table.filter(pc.invert(empty))
+            index = index[~blank.to_numpy()]
+    return table, index
 
 
-DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+def problems_room(problems) -> int:
+    return getattr(problems, "limit", 10**12)
 
 
-def _typed(name: str, file: str, frame: pd.DataFrame, fields: list[dict], missing_values: list[str],
-           problems: list[Problem]) -> pd.DataFrame:
-    out = {}
+def _count_more(problems, name, rule, total):
+    """Count failures of a rule beyond the ones appended (Problems only)."""
+    if isinstance(problems, Problems):
+        key = (name, rule, None)
+        shown = problems.counts[key]
+        if total > shown:
+            problems.counts[key] = total
+
+
+def _rows(problems, name, file, rule, field_, failing, hint, values=None):
+    if isinstance(problems, Problems):
+        problems.rows(name, file, rule, field_, failing, hint, values)
+        return
+    for line in failing.index[np.asarray(failing, dtype=bool)]:
+        value = None if values is None or pd.isna(values[line]) else str(values[line])
+        problems.append(_problem(name, file, int(line), field_, rule, value, hint))
+
+
+_NULL = {kind: pa.scalar(None, type_) for kind, type_ in
+         (("string", pa.large_string()), ("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
+_PANDAS = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
+           pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _matches(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
+    """Whether each present value matches the whole pattern; True for missing values."""
+    return pc.fill_null(pc.match_substring_regex(text, f"^(?:{pattern})$"), True)
+
+
+def _integers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """int64 values and where the text is an integer that fits 64 bits (Arrow; exact Python on overflow)."""
+    ok = _matches(text, INTEGER)
+    candidate = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+", ""), _NULL["string"])
+    try:
+        return pc.cast(candidate, pa.int64()), ok
+    except pa.ArrowInvalid:  # beyond 64 bits somewhere: decide value by value
+        values = [None if v is None else int(v) for v in candidate.to_pylist()]
+        fits = [v is None or -2**63 <= v < 2**63 for v in values]
+        ok = pc.and_(ok, pa.array(fits))
+        return pa.array([v if f else None for v, f in zip(values, fits)], pa.int64()), ok
+
+
+def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict],
+           problems, untyped: dict | None = None) -> pd.DataFrame:
+    """The descriptor's types applied column by column in Arrow (missing values are nulls already);
+    one conversion to pandas at the end."""
+    typed, dates_ = {}, {}
     for spec in fields:
-        column = frame[spec["name"]]
-        present = ~column.isin(missing_values)
+        text = table.column(spec["name"])
         kind = spec.get("type", "string")
+        ok = None
         if kind == "integer":
-            ok = column.str.fullmatch(INTEGER) | ~present
-            values = pd.to_numeric(column.where(present & ok), errors="coerce").astype("Int64")
+            values, ok = _integers(text)
+            hint = "expected an integer of at most 64 bits"
         elif kind == "number":
-            ok = column.str.fullmatch(NUMBER) | ~present
-            values = pd.to_numeric(column.where(present & ok), errors="coerce").astype("Float64")
-        elif kind == "date":
-            ok = column.str.fullmatch(DATE) | ~present
-            values = pd.to_datetime(column.where(present & ok), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-            ok &= values.notna() | ~present
+            ok = _matches(text, NUMBER)
+            values = pc.cast(pc.if_else(ok, text, _NULL["string"]), pa.float64())
+            finite = pc.fill_null(pc.is_finite(values), True)
+            ok = pc.and_(ok, finite)
+            values = pc.if_else(finite, values, _NULL["number"])
+            hint = "expected a finite number"
         elif kind == "boolean":
-            truth = {v: True for v in spec.get("trueValues", ["true"])}
-            truth.update({v: False for v in spec.get("falseValues", ["false"])})
-            ok = column.isin(list(truth)) | ~present
-            values = column.map(truth).astype("boolean")
+            trues = pa.array(spec.get("trueValues", ["true"]), pa.large_string())
+            falses = pa.array(spec.get("falseValues", ["false"]), pa.large_string())
+            is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
+            ok = pc.or_(pc.or_(is_true, is_false), pc.is_null(text))
+            values = pc.if_else(pc.is_null(text), _NULL["boolean"], is_true)
+            hint = f"expected one of {', '.join(trues.to_pylist() + falses.to_pylist())}"
+        elif kind == "date":
+            column = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
+            matched = column.str.fullmatch(DATE).fillna(True).astype(bool)
+            parsed = pd.to_datetime(column.where(matched, None), format="%Y-%m-%d", errors="coerce")
+            dates_[spec["name"]] = parsed.astype("datetime64[s]")
+            ok = pa.array((matched & (parsed.notna() | column.isna())).to_numpy())
+            values = None
+            hint = "expected a date YYYY-MM-DD"
         else:
-            ok = pd.Series(True, index=column.index)
-            values = column.where(present).astype("string")
-        for row, value in column[~ok].items():
-            problems.append(_problem(name, file, int(row), spec["name"], f"type:{kind}", value,
-                                     f"expected a {kind} (see the field's example: {spec.get('example', '')!r})"))
-        out[spec["name"]] = values
-    return pd.DataFrame(out, index=frame.index)
+            values = text
+        if ok is not None and not pc.all(ok).as_py():
+            bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
+            example = spec.get("example", "")
+            shown = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
+            _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
+                  f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
+            if untyped is not None:
+                untyped[(name, spec["name"])] = bad
+        if values is not None:
+            typed[spec["name"]] = values
+    frame = pa.table(typed).to_pandas(types_mapper=_PANDAS.get) if typed else pd.DataFrame(index=range(len(index)))
+    frame.index = index
+    for column, values in dates_.items():
+        frame[column] = values
+    return frame[[f["name"] for f in fields]]
 
 
-def read_resource(descriptor: Descriptor, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None,
+                  controls: set | None = None) -> pd.DataFrame | None:
     """One resource as typed DataFrame, or None when it cannot be read into its columns."""
     resource = descriptor.resource(name)
     file = resource["path"]
     path = descriptor.csv_path(name)
     try:
-        raw = path.read_bytes()
+        raw = names.read_regular(path, descriptor.root)
+    except names.NotRegular as error:
+        problems.append(_problem(name, file, None, "path", "regular-file", file,
+                                 f"{file} is {error.what}: only regular files inside the package are read"))
+        return None
     except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read the file ({error.strerror})") from error
-    if not _readable_text(name, file, raw, problems):
+        raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
+    if not _integrity(name, file, resource, raw, problems) or not _readable_bytes(name, file, raw, problems):
         return None
+    if controls is not None and cells.has_control(raw):
+        controls.add(name)
     fields = resource["schema"]["fields"]
-    frame = _read_strings(name, file, raw, [f["name"] for f in fields], problems)
-    if frame is None:
+    read = _read_strings(name, file, raw, [f["name"] for f in fields], resource["schema"].get("missingValues", [""]),
+                         problems)
+    del raw
+    if read is None:
         return None
-    return _typed(name, file, frame, fields, resource["schema"].get("missingValues", [""]), problems)
+    table, index = read
+    return _typed(name, file, table, index, fields, problems, untyped)
 
 
-def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems) -> pd.DataFrame:
     file = descriptor.resource(name)["path"]
     for column in descriptor.edtf_fields(name):
         lower, upper, invalid = dates.bounds_columns(frame[column])
         frame[f"{column}_lower"] = lower
         frame[f"{column}_upper"] = upper
-        for row, value in frame.loc[invalid, column].items():
-            problems.append(_problem(name, file, int(row), column, "edtf", value,
-                                     "not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2023-12?, "
-                                     "[2023-09..2023-12] or 2023-09/2023-12"))
+        if invalid.any():
+            _rows(problems, name, file, "edtf", column, invalid,
+                  "not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
+                  "[2023-09..2023-12] or 2023-09/2023-12", frame[column])
     return frame
 
 
-def load(descriptor: Descriptor) -> Loaded:
+def load(descriptor: Descriptor, problems: Problems | None = None) -> Loaded:
     """Every resource, typed and with EDTF bounds; problems of reading and typing collected."""
-    loaded = Loaded()
+    loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
-        frame = read_resource(descriptor, resource["name"], loaded.problems)
+        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls)
         if frame is not None:
             loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame, loaded.problems)
     return loaded

@@ -32,7 +32,9 @@ def span_days(j: keys.Joins, windows: pd.DataFrame, durations: pd.DataFrame) -> 
 
     def at(column: str, bound: str) -> pd.Series:
         where = j.positions("durations", column, "stages", "stage_id")
-        rows = np.where(where >= 0, stages.index.to_numpy()[where], -1)  # windows share the stages' rows
+        lines = stages.index.to_numpy()
+        found = lines[np.maximum(where, 0)] if len(lines) else np.full(len(where), -1)
+        rows = np.where(where >= 0, found, -1)  # windows share the stages' rows
         return pd.Series(windows[bound].reindex(rows).to_numpy(), index=durations.index)
 
     start_min, start_max = at("first_stage_id", "start_min"), at("first_stage_id", "start_max")

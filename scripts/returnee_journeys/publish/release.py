@@ -24,6 +24,7 @@ from ..model import citation as citation_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
+from ..model import names
 from ..model import paths
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -166,10 +167,12 @@ def build(root: Path, out: Path, exports: Path | None = None) -> Path:
     """Write dist/<name>-<version>.zip into `out`. `exports`: a folder written by `exports.write_all`
     for this package; by default they are written afresh into a temporary folder inside `out`."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    name = f"{descriptor['name']}-{descriptor['version']}"
+    name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
     if not _safe(name) or "/" in name:
         raise ValueError(f"the package name and version make an unsafe file name: {name!r}")
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f".{name}.*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     scratch = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
     try:
         if exports is None:

@@ -1,12 +1,17 @@
 """Every quote against its text, every text against its recorded sha256, and the coverage ledger
-against the sentences of the texts."""
+against the sentences of the texts.
+
+A text is `<source_id>.txt` in the sources folder, read only when the source id is safe as a file
+name and the file is a regular file (no symbolic link, FIFO, device or folder)."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
+from ..model import names
 from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
@@ -15,11 +20,41 @@ JOINER = " … "
 
 
 def text_path(folder: Path, source_id: str) -> Path:
-    return folder / f"{source_id}.txt"
+    """Where the text of `source_id` is; UnsafeName when the id cannot be a file name."""
+    return names.inside(folder, names.checked(source_id, "id") + ".txt")
+
+
+def _unusable(folder: Path, source_id: str) -> str | None:
+    """Why the text of `source_id` cannot be read (None: it can, or it is simply missing)."""
+    if names.unsafe(source_id, "id"):
+        return "the source id is not safe as a file name"
+    what = names.kind_of(text_path(folder, source_id))
+    return None if what in (None, "missing") else f"{source_id}.txt is {what}"
 
 
 def missing_texts(folder: Path, sources: pd.DataFrame) -> list[str]:
-    return [s for s in sources["source_id"].dropna() if not text_path(folder, s).is_file()]
+    """Source ids whose text is not a readable regular file in `folder`."""
+    missing = []
+    for source_id in sources["source_id"].dropna():
+        if names.unsafe(source_id, "id") or names.kind_of(text_path(folder, source_id)) is not None:
+            missing.append(source_id)
+    return missing
+
+
+def _why_not_found(fragment: str, text: str) -> str:
+    """The hint for a passage not found verbatim: say so when Unicode normalisation or line
+    endings are the cause."""
+    for form in ("NFC", "NFD"):
+        if unicodedata.normalize(form, fragment) in unicodedata.normalize(form, text):
+            return ("the passage is in the text once both are in the same Unicode normalisation form: the quote "
+                    "or the text uses composed (NFC) and the other decomposed (NFD) characters; save both as NFC")
+    if "\r" in text or "\r" in fragment:
+        plain = text.replace("\r\n", "\n").replace("\r", "\n")
+        if fragment.replace("\r\n", "\n").replace("\r", "\n") in plain:
+            return ("the passage is in the text once line endings are made the same: the text copy has Windows "
+                    "(CRLF) line endings; use the copy with LF line endings")
+    return ("this passage is not in the text verbatim: copy it exactly (quotes, dashes, apostrophes), and join "
+            "separate passages with ' … '")
 
 
 def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
@@ -28,14 +63,24 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
     texts = {}
     file = descriptor.resource("sources")["path"]
     for row, source_id, expected in sources[["source_id", "text_sha256"]].itertuples():
-        path = text_path(folder, source_id)
-        if not path.is_file():
+        if pd.isna(source_id):
             continue
-        raw = path.read_bytes()
+        reason = _unusable(folder, source_id)
+        if reason:
+            problems.append(Problem("sources", int(row), "source_id", "text-file", None,
+                                    f"{reason}: only regular files in the sources folder are read", file))
+            continue
+        path = text_path(folder, source_id)
+        try:
+            raw = names.read_regular(path)
+        except OSError:
+            continue  # missing: reported by missing_texts when the texts are required
         digest = hashlib.sha256(raw).hexdigest()
         if digest != expected:
-            problems.append(Problem("sources", int(row), "text_sha256", "text-hash", expected,
-                                    f"{path.name} has sha256 {digest}: the text is not the copy that was coded", file))
+            crlf = b"\r\n" in raw and hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest() == expected
+            hint = (f"{path.name} has Windows (CRLF) line endings; with LF endings it is the copy that was coded"
+                    if crlf else f"{path.name} has sha256 {digest}: the text is not the copy that was coded")
+            problems.append(Problem("sources", int(row), "text_sha256", "text-hash", expected, hint, file))
         texts[source_id] = raw.decode("utf-8", errors="replace")
     quoted: dict[str, list[tuple[int, int, str]]] = {}  # source → (start, end, "resource/id") of each passage
     for resource in tables:
@@ -52,10 +97,9 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                 if text is None:
                     continue
                 for fragment in quote.split(JOINER):
-                    found = text.count(fragment)
+                    found = text.count(fragment) if fragment else 0
                     if found != 1:
-                        hint = ("this passage is not in the text verbatim: copy it exactly (quotes, dashes, "
-                                "apostrophes), and join separate passages with ' … '") if found == 0 else (
+                        hint = _why_not_found(fragment, text) if found == 0 else (
                                 f"this passage occurs {found} times in the text: quote more of it so that it is "
                                 "found once")
                         problems.append(Problem(resource, int(row), column, "quote-verbatim", fragment, hint, file))
@@ -76,7 +120,10 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
     for source_id, text in texts.items():
         rows = ledger[ledger["source_id"] == source_id]
         by_place = {(int(p), int(s)): (row, h, refs) for row, p, s, h, refs in
-                    rows[["paragraph", "sentence", "sentence_sha256", "rows"]].itertuples()}
+                    rows[["paragraph", "sentence", "sentence_sha256", "rows"]].itertuples()
+                    if not (pd.isna(p) or pd.isna(s))}
+        line_endings = (" (the text has Windows (CRLF) line endings: use the copy with LF endings)"
+                        if "\r" in text else "")
         seen = set()
         for sentence in sentence_split.split(text):
             place = (sentence.paragraph, sentence.number)
@@ -93,7 +140,7 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                 problems.append(Problem("ledger", int(row), "sentence_sha256", "ledger-covers-text", digest,
                                         f"paragraph {place[0]} sentence {place[1]} of {source_id} has sha256 "
                                         f"{sentence.sha256}: the ledger row is for another sentence (or another "
-                                        "copy of the text)", file))
+                                        f"copy of the text){line_endings}", file))
                 continue
             listed = set(refs.split(" ")) if isinstance(refs, str) else set()
             drawn = {ref for start, end, ref in quoted.get(source_id, []) if start < sentence.end and end > sentence.start}

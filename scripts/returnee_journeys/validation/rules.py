@@ -1,4 +1,4 @@
-"""Rules between rows and tables, as pandera checks on each resource.
+"""Rules between rows and tables, as checks on each resource.
 
 Each rule is a vectorised function of whole tables returning, for the rows of one resource,
 True where the rule holds. The descriptor supplies what the rules need to know about codes
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-
+import pyarrow as pa
+import pyarrow.compute as pc
 from ..model import chronology, spans
 from ..model import keys
 from ..model.descriptor import Descriptor
-from .schema import RuleBook
+from .schema import Check
 
 
 
@@ -29,9 +29,10 @@ def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Seri
 # --- stages ---------------------------------------------------------------------------------
 
 def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
-    ordered = stages.sort_values(["person_id", "seq"], kind="stable")
+    ordered = stages[["person_id", "seq"]].sort_values(["person_id", "seq"], kind="stable")
     expected = ordered.groupby("person_id", sort=False).cumcount() + 1
-    return (ordered["seq"] == expected).reindex(stages.index).fillna(False).astype(bool)
+    # a missing or untyped seq is reported by `required` or its type, not again here
+    return (ordered["seq"] == expected).fillna(True).reindex(stages.index).fillna(False).astype(bool)
 
 
 def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
@@ -39,7 +40,7 @@ def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
 
 
 def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[stages["stage_type"].isin(descriptor.stage_types(realised=True))]
+    realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
@@ -159,7 +160,16 @@ def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFram
 
 def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """For rows pointing at (resource, row_id, field): whether each part exists, and the source of the
-    row pointed at (NA where that resource has no source_id)."""
+    row pointed at (NA where that resource has no source_id). Worked out once per table."""
+    memo = j.memo.get(("targets", id(frame)))
+    if memo is not None and memo[0] is frame:
+        return memo[1]
+    found = _find_targets(descriptor, j, frame)
+    j.memo[("targets", id(frame))] = (frame, found)
+    return found
+
+
+def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     names = {r["name"] for r in descriptor.resources}
     resource = frame["resource"].to_numpy(dtype=object)
     resource_ok = np.isin(resource, list(names))
@@ -204,8 +214,11 @@ def reading_of_same_text(descriptor: Descriptor, j: keys.Joins, readings: pd.Dat
 
 # --- locations, persons ----------------------------------------------------------------------
 
+GROUP = "country-group"  # the location kind that spans several countries: it has no country_code
+
+
 def country_code_fits_kind(locations: pd.DataFrame) -> pd.Series:
-    group = locations["kind"] == "country-group"
+    group = locations["kind"] == GROUP
     return (group == locations["country_code"].isna()).fillna(True).astype(bool)
 
 
@@ -217,17 +230,26 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
-    allowed = j.get("codings", "factor_id", "factors", "factor_id", "lee_categories")
-    pairs = pd.Series([f" {a} ".find(f" {c} ") >= 0 if isinstance(a, str) and isinstance(c, str) else True
-                       for a, c in zip(allowed, codings["lee_category"])], index=codings.index)
-    return pairs.astype(bool)
+    factor = j.positions("codings", "factor_id", "factors", "factor_id")
+    lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
+    pair = factor * (len(categories) + 1) + lee  # each distinct (factor, category) is judged once
+    distinct, back = np.unique(pair, return_inverse=True)
+    lists = j.tables["factors"]["lee_categories"].to_numpy(dtype=object)
+    verdict = np.ones(len(distinct), dtype=bool)
+    for i, key in enumerate(distinct):
+        f, c = divmod(int(key), len(categories) + 1)
+        if f >= 0 and c < len(categories) and isinstance(lists[f], str):
+            verdict[i] = f" {categories[c]} " in f" {lists[f]} "
+    return pd.Series(verdict[back.ravel()] if len(pair) else np.ones(0, bool), index=codings.index)
 
 
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     """A stage states a reason exactly when at least one of its codings is explicit."""
     codings = j.tables["codings"]
-    explicit = codings.loc[codings["certainty"] == "explicit", "stage_id"].drop_duplicates()
-    has_explicit = keys.is_in(stages["stage_id"], explicit)
+    certainty, stage = pa.array(codings["certainty"].astype("string")), pa.array(codings["stage_id"].astype("string"))
+    explicit = pc.unique(pc.filter(stage, pc.fill_null(pc.equal(certainty, "explicit"), False)))
+    has_explicit = pd.Series(pc.is_in(pa.array(stages["stage_id"].astype("string")), value_set=explicit)
+                             .fill_null(False).to_numpy(zero_copy_only=False), index=stages.index)
     return (stages["reason"].notna() == has_explicit).astype(bool)
 
 
@@ -239,15 +261,24 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
             | (~coded & ledger["rows"].isna() & ledger["reason"].notna())).fillna(True).astype(bool)
 
 
-def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> pd.Series:
-    refs = ledger["rows"].dropna().str.split(" ").explode()
-    parts = refs.str.split("/", n=1, expand=True)
-    if parts.empty:
-        return pd.Series(True, index=ledger.index)
-    frame = pd.DataFrame({"resource": parts[0], "row_id": parts[1], "field": ""}, index=refs.index)
-    resource_ok, row_ok, _, _ = _target_rows(descriptor, j, frame)
-    ok = (resource_ok & row_ok).groupby(level=0).all()
-    return ok.reindex(ledger.index, fill_value=True).astype(bool)
+def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
+    refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
+    flat = pc.list_flatten(refs)
+    if len(flat) == 0:
+        return np.ones(len(ledger), dtype=bool)
+    owner = pc.list_parent_indices(refs).to_numpy()
+    parts = pc.split_pattern(flat, "/", max_splits=1)
+    resource = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
+                                          pa.scalar(["", ""], parts.type)), 0)
+    row_id = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
+                                        pa.scalar(["", ""], parts.type)), 1)
+    frame = pd.DataFrame({"resource": resource.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")),
+                          "row_id": row_id.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")), "field": ""})
+    resource_ok, row_ok, _, _ = _find_targets(descriptor, j, frame)
+    bad = owner[~(resource_ok & row_ok).to_numpy()]
+    ok = np.ones(len(ledger), dtype=bool)
+    ok[bad] = False
+    return ok
 
 
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
@@ -267,23 +298,58 @@ def estimate_range_ordered(estimates: pd.DataFrame) -> pd.Series:
     return (ordered & inside).astype(bool)
 
 
-# --- the schemas ----------------------------------------------------------------------------
+# --- tables the rules, figures and exports need rows in -------------------------------------
 
-def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, pa.DataFrameSchema]:
-    """Rule schemas for the resources present; a rule needing a missing table is left out."""
+NOT_EMPTY = ("sources", "persons", "stages", "locations", "events")
+
+
+def has_rows(frame: pd.DataFrame) -> bool:
+    return len(frame) > 0
+
+
+def has_a_date(events: pd.DataFrame) -> bool:
+    return len(events) == 0 or bool(events["date"].notna().any())
+
+
+def event_not_after_text(j: keys.Joins, events: pd.DataFrame) -> pd.Series:
+    available = j.get("events", "source_id", "sources", "source_id", "available_by_upper")
+    return ~(events["date_lower"] > available).fillna(False).astype(bool)
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
+    """The rule checks for the resources present; a rule needing a missing table is left out."""
     tables = j.tables
     have = set(tables)
     windows = None
     if {"stages", "persons", "sources"} <= have:
-        windows = chronology.windows(tables["stages"], tables["sources"], descriptor.stage_types(realised=True),
-                                     descriptor.stage_types(position="last"))
-    checks: dict[str, list[pa.Check]] = {name: [] for name in have}
+        try:
+            # only the columns the windows need: no copy of the stages' text
+            needed = ["stage_id", "person_id", "seq", "stage_type", "source_id",
+                      "start_lower", "start_upper", "end_lower", "end_upper"]
+            windows = chronology.windows(tables["stages"][needed], tables["sources"],
+                                         descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
+        except KeyError:
+            windows = None  # a column the chronology needs is missing: reported by the rules that use it
+    found: list[Check] = []
     first, last = descriptor.stage_type("first"), descriptor.stage_type("last")
+    # hints list the codes the descriptor gives, never a hand-written copy of them
+    admits = descriptor.field("durations", "qualifier").get("admits", {}) if "durations" in have else {}
+    no_value = [q for q, spec in admits.items() if isinstance(spec, dict) and spec.get("min", [1])[0] == 0]
+    kinds = descriptor.field("locations", "kind").get("constraints", {}).get("enum", []) if "locations" in have else []
 
-    def add(resource, needs, fn, rule, field, hint):
+    def add(resource, needs, fn, rule, field, hint, whole=False):
         if resource in have and set(needs) <= have:
-            checks[resource].append(book.check(fn, rule, field, hint))
+            found.append(Check(resource, rule, field, hint, fn, whole=whole))
 
+    for resource in NOT_EMPTY:
+        add(resource, [], has_rows, "has-rows", None,
+            f"{resource} has no rows: a journey package needs at least one (the rules, figures and exports start from it)", whole=True)
+    add("events", [], has_a_date, "has-a-dated-event", "date",
+        "no event has a date: the timeline and sequences start at the earliest dated event", whole=True)
+    add("events", ["sources"], lambda f: event_not_after_text(j, f), "after-text", "date",
+        "the event is dated after its text was available (sources.available_by)")
     add("stages", [], seq_runs_from_one, "seq-runs-1-to-n", "seq",
         "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
     add("stages", [], lambda f: origin_first(descriptor, f), "origin-first", "stage_type",
@@ -315,7 +381,7 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
             "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
             "or after a later one")
     add("locations", [], country_code_fits_kind, "country-code-fits-kind", "country_code",
-        "a city, region or country has its country_code; a country-group has none")
+        f"{', '.join(k for k in kinds if k != GROUP)} places have their country_code; a {GROUP} has none")
     add("persons", ["stages"], lambda f: origin_matches_stage(descriptor, j, f), "origin-matches-stage",
         "origin_location_id", f"origin_location_id must be the location of the person's `{first}` stage")
     add("persons", [], origin_inference_explained, "inference-explained", "notes",
@@ -325,7 +391,7 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
     add("durations", ["stages"], lambda f: span_in_order(j, f), "span-in-order", "last_stage_id",
         "the last stage of a span cannot come before its first stage")
     add("durations", [], lambda f: value_given_when_numeric(descriptor, f), "value-matches-qualifier", "value",
-        "give a value for a numeric qualifier; leave it empty for a-few and unquantified")
+        "give a value for a numeric qualifier; leave it empty for " + " and ".join(no_value))
     add("durations", ["persons"], lambda f: source_reports_person(j, "durations", f), "person-source", "source_id",
         "a duration comes from a text that reports on its person (persons.source_id or person_sources)")
     if windows is not None:
@@ -360,4 +426,4 @@ def schemas(descriptor: Descriptor, j: keys.Joins, book: RuleBook) -> dict[str, 
         "give a point value, a low–high range, or both")
     add("estimates", [], estimate_range_ordered, "range-ordered", "low",
         "low must not exceed high, and a point value lies within its range")
-    return {name: pa.DataFrameSchema(checks=c, name=name) for name, c in checks.items() if c}
+    return found

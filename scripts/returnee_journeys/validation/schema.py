@@ -1,158 +1,267 @@
-"""pandera schemas built from the descriptor, field by field.
+"""Checks built from the descriptor, field by field, and the one way every check is run.
 
-pandera's own `from_frictionless_schema` maps dates to strings, optional integers to
-non-nullable int64 and ignores missing values and foreign keys, so the mapping is done here:
-nullable dtypes as the loader makes them, `required` as nullability, and every constraint,
-the primary key and the foreign keys as named checks.
+A check is a vectorised function of a whole table that returns, for each row, whether the row
+holds; it names its rule, the field it is about and a hint. Failing rows are counted and the
+first few reported (`Problems.rows`), so a million failures cost no more than a million rows.
+Each field's Table Schema constraints (required, unique, enum, pattern, minimum, maximum,
+minLength, maxLength), the primary key and the foreign keys become checks; so do two rules on
+every text cell: no formula-like start, no control characters.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..model import cells
 from ..model import keys as key_lookup
 from ..model.descriptor import Descriptor
-from ..model.problems import Problem
+from ..model.problems import Problem, Problems
 
+CONTROL = cells.CONTROL_PATTERN
+FORMULA_FIRST = pa.array([c.encode() for c in cells.FORMULA_START], pa.large_binary())  # all one byte long
 
 
 @dataclass(frozen=True)
-class Rule:
-    """What a failed check means to a person: its rule id, the field it is about, a hint."""
+class Check:
+    """What a failed row means to a person: its rule id, the field it is about, a hint; and the test."""
+    resource: str
     rule: str
     field: str | None
     hint: str
+    holds: Callable[[pd.DataFrame], pd.Series | np.ndarray]
+    shows: str | None = None  # the column whose value a problem shows (default: field, when a column)
+    whole: bool = False  # holds(table) is one verdict on the whole table, not one per row
 
 
-class RuleBook:
-    """Checks are named by unique strings; this maps those names back to their Rule."""
-
-    def __init__(self) -> None:
-        self.rules: dict[str, Rule] = {}
-
-    def check(self, fn, rule: str, field: str | None, hint: str, **kwargs) -> pa.Check:
-        name = f"{rule}@{field or '*'}#{len(self.rules)}"
-        self.rules[name] = Rule(rule, field, hint)
-        return pa.Check(fn, name=name, error=name, **kwargs)
+def _strings(series: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """The column as Arrow strings, without a copy where it is Arrow-backed already."""
+    array = series.array
+    if hasattr(array, "__arrow_array__") and pa.types.is_string(getattr(array.dtype, "pyarrow_dtype", pa.string())):
+        return array.__arrow_array__()
+    return pa.array(series.astype("string"))
 
 
-def _field_checks(book: RuleBook, field: dict) -> list[pa.Check]:
-    name = field["name"]
-    constraints = field.get("constraints", {})
+def _fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
+    """Whether each value matches the whole pattern (True for missing values). RE2 via Arrow where
+    it takes the pattern, Python's re otherwise."""
+    values = _strings(series)
+    try:
+        found = pc.match_substring_regex(values, f"^(?:{pattern})$")
+        return found.fill_null(True).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        compiled = re.compile(pattern)
+        return np.array([v is None or compiled.fullmatch(v) is not None for v in values.to_pylist()], dtype=bool)
+
+
+def _contains(series: pd.Series, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(_strings(series), pattern).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _lengths(series: pd.Series) -> np.ndarray:
+    return pc.utf8_length(_strings(series)).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def _arrow(frame: pd.DataFrame, column: str):
+    """A column as Arrow, without a copy for Arrow-backed and masked columns."""
+    array = frame[column].array
+    return array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa.array(frame[column])
+
+
+def _all(length: int) -> np.ndarray:
+    return np.ones(length, dtype=bool)
+
+
+def _unique(f: pd.DataFrame, c: str) -> np.ndarray:
+    values = _arrow(f, c)
+    distinct = len(pc.unique(values)) - (1 if values.null_count else 0)  # unique: faster than count_distinct
+    if distinct == len(values) - values.null_count:
+        return _all(len(f))
+    return ~(f[c].duplicated(keep=False).to_numpy() & f[c].notna().to_numpy())
+
+
+def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
+    if len(key) == 1:
+        return _unique(f, key[0])
+    return ~(f.duplicated(subset=key, keep=False).to_numpy() & f[key].notna().all(axis=1).to_numpy())
+
+
+def _formula_like(series: pd.Series) -> np.ndarray:
+    """Whether each cell starts like a spreadsheet formula (its first character alone, no regex)."""
+    return pc.fill_null(_starts_like_a_formula(_strings(series)), False).to_numpy(zero_copy_only=False)
+
+
+def _starts_like_a_formula(text):
+    """Whether each value's first byte is a formula start (each is one ASCII byte, so bytes will do)."""
+    first = pc.binary_slice(text.cast(pa.large_binary()), 0, 1)
+    return pc.is_in(first, value_set=FORMULA_FIRST)
+
+
+def _formula_columns(frame: pd.DataFrame | None, columns: list[str]) -> list[str]:
+    """The text columns that may hold a formula-like cell: all, unless one look at the first
+    character of every text cell of the table at once finds none."""
+    if frame is None or not columns:
+        return columns
+    chunks = [chunk for c in columns for chunk in _strings(frame[c]).chunks]
+    if chunks:
+        if not pc.any(_starts_like_a_formula(pa.chunked_array(chunks, chunks[0].type))).as_py():
+            return []
+    return columns
+
+
+FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
+                "reword it or prefix it with a letter")
+CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional override …): remove it"
+
+
+def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
+                 frame: pd.DataFrame | None = None, controls: set | None = None) -> list[Check]:
+    """The checks of each field's constraints; a cell that failed its type is not checked again.
+    With the table at hand (`frame`), checks that cannot fail on it are left out; so is the
+    control-character check of a table whose file holds none (`controls`: the resources that do)."""
+    schema = descriptor.resource(name)["schema"]
+    primary_key = descriptor.primary_key(name)
     checks = []
-    if "enum" in constraints:
-        allowed = constraints["enum"]
-        checks.append(book.check(lambda s, a=allowed: s.isin(a), "enum", name,
-                                 f"use one of: {', '.join(map(str, allowed))}", ignore_na=True))
-    if "pattern" in constraints:
-        pattern = constraints["pattern"]
-        checks.append(book.check(lambda s, p=pattern: s.str.fullmatch(p).astype(bool), "pattern", name,
-                                 f"the value must match {pattern}", ignore_na=True))
-    if "minimum" in constraints:
-        low = constraints["minimum"]
-        checks.append(book.check(lambda s, v=low: s >= v, "minimum", name, f"the value must be ≥ {low}", ignore_na=True))
-    if "maximum" in constraints:
-        high = constraints["maximum"]
-        checks.append(book.check(lambda s, v=high: s <= v, "maximum", name, f"the value must be ≤ {high}", ignore_na=True))
-    if "minLength" in constraints:
-        n = constraints["minLength"]
-        checks.append(book.check(lambda s, v=n: s.str.len() >= v, "min-length", name,
-                                 f"write at least {n} characters", ignore_na=True))
-    if "maxLength" in constraints:
-        n = constraints["maxLength"]
-        checks.append(book.check(lambda s, v=n: s.str.len() <= v, "max-length", name,
-                                 f"write at most {n} characters", ignore_na=True))
-    if field.get("type", "string") == "string":
-        checks.append(book.check(lambda s: ~s.str.contains(cells.FORMULA_PATTERN, regex=True).astype(bool), "formula-injection",
-                                 name, "a cell starting with = + - @ runs as a formula in spreadsheets; "
-                                       "reword it or prefix it with a letter", ignore_na=True))
+    texts = []
+    for field in schema["fields"]:
+        column = field["name"]
+        constraints = field.get("constraints", {})
+        kind = field.get("type", "string")
+        typed_bad = (untyped or {}).get((name, column))
+
+        def present(f, c=column):
+            return f[c].notna().to_numpy()
+
+        if constraints.get("required") and (frame is None or frame[column].hasnans):
+            def required(f, c=column, bad=typed_bad):
+                missing = f[c].isna().to_numpy().copy()
+                if bad is not None:
+                    missing &= ~bad.reindex(f.index, fill_value=False).to_numpy()
+                return ~missing
+            checks.append(Check(name, "required", column, "this field is required: fill it in", required))
+        if "enum" in constraints:
+            allowed = constraints["enum"]
+
+            def in_enum(f, c=column, a=allowed, k=kind):
+                values = _arrow(f, c)
+                if k == "string":
+                    found = pc.is_in(values, value_set=pa.array([str(v) for v in a], pa.string()))
+                    return pc.or_(found, pc.is_null(values)).to_numpy(zero_copy_only=False)
+                return ~present(f, c) | f[c].isin(a).to_numpy(dtype=bool)
+            checks.append(Check(name, "enum", column, f"use one of: {', '.join(map(str, allowed))}", in_enum))
+        if "pattern" in constraints and kind == "string":
+            pattern = constraints["pattern"]
+            checks.append(Check(name, "pattern", column, f"the value must match {pattern}",
+                                lambda f, c=column, p=pattern: _fullmatch(f[c], p)))
+        if "minimum" in constraints:
+            low = constraints["minimum"]
+            checks.append(Check(name, "minimum", column, f"the value must be ≥ {low}",
+                                lambda f, c=column, v=low: (f[c] >= v).fillna(True).to_numpy(dtype=bool)))
+        if "maximum" in constraints:
+            high = constraints["maximum"]
+            checks.append(Check(name, "maximum", column, f"the value must be ≤ {high}",
+                                lambda f, c=column, v=high: (f[c] <= v).fillna(True).to_numpy(dtype=bool)))
+        if "minLength" in constraints and kind == "string":
+            n = constraints["minLength"]
+            checks.append(Check(name, "min-length", column, f"write at least {n} characters",
+                                lambda f, c=column, v=n: ~present(f, c) | (_lengths(f[c]) >= v)))
+        if "maxLength" in constraints and kind == "string":
+            n = constraints["maxLength"]
+            checks.append(Check(name, "max-length", column, f"write at most {n} characters",
+                                lambda f, c=column, v=n: _lengths(f[c]) <= v))
+        if constraints.get("unique") and primary_key != [column]:
+            checks.append(Check(name, "unique", column, "this value must be unique in the column: it is repeated",
+                                lambda f, c=column: _unique(f, c)))
+        if kind == "string":
+            texts.append(column)
+    for column in _formula_columns(frame, texts):
+        checks.append(Check(name, "formula-injection", column, FORMULA_HINT,
+                            lambda f, c=column: ~_formula_like(f[c])))
+    for column in texts if controls is None or name in controls else []:
+        checks.append(Check(name, "control-character", column, CONTROL_HINT,
+                            lambda f, c=column: ~_contains(f[c], CONTROL)))
+    if primary_key:
+        checks.append(Check(name, "primary-key", ",".join(primary_key),
+                            "the primary key must be unique: this value is repeated",
+                            lambda f, k=primary_key: _primary_key(f, k), shows=primary_key[0]))
     return checks
 
 
-def _key_values(frame: pd.DataFrame, columns: list[str]) -> pd.Index | pd.MultiIndex:
-    if len(columns) == 1:
-        return pd.Index(frame[columns[0]].dropna())
-    return pd.MultiIndex.from_frame(frame[columns].dropna())
-
-
-def foreign_key_check(book: RuleBook, fk: dict, own: str, joins: key_lookup.Joins) -> pa.Check | None:
-    columns = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-    target = fk["reference"].get("resource") or own
-    ref_columns = fk["reference"]["fields"]
-    ref_columns = ref_columns if isinstance(ref_columns, list) else [ref_columns]
-    if target not in joins.tables:
-        return None
-    field = ",".join(columns)
-
-    def holds(frame: pd.DataFrame) -> pd.Series:
-        some_null = frame[columns].isna().any(axis=1)
-        if len(columns) == 1:
-            found = joins.positions(own, columns[0], target, ref_columns[0]) >= 0
-        else:
-            found = pd.MultiIndex.from_frame(frame[columns]).isin(_key_values(joins.tables[target], ref_columns))
-        return pd.Series(found, index=frame.index) | some_null
-
-    return book.check(holds, "foreign-key", field,
-                      f"no row of {target} has this {'/'.join(ref_columns)}; add it there or correct the value")
-
-
-def build(descriptor: Descriptor, name: str, joins: key_lookup.Joins, book: RuleBook) -> pa.DataFrameSchema:
-    """The pandera schema of one resource; foreign keys are checked against `joins.tables`."""
-    schema = descriptor.resource(name)["schema"]
-    primary_key = schema.get("primaryKey") or []
-    primary_key = [primary_key] if isinstance(primary_key, str) else primary_key
-    columns = {}
-    for field in schema["fields"]:
-        constraints = field.get("constraints", {})
-        columns[field["name"]] = pa.Column(
-            descriptor.dtype(field, "pandas"),
-            checks=_field_checks(book, field),
-            nullable=not constraints.get("required", False),
-            # a one-column primary key is checked (and reported) once, as the primary key
-            unique=bool(constraints.get("unique", False)) and primary_key != [field["name"]],
-            report_duplicates="all",
-        )
-    frame_checks = [c for fk in schema.get("foreignKeys", []) if (c := foreign_key_check(book, fk, name, joins))]
-    if primary_key:
-        frame_checks.append(book.check(lambda f, k=primary_key: ~f.duplicated(subset=k, keep=False), "primary-key",
-                                       ",".join(primary_key), "the primary key must be unique: this value is repeated"))
-    return pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name=name)
-
-
-BUILTIN = {
-    "not_nullable": ("required", "this field is required: fill it in"),
-    "field_uniqueness": ("unique", "this value must be unique in the column: it is repeated"),
-}
-
-
-def run(schema: pa.DataFrameSchema, frame: pd.DataFrame, book: RuleBook, file: str) -> list[Problem]:
-    """Validate lazily; turn every failure case into a Problem naming file, row, field and rule."""
-    try:
-        schema.validate(frame, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    problems = set()
-    for check, column, index, failure in cases[["check", "column", "index", "failure_case"]].itertuples(index=False):
-        if check in book.rules:
-            rule = book.rules[check]
-            field = rule.field
-            rule_name, hint = rule.rule, rule.hint
-        else:
-            field = column
-            rule_name, hint = BUILTIN.get(check, (str(check), f"pandera check {check} failed"))
-        if index is None or pd.isna(index):
-            problems.add(Problem(schema.name, None, field, rule_name, None, hint, file))
+def foreign_key_checks(descriptor: Descriptor, name: str, joins: key_lookup.Joins) -> list[Check]:
+    checks = []
+    for fk in descriptor.foreign_keys(name):
+        columns = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"].get("resource") or name
+        ref_columns = fk["reference"]["fields"]
+        ref_columns = ref_columns if isinstance(ref_columns, list) else [ref_columns]
+        if target not in joins.tables:
             continue
-        row = int(index)
-        if field in frame.columns:
-            value = frame.at[row, field]
-            value = None if pd.isna(value) else str(value)
-        else:
-            value = None if pd.isna(failure) else str(failure)
-        problems.add(Problem(schema.name, row, field, rule_name, value, hint, file))
-    return sorted(problems, key=Problem.sort_key)
+
+        def holds(frame, columns=columns, target=target, ref_columns=ref_columns):
+            if len(columns) == 1:
+                some_null = frame[columns[0]].isna().to_numpy()
+                found = joins.positions(name, columns[0], target, ref_columns[0]) >= 0
+                return found | some_null
+            some_null = frame[columns].isna().any(axis=1).to_numpy()
+            reference = joins.tables[target][ref_columns].dropna()
+            found = pd.MultiIndex.from_frame(frame[columns].astype("string")).isin(
+                pd.MultiIndex.from_frame(reference.astype("string")))
+            return found | some_null
+
+        checks.append(Check(name, "foreign-key", ",".join(columns),
+                            f"no row of {target} has this {'/'.join(ref_columns)}; add it there or correct the value",
+                            holds, shows=columns[0]))
+    return checks
+
+
+def _verdict(check: Check, frame: pd.DataFrame):
+    """The check's verdict on its table: a boolean array (or one bool for a whole-table check), or
+    the Problem saying why the check cannot run on this table."""
+    try:
+        if check.whole:
+            return bool(check.holds(frame))
+        result = check.holds(frame)
+        if isinstance(result, pd.Series) and result.hasnans:
+            # a rule cannot judge a row whose inputs are missing or untyped: those are reported by
+            # `required` or the type check, once, not again here
+            result = result.fillna(True)
+        holds = np.asarray(result, dtype=bool)
+        if holds.shape != (len(frame),):
+            raise TypeError(f"the check returned {holds.shape} for {len(frame)} rows")
+        return holds
+    except KeyError as error:
+        column = str(error.args[0]) if error.args else "?"
+        return Problem(check.resource, None, column, "descriptor:missing-column", column,
+                       f"the rules need column {column!r} in {check.resource} (or the table it "
+                       "refers to); the descriptor does not define it", "datapackage.json")
+    except (TypeError, ValueError, AttributeError, IndexError, OverflowError, re.error,
+            pa.ArrowException) as error:
+        return Problem(check.resource, None, check.field, "descriptor:check-failed", check.rule,
+                       f"rule {check.rule} cannot run on this table ({type(error).__name__}); check "
+                       "the field's type and constraints in the descriptor", "datapackage.json")
+
+
+def run(checks: list[Check], tables: dict[str, pd.DataFrame], files: dict[str, str], problems: Problems) -> None:
+    """Run each check on its table; failing rows become problems, in the order of `checks`. A check
+    that cannot run on this table (a column the descriptor lacks, a type it does not expect) is
+    reported as such, once."""
+    todo = [(check, tables[check.resource]) for check in checks if check.resource in tables]
+    verdicts = (_verdict(check, frame) for check, frame in todo)
+    for (check, frame), verdict in zip(todo, verdicts):
+        if isinstance(verdict, Problem):
+            problems.append(verdict)
+        elif isinstance(verdict, bool):
+            if not verdict:
+                problems.append(Problem(check.resource, None, check.field, check.rule, None, check.hint,
+                                        files[check.resource]))
+        elif not verdict.all():
+            failing = pd.Series(~verdict, index=frame.index)
+            shown = check.shows or check.field
+            values = frame[shown] if shown in frame.columns else None
+            problems.rows(check.resource, files[check.resource], check.rule, check.field, failing, check.hint,
+                          values)
