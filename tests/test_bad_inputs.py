@@ -633,7 +633,9 @@ def test_a_tampered_file_is_named(package_copy, capsys):
     assert code == 1 and ("stages", None, "bytes", "integrity") in rules_of(out)
 
 
-def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy, tmp_path, capsys):
+def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy, fixture_sources, tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the gate may require the fixture's texts
     out = tmp_path / "dist" / "exports"
     stale = tmp_path / "dist" / ".exports.killed-run"  # what a run killed mid-way leaves behind
     stale.mkdir(parents=True)

@@ -26,6 +26,7 @@ from returnee_journeys.exports import web_annotations
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import journeys
 from returnee_journeys.model import texts as texts_module
+from returnee_journeys.model import paths
 from returnee_journeys.publish import release
 
 JOINER = " … "
@@ -460,14 +461,11 @@ def test_exports_hold_the_codebook_and_the_annotations_when_the_texts_are_there(
 
 
 def test_the_release_never_holds_a_qdpx(tmp_path):
-    for name in release.TOP_FILES:
-        (tmp_path / name).write_text("x", encoding="utf-8")
-    (tmp_path / "datapackage.json").write_text('{"name": "p", "version": "0", "resources": []}', encoding="utf-8")
-    for folder in ("data", "figures", "dist/exports"):
-        (tmp_path / folder).mkdir(parents=True)
-    (tmp_path / "dist/exports/p.qdc").write_text("<x/>", encoding="utf-8")
-    (tmp_path / "dist/exports/p.qdpx").write_bytes(b"PK")
-    names = [name for name, _ in release.members(tmp_path)]
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "p.qdc").write_text("<x/>", encoding="utf-8")
+    (exports / "p.qdpx").write_bytes(b"PK")
+    names = [name for name, _ in release.members(paths.ROOT, exports)]
     assert "exports/p.qdc" in names and not any(n.endswith(".qdpx") for n in names)
 
 
