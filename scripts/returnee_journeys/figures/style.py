@@ -29,7 +29,7 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..model import paths  # noqa: E402
+from ..model import files, paths  # noqa: E402
 from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
@@ -109,7 +109,7 @@ class Palette:
         about = ("Colour slots of the figures, append-only: a key keeps its position (its colour) for good; "
                  "`make figures` appends new keys. See figures/style.py.")
         text = json.dumps({"about": about, **self.slots}, indent=1, ensure_ascii=False) + "\n"
-        write_atomically(path, text.encode("utf-8"))
+        files.write_atomically(path, text)
         return path
 
     def slot(self, kind: str, key: str) -> int:
@@ -383,19 +383,6 @@ def finish(fig):
 
 # ---------------------------------------------------------------------------------------------
 # Saving
-
-
-def write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
