@@ -186,6 +186,15 @@ def clamp_height(inches: float, low: float = 2.4, high: float = MAX_HEIGHT) -> f
     return float(min(max(inches, low), high))
 
 
+def figure_with_legend(axes_height: float, legend_lines: float, note: str, margin: float = 0.45):
+    """A figure of the standard width tall enough for its axes (inches), a legend of `legend_lines`
+    lines below them and the note; returns the figure and a two-row grid (axes, legend)."""
+    legend = legend_height(legend_lines)
+    fig = plt.figure(figsize=(WIDTH, clamp_height(axes_height + margin + legend + note_height(note))),
+                     layout="constrained")
+    return fig, fig.add_gridspec(2, 1, height_ratios=[axes_height, max(legend, 0.05)])
+
+
 def add_legend(ax, handles, labels=None) -> None:
     """A legend filling an axes of its own (made room for by the figure's height)."""
     labels = labels or [h.get_label() for h in handles]
