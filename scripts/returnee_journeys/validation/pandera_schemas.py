@@ -177,7 +177,7 @@ class Between:
 def _column_check(holds, rule: str, hint: str, n: int | None) -> pa.Check:
     """A check of a column's present values by a vectorised function of the validator."""
     return pa.Check(lambda s: pd.Series(np.asarray(holds(s), dtype=bool), index=s.index),
-                    name=rule, error=hint, n_failure_cases=n)
+                    name=rule, n_failure_cases=n, statistics={"hint": hint})
 
 
 def _edtf_valid(values: pd.Series) -> np.ndarray:
@@ -195,7 +195,7 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     todo = {(c.rule, c.field): c for c in schema.field_checks(
         descriptor, name, loaded.untyped if loaded else None, table, loaded.controls if loaded else None)}
 
-    def hint(rule: str, column: str) -> str | None:
+    def take(rule: str, column: str) -> str | None:
         """The default engine's hint for this check, which is then done here; None when it has none."""
         check = todo.pop((rule, column), None)
         return None if check is None else check.hint
@@ -205,24 +205,25 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
         column = field["name"]
         constraints = field.get("constraints", {})
         checks = []
-        required = hint("required", column) is not None
-        if (h := hint("enum", column)) is not None:
-            checks.append(pa.Check.isin(list(constraints["enum"]), error=h, n_failure_cases=n))
-        if (h := hint("pattern", column)) is not None:
+        required = take("required", column) is not None
+        # pandera's built-in checks; their hints are the default engine's (`hints` in `run`)
+        if take("enum", column) is not None:
+            checks.append(pa.Check.isin(list(constraints["enum"]), n_failure_cases=n))
+        if take("pattern", column) is not None:
             # the whole value matches, as in Table Schema (str.match only anchors the start)
-            checks.append(pa.Check.str_matches(f"^(?:{constraints['pattern']})$", error=h, n_failure_cases=n))
-        if (h := hint("minimum", column)) is not None:
-            checks.append(pa.Check.ge(constraints["minimum"], error=h, n_failure_cases=n))
-        if (h := hint("maximum", column)) is not None:
-            checks.append(pa.Check.le(constraints["maximum"], error=h, n_failure_cases=n))
-        if (h := hint("min-length", column)) is not None:
-            checks.append(pa.Check.str_length(min_value=constraints["minLength"], error=h, n_failure_cases=n))
-        if (h := hint("max-length", column)) is not None:
-            checks.append(pa.Check.str_length(max_value=constraints["maxLength"], error=h, n_failure_cases=n))
-        unique = hint("unique", column) is not None
-        if (h := hint("formula-injection", column)) is not None:
+            checks.append(pa.Check.str_matches(f"^(?:{constraints['pattern']})$", n_failure_cases=n))
+        if take("minimum", column) is not None:
+            checks.append(pa.Check.ge(constraints["minimum"], n_failure_cases=n))
+        if take("maximum", column) is not None:
+            checks.append(pa.Check.le(constraints["maximum"], n_failure_cases=n))
+        if take("min-length", column) is not None:
+            checks.append(pa.Check.str_length(min_value=constraints["minLength"], n_failure_cases=n))
+        if take("max-length", column) is not None:
+            checks.append(pa.Check.str_length(max_value=constraints["maxLength"], n_failure_cases=n))
+        unique = take("unique", column) is not None
+        if (h := take("formula-injection", column)) is not None:
             checks.append(_column_check(lambda s: ~schema._formula_like(s), "formula-injection", h, n))
-        if (h := hint("control-character", column)) is not None:
+        if (h := take("control-character", column)) is not None:
             checks.append(_column_check(lambda s: ~schema._contains(s, schema.CONTROL), "control-character", h, n))
         if column in descriptor.edtf_fields(name):
             checks.append(_column_check(_edtf_valid, "edtf", load.EDTF_HINT, n))
@@ -232,11 +233,11 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     for column in bound_columns(descriptor, name):  # beside each EDTF field when loaded with bounds
         columns[column] = pa.Column(DescriptorDtype("datetime64[s]"), nullable=True, required=False, name=column)
     key = descriptor.primary_key(name)
-    unique = key if key and hint("primary-key", ",".join(key)) is not None else None
+    unique = key if key and take("primary-key", ",".join(key)) is not None else None
     if todo:
         raise NotImplementedError(f"no pandera check for {sorted(todo)} of {name}")
-    frame_checks = [pa.Check(Between(lookups, c), name=c.rule, error=c.hint, ignore_na=False, n_failure_cases=n,
-                             statistics={"field": c.field, "shows": c.shows or c.field})
+    frame_checks = [pa.Check(Between(lookups, c), name=c.rule, ignore_na=False, n_failure_cases=n,
+                             statistics={"field": c.field, "shows": c.shows or c.field, "hint": c.hint})
                     for c in between]
     return pa.DataFrameSchema(columns, checks=frame_checks, unique=unique, report_duplicates="all", name=name,
                               description=descriptor.resource(name).get("description"))
@@ -301,7 +302,7 @@ def _report(error, descriptor: Descriptor, name: str, frame: pd.DataFrame, file:
             rule = "min-length" if check.statistics.get("min_value") is not None else "max-length"
         if column is None:  # a check between rows or tables
             field, shows = check.statistics["field"], check.statistics["shows"]
-        hint = check.error
+        hint = check.statistics.get("hint")
     if reason == SchemaErrorReason.CHECK_ERROR:
         problems.append(lookups.cannot_run.get((name, rule, field)) or Problem(
             name, None, field, "descriptor:check-failed", rule,
