@@ -102,6 +102,12 @@ def _between(descriptor: Descriptor, joins: keys.Joins, resource: str | None = N
     return found
 
 
+def _same(frame: pd.DataFrame, other: pd.DataFrame | None) -> bool:
+    """Whether the two hold the same rows, columns, dtypes and values."""
+    return (other is not None and frame.shape == other.shape and frame.columns.equals(other.columns)
+            and frame.index.equals(other.index) and frame.dtypes.equals(other.dtypes) and frame.equals(other))
+
+
 class RuleCannotRun(Exception):
     """A rule between tables cannot run on these tables (a column the descriptor lacks …)."""
 
@@ -119,6 +125,9 @@ class Lookups:
         self._last: dict[str, tuple] = {}  # resource → (frame, frame with bounds, checks): the latest frame only
         self.cannot_run: dict[tuple, Problem] = {}  # (resource, rule, field) → why that rule could not run
 
+    def __deepcopy__(self, memo) -> Lookups:  # one context shared by every check; pandera copies columns
+        return self
+
     def tables(self) -> dict[str, pd.DataFrame]:
         if self._tables is None:
             loaded = load.load(self.descriptor)
@@ -135,17 +144,22 @@ class Lookups:
         validated, never keeps that frame alive."""
         tables = self.tables()
         if tables.get(resource) is frame:
-            if self._shared is None:
-                self._shared = _between(self.descriptor, keys.Joins(tables))
-            return frame, self._shared
+            return frame, self._shared_checks()
         last = self._last.get(resource)
         if last is None or last[0]() is not frame:
             own = with_bounds(self.descriptor, resource, frame)
             own = frame.copy(deep=False) if own is frame else own  # the same data, another object
-            joins = keys.Joins({**tables, resource: own})
-            last = self._last[resource] = (weakref.ref(frame, self._forget), own,
-                                           _between(self.descriptor, joins, resource))
+            if _same(own, tables.get(resource)):  # a copy of the table, unedited: the rules are worked out
+                checks = self._shared_checks()
+            else:
+                checks = _between(self.descriptor, keys.Joins({**tables, resource: own}), resource)
+            last = self._last[resource] = (weakref.ref(frame, self._forget), own, checks)
         return last[1], last[2]
+
+    def _shared_checks(self) -> dict:
+        if self._shared is None:
+            self._shared = _between(self.descriptor, keys.Joins(self.tables()))
+        return self._shared
 
     def _forget(self, gone: weakref.ref) -> None:
         for resource, last in list(self._last.items()):
