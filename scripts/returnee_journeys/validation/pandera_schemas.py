@@ -118,9 +118,15 @@ class Lookups:
     read when first needed. The pandera engine passes the tables it validates, so every rule is
     worked out once, over one set of joins."""
 
-    def __init__(self, descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None) -> None:
+    def __init__(self, descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None, *,
+                 hold: bool = False) -> None:
+        """hold: keep the very frames given (the pandera engine, which validates those and then
+        releases them); else shallow copies, so that a frame given here and validated in place is
+        not held by the schema pandera registers on it."""
         self.descriptor = descriptor
-        self._tables = None if tables is None else {n: with_bounds(descriptor, n, f) for n, f in tables.items()}
+        self._tables = None if tables is None else {
+            n: f if hold and with_bounds(descriptor, n, f) is f else with_bounds(descriptor, n, f.copy(deep=False))
+            for n, f in tables.items()}
         self._shared: dict | None = None
         self._last: dict[str, tuple] = {}  # resource → (frame, frame with bounds, checks): the latest frame only
         self.cannot_run: dict[tuple, Problem] = {}  # (resource, rule, field) → why that rule could not run
@@ -279,7 +285,7 @@ def run(descriptor: Descriptor, loaded: load.Loaded, files: dict[str, str], prob
     """Validate every loaded table through its schema (lazily: every failure collected), and
     report pandera's failure cases as the default engine would: resource, CSV line, field, rule,
     value and hint, at most `problems.limit` kept per resource, rule and field."""
-    lookups = Lookups(descriptor, loaded.tables)
+    lookups = Lookups(descriptor, loaded.tables, hold=True)
     built = schemas(descriptor, failure_cases=problems.limit, lookups=lookups, loaded=loaded)
     for name, frame in loaded.tables.items():
         try:
