@@ -25,7 +25,7 @@ def __getattr__(name: str):
             return "0+unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["load", "validate", "InvalidData", "UnreadableInput", "__version__"]
+__all__ = ["load", "validate", "schemas", "InvalidData", "UnreadableInput", "__version__"]
 
 from .model.descriptor import UnreadableInput  # noqa: E402
 from .model.journeys import InvalidData  # noqa: E402
@@ -52,9 +52,34 @@ def load(path: str | Path | None = None, *, bounds: bool = True) -> dict:
     return tables
 
 
-def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False):
-    """Validate a package; returns a report whose `.problems` lists every problem (empty: valid)."""
+def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False,
+             engine: str = "fast"):
+    """Validate a package; returns a report whose `.problems` lists every problem (empty: valid).
+    engine: "fast" (the default) or "pandera" (the same checks through `schemas()`; slower)."""
     from .model import paths
     from .validation.validate import validate as run
 
-    return run(paths.descriptor(path), Path(sources) if sources else paths.sources_dir(), require_sources)
+    return run(paths.descriptor(path), Path(sources) if sources else paths.sources_dir(), require_sources,
+               engine=engine)
+
+
+def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
+    """One pandera DataFrameSchema per resource (resource name → schema), built from datapackage.json.
+
+    Validate a table from `load(path, bounds=...)` with `schemas()["stages"].validate(frame, lazy=True)`:
+    columns of the descriptor's dtypes; required, unique, enum, pattern, minimum, maximum, minLength,
+    maxLength, EDTF, formula-like and control-character checks; the primary key; and, as
+    dataframe-level checks, the foreign keys and the rules between rows and tables. Those look up
+    the other tables in `tables` (default: the package's own, read when first needed), with the
+    frame being validated in place of its own resource.
+    Raises InvalidData when the descriptor itself does not validate.
+    """
+    from .model import descriptor, paths
+    from .validation import descriptor_checks, pandera_schemas
+
+    package = descriptor.read(paths.descriptor(path))
+    problems = descriptor_checks.check(package)
+    if problems:
+        raise InvalidData(f"{len(problems)} problem(s) in {package.path}; run `returnee-journeys validate "
+                          f"--package {package.path}`")
+    return pandera_schemas.schemas(package, tables)

@@ -1,6 +1,6 @@
 """The `returnee-journeys` command: one entry point over the whole pipeline.
 
-    returnee-journeys validate [--package PATH] [--sources DIR] [--format text|json] ...
+    returnee-journeys validate [--package PATH] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
     returnee-journeys figures  [--package PATH] [--out DIR] [NAME ...]
     returnee-journeys exports  [--package PATH] [--out DIR]
     returnee-journeys qdpx     [--package PATH] [--sources DIR] [--out DIR]
@@ -43,7 +43,8 @@ def _validate(args) -> int:
     from .validation.validate import validate
 
     sources = _sources(args)
-    report = validate(paths.descriptor(args.package), sources, args.require_sources, not args.skip_quotes)
+    report = validate(paths.descriptor(args.package), sources, args.require_sources, not args.skip_quotes,
+                      engine=args.engine)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
     if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {sources}: their quotes and hashes were "
@@ -168,6 +169,9 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--require-sources", action="store_true", default=paths.sources_required(),
                           help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
     validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
+    validate.add_argument("--engine", choices=["fast", "pandera"], default="fast",
+                          help="check the tables with the vectorised checks (fast, the default) or through the "
+                               "pandera schemas built from the descriptor (the same problems, slower)")
     validate.set_defaults(run=_validate)
 
     figures = commands.add_parser("figures", parents=[package], help="draw the figures (PNG and SVG)")

@@ -339,24 +339,30 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
     return _typed(name, file, table, index, fields, problems, untyped)
 
 
+EDTF_HINT = ("not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
+             "[2023-09..2023-12] or 2023-09/2023-12")
+
+
 def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, problems) -> pd.DataFrame:
+    """`<field>_lower` / `<field>_upper` beside each EDTF field; invalid values reported to `problems`
+    (None: not reported, where a schema checks them)."""
     file = descriptor.resource(name)["path"]
     for column in descriptor.edtf_fields(name):
         lower, upper, invalid = dates.bounds_columns(frame[column])
         frame[f"{column}_lower"] = lower
         frame[f"{column}_upper"] = upper
-        if invalid.any():
-            _rows(problems, name, file, "edtf", column, invalid,
-                  "not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
-                  "[2023-09..2023-12] or 2023-09/2023-12", frame[column])
+        if problems is not None and invalid.any():
+            _rows(problems, name, file, "edtf", column, invalid, EDTF_HINT, frame[column])
     return frame
 
 
-def load(descriptor: Descriptor, problems: Problems | None = None) -> Loaded:
-    """Every resource, typed and with EDTF bounds; problems of reading and typing collected."""
+def load(descriptor: Descriptor, problems: Problems | None = None, *, edtf: bool = True) -> Loaded:
+    """Every resource, typed and with EDTF bounds; problems of reading and typing collected.
+    edtf: report invalid EDTF values here (False: the caller's checks do, as the pandera engine's)."""
     loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
         frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls)
         if frame is not None:
-            loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame, loaded.problems)
+            loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame,
+                                                              loaded.problems if edtf else None)
     return loaded

@@ -22,24 +22,38 @@ class Report:
     texts_not_checked: list[str] = field(default_factory=list)  # source ids whose text was not found
 
 
+ENGINES = ("fast", "pandera")
+
+
 def validate(descriptor_path: Path, sources: Path | None, require_sources: bool = False,
-             check_quotes: bool = True, limit: int = LIMIT) -> Report:
-    """Every problem of the package; raises UnreadableInput for input that cannot be read."""
+             check_quotes: bool = True, limit: int = LIMIT, engine: str = "fast") -> Report:
+    """Every problem of the package; raises UnreadableInput for input that cannot be read.
+
+    engine: how the loaded tables are checked (field constraints, keys, rules between tables):
+    "fast", the vectorised checks run directly; or "pandera", the same checks through the pandera
+    schemas built from the descriptor (`pandera_schemas`). Both report the same problems."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     descriptor = descriptor_module.read(descriptor_path)
     report = Report(Problems(limit=limit))
     report.problems += descriptor_checks.check(descriptor)
     if report.problems:
         return report
-    loaded = load.load(descriptor, report.problems)
+    loaded = load.load(descriptor, report.problems, edtf=engine == "fast")
     tables = loaded.tables
     files = {r["name"]: r["path"] for r in descriptor.resources}
-    joins = keys.Joins(tables)
-    checks = []
-    for name in tables:
-        checks += schema.field_checks(descriptor, name, loaded.untyped, tables[name], loaded.controls)
-        checks += schema.foreign_key_checks(descriptor, name, joins)
-    checks += rules.checks(descriptor, joins)
-    schema.run(checks, tables, files, report.problems)
+    if engine == "pandera":
+        from . import pandera_schemas  # noqa: PLC0415 — pandera is slow to import: only this engine pays for it
+
+        pandera_schemas.run(descriptor, loaded, files, report.problems)
+    else:
+        joins = keys.Joins(tables)
+        checks = []
+        for name in tables:
+            checks += schema.field_checks(descriptor, name, loaded.untyped, tables[name], loaded.controls)
+            checks += schema.foreign_key_checks(descriptor, name, joins)
+        checks += rules.checks(descriptor, joins)
+        schema.run(checks, tables, files, report.problems)
     if check_quotes and sources is not None and "sources" in tables:
         report.texts_not_checked = provenance.missing_texts(sources, tables["sources"])
         if require_sources:
