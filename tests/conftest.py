@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from returnee_journeys.bench import synthetic
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import load
 from returnee_journeys.model import paths
@@ -47,6 +48,19 @@ def fixture_tables(fixture_descriptor):
     loaded = load.load(fixture_descriptor)
     assert list(loaded.problems) == []
     return loaded.tables
+
+
+@pytest.fixture(scope="session")
+def synthetic_package(tmp_path_factory):
+    """`synthetic_package(n, seed)`: the datapackage.json of a synthetic package of n persons, generated
+    once per test session and shared: read only (copy its folder to change it)."""
+    made: dict[tuple[int, int], Path] = {}
+
+    def get(n: int, seed: int) -> Path:
+        if (n, seed) not in made:
+            made[(n, seed)] = synthetic.generate(n, tmp_path_factory.mktemp(f"synthetic-{n}-{seed}"), seed=seed)
+        return made[(n, seed)]
+    return get
 
 
 @pytest.fixture
