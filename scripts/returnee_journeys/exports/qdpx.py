@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ import pandas as pd
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from ..model.files import write_atomically
 from ..model import journeys
 from ..model import paths
 from ..model import texts as texts_module
@@ -388,21 +387,6 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
 # ---------------------------------------------------------------- files
 
 
-def write_atomic(path: Path, content: bytes) -> Path:
-    """Write to a temporary file beside `path`, then rename: never half-written; mode 0644."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
-
-
 def zipped(members: dict[str, bytes]) -> bytes:
     """A zip with entries sorted, dated 1980-01-01, mode 0644, made on "Unix": the same bytes on every build."""
     buffer = io.BytesIO()
@@ -417,7 +401,7 @@ def zipped(members: dict[str, bytes]) -> bytes:
 
 
 def write_codebook(data: journeys.Journeys, path: Path) -> Path:
-    return write_atomic(path, codebook_xml(data))
+    return write_atomically(path, codebook_xml(data))
 
 
 def build(out: Path, package: Path | None = None, sources: Path | None = None) -> Path:
@@ -425,5 +409,5 @@ def build(out: Path, package: Path | None = None, sources: Path | None = None) -
     their sha256 (else UnreadableInput: exit 2, nothing written)."""
     data = journeys.read(paths.descriptor(package))
     texts = texts_module.verified(data.table("sources"), sources or paths.sources_dir())
-    qde, files = project_xml(data, texts)
-    return write_atomic(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **files}))
+    qde, sources_xml = project_xml(data, texts)
+    return write_atomically(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **sources_xml}))

@@ -25,7 +25,8 @@ import pandas as pd
 from ..model import journeys
 from ..model import texts as texts_module
 from ..model.descriptor import UnreadableInput
-from .qdpx import Guids, package_name, write_atomic
+from ..model import files
+from .qdpx import Guids, package_name
 
 CONTEXT = 32
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
@@ -126,7 +127,7 @@ def serialise(document: dict) -> bytes:
 
 
 def write(data: journeys.Journeys, texts: dict[str, str], path: Path) -> Path:
-    return write_atomic(path, serialise(collection(data, texts)))
+    return files.write_atomically(path, serialise(collection(data, texts)))
 
 
 def write_if_texts(data: journeys.Journeys, folder: Path, path: Path) -> Path | None:

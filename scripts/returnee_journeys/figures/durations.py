@@ -7,7 +7,6 @@ two do not meet, the texts disagree with themselves; such rows carry a discrepan
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -58,9 +57,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     n = max(1, len(durations))
     per_row = max(0.2, min(0.42, 0.42 - 0.006 * (n - 8)))
     axes_height = per_row * n + 0.6
-    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(axes_height + 0.45 + style.legend_height(lines)
-                                                              + style.note_height(note))), layout="constrained")
-    grid = fig.add_gridspec(2, 1, height_ratios=[axes_height, max(style.legend_height(lines), 0.05)])
+    fig, grid = style.figure_with_legend(axes_height, lines, note)
     ax = fig.add_subplot(grid[0])
     ys = np.arange(len(durations))
     colours = [palette.colour("persons", p) for p in durations["person_id"]]

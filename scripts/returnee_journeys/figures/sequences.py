@@ -7,7 +7,6 @@ in the exports). Persons nothing dates the departure of are named in the note.
 """
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -46,9 +45,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     n = max(1, len(people))
     lane = max(0.24, min(0.42, 0.42 - 0.01 * (n - 6)))
     axes_height = lane * n + 0.55
-    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(axes_height + 0.5 + style.legend_height(lines)
-                                                              + style.note_height(note))), layout="constrained")
-    grid = fig.add_gridspec(2, 1, height_ratios=[axes_height, max(style.legend_height(lines), 0.05)])
+    fig, grid = style.figure_with_legend(axes_height, lines, note, margin=0.5)
     ax = fig.add_subplot(grid[0])
     spans = style.runs(months.assign(month=months["since"]))
     style.boxes(ax, spans.assign(x0=spans["begin"], x1=spans["end"] + 1), palette, row, 0.8)

@@ -29,7 +29,7 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..model import paths  # noqa: E402
+from ..model import files, paths  # noqa: E402
 from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
@@ -109,7 +109,7 @@ class Palette:
         about = ("Colour slots of the figures, append-only: a key keeps its position (its colour) for good; "
                  "`make figures` appends new keys. See figures/style.py.")
         text = json.dumps({"about": about, **self.slots}, indent=1, ensure_ascii=False) + "\n"
-        write_atomically(path, text.encode("utf-8"))
+        files.write_atomically(path, text)
         return path
 
     def slot(self, kind: str, key: str) -> int:
@@ -184,6 +184,15 @@ def legend_height(lines: float, size: float | None = None) -> float:
 
 def clamp_height(inches: float, low: float = 2.4, high: float = MAX_HEIGHT) -> float:
     return float(min(max(inches, low), high))
+
+
+def figure_with_legend(axes_height: float, legend_lines: float, note: str, margin: float = 0.45):
+    """A figure of the standard width tall enough for its axes (inches), a legend of `legend_lines`
+    lines below them and the note; returns the figure and a two-row grid (axes, legend)."""
+    legend = legend_height(legend_lines)
+    fig = plt.figure(figsize=(WIDTH, clamp_height(axes_height + margin + legend + note_height(note))),
+                     layout="constrained")
+    return fig, fig.add_gridspec(2, 1, height_ratios=[axes_height, max(legend, 0.05)])
 
 
 def add_legend(ax, handles, labels=None) -> None:
@@ -383,19 +392,6 @@ def finish(fig):
 
 # ---------------------------------------------------------------------------------------------
 # Saving
-
-
-def write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:

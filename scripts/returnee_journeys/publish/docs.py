@@ -7,20 +7,17 @@ They are rendered from datapackage.json, the tables and CITATION.cff between
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-import yaml
 
 from ..model import citation as citation_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
-from ..model import paths
+from ..model import files, paths
 from . import profile
 
 README = paths.ROOT / "README.md"
@@ -184,14 +181,6 @@ def current() -> list[tuple[Path, str, str]]:
     return out
 
 
-def write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
-
-
 def update(check: bool = False) -> int:
     """Rewrite the generated sections; with check, only report (exit 1) when one is stale."""
     stale = 0
@@ -203,6 +192,6 @@ def update(check: bool = False) -> int:
             print(f"{name} is stale: run `make docs`", file=sys.stderr)
             stale = 1
         else:
-            write_atomically(path, rendered)
+            files.write_atomically(path, rendered)
             print(f"{name} updated")
     return stale
