@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from returnee_journeys.bench import synthetic
-from returnee_journeys.model import descriptor as descriptor_module
-from returnee_journeys.model import load
-from returnee_journeys.model import paths
-from returnee_journeys.validation import provenance
+# The project's modules are imported where they are used, not here: pytest-xdist's controlling
+# process loads this file too, and would spend a second importing pandas before starting the workers.
 
 FIXTURE = Path(__file__).parent / "fixtures"
 FIXTURE_SOURCES = FIXTURE / "sources"
@@ -21,6 +18,8 @@ FIXTURE_SOURCES = FIXTURE / "sources"
 
 def build_fixture(folder: Path) -> Path:
     """The fixture package in `folder`: the real datapackage.json and the fixture's data/*.csv."""
+    from returnee_journeys.model import paths
+
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(paths.DESCRIPTOR, folder / "datapackage.json")
     shutil.copytree(FIXTURE / "data", folder / "data")
@@ -40,11 +39,15 @@ def fixture_sources() -> Path:
 
 @pytest.fixture(scope="session")
 def fixture_descriptor(fixture_package):
+    from returnee_journeys.model import descriptor as descriptor_module
+
     return descriptor_module.read(fixture_package / "datapackage.json")
 
 
 @pytest.fixture(scope="session")
 def fixture_tables(fixture_descriptor):
+    from returnee_journeys.model import load
+
     loaded = load.load(fixture_descriptor)
     assert list(loaded.problems) == []
     return loaded.tables
@@ -54,6 +57,8 @@ def fixture_tables(fixture_descriptor):
 def synthetic_package(tmp_path_factory):
     """`synthetic_package(n, seed)`: the datapackage.json of a synthetic package of n persons, generated
     once per test session and shared: read only (copy its folder to change it)."""
+    from returnee_journeys.bench import synthetic
+
     made: dict[tuple[int, int], Path] = {}
 
     def get(n: int, seed: int) -> Path:
@@ -73,11 +78,16 @@ def package_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def descriptor():
+    from returnee_journeys.model import descriptor as descriptor_module
+    from returnee_journeys.model import paths
+
     return descriptor_module.read(paths.DESCRIPTOR)
 
 
 @pytest.fixture(scope="session")
 def tables(descriptor):
+    from returnee_journeys.model import load
+
     loaded = load.load(descriptor)
     assert list(loaded.problems) == []
     return loaded.tables
@@ -86,6 +96,9 @@ def tables(descriptor):
 @pytest.fixture(scope="session")
 def sources_dir(tables) -> Path:
     """The real source texts; skipped when absent, a failure when REQUIRE_SOURCES=1."""
+    from returnee_journeys.model import paths
+    from returnee_journeys.validation import provenance
+
     folder = paths.sources_dir()
     missing = provenance.missing_texts(folder, tables["sources"])
     if missing:
