@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 RJ := $(BIN)/returnee-journeys
 PACKAGE ?=
+# `make test` runs the tests in two processes (the machine's cores); PYTEST_WORKERS=0 runs them in one
+PYTEST_WORKERS ?= 2
 
 .PHONY: all setup validate figures docs exports qdpx release test bench lock clean
 
@@ -40,7 +42,7 @@ release: $(READY) validate exports
 	$(RJ) release
 
 test: $(READY)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 bench: $(READY)
 	$(RJ) bench

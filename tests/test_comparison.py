@@ -3,20 +3,23 @@ on synthetic packages with open returns, undated stays and a text of unknown dat
 to the tables is a row more."""
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
 
-from returnee_journeys.bench import synthetic
 from returnee_journeys.exports import sequences as export_sequences
 from returnee_journeys.model import comparison
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import journeys
 
 
-def _package(tmp_path_factory, n: int, seed: int, undated_text: bool = False):
-    folder = tmp_path_factory.mktemp(f"synthetic-{n}-{seed}")
-    descriptor = synthetic.generate(n, folder, seed=seed)
+def _package(synthetic_package, tmp_path_factory, n: int, seed: int, undated_text: bool = False):
+    descriptor = synthetic_package(n, seed)
     if undated_text:  # a text nobody can date, and some returns it does not date either: no upper bound
+        folder = tmp_path_factory.mktemp(f"synthetic-{n}-{seed}-undated") / "package"
+        shutil.copytree(descriptor.parent, folder)
+        descriptor = folder / descriptor.name
         sources = pd.read_csv(folder / "data" / "sources.csv", dtype=str, keep_default_na=False)
         sources[["published", "available_by"]] = ""
         sources.to_csv(folder / "data" / "sources.csv", index=False, lineterminator="\n")
@@ -33,8 +36,8 @@ def _package(tmp_path_factory, n: int, seed: int, undated_text: bool = False):
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["dated-text", "undated-text"])
-def data(request, tmp_path_factory):
-    return _package(tmp_path_factory, 24, seed=7, undated_text=request.param)
+def data(request, synthetic_package, tmp_path_factory):
+    return _package(synthetic_package, tmp_path_factory, 24, seed=7, undated_text=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +128,9 @@ def test_stated_time_abroad_and_its_flag_follow_the_durations(data, glance):
         assert pd.isna(row.duration_disagrees) == stated.empty
 
 
-def test_adding_a_person_adds_a_row(tmp_path_factory):
-    small = comparison.build(_package(tmp_path_factory, 5, seed=3)).rows
-    larger = comparison.build(_package(tmp_path_factory, 6, seed=3)).rows
+def test_adding_a_person_adds_a_row(synthetic_package, tmp_path_factory):
+    small = comparison.build(_package(synthetic_package, tmp_path_factory, 5, seed=3)).rows
+    larger = comparison.build(_package(synthetic_package, tmp_path_factory, 6, seed=3)).rows
     assert len(small) == 5 and len(larger) == 6
 
 

@@ -20,7 +20,6 @@ from matplotlib.patches import Patch
 from shapely.geometry import Point
 
 from returnee_journeys import figures
-from returnee_journeys.bench import synthetic
 from returnee_journeys.figures import factors, routes, style, timeline
 from returnee_journeys.model import journeys, paths
 
@@ -63,24 +62,9 @@ def inspect(fig) -> Drawn:
                  (tuple(ax.get_extent()), dict(ax.projection.proj4_params)) if hasattr(ax, "projection") else None)
 
 
-def draw_sizes(task: tuple) -> dict:
-    """Draw and inspect the named figures of the packages at these paths (run in a worker process)."""
-    jobs = task
-    out = {}
-    for n, path, names in jobs:
-        data = journeys.read(path)
-        palette = style.Palette().extended(data)
-        for name in names:
-            fig = figures.FIGURES[name].draw(data, palette)
-            out[(n, name)] = inspect(fig)
-            plt.close(fig)
-    return out
-
-
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synthetic")
-    return {n: synthetic.generate(n, folder / str(n), seed=n) for n in SIZES}
+def packages(synthetic_package):
+    return {n: synthetic_package(n, seed=n) for n in SIZES}
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +75,43 @@ def data(packages):
 # What each size adds: lanes and legends that grow (every figure), factor panels (6 persons and more),
 # a wider matrix and second colour channels (12 and more); the map and the durations at the two
 # ends. The estimates do not depend on the persons: the committed figures check them.
-DRAWN = {4: ["factors", "routes", "timeline"], 6: ["factors", "sequences", "timeline"], 12: ["factors", "timeline"],
-         30: ["durations", "factors", "routes", "sequences", "timeline"]}
+DRAWN = {4: ["durations", "factors", "routes", "timeline"], 6: ["factors", "sequences", "timeline"],
+         12: ["factors", "timeline"], 30: ["durations", "factors", "routes", "sequences", "timeline"]}
+ADDED = 4  # the size a person and a place are added to (the colours test); its figures before are drawn[(4, ...)]
+KEEP_COLOURS = ("timeline", "routes", "durations")  # the figures whose legends must keep their colours
+
+# The worker processes draw from the packages read here, in the test process, before they are forked
+# (fork shares memory: nothing is read twice or sent to them).
+FORKED: dict = {}
+
+
+def drawn_at(n: int) -> dict:
+    """Draw and inspect the figures DRAWN[n] of the synthetic package of n persons, each with the
+    palette a fresh folder gives it (the committed slots left aside)."""
+    data = FORKED["data"][n]
+    palette = style.Palette.load(None).extended(data)
+    out = {}
+    for name in DRAWN[n]:
+        fig = figures.FIGURES[name].draw(data, palette)
+        out[(n, name)] = inspect(fig)
+        plt.close(fig)
+    return out
+
+
+def drawn_with_a_person_added(n: int, folder: Path) -> dict:
+    """As `make figures` would redraw the package of n persons after a person and a place are added
+    to it: the palette kept in `folder` from the first drawing, extended; the legends of KEEP_COLOURS."""
+    before = FORKED["data"][n]
+    after = added_person(before)
+    first = style.Palette.load(None).extended(before)  # the palette drawn[(n, ...)] were drawn with
+    first.save(folder / style.PALETTE_FILE)
+    second = style.Palette.for_output(folder).extended(after)
+    legends = {}
+    for name in KEEP_COLOURS:
+        fig = figures.FIGURES[name].draw(after, second)
+        legends[name] = legend_colours(fig)
+        plt.close(fig)
+    return {"first": first.slots, "second": second.slots, "legends": legends}
 
 
 def committed_figures_redrawn(folder: Path) -> dict:
@@ -112,29 +131,40 @@ def committed_figures_redrawn(folder: Path) -> dict:
 
 
 def work(jobs: list) -> dict:
-    """Run jobs in a worker process: ("committed", folder) or ("sizes", [(n, path, names), ...])."""
+    """Run jobs in a worker process: ("committed", folder), ("sizes", n) or ("added", (n, folder))."""
     out = {}
     for kind, argument in jobs:
-        out.update({"committed": committed_figures_redrawn(argument)} if kind == "committed" else draw_sizes(argument))
+        if kind == "committed":
+            out["committed"] = committed_figures_redrawn(argument)
+        elif kind == "added":
+            out["added"] = drawn_with_a_person_added(*argument)
+        else:
+            out.update(drawn_at(argument))
     return out
 
 
 @pytest.fixture(scope="module")
-def drawn_and_committed(packages, tmp_path_factory):
-    """Every figure at the sizes in DRAWN, and the committed figures redrawn, in two worker processes
-    of about equal work: the machine has two cores and drawing is nearly all of this module's time."""
-    sizes = {n: ("sizes", [(n, packages[n], DRAWN[n])]) for n in SIZES}
-    halves = [[("committed", tmp_path_factory.mktemp("committed")), sizes[12]], [sizes[30], sizes[4], sizes[6]]]
+def drawings(data, tmp_path_factory):
+    """Every figure at the sizes in DRAWN, the package of ADDED persons with one more, and the
+    committed figures redrawn, in two worker processes of about equal work: the machine has two
+    cores and drawing is nearly all of this module's time (with `make test`'s two pytest workers,
+    the other one runs other modules meanwhile)."""
+    FORKED["data"] = data
+    halves = [[("committed", tmp_path_factory.mktemp("committed")), ("sizes", 4),
+               ("added", (ADDED, tmp_path_factory.mktemp("added")))],
+              [("sizes", 30), ("sizes", 12), ("sizes", 6)]]
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        results = {k: v for part in pool.map(work, halves) for k, v in part.items()}
-    committed = results.pop("committed")
-    return results, committed
+    try:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+            results = {k: v for part in pool.map(work, halves) for k, v in part.items()}
+    finally:
+        FORKED.clear()
+    return results
 
 
 @pytest.fixture(scope="module")
-def drawn(drawn_and_committed):
-    return drawn_and_committed[0]
+def drawn(drawings):
+    return {key: value for key, value in drawings.items() if isinstance(key, tuple)}
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -231,21 +261,14 @@ def added_person(data: journeys.Journeys) -> journeys.Journeys:
     return journeys.Journeys(data.descriptor, tables)
 
 
-def test_colours_stay_when_a_person_and_a_place_are_added(data, tmp_path):
-    before = data[6]
-    after = added_person(before)
-    first = style.Palette.load(None).extended(before)
-    first.save(tmp_path / style.PALETTE_FILE)
-    second = style.Palette.for_output(tmp_path).extended(after)
-    for kind, keys in first.slots.items():
-        assert second.slots[kind][:len(keys)] == keys
-    assert "a00000" in second.slots["persons"] and "NO" in second.slots["places"]
-    for name in ("timeline", "routes", "durations"):
-        figure_before = figures.FIGURES[name].draw(before, first)
-        figure_after = figures.FIGURES[name].draw(after, second)
-        old, new = legend_colours(figure_before), legend_colours(figure_after)
-        plt.close(figure_before)
-        plt.close(figure_after)
+def test_colours_stay_when_a_person_and_a_place_are_added(drawn, drawings):
+    added = drawings["added"]
+    first, second = added["first"], added["second"]
+    for kind, keys in first.items():
+        assert second[kind][:len(keys)] == keys
+    assert "a00000" in second["persons"] and "NO" in second["places"]
+    for name in KEEP_COLOURS:
+        old, new = drawn[(ADDED, name)].legend, added["legends"][name]
         shared = set(old) & set(new)
         assert len(shared) >= len(old) - 1  # every entry (a place's label may gain a name)
         assert {k: old[k] for k in shared} == {k: new[k] for k in shared}, name
@@ -344,18 +367,17 @@ def test_factor_columns_name_both_ends_of_each_move_and_mark_hindsight_and_disco
     assert wide[0] > 1
 
 
-def test_figures_in_the_repository_are_what_the_tables_draw(drawn_and_committed):
-    committed = drawn_and_committed[1]
+def test_figures_in_the_repository_are_what_the_tables_draw(drawings):
+    committed = drawings["committed"]
     assert committed["names"] == sorted(p.name for p in paths.FIGURES.iterdir())
     assert committed["stale"] == [], "stale figures: run make figures"
     for name, result in committed["inspected"].items():
         assert result.overlaps == [] and result.outside == [], name
 
 
-def test_make_figures_keeps_the_palette_beside_the_figures(tmp_path):
+def test_make_figures_keeps_the_palette_beside_the_figures(packages, tmp_path):
     """A researcher's added person only needs data and `make figures`: the slots file follows."""
-    package = tmp_path / "package"
-    synthetic.generate(4, package, seed=4)
+    package = packages[4].parent
     out = tmp_path / "figures"
     figures.draw(out, ["durations"], package=package)
     kept = style.Palette.load(out / style.PALETTE_FILE)

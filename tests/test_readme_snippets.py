@@ -33,11 +33,13 @@ def snippets(markdown: str) -> list[tuple[str, str]]:
     return [(m[1].lower(), m[2]) for m in FENCE.finditer(markdown)]
 
 
+def readme_snippets() -> list[tuple[str, str]]:
+    return snippets((paths.ROOT / "README.md").read_text(encoding="utf-8"))
+
+
 def collect() -> list:
-    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    params = [pytest.param("README.md", lang, code, id=f"README-{i}-{lang or 'plain'}")
-              for i, (lang, code) in enumerate(snippets(readme)) if lang not in SKIPPED_LANGUAGES]
-    return params
+    return [pytest.param("README.md", lang, code, id=f"README-{i}-{lang or 'plain'}")
+            for i, (lang, code) in enumerate(readme_snippets()) if lang not in SKIPPED_LANGUAGES]
 
 
 def release_snippets() -> list[tuple[str, str]]:
@@ -77,13 +79,30 @@ def run_python(code: str, folder: Path) -> None:
         exec(compile(code, "<README snippet>", "exec"), {"__name__": "__readme__"})
 
 
+R_LIBRARY = re.compile(r"library\((\w+)\)")
+_r_installed: dict[str, bool] = {}
+
+
+def r_installed(libraries: list[str]) -> dict[str, bool]:
+    """Whether each R library is installed, asked once per test session: one Rscript call for all
+    the libraries the README's R snippets name (and any other not asked about yet)."""
+    rscript = shutil.which("Rscript")
+    wanted = set(libraries) | {name for lang, code in readme_snippets() if lang == "r" for name in R_LIBRARY.findall(code)}
+    unknown = sorted(wanted - set(_r_installed))
+    if unknown:
+        check = "cat(sapply(c(%s), function(p) nzchar(system.file(package = p))))" % ", ".join(f'"{x}"' for x in unknown)
+        found = subprocess.run([rscript, "-e", check], capture_output=True, text=True).stdout.split()
+        assert len(found) == len(unknown), found
+        _r_installed.update(zip(unknown, (word == "TRUE" for word in found)))
+    return {name: _r_installed[name] for name in libraries}
+
+
 def run_r(code: str, folder: Path) -> None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         pytest.skip("Rscript is not installed: the R snippets are not run here")
-    libraries = re.findall(r"library\((\w+)\)", code)
-    check = "cat(all(sapply(c(%s), requireNamespace, quietly = TRUE)))" % ", ".join(f'"{x}"' for x in libraries)
-    if libraries and subprocess.run([rscript, "-e", check], capture_output=True, text=True).stdout.strip() != "TRUE":
+    libraries = R_LIBRARY.findall(code)
+    if not all(r_installed(libraries).values()):
         pytest.skip(f"R libraries {', '.join(libraries)} are not all installed: this snippet is not run here")
     result = subprocess.run([rscript, "-e", code], cwd=folder, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]

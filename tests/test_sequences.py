@@ -7,14 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from returnee_journeys.bench import synthetic
 from returnee_journeys.exports import sequences
 from returnee_journeys.model import journeys
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return journeys.read(synthetic.generate(12, tmp_path_factory.mktemp("sequences"), seed=12))
+def data(synthetic_package):
+    return journeys.read(synthetic_package(12, seed=12))
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ channel (a hatch on areas, a marker on lines) tells apart keys that share a colo
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -27,6 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..model import files, paths  # noqa: E402
@@ -144,11 +146,19 @@ def listing(items) -> str:
 
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:
-    """Width of one line of text, in inches, in the figures' font."""
-    prop = FontProperties(family=plt.rcParams["font.family"], size=size, weight=weight)
-    widest = max(TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0]
-                 for line in (text.split("\n") or [""]))
-    return widest / 72
+    """Width of the widest line of text, in inches, in the figures' font."""
+    family = tuple(plt.rcParams["font.family"])
+    return max(_line_width(line, size, weight, family) for line in (text.split("\n") or [""])) / 72
+
+
+_TEXT_TO_PATH = TextToPath()
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_width(line: str, size: float, weight: str, family: tuple) -> float:
+    """Width of one line in points (the same line is measured again and again while notes are wrapped)."""
+    prop = FontProperties(family=list(family), size=size, weight=weight)
+    return _TEXT_TO_PATH.get_text_width_height_descent(line, prop, ismath=False)[0]
 
 
 LEGEND_CHARS = 46  # longer legend entries wrap onto more lines
@@ -353,14 +363,13 @@ def problems(fig) -> tuple[list[tuple[str, str]], list[str]]:
 def overlaps(fig, tolerance: float = 0.5, found=None) -> list[tuple[str, str]]:
     """Pairs of texts whose extents intersect (by more than `tolerance` pixels each way)."""
     found = texts(fig) if found is None else found
-    pairs = []
-    for i, (a, box_a) in enumerate(found):
-        for b, box_b in found[i + 1:]:
-            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
-            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
-            if dx > tolerance and dy > tolerance:
-                pairs.append((a.get_text(), b.get_text()))
-    return pairs
+    if len(found) < 2:
+        return []
+    x0, y0, x1, y1 = np.array([(box.x0, box.y0, box.x1, box.y1) for _, box in found], dtype=float).T
+    dx = np.minimum.outer(x1, x1) - np.maximum.outer(x0, x0)  # every pair at once, in the order of `found`
+    dy = np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0)
+    first, second = np.nonzero(np.triu((dx > tolerance) & (dy > tolerance), 1))
+    return [(found[i][0].get_text(), found[j][0].get_text()) for i, j in zip(first, second)]
 
 
 def outside(fig, tolerance: float = 1.0, found=None) -> list[str]:

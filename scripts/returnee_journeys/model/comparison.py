@@ -230,6 +230,12 @@ def build(data: journeys.Journeys) -> Comparison:
     discrepancies = data.table("discrepancies")
     touched = [(discrepancy_owner.get((r.resource, r.row_id)), r.discrepancy_id)
                for r in discrepancies.itertuples()]
+    # each person's rows, split once (not a scan of every table per person), in the columns used below
+    chains = dict(iter(windows[["person_id", "stage_id", "seq", "stage_type", "location_id", "start", "end",
+                                "start_min", "start_max", "end_min", "end_max"]].groupby("person_id", sort=False)))
+    codings_of = dict(iter(codings[["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty",
+                                    "lee_label"]].groupby("person_id", sort=False)))
+    durations_of = dict(iter(durations.groupby("person_id", sort=False)))
 
     rows, cells = [], []
 
@@ -247,7 +253,7 @@ def build(data: journeys.Journeys) -> Comparison:
 
     for person in persons.itertuples():
         pid = person.person_id
-        chain = windows[windows["person_id"] == pid].sort_values("seq")
+        chain = chains[pid].sort_values("seq") if pid in chains else windows.iloc[0:0]
         first = chain[chain["stage_type"] == first_type]
         last = chain[chain["stage_type"] == last_type]
         first = first.iloc[0] if len(first) else None
@@ -299,9 +305,9 @@ def build(data: journeys.Journeys) -> Comparison:
 
         stated = durations.iloc[0:0]
         if leaving is not None:
-            stated = durations[(durations["person_id"] == pid) & (durations["span_relation"] == SAME_SPAN[2])
-                               & (durations["first_stage_id"] == leaving["stage_id"])
-                               & (durations["last_stage_id"] == before_return["stage_id"])].sort_values("duration_id")
+            own = durations_of[pid] if pid in durations_of else durations.iloc[0:0]
+            stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == leaving["stage_id"])
+                         & (own["last_stage_id"] == before_return["stage_id"])].sort_values("duration_id")
         row["stated_duration"] = "; ".join(
             duration_text(d) + ("" if agrees[i] else " (disagrees with the dates)") for i, d in zip(stated.index, stated.itertuples()))
         row["duration_disagrees"] = bool((~agrees[stated.index]).any()) if len(stated) else None
@@ -312,7 +318,7 @@ def build(data: journeys.Journeys) -> Comparison:
                    return_min=_day(ret_lo), return_max=_day(ret_hi), return_window=window_text(ret_lo, ret_hi))
         cite(pid, "return", "stages", [s["stage_id"] for s in (before_return, last) if s is not None])
 
-        mine = codings[codings["person_id"] == pid]
+        mine = codings_of[pid] if pid in codings_of else codings.iloc[0:0]
         explicit = mine[(mine["certainty"] == EXPLICIT[2]) & (mine["lee_category"] != INTERVENING[2])]
         row["reasons_to_leave"] = reasons(pid, "reasons_to_leave", explicit[explicit["stage_id"] == (
             leaving["stage_id"] if leaving is not None else None)])
