@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import compact
+
 
 def _arrow(values: pd.Series | pd.Index) -> pa.Array:
     array = values.array
@@ -19,10 +21,16 @@ def _arrow(values: pd.Series | pd.Index) -> pa.Array:
 
 
 def positions(values: pd.Series, keys: pd.Series | pd.Index) -> np.ndarray:
-    """For each value, the position of its first match in keys, or -1."""
+    """For each value, the position of its first match in keys, or -1. A compact column of values
+    (`compact`) is looked up once per distinct value."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int32)
-    found = pc.index_in(_arrow(values), value_set=_arrow(pd.Series(keys)), skip_nulls=True)
+    keys = compact.decode(pd.Series(keys))
+    if compact.is_compact(values):
+        found = pc.index_in(compact.distinct(values), value_set=_arrow(keys), skip_nulls=True)
+        found = np.append(found.fill_null(-1).to_numpy(zero_copy_only=False), np.int32(-1))
+        return found[compact.codes(values)]  # code -1 (missing) takes the appended -1
+    found = pc.index_in(_arrow(values), value_set=_arrow(keys), skip_nulls=True)
     return found.fill_null(-1).to_numpy(zero_copy_only=False)  # int32: half the memory of int64
 
 
@@ -31,8 +39,10 @@ def is_in(values: pd.Series, keys: pd.Series | pd.Index) -> pd.Series:
 
 
 def take(table: pd.DataFrame, where: np.ndarray, column: str, index: pd.Index) -> pd.Series:
-    """table[column] at row positions `where` (-1: NA), indexed like the values looked up."""
-    return pd.Series(table[column].array.take(where, allow_fill=True), index=index, name=column)
+    """table[column] at row positions `where` (-1: NA), indexed like the values looked up (a
+    compact table's column taken as held, then decoded)."""
+    values = compact.held(table)[column]
+    return compact.decode(pd.Series(values.array.take(where, allow_fill=True), index=index, name=column))
 
 
 def lookup(values: pd.Series, table: pd.DataFrame, key: str, column: str) -> pd.Series:
@@ -52,7 +62,8 @@ class Joins:
         """For each row of `resource`, the position of the `target` row whose `key` equals `column`."""
         match = (resource, column, target, key)
         if match not in self._positions:
-            self._positions[match] = positions(self.tables[resource][column], self.tables[target][key])
+            self._positions[match] = positions(compact.held(self.tables[resource])[column],
+                                               compact.held(self.tables[target])[key])
         return self._positions[match]
 
     def get(self, resource: str, column: str, target: str, key: str, wanted: str) -> pd.Series:
