@@ -6,12 +6,15 @@ order and none after the text was available. Each instant has EDTF bounds, or no
 running maximum of the lower bounds and a backward running minimum of the upper bounds give
 every instant the tightest window the whole chain allows (an open return lasts at least until
 the text's publication, where that is known); the chain is consistent exactly when
-no window is empty. Everything is vectorised per person with groupby.
+no window is empty. Everything is vectorised: the stages are put in journey order once (Arrow's
+stable sort), and the running maximum and minimum are taken per person with integer group ids.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import keys
 
@@ -30,28 +33,40 @@ def _date(days: np.ndarray) -> np.ndarray:
     return np.where((days == NEVER) | (days == ALWAYS), np.datetime64("NaT"), out)
 
 
+def _journey_order(stages: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`rows` of stages sorted by person, then seq (stable; a missing seq last), and whether each
+    sorted row starts a new person."""
+    person = pa.array(stages["person_id"].astype("string").iloc[rows])
+    order = pc.sort_indices(pa.table({"person": person, "seq": pa.array(stages["seq"].iloc[rows])}),
+                            sort_keys=[("person", "ascending", "at_end"), ("seq", "ascending", "at_end")])
+    person = person.take(order)
+    same = pc.equal(person.slice(1), person.slice(0, max(len(person) - 1, 0))).to_numpy(zero_copy_only=False)
+    return rows[order.to_numpy()], np.r_[True, ~same] if len(rows) else np.zeros(0, bool)
+
+
 def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[str],
             last_types: list[str]) -> pd.DataFrame:
     """Realised stages (of `realised_types`) in journey order, with their tightest start/end
     windows and chain problems. A stay of `last_types` (the return) with no end is still going on
-    when its text is published.
+    when its text is published. A stage without a person belongs to no journey and has no window.
 
     Columns added: start_min, start_max, end_min, end_max (datetime64, NaT = unbounded),
     continuity (False where the stage's start cannot meet the previous stage's end),
     ordered (False where the chain has no room for this stage's start).
     """
-    realised = stages[stages["stage_type"].isin(realised_types)].sort_values(["person_id", "seq"], kind="stable")
+    wanted = stages["stage_type"].isin(realised_types).to_numpy(dtype=bool) & stages["person_id"].notna().to_numpy()
+    rows, first = _journey_order(stages, np.flatnonzero(wanted))
+    realised = stages.take(rows)
     available = keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper")
     published = keys.lookup(realised["source_id"], sources, "source_id", "published_lower")
     cap = _days(available, ALWAYS)
-    person = realised["person_id"].to_numpy()
+    person = np.cumsum(first) - 1  # one integer per person, in journey order
     s_lo, s_hi = _days(realised["start_lower"], NEVER), _days(realised["start_upper"], ALWAYS)
     e_lo, e_hi = _days(realised["end_lower"], NEVER), _days(realised["end_upper"], ALWAYS)
     # an open return is still going on when the text is published
     still_there = realised["stage_type"].isin(last_types).to_numpy() & (e_lo == NEVER)
     e_lo = np.where(still_there, _days(published, NEVER), e_lo)
-    first = np.r_[True, person[1:] != person[:-1]] if len(person) else np.zeros(0, bool)
-    last = np.r_[person[1:] != person[:-1], True] if len(person) else np.zeros(0, bool)
+    last = np.r_[first[1:], True] if len(person) else np.zeros(0, bool)
     prev_lo = np.where(first, NEVER, np.r_[NEVER, e_lo[:-1]])
     prev_hi = np.where(first, ALWAYS, np.r_[ALWAYS, e_hi[:-1]])
     start_lo, start_hi = np.maximum(s_lo, prev_lo), np.minimum(s_hi, prev_hi)
@@ -77,7 +92,7 @@ def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[st
     end_max = next_hi.copy()
     end_min[last] = ends_of_last["lo"].to_numpy()
     end_max[last] = ends_of_last["hi"].to_numpy()
-    out = realised.copy()
+    out = realised  # a new frame already (take)
     out["start_min"], out["start_max"] = _date(start_min), _date(start_max)
     out["end_min"], out["end_max"] = _date(end_min), _date(end_max)
     out["continuity"] = continuity

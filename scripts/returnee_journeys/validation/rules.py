@@ -325,11 +325,12 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     windows = None
     if {"stages", "persons", "sources"} <= have:
         try:
-            # only the columns the windows need: no copy of the stages' text
-            needed = ["stage_id", "person_id", "seq", "stage_type", "source_id",
-                      "start_lower", "start_upper", "end_lower", "end_upper"]
+            # only the columns the windows need, and only the windows kept (on the stages' rows)
+            needed = ["person_id", "seq", "stage_type", "source_id", "start_lower", "start_upper", "end_lower",
+                      "end_upper"]
             windows = chronology.windows(tables["stages"][needed], tables["sources"],
                                          descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
+            windows = windows[["start_min", "start_max", "end_min", "end_max", "continuity", "ordered"]]
         except KeyError:
             windows = None  # a column the chronology needs is missing: reported by the rules that use it
     found: list[Check] = []
