@@ -25,12 +25,14 @@ ALWAYS = np.iinfo("int64").max  # unknown upper bound
 def _days(column: pd.Series, unknown: int) -> np.ndarray:
     values = column.astype("datetime64[s]").to_numpy()
     days = values.astype("datetime64[D]").astype("int64")
-    return np.where(np.isnat(values), unknown, days)
+    days[np.isnat(values)] = unknown
+    return days
 
 
 def _date(days: np.ndarray) -> np.ndarray:
     out = days.astype("datetime64[D]").astype("datetime64[s]")
-    return np.where((days == NEVER) | (days == ALWAYS), np.datetime64("NaT"), out)
+    out[(days == NEVER) | (days == ALWAYS)] = np.datetime64("NaT")
+    return out
 
 
 def _journey_order(stages: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,41 +59,45 @@ def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[st
     wanted = stages["stage_type"].isin(realised_types).to_numpy(dtype=bool) & stages["person_id"].notna().to_numpy()
     rows, first = _journey_order(stages, np.flatnonzero(wanted))
     realised = stages.take(rows)
-    available = keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper")
-    published = keys.lookup(realised["source_id"], sources, "source_id", "published_lower")
-    cap = _days(available, ALWAYS)
+    cap = _days(keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper"), ALWAYS)
+    n = len(realised)
     person = np.cumsum(first) - 1  # one integer per person, in journey order
+    last = np.r_[first[1:], True] if n else np.zeros(0, bool)
     s_lo, s_hi = _days(realised["start_lower"], NEVER), _days(realised["start_upper"], ALWAYS)
     e_lo, e_hi = _days(realised["end_lower"], NEVER), _days(realised["end_upper"], ALWAYS)
     # an open return is still going on when the text is published
     still_there = realised["stage_type"].isin(last_types).to_numpy() & (e_lo == NEVER)
-    e_lo = np.where(still_there, _days(published, NEVER), e_lo)
-    last = np.r_[first[1:], True] if len(person) else np.zeros(0, bool)
-    prev_lo = np.where(first, NEVER, np.r_[NEVER, e_lo[:-1]])
-    prev_hi = np.where(first, ALWAYS, np.r_[ALWAYS, e_hi[:-1]])
-    start_lo, start_hi = np.maximum(s_lo, prev_lo), np.minimum(s_hi, prev_hi)
+    if still_there.any():
+        published = _days(keys.lookup(realised["source_id"], sources, "source_id", "published_lower"), NEVER)
+        e_lo[still_there] = published[still_there]
+    # a stay starts when the previous one ends
+    previous = np.r_[NEVER, e_lo[:-1]] if n else e_lo.copy()
+    previous[first] = NEVER
+    start_lo = np.maximum(s_lo, previous)
+    previous = np.r_[ALWAYS, e_hi[:-1]] if n else e_hi.copy()
+    previous[first] = ALWAYS
+    start_hi = np.minimum(s_hi, previous)
+    del previous
     continuity = start_lo <= start_hi
-    # the instants: one per stage start, then one per person for the end of the last stay
-    n = len(realised)
-    point_lo = np.concatenate([np.where(continuity, start_lo, s_lo), e_lo[last]])
-    point_hi = np.minimum(np.concatenate([np.where(continuity, start_hi, s_hi), e_hi[last]]),
-                          np.concatenate([cap, cap[last]]))
-    owner = np.concatenate([np.arange(n), np.flatnonzero(last)])
-    order = np.lexsort((np.r_[np.zeros(n), np.ones(last.sum())], owner))
-    points = pd.DataFrame({"person": np.concatenate([person, person[last]])[order],
-                           "lo": point_lo[order], "hi": point_hi[order]})
-    points["lo"] = points.groupby("person", sort=False)["lo"].cummax()
-    points["hi"] = points.iloc[::-1].groupby("person", sort=False)["hi"].cummin().iloc[::-1]
-    is_end = np.r_[np.zeros(n, bool), np.ones(last.sum(), bool)][order]
-    starts = points[~is_end]
-    ends_of_last = points[is_end]
-    start_min, start_max = starts["lo"].to_numpy(), starts["hi"].to_numpy()
-    next_lo = np.where(last, 0, np.r_[start_min[1:], 0])
-    next_hi = np.where(last, 0, np.r_[start_max[1:], 0])
-    end_min = next_lo.copy()
-    end_max = next_hi.copy()
-    end_min[last] = ends_of_last["lo"].to_numpy()
-    end_max[last] = ends_of_last["hi"].to_numpy()
+    # the instants, person by person: each stay's start, then the end of the last stay (slot i + person)
+    slot = np.arange(n) + person
+    end_slot = slot[last] + 1
+    group = np.empty(n + len(end_slot), dtype=np.int64)
+    group[slot], group[end_slot] = person, person[last]
+    lo = np.empty(n + len(end_slot), dtype=np.int64)
+    lo[slot], lo[end_slot] = np.where(continuity, start_lo, s_lo), e_lo[last]
+    hi = np.empty(n + len(end_slot), dtype=np.int64)
+    hi[slot] = np.minimum(np.where(continuity, start_hi, s_hi), cap)
+    hi[end_slot] = np.minimum(e_hi[last], cap[last])
+    del s_lo, s_hi, e_lo, e_hi, start_lo, start_hi, cap
+    # forward running maximum of the lower bounds, backward running minimum of the upper ones
+    lo = pd.Series(lo).groupby(group, sort=False).cummax().to_numpy()
+    hi = pd.Series(hi[::-1]).groupby(group[::-1], sort=False).cummin().to_numpy()[::-1]
+    start_min, start_max = lo[slot], hi[slot]
+    # a stay ends when the next one starts; the last one at the end of its chain
+    end_min, end_max = np.empty_like(start_min), np.empty_like(start_max)
+    end_min[:-1], end_max[:-1] = start_min[1:], start_max[1:]
+    end_min[last], end_max[last] = lo[end_slot], hi[end_slot]
     out = realised  # a new frame already (take)
     out["start_min"], out["start_max"] = _date(start_min), _date(start_max)
     out["end_min"], out["end_max"] = _date(end_min), _date(end_max)

@@ -52,8 +52,9 @@ class Table:
     """A compact table read like the DataFrame `returnee_journeys.load()` returns.
 
     `table[column]` and `table[[columns]]` come back in the public types, decoded on each read;
-    `index`, `columns` and `len` need no decoding; anything else a DataFrame offers (`loc`,
-    `groupby` …) works on the whole table, decoded. `compact` is the table as held."""
+    `table[rows]` (a boolean mask) is a Table of those rows; `index`, `columns` and `len` need no
+    decoding; anything else a DataFrame offers (`loc`, `groupby` …) works on the whole table,
+    decoded. `compact` is the table as held."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.compact = frame
@@ -74,7 +75,7 @@ class Table:
             return decode(self.compact[key])
         if isinstance(key, list):
             return decode_frame(self.compact[key])
-        return self.decoded()[key]
+        return Table(self.compact[key])  # rows (a mask or a slice): still compact, read as above
 
     def decoded(self) -> pd.DataFrame:
         return decode_frame(self.compact)
