@@ -35,15 +35,17 @@ def _date(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def _journey_order(stages: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`rows` of stages sorted by person, then seq (stable; a missing seq last), and whether each
-    sorted row starts a new person."""
+def journey_order(stages: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of `rows` (default: all) of stages in journey order: by person, then seq
+    (as a stable sort_values puts them: a missing person or seq last), and whether each starts a
+    person's journey (every stage without a person starts one of its own)."""
+    rows = np.arange(len(stages)) if rows is None else rows
     person = pa.array(stages["person_id"].astype("string").iloc[rows])
     order = pc.sort_indices(pa.table({"person": person, "seq": pa.array(stages["seq"].iloc[rows])}),
                             sort_keys=[("person", "ascending", "at_end"), ("seq", "ascending", "at_end")])
     person = person.take(order)
-    same = pc.equal(person.slice(1), person.slice(0, max(len(person) - 1, 0))).to_numpy(zero_copy_only=False)
-    return rows[order.to_numpy()], np.r_[True, ~same] if len(rows) else np.zeros(0, bool)
+    same = pc.equal(person.slice(1), person.slice(0, max(len(person) - 1, 0))).fill_null(False)
+    return rows[order.to_numpy()], np.r_[True, ~same.to_numpy(zero_copy_only=False)] if len(rows) else np.zeros(0, bool)
 
 
 def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[str],
@@ -57,7 +59,7 @@ def windows(stages: pd.DataFrame, sources: pd.DataFrame, realised_types: list[st
     ordered (False where the chain has no room for this stage's start).
     """
     wanted = stages["stage_type"].isin(realised_types).to_numpy(dtype=bool) & stages["person_id"].notna().to_numpy()
-    rows, first = _journey_order(stages, np.flatnonzero(wanted))
+    rows, first = journey_order(stages, np.flatnonzero(wanted))
     realised = stages.take(rows)
     cap = _days(keys.lookup(realised["source_id"], sources, "source_id", "available_by_upper"), ALWAYS)
     n = len(realised)

@@ -86,6 +86,28 @@ class Table:
         return getattr(self.decoded(), name)
 
 
+def isin(table, column: str, values) -> np.ndarray:
+    """`table[column].isin(values)` as a numpy array, without decoding a compact column."""
+    return held(table)[column].isin(values).to_numpy(dtype=bool)
+
+
+def notna(table, column: str) -> pd.Series:
+    """`table[column].notna()`, without decoding a compact column."""
+    return held(table)[column].notna()
+
+
+def equals(table, column: str, value: str) -> pd.Series:
+    """`table[column] == value` as pandas gives it for strings (Arrow booleans, missing where the
+    cell is), without decoding a compact column."""
+    series = held(table)[column]
+    if not is_compact(series):
+        return series == value
+    at = series.cat.categories.get_indexer([value])[0]
+    cells = codes(series)
+    same = pa.array(cells == at if at >= 0 else np.zeros(len(cells), bool), mask=cells < 0)
+    return pd.Series(pd.arrays.ArrowExtensionArray(same), index=series.index, name=series.name)
+
+
 def held(table) -> pd.DataFrame:
     """The table as held: a Table's compact frame, or the DataFrame itself."""
     return table.compact if isinstance(table, Table) else table

@@ -41,6 +41,7 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     for name, frame in held.tables.items():
         checks += schema.field_checks(descriptor, name, held.untyped, frame, held.controls)
         checks += schema.foreign_key_checks(descriptor, name, joins)
+    joins.prefetch([lookup for name in held.tables for lookup in schema.foreign_key_lookups(descriptor, name)])
     schema.run(checks, held.tables, files, report.problems)
     schema.run(rules.checks(descriptor, joins), tables, files, report.problems)
     if check_quotes and sources is not None and "sources" in tables:
