@@ -8,11 +8,9 @@ Each run is a fresh process, so peak memory is that run's own. Prints a Markdown
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from ..model import paths
@@ -22,14 +20,25 @@ VALIDATE = [sys.executable, "-m", "returnee_journeys", "validate", "--package"]
 FRICTIONLESS = [str(Path(sys.executable).with_name("frictionless")), "validate"]
 
 
+# Linux keeps a process's peak memory across exec, and a child begins as a copy of its parent: a
+# command started straight from this process (large once it has built a synthetic package) would
+# report this process's size as its own peak. A small launcher starts it instead and reports it.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=quiet)
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def measure(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MiB and exit code of one command."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, process.returncode
+    """Wall seconds, peak resident MiB and exit code of one command (its output is discarded)."""
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, *command], check=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wall, kib, code = done.stdout.split()
+    return float(wall), int(kib) / 1024, int(code)
 
 
 def rows(descriptor: Path) -> int:

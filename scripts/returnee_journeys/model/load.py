@@ -125,7 +125,8 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
 
-def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems):
+def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems,
+                  text_type: pa.DataType = pa.large_string()):
     """The file's cells as an Arrow table of strings (missing values as nulls) and the physical
     line of each record; None when the header does not match the descriptor or the file is not CSV."""
     read_header = _header(raw)
@@ -157,7 +158,7 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_
     if missing or extra or header != columns:
         return None
 
-    convert = pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=missing_values,
+    convert = pacsv.ConvertOptions(column_types={c: text_type for c in header}, null_values=missing_values,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
 
     def read(**options):
@@ -235,7 +236,7 @@ def _rows(problems, name, file, rule, field_, failing, hint, values=None):
 
 
 _NULL = {kind: pa.scalar(None, type_) for kind, type_ in
-         (("string", pa.large_string()), ("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
+         (("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
 _PANDAS = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
            pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
@@ -248,7 +249,7 @@ def _matches(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
 def _integers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
     """int64 values and where the text is an integer that fits 64 bits (Arrow; exact Python on overflow)."""
     ok = _matches(text, INTEGER)
-    candidate = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+", ""), _NULL["string"])
+    candidate = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+", ""), pa.scalar(None, text.type))
     try:
         return pc.cast(candidate, pa.int64()), ok
     except pa.ArrowInvalid:  # beyond 64 bits somewhere: decide value by value
@@ -258,10 +259,26 @@ def _integers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
         return pa.array([v if f else None for v, f in zip(values, fits)], pa.int64()), ok
 
 
+SAMPLE = 4096  # cells looked at to judge whether a text column repeats its values
+REPEATS = 8  # a text column is held compactly when it has at most one distinct value in REPEATS cells
+
+
+def _compact_text(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text that repeats its values (codes, dates, the ids of a parent table) dictionary-encoded:
+    each distinct value stored once and a small integer per cell; other text as it is. Judged
+    first on the column's first cells, so a column of ids is not hashed whole for nothing."""
+    if len(text) < 2 or REPEATS * len(pc.unique(text.slice(0, SAMPLE))) > min(len(text), SAMPLE):
+        return text
+    encoded = pc.dictionary_encode(text)  # the chunks share one dictionary
+    distinct = len(encoded.chunk(0).dictionary) if encoded.num_chunks else 0
+    return encoded if REPEATS * distinct <= len(text) else text
+
+
 def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict],
-           problems, untyped: dict | None = None) -> pd.DataFrame:
+           problems, untyped: dict | None = None, compact: bool = False) -> pd.DataFrame:
     """The descriptor's types applied column by column in Arrow (missing values are nulls already);
-    one conversion to pandas at the end."""
+    one conversion to pandas at the end. `compact`: text columns that repeat their values become
+    pandas Categoricals (see `load`)."""
     typed, dates_ = {}, {}
     for spec in fields:
         text = table.column(spec["name"])
@@ -272,14 +289,14 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
             hint = "expected an integer of at most 64 bits"
         elif kind == "number":
             ok = _matches(text, NUMBER)
-            values = pc.cast(pc.if_else(ok, text, _NULL["string"]), pa.float64())
+            values = pc.cast(pc.if_else(ok, text, pa.scalar(None, text.type)), pa.float64())
             finite = pc.fill_null(pc.is_finite(values), True)
             ok = pc.and_(ok, finite)
             values = pc.if_else(finite, values, _NULL["number"])
             hint = "expected a finite number"
         elif kind == "boolean":
-            trues = pa.array(spec.get("trueValues", ["true"]), pa.large_string())
-            falses = pa.array(spec.get("falseValues", ["false"]), pa.large_string())
+            trues = pa.array(spec.get("trueValues", ["true"]), text.type)
+            falses = pa.array(spec.get("falseValues", ["false"]), text.type)
             is_true, is_false = pc.is_in(text, value_set=trues), pc.is_in(text, value_set=falses)
             ok = pc.or_(pc.or_(is_true, is_false), pc.is_null(text))
             values = pc.if_else(pc.is_null(text), _NULL["boolean"], is_true)
@@ -293,7 +310,7 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
             values = None
             hint = "expected a date YYYY-MM-DD"
         else:
-            values = text
+            values = _compact_text(text) if compact else text
         if ok is not None and not pc.all(ok).as_py():
             bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
             example = spec.get("example", "")
@@ -312,8 +329,9 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
 
 
 def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None,
-                  controls: set | None = None) -> pd.DataFrame | None:
-    """One resource as typed DataFrame, or None when it cannot be read into its columns."""
+                  controls: set | None = None, compact: bool = False) -> pd.DataFrame | None:
+    """One resource as typed DataFrame, or None when it cannot be read into its columns
+    (`compact`: see `load`)."""
     resource = descriptor.resource(name)
     file = resource["path"]
     path = descriptor.csv_path(name)
@@ -331,12 +349,13 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
         controls.add(name)
     fields = resource["schema"]["fields"]
     read = _read_strings(name, file, raw, [f["name"] for f in fields], resource["schema"].get("missingValues", [""]),
-                         problems)
+                         problems, pa.string() if compact else pa.large_string())
     del raw
     if read is None:
         return None
     table, index = read
-    return _typed(name, file, table, index, fields, problems, untyped)
+    del read
+    return _typed(name, file, table, index, fields, problems, untyped, compact)
 
 
 EDTF_HINT = ("not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
@@ -356,12 +375,20 @@ def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, prob
     return frame
 
 
-def load(descriptor: Descriptor, problems: Problems | None = None, *, edtf: bool = True) -> Loaded:
+def load(descriptor: Descriptor, problems: Problems | None = None, *, edtf: bool = True,
+         compact: bool = False) -> Loaded:
     """Every resource, typed and with EDTF bounds; problems of reading and typing collected.
-    edtf: report invalid EDTF values here (False: the caller's checks do, as the pandera engine's)."""
+
+    edtf: report invalid EDTF values here (False: the caller's checks do, as the pandera engine's).
+    The tables are those `returnee_journeys.load()` returns: text as pandas strings. With `compact`
+    (the validator's own representation), a text column that repeats its values (see
+    `REPEATS`: codes, dates, the ids of a parent table) is a pandas
+    Categorical instead, a byte or two per cell rather than the text; `compact.Table` reads such
+    a table back in the public types."""
     loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
-        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls)
+        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls,
+                              compact)
         if frame is not None:
             loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame,
                                                               loaded.problems if edtf else None)

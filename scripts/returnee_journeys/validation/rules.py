@@ -4,6 +4,11 @@ Each rule is a vectorised function of whole tables returning, for the rows of on
 True where the rule holds. The descriptor supplies what the rules need to know about codes
 (which stage types are realised stays at home, how long a unit is, what each duration
 qualifier admits).
+
+The rules read the validator's compact tables (`model.compact.Table`) as they would read the
+tables `returnee_journeys.load()` returns; where a rule only compares a text column with codes,
+it asks `compact.isin` / `compact.equals` / `compact.notna`, which give the same answer without
+decoding the column.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, spans
+from ..model import chronology, compact, spans
 from ..model import keys
 from ..model.descriptor import Descriptor
 from .schema import Check
@@ -29,22 +34,25 @@ def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Seri
 # --- stages ---------------------------------------------------------------------------------
 
 def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
-    ordered = stages[["person_id", "seq"]].sort_values(["person_id", "seq"], kind="stable")
-    expected = ordered.groupby("person_id", sort=False).cumcount() + 1
-    # a missing or untyped seq is reported by `required` or its type, not again here
-    return (ordered["seq"] == expected).fillna(True).reindex(stages.index).fillna(False).astype(bool)
+    order, first = chronology.journey_order(stages)
+    starts = np.flatnonzero(first)
+    expected = np.empty(len(order), dtype=np.int64)
+    expected[order] = np.arange(len(order)) - starts[np.cumsum(first) - 1] + 1  # place in the journey, from 1
+    # a missing or untyped seq (or person) is reported by `required` or its type, not again here
+    holds = (stages["seq"] == expected).fillna(True).to_numpy(dtype=bool)
+    return pd.Series(holds | stages["person_id"].isna().to_numpy(), index=stages.index)
 
 
 def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    return (stages["seq"] == 1) == (stages["stage_type"] == descriptor.stage_type("first"))
+    return (stages["seq"] == 1) == compact.equals(stages, "stage_type", descriptor.stage_type("first"))
 
 
 def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
+    realised = stages[["person_id", "seq"]][compact.isin(stages, "stage_type", descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
-    is_return = stages["stage_type"] == descriptor.stage_type("last")
+    is_return = compact.equals(stages, "stage_type", descriptor.stage_type("last"))
     ok_last = is_return & in_russia
     return_elsewhere = is_return & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
@@ -53,15 +61,15 @@ def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, st
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     country = j.get("stages", "location_id", "locations", "location_id", "country_code")
     in_russia = (country == descriptor.home_country).fillna(False)
-    home = stages["stage_type"].isin(descriptor.stage_types(at_home=True))
-    away = stages["stage_type"].isin(descriptor.stage_types(at_home=False))
-    either = stages["stage_type"].isin(descriptor.stage_types(at_home=None))
+    home = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=True))
+    away = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=False))
+    either = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=None))
     return (home & in_russia) | (away & ~in_russia) | either
 
 
 def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    unrealised = stages["stage_type"].isin(descriptor.stage_types(realised=False))
-    return ~(unrealised & (stages["start"].notna() | stages["end"].notna()))
+    unrealised = compact.isin(stages, "stage_type", descriptor.stage_types(realised=False))
+    return ~(unrealised & (compact.notna(stages, "start") | compact.notna(stages, "end")))
 
 
 def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
@@ -69,29 +77,35 @@ def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
 
 
 def inference_explained(stages: pd.DataFrame) -> pd.Series:
-    inferred = ((stages["location_certainty"] == "inferred") | (stages["start_basis"] == "inferred")
-                | (stages["end_basis"] == "inferred")).fillna(False)
-    return ~(inferred & stages["notes"].isna())
+    inferred = (compact.equals(stages, "location_certainty", "inferred") | compact.equals(stages, "start_basis", "inferred")
+                | compact.equals(stages, "end_basis", "inferred")).fillna(False)
+    return ~(inferred & ~compact.notna(stages, "notes"))
 
 
 def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
-    return stages[column].notna() == stages[f"{column}_basis"].notna()
+    return compact.notna(stages, column) == compact.notna(stages, f"{column}_basis")
 
 
-def _reports(j: keys.Joins, person: pd.Series, source: pd.Series) -> pd.Series:
+def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray | None = None) -> pd.Series:
     """Whether `source` is a text that reports on `person`: the one introducing them
-    (persons.source_id) or one listed for them in person_sources."""
-    introducing = keys.lookup(person, j.tables["persons"], "person_id", "source_id")
+    (persons.source_id) or one listed for them in person_sources. `where`: the persons row of each
+    person, when the joins know it already; `person` may then be a function giving the persons."""
+    persons = j.tables["persons"]
+    if where is None:
+        where = keys.positions(person, persons["person_id"])
+    introducing = keys.take(persons, where, "source_id", source.index)
     ok = (source == introducing).fillna(False)
     further = j.tables.get("person_sources")
     if further is not None and len(further):
+        person = person() if callable(person) else person
         pairs = further["person_id"].astype(str) + "\x1f" + further["source_id"].astype(str)
         ok |= keys.is_in(person.astype(str) + "\x1f" + source.astype(str), pairs)
     return ok.astype(bool)
 
 
 def source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
-    return _reports(j, frame["person_id"], frame["source_id"])
+    return _reports(j, lambda: frame["person_id"], frame["source_id"],
+                    j.positions(resource, "person_id", "persons", "person_id"))
 
 
 def not_after_text(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
@@ -113,7 +127,7 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 def origin_matches_stage(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
     stages = j.tables["stages"]
-    origin = stages[stages["stage_type"] == descriptor.stage_type("first")]
+    origin = stages[compact.equals(stages, "stage_type", descriptor.stage_type("first"))]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
 
@@ -136,7 +150,7 @@ def span_in_order(j: keys.Joins, durations: pd.DataFrame) -> pd.Series:
 
 def value_given_when_numeric(descriptor: Descriptor, durations: pd.DataFrame) -> pd.Series:
     admits = descriptor.field("durations", "qualifier")["admits"]
-    needs_value = durations["qualifier"].map({q: spec["min"][0] != 0 for q, spec in admits.items()})
+    needs_value = keys.map_values(durations["qualifier"], {q: spec["min"][0] != 0 for q, spec in admits.items()})
     return (needs_value.astype("boolean") == durations["value"].notna()).fillna(True).astype(bool)
 
 
@@ -154,8 +168,15 @@ def duration_agrees_or_flagged(descriptor, j: keys.Joins, windows, durations: pd
 # --- codings, discrepancies, factors, estimates ---------------------------------------------
 
 def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFrame) -> pd.Series:
-    person = _stage_of(j, resource, "stage_id", "person_id")
-    return (_reports(j, person, frame["source_id"]) | person.isna()).astype(bool)
+    stage = j.positions(resource, "stage_id", "stages", "stage_id")
+    found = stage >= 0
+    person = j.positions("stages", "person_id", "persons", "person_id")
+    where = np.full(len(stage), -1, dtype=np.int64)  # the persons row of the stage's person
+    where[found] = person[stage[found]]
+    no_person = np.ones(len(stage), dtype=bool)
+    no_person[found] = ~compact.notna(j.tables["stages"], "person_id").to_numpy()[stage[found]]
+    return (_reports(j, lambda: _stage_of(j, resource, "stage_id", "person_id"), frame["source_id"], where)
+            | no_person).astype(bool)
 
 
 def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -231,7 +252,11 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
     factor = j.positions("codings", "factor_id", "factors", "factor_id")
-    lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
+    held = compact.held(codings)["lee_category"]
+    if compact.is_compact(held):  # its codes and distinct values are a factorization already
+        lee, categories = compact.codes(held), held.cat.categories
+    else:
+        lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
     pair = factor * (len(categories) + 1) + lee  # each distinct (factor, category) is judged once
     distinct, back = np.unique(pair, return_inverse=True)
     lists = j.tables["factors"]["lee_categories"].to_numpy(dtype=object)
@@ -246,10 +271,10 @@ def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     """A stage states a reason exactly when at least one of its codings is explicit."""
     codings = j.tables["codings"]
-    certainty, stage = pa.array(codings["certainty"].astype("string")), pa.array(codings["stage_id"].astype("string"))
-    explicit = pc.unique(pc.filter(stage, pc.fill_null(pc.equal(certainty, "explicit"), False)))
-    has_explicit = pd.Series(pc.is_in(pa.array(stages["stage_id"].astype("string")), value_set=explicit)
-                             .fill_null(False).to_numpy(zero_copy_only=False), index=stages.index)
+    explicit = compact.equals(codings, "certainty", "explicit").fillna(False).to_numpy(dtype=bool)
+    stage = pa.array(codings["stage_id"].astype("string"))
+    has_explicit = keys.is_in(stages["stage_id"], pd.Series(pd.arrays.ArrowStringArray(pc.filter(stage, explicit)
+                                                                                       .cast(pa.large_string()))))
     return (stages["reason"].notna() == has_explicit).astype(bool)
 
 
@@ -325,11 +350,14 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     windows = None
     if {"stages", "persons", "sources"} <= have:
         try:
-            # only the columns the windows need: no copy of the stages' text
-            needed = ["stage_id", "person_id", "seq", "stage_type", "source_id",
-                      "start_lower", "start_upper", "end_lower", "end_upper"]
+            # only the columns the windows need, and only the windows kept (on the stages' rows)
+            needed = ["person_id", "seq", "stage_type", "source_id", "start_lower", "start_upper", "end_lower",
+                      "end_upper"]
             windows = chronology.windows(tables["stages"][needed], tables["sources"],
                                          descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
+            windows = windows[["start_min", "start_max", "end_min", "end_max", "continuity", "ordered"]]
+            # once, on every stage's row (NaT and NA where a stage has no window)
+            windows = windows.astype({"continuity": "boolean", "ordered": "boolean"}).reindex(tables["stages"].index)
         except KeyError:
             windows = None  # a column the chronology needs is missing: reported by the rules that use it
     found: list[Check] = []

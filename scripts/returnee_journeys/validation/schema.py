@@ -5,7 +5,8 @@ holds; it names its rule, the field it is about and a hint. Failing rows are cou
 first few reported (`Problems.rows`), so a million failures cost no more than a million rows.
 Each field's Table Schema constraints (required, unique, enum, pattern, minimum, maximum,
 minLength, maxLength), the primary key and the foreign keys become checks; so do two rules on
-every text cell: no formula-like start, no control characters.
+every text cell: no formula-like start, no control characters. A compact column (the validator's
+tables, `model.compact`) is judged once per distinct value.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import cells
+from ..model import compact
 from ..model import keys as key_lookup
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem, Problems
@@ -47,24 +49,35 @@ def _strings(series: pd.Series) -> pa.ChunkedArray | pa.Array:
     return pa.array(series.astype("string"))
 
 
+def _each(series: pd.Series, judge: Callable, missing) -> np.ndarray:
+    """`judge` (Arrow strings → Arrow or numpy array) for each cell, `missing` where the cell is
+    missing. A compact column is judged once per distinct value."""
+    def numpy(result):
+        return result if isinstance(result, np.ndarray) else result.fill_null(missing).to_numpy(zero_copy_only=False)
+
+    if compact.is_compact(series):
+        return np.append(numpy(judge(compact.distinct(series))), missing)[compact.codes(series)]
+    return numpy(judge(_strings(series)))
+
+
 def _fullmatch(series: pd.Series, pattern: str) -> np.ndarray:
     """Whether each value matches the whole pattern (True for missing values). RE2 via Arrow where
     it takes the pattern, Python's re otherwise."""
-    values = _strings(series)
-    try:
-        found = pc.match_substring_regex(values, f"^(?:{pattern})$")
-        return found.fill_null(True).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        compiled = re.compile(pattern)
-        return np.array([v is None or compiled.fullmatch(v) is not None for v in values.to_pylist()], dtype=bool)
+    def judge(values):
+        try:
+            return pc.match_substring_regex(values, f"^(?:{pattern})$")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            compiled = re.compile(pattern)
+            return np.array([v is None or compiled.fullmatch(v) is not None for v in values.to_pylist()], dtype=bool)
+    return _each(series, judge, True)
 
 
 def _contains(series: pd.Series, pattern: str) -> np.ndarray:
-    return pc.match_substring_regex(_strings(series), pattern).fill_null(False).to_numpy(zero_copy_only=False)
+    return _each(series, lambda values: pc.match_substring_regex(values, pattern), False)
 
 
 def _lengths(series: pd.Series) -> np.ndarray:
-    return pc.utf8_length(_strings(series)).fill_null(0).to_numpy(zero_copy_only=False)
+    return _each(series, pc.utf8_length, 0)
 
 
 def _arrow(frame: pd.DataFrame, column: str):
@@ -78,11 +91,22 @@ def _all(length: int) -> np.ndarray:
 
 
 def _unique(f: pd.DataFrame, c: str) -> np.ndarray:
+    if compact.is_compact(f[c]):  # a value is repeated when its code is
+        codes = compact.codes(f[c])
+        present = codes >= 0
+        counts = np.bincount(codes[present], minlength=len(f[c].cat.categories))
+        return ~(present & (counts[np.maximum(codes, 0)] > 1))
     values = _arrow(f, c)
-    distinct = len(pc.unique(values)) - (1 if values.null_count else 0)  # unique: faster than count_distinct
-    if distinct == len(values) - values.null_count:
+    if len(values) < 2 or not _repeats(values):
         return _all(len(f))
     return ~(f[c].duplicated(keep=False).to_numpy() & f[c].notna().to_numpy())
+
+
+def _repeats(values) -> bool:
+    """Whether any present value occurs twice: neighbours compared after one sort (a third of the
+    time a hash of a million distinct ids takes)."""
+    ordered = values.take(pc.sort_indices(values))  # missing values last, never equal
+    return bool(pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))).as_py())
 
 
 def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
@@ -93,7 +117,7 @@ def _primary_key(f: pd.DataFrame, key: list[str]) -> np.ndarray:
 
 def _formula_like(series: pd.Series) -> np.ndarray:
     """Whether each cell starts like a spreadsheet formula (its first character alone, no regex)."""
-    return pc.fill_null(_starts_like_a_formula(_strings(series)), False).to_numpy(zero_copy_only=False)
+    return _each(series, _starts_like_a_formula, False)
 
 
 def _starts_like_a_formula(text):
@@ -103,15 +127,12 @@ def _starts_like_a_formula(text):
 
 
 def _formula_columns(frame: pd.DataFrame | None, columns: list[str]) -> list[str]:
-    """The text columns that may hold a formula-like cell: all, unless one look at the first
-    character of every text cell of the table at once finds none."""
-    if frame is None or not columns:
+    """The text columns that may hold a formula-like cell: all without the table at hand; with it,
+    those where a look at the first character of every cell (every distinct value of a compact
+    column) finds one."""
+    if frame is None:
         return columns
-    chunks = [chunk for c in columns for chunk in _strings(frame[c]).chunks]
-    if chunks:
-        if not pc.any(_starts_like_a_formula(pa.chunked_array(chunks, chunks[0].type))).as_py():
-            return []
-    return columns
+    return [c for c in columns if _formula_like(frame[c]).any()]
 
 
 FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
@@ -148,11 +169,11 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
             allowed = constraints["enum"]
 
             def in_enum(f, c=column, a=allowed, k=kind):
-                values = _arrow(f, c)
                 if k == "string":
-                    found = pc.is_in(values, value_set=pa.array([str(v) for v in a], pa.string()))
-                    return pc.or_(found, pc.is_null(values)).to_numpy(zero_copy_only=False)
-                return ~present(f, c) | f[c].isin(a).to_numpy(dtype=bool)
+                    value_set = pa.array([str(v) for v in a], pa.string())
+                    return _each(f[c], lambda values: pc.or_(pc.is_in(values, value_set=value_set),
+                                                             pc.is_null(values)), True)
+                return ~present(f, c) | compact.decode(f[c]).isin(a).to_numpy(dtype=bool)
             checks.append(Check(name, "enum", column, f"use one of: {', '.join(map(str, allowed))}", in_enum))
         if "pattern" in constraints and kind == "string":
             pattern = constraints["pattern"]
@@ -161,11 +182,11 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
         if "minimum" in constraints:
             low = constraints["minimum"]
             checks.append(Check(name, "minimum", column, f"the value must be ≥ {low}",
-                                lambda f, c=column, v=low: (f[c] >= v).fillna(True).to_numpy(dtype=bool)))
+                                lambda f, c=column, v=low: (compact.decode(f[c]) >= v).fillna(True).to_numpy(dtype=bool)))
         if "maximum" in constraints:
             high = constraints["maximum"]
             checks.append(Check(name, "maximum", column, f"the value must be ≤ {high}",
-                                lambda f, c=column, v=high: (f[c] <= v).fillna(True).to_numpy(dtype=bool)))
+                                lambda f, c=column, v=high: (compact.decode(f[c]) <= v).fillna(True).to_numpy(dtype=bool)))
         if "minLength" in constraints and kind == "string":
             n = constraints["minLength"]
             checks.append(Check(name, "min-length", column, f"write at least {n} characters",
@@ -190,6 +211,18 @@ def field_checks(descriptor: Descriptor, name: str, untyped: dict | None = None,
                             "the primary key must be unique: this value is repeated",
                             lambda f, k=primary_key: _primary_key(f, k), shows=primary_key[0]))
     return checks
+
+
+def foreign_key_lookups(descriptor: Descriptor, name: str) -> list[tuple[str, str, str, str]]:
+    """The single-column foreign keys of a resource, as (resource, column, target, key) lookups."""
+    found = []
+    for fk in descriptor.foreign_keys(name):
+        columns = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref_columns = fk["reference"]["fields"]
+        ref_columns = ref_columns if isinstance(ref_columns, list) else [ref_columns]
+        if len(columns) == 1 and len(ref_columns) == 1:
+            found.append((name, columns[0], fk["reference"].get("resource") or name, ref_columns[0]))
+    return found
 
 
 def foreign_key_checks(descriptor: Descriptor, name: str, joins: key_lookup.Joins) -> list[Check]:

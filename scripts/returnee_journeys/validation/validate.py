@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model import compact
 from ..model import descriptor as descriptor_module
 from ..model import keys
 from ..model import load
@@ -39,21 +40,26 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     report.problems += descriptor_checks.check(descriptor)
     if report.problems:
         return report
-    loaded = load.load(descriptor, report.problems, edtf=engine == "fast")
-    tables = loaded.tables
     files = {r["name"]: r["path"] for r in descriptor.resources}
     if engine == "pandera":
         from . import pandera_schemas  # noqa: PLC0415 — pandera is slow to import: only this engine pays for it
 
+        loaded = load.load(descriptor, report.problems, edtf=False)
+        tables = loaded.tables
         pandera_schemas.run(descriptor, loaded, files, report.problems)
     else:
+        # the tables as the validator holds them (text that repeats its values as Categoricals): the
+        # field checks judge them directly; the rules read them in the public types, through compact.Table
+        held = load.load(descriptor, report.problems, compact=True)
+        tables = {name: compact.Table(frame) for name, frame in held.tables.items()}
         joins = keys.Joins(tables)
         checks = []
-        for name in tables:
-            checks += schema.field_checks(descriptor, name, loaded.untyped, tables[name], loaded.controls)
+        for name, frame in held.tables.items():
+            checks += schema.field_checks(descriptor, name, held.untyped, frame, held.controls)
             checks += schema.foreign_key_checks(descriptor, name, joins)
-        checks += rules.checks(descriptor, joins)
-        schema.run(checks, tables, files, report.problems)
+        joins.prefetch([lookup for name in held.tables for lookup in schema.foreign_key_lookups(descriptor, name)])
+        schema.run(checks, held.tables, files, report.problems)
+        schema.run(rules.checks(descriptor, joins), tables, files, report.problems)
     if check_quotes and sources is not None and "sources" in tables:
         report.texts_not_checked = provenance.missing_texts(sources, tables["sources"])
         if require_sources:
