@@ -44,13 +44,18 @@ def fixture_descriptor(fixture_package):
     return descriptor_module.read(fixture_package / "datapackage.json")
 
 
-@pytest.fixture(scope="session")
-def fixture_tables(fixture_descriptor):
+def load_clean(descriptor) -> dict:
+    """The package's tables, asserting that loading them found no problem."""
     from returnee_journeys.model import load
 
-    loaded = load.load(fixture_descriptor)
+    loaded = load.load(descriptor)
     assert list(loaded.problems) == []
     return loaded.tables
+
+
+@pytest.fixture(scope="session")
+def fixture_tables(fixture_descriptor):
+    return load_clean(fixture_descriptor)
 
 
 @pytest.fixture(scope="session")
@@ -86,11 +91,7 @@ def descriptor():
 
 @pytest.fixture(scope="session")
 def tables(descriptor):
-    from returnee_journeys.model import load
-
-    loaded = load.load(descriptor)
-    assert list(loaded.problems) == []
-    return loaded.tables
+    return load_clean(descriptor)
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,15 @@ def edit_descriptor(package: Path, change) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
+def remove_field(package: Path, resource: str, name: str) -> None:
+    """The field gone from the descriptor and its column from the file."""
+    def drop(data):
+        table = next(r for r in data["resources"] if r["name"] == resource)
+        table["schema"]["fields"] = [f for f in table["schema"]["fields"] if f["name"] != name]
+    edit_descriptor(package, drop)
+    drop_column(package, resource, name)
+
+
 def edit_bytes(package: Path, resource: str, change) -> None:
     path = package / "data" / f"{resource}.csv"
     path.write_bytes(change(path.read_bytes()))

@@ -18,7 +18,7 @@ from returnee_journeys.model import paths
 from returnee_journeys.model import problems as problems_module
 from returnee_journeys.validation import provenance
 from mutations import (add_column, append_row, drop_column, drop_row, edit_bytes, edit_descriptor, line_of,
-                       read_rows, set_cell, write_rows)
+                       read_rows, remove_field, set_cell, write_rows)
 
 
 def run(package, capsys, sources=None):
@@ -513,11 +513,7 @@ def test_row_length_lines_are_physical_after_multi_line_cells(package_copy, caps
 
 
 def test_a_column_a_rule_needs_is_reported_at_the_descriptor(package_copy, capsys):
-    def drop(d):
-        stages = next(r for r in d["resources"] if r["name"] == "stages")
-        stages["schema"]["fields"] = [f for f in stages["schema"]["fields"] if f["name"] != "notes"]
-    edit_descriptor(package_copy, drop)
-    drop_column(package_copy, "stages", "notes")
+    remove_field(package_copy, "stages", "notes")
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
     problems = json.loads(out)["problems"]
     # the journey-package profile names the missing field first; without a profile, the rule that

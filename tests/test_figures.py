@@ -15,12 +15,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from shapely.geometry import Point
 
 from returnee_journeys import figures
-from returnee_journeys.figures import factors, routes, style, timeline
+from returnee_journeys.figures import factors, routes, style
 from returnee_journeys.model import journeys, paths
 
 SIZES = (4, 6, 12, 30)

@@ -15,7 +15,7 @@ from pandera.errors import SchemaErrorReason, SchemaErrors
 import returnee_journeys
 import test_bad_inputs as corpus
 from conftest import build_fixture
-from mutations import append_row, drop_column, edit_descriptor, read_rows, write_rows
+from mutations import append_row, read_rows, remove_field, write_rows
 from returnee_journeys import cli
 from returnee_journeys.model import paths
 from returnee_journeys.model.problems import LIMIT
@@ -175,11 +175,7 @@ def test_the_engines_report_the_same_problems_on_the_row_and_cell_cases(tmp_path
 
 def test_a_rule_that_cannot_run_is_reported_at_the_descriptor_by_both_engines(package_copy, monkeypatch):
     """A column a rule needs, missing from descriptor and file (past the profile, which names it first)."""
-    def drop(d):
-        stages = next(r for r in d["resources"] if r["name"] == "stages")
-        stages["schema"]["fields"] = [f for f in stages["schema"]["fields"] if f["name"] != "notes"]
-    edit_descriptor(package_copy, drop)
-    drop_column(package_copy, "stages", "notes")
+    remove_field(package_copy, "stages", "notes")
     monkeypatch.setattr(descriptor_checks, "check", lambda descriptor: [])
     reports = both(package_copy)
     assert reports["fast"] == reports["pandera"]

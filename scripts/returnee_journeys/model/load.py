@@ -117,10 +117,10 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
     reader = csv.reader(io.StringIO(text))
     starts, sizes = [], []
     previous = 0
-    for number, cells in enumerate(reader):
+    for number, record in enumerate(reader):
         if number > 0:
             starts.append(previous + 1)
-            sizes.append(len(cells))
+            sizes.append(len(record))
         previous = reader.line_num
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
