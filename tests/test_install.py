@@ -1,0 +1,74 @@
+"""The wheel installs into a fresh environment and works from another folder: the command, the
+validator on another package and `returnee_journeys.load()`, all from the installed copy (not from
+scripts/). The fresh environment borrows only the third-party libraries of the running one."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_SOURCES, build_fixture
+from returnee_journeys.model import paths
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The python of a fresh venv with the project's wheel installed."""
+    scratch = tmp_path_factory.mktemp("install")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(scratch / "wheel"), str(paths.ROOT)], check=True, capture_output=True)
+    wheel = next((scratch / "wheel").glob("russian_returnee_journeys-*.whl"))
+    venv.create(scratch / "env", with_pip=False)
+    python = scratch / "env" / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--no-index", str(wheel)], check=True, capture_output=True)
+    # the libraries it depends on, from this environment: a path entry (its .pth files, among them
+    # this checkout's editable install, are not read)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    (Path(purelib) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return python
+
+
+def run(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+
+
+def test_the_command_runs_from_the_installed_copy(installed, tmp_path):
+    done = run([installed.parent / "returnee-journeys", "--help"], tmp_path)
+    assert done.returncode == 0
+    for command in ("validate", "figures", "exports", "release", "docs", "bench"):
+        assert command in done.stdout
+    where = run([installed, "-c", "import returnee_journeys; print(returnee_journeys.__file__)"], tmp_path)
+    assert Path(where.stdout.strip()).is_relative_to(installed.parent.parent)
+
+
+def test_the_installed_command_validates_another_package(installed, tmp_path):
+    package = build_fixture(tmp_path / "package")
+    ok = run([installed.parent / "returnee-journeys", "validate", "--package", package / "datapackage.json",
+              "--sources", FIXTURE_SOURCES, "--require-sources"], tmp_path)
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    rows = (package / "data" / "stages.csv").read_text(encoding="utf-8").splitlines()
+    (package / "data" / "stages.csv").write_text("\n".join(rows[:1] + [rows[1].replace(",", ",,", 1)] + rows[2:]) + "\n",
+                                                 encoding="utf-8")
+    bad = run([installed.parent / "returnee-journeys", "validate", "--package", package / "datapackage.json",
+               "--skip-quotes"], tmp_path)
+    assert bad.returncode == 1 and "stages" in bad.stdout
+
+
+def test_the_installed_loader_reads_a_package_and_its_own_dataset(installed, tmp_path, fixture_package, fixture_tables):
+    script = ("import json, sys, returnee_journeys as rj\n"
+              "given = rj.load(sys.argv[1])\n"
+              "own = rj.load()\n"
+              "print(json.dumps({'given': {k: [len(v), str(v.dtypes.get('seq', ''))] for k, v in given.items()},"
+              " 'own': sorted(own)}))\n")
+    done = run([installed, "-c", script, fixture_package], tmp_path)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["given"] == {name: [len(frame), str(frame.dtypes.get("seq", ""))] for name, frame in fixture_tables.items()}
+    assert found["own"] == sorted(r["name"] for r in json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))["resources"])
