@@ -354,6 +354,24 @@ def test_the_map_names_groups_it_cannot_draw_and_fits_the_places(data, drawn):
     assert (x1 - x0) < 2.2e7  # fitted to the places, not the whole globe
 
 
+def test_a_move_between_touching_outlines_is_named_not_drawn_without_length(data, drawn):
+    data = data[30]
+    note = drawn[(30, "routes")].note.replace("\n", " ")
+    places = routes.Places(data)
+    touching = 0
+    for move in data.moves().itertuples():
+        a, b = move.from_location, move.to_location
+        if a == b or not (places.is_area(a) and places.is_area(b)) or places.contains(a, b) or places.contains(b, a):
+            continue
+        start, end = places.ends(a, b)
+        if routes.GEOD.inv(*start, *end)[2] < routes.NEIGHBOURS_M:
+            touching += 1
+            assert f"{places.name(a)} to {places.name(b)} (stages/{move.stage_id})" in note
+        else:
+            assert f"(stages/{move.stage_id})" not in note
+    assert touching  # the synthetic package of 30 has a move between neighbours (Serbia, Montenegro)
+
+
 def test_factor_columns_name_both_ends_of_each_move_and_mark_hindsight_and_discounting(data, drawn):
     packages, data = data, data[6]
     columns = factors.columns(data)

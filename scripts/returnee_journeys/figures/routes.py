@@ -30,6 +30,7 @@ from . import style
 
 GEOD = Geod(ellps="WGS84")
 LAND = {"facecolor": "#F2F2F2", "edgecolor": "#B0B0B0", "linewidth": 0.3}
+NEIGHBOURS_M = 50_000  # a leg's two border ends this close (metres): the outlines touch
 HIGHLIGHT = {"facecolor": "#FCEFC7", "edgecolor": "#9A7B1C", "linewidth": 0.8}
 OFFSETS = [(4, 3, "left", "bottom"), (-4, 3, "right", "bottom"), (4, -3, "left", "top"), (-4, -3, "right", "top"),
            (0, 6, "center", "bottom"), (0, -6, "center", "top"), (9, 0, "left", "center"), (-9, 0, "right", "center")]
@@ -249,7 +250,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     persons = journeys.lanes(data)
     names = dict(zip(persons["person_id"], persons["name_in_source"]))
 
-    legs, not_drawn, inside = [], [], []
+    legs, not_drawn, inside, neighbours = [], [], [], []
     for move in moves.itertuples():
         a, b = move.from_location, move.to_location
         if a == b:
@@ -260,10 +261,14 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         if places.contains(a, b) or places.contains(b, a):
             inside.append(move)
             continue
-        legs.append((move, *places.ends(a, b)))
+        start, end = places.ends(a, b)
+        if places.is_area(a) and places.is_area(b) and GEOD.inv(*start, *end)[2] < NEIGHBOURS_M:
+            neighbours.append((move, start, end))  # two outlines that touch: an arrow between them would have no length
+            continue
+        legs.append((move, start, end))
 
-    drawn = {loc for move, _, _ in legs for loc in (move.from_location, move.to_location)}
-    points = [p for _, s, e in legs for p in (s, e)] + [places.point(loc) for loc in drawn if not places.is_area(loc)]
+    drawn = {loc for move, _, _ in legs + neighbours for loc in (move.from_location, move.to_location)}
+    points = [p for _, s, e in legs + neighbours for p in (s, e)] + [places.point(loc) for loc in drawn if not places.is_area(loc)]
     if not points:  # nothing to draw but places: centre on every place the journeys name
         points = [places.reference(loc) for loc in set(moves["from_location"]) | set(moves["to_location"])
                   if not places.is_group(loc)] or [(0.0, 0.0)]
@@ -298,6 +303,9 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             for g in groups]),
         style.unplaced_note("Not drawn, a move within the country it is coded to",
                             [f"{names[m.person_id]} (stages/{m.stage_id})" for m in inside]),
+        style.unplaced_note("Not drawn, a move between neighbouring countries known only by their outlines",
+                            [f"{names[m.person_id]}: {places.name(m.from_location)} to {places.name(m.to_location)} "
+                             f"(stages/{m.stage_id})" for m, _, _ in neighbours]),
         style.unplaced_note("Drawn at their coordinates, no outline at 1:110m",
                             [f"{places.name(loc)} (locations/{loc})" for loc in places.missing_outline if loc in drawn]),
         "Projection: Lambert azimuthal equal-area, centred on the places drawn. Outlines: Natural Earth 1:110m.",
