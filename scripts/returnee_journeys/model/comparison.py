@@ -11,8 +11,11 @@ that the figures and the sequence exports use, so the three agree:
 - the stated durations that measure that same span (`span_relation` equals, from the first stay
   after leaving to the last stay before the return), with a flag where they cannot be squared
   with the dates (the validator's own test, `model.spans`);
-- reasons: explicit codings on the move out (into the first stay abroad) and on the move home,
-  other than intervening obstacles and enablers, which have their own column (any move).
+- factors: the codings on the move out (into the first stay abroad) and on the move home, other
+  than intervening obstacles and enablers, which have their own columns (any move); each in two
+  columns, those the text names as reasons (certainty explicit) and, apart, those it only sets
+  beside the move (implicit). Hindsight (timing after) and discounted factors (salience discounted)
+  are left out: they are not what the person weighed when moving (the factor matrix marks them).
 
 `cells` is the companion long table: for every (person, column) the rows the value comes from,
 as (resource, row_id), so that each cell of the table can be checked.
@@ -31,6 +34,9 @@ from . import spans
 # The codes the table's definitions rest on, by (resource, field, code); `build` checks that the
 # descriptor still has each of them, so a renamed code fails loudly instead of emptying a column.
 EXPLICIT = ("codings", "certainty", "explicit")
+IMPLICIT = ("codings", "certainty", "implicit")
+HINDSIGHT = ("codings", "timing", "after")
+DISCOUNTED = ("codings", "salience", "discounted")
 INTERVENING = ("codings", "lee_category", "intervening")
 SAME_SPAN = ("durations", "span_relation", "equals")
 
@@ -58,9 +64,12 @@ COLUMNS = {
     "return_min": "return, earliest",
     "return_max": "return, latest",
     "return_window": "return",
-    "reasons_to_leave": "explicit reasons to leave",
-    "reasons_to_return": "explicit reasons to return",
-    "obstacles_enablers": "obstacles and enablers",
+    "reasons_to_leave": "reasons to leave, named",
+    "set_beside_leaving": "reasons to leave, set beside",
+    "reasons_to_return": "reasons to return, named",
+    "set_beside_return": "reasons to return, set beside",
+    "obstacles_enablers": "obstacles and enablers, named",
+    "obstacles_enablers_set_beside": "obstacles and enablers, set beside",
     "discrepancies": "discrepancies",
 }
 
@@ -96,11 +105,18 @@ DESCRIPTIONS = {
     "return_max": "Latest day of the return that all the journey's dates allow (ISO date); empty: unbounded.",
     "return_window": "The return's window as a reader writes it.",
     "reasons_to_leave": "Factors the text names as reasons (certainty explicit) for the move out of the first "
-                        "stay, other than intervening obstacles and enablers: factor label [Lee label].",
-    "reasons_to_return": "Factors the text names as reasons for the move into the return: factor label "
-                         "[Lee label].",
-    "obstacles_enablers": "Intervening obstacles and enablers coded on any of the person's moves: factor label "
-                          "[Lee label].",
+                        "stay, other than intervening obstacles and enablers, and neither hindsight (timing "
+                        "after) nor discounted (salience discounted): factor label [Lee label].",
+    "set_beside_leaving": "Factors the text sets beside that move without calling them reasons (certainty "
+                          "implicit), on the same terms: factor label [Lee label].",
+    "reasons_to_return": "Factors the text names as reasons for the move into the return, on the same terms: "
+                         "factor label [Lee label].",
+    "set_beside_return": "Factors the text sets beside the move into the return (certainty implicit), on the same "
+                         "terms: factor label [Lee label].",
+    "obstacles_enablers": "Intervening obstacles and enablers the text names as reasons, on any of the person's "
+                          "moves, neither hindsight nor discounted: factor label [Lee label].",
+    "obstacles_enablers_set_beside": "Intervening obstacles and enablers the text sets beside any of the person's "
+                                     "moves (certainty implicit), on the same terms: factor label [Lee label].",
     "discrepancies": "How many discrepancies affect a row of the person (the person, their stages, durations or "
                      "codings).",
 }
@@ -114,9 +130,19 @@ CELL_COLUMNS = {
     "row_id": "The primary key of the row in that table.",
 }
 
+# The factor columns: column → (which codings, certainty). Each display cell joins a pair, the
+# factors set beside the move after those named as reasons, behind SET_BESIDE.
+FACTOR_COLUMNS = {
+    "reasons_to_leave": ("leaving", EXPLICIT), "set_beside_leaving": ("leaving", IMPLICIT),
+    "reasons_to_return": ("return", EXPLICIT), "set_beside_return": ("return", IMPLICIT),
+    "obstacles_enablers": ("intervening", EXPLICIT), "obstacles_enablers_set_beside": ("intervening", IMPLICIT),
+}
+SET_BESIDE = "Set beside: "
+
 # What a reader sees (README, docs, LaTeX): display header → how the cell is made from a row.
 DISPLAY = ["person", "source", "origin", "first departure", "abroad, in order", "months abroad", "return",
-           "explicit reasons to leave", "explicit reasons to return", "obstacles and enablers", "discrepancies"]
+           "reasons to leave (named, then set beside)", "reasons to return (named, then set beside)",
+           "obstacles and enablers (named, then set beside)", "discrepancies"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +152,7 @@ class Comparison:
 
 
 def _check_codes(data: journeys.Journeys) -> None:
-    for resource, field, code in (EXPLICIT, INTERVENING, SAME_SPAN):
+    for resource, field, code in (EXPLICIT, IMPLICIT, HINDSIGHT, DISCOUNTED, INTERVENING, SAME_SPAN):
         if code not in data.descriptor.field(resource, field).get("constraints", {}).get("enum", []):
             raise journeys.InvalidData(f"the comparison table needs the code {code!r} of {resource}.{field}")
 
@@ -259,7 +285,8 @@ def _lookups(data: journeys.Journeys) -> _Lookups:
         discrepancies_of.setdefault(owner.get((r.resource, r.row_id)), []).append(r.discrepancy_id)
     chain_columns = ["person_id", "stage_id", "seq", "stage_type", "location_id", "start", "end",
                      "start_min", "start_max", "end_min", "end_max"]
-    coding_columns = ["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty", "lee_label"]
+    coding_columns = ["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty", "timing",
+                      "salience", "lee_label"]
     return _Lookups(
         data=data, first_type=descriptor.stage_type("first"), last_type=descriptor.stage_type("last"),
         windows=windows, sources=data.table("sources").set_index("source_id"),
@@ -385,14 +412,17 @@ def _factor_list(look: _Lookups, pid: str, column: str, chosen: pd.DataFrame, ce
     return "; ".join(dict.fromkeys(labels))
 
 
-def _reasons(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
+def _factors(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
+    """The factor columns (FACTOR_COLUMNS): the codings weighed at the time of the move (hindsight
+    and discounted ones left out), by move and certainty."""
     mine = look.codings_of.get(pid, look.no_codings)
-    explicit = mine[(mine["certainty"] == EXPLICIT[2]) & (mine["lee_category"] != INTERVENING[2])]
-    on_move = lambda stay: explicit[explicit["stage_id"] == (stay["stage_id"] if stay is not None else None)]  # noqa: E731
-    return {"reasons_to_leave": _factor_list(look, pid, "reasons_to_leave", on_move(journey.leaving), cells),
-            "reasons_to_return": _factor_list(look, pid, "reasons_to_return", on_move(journey.last), cells),
-            "obstacles_enablers": _factor_list(look, pid, "obstacles_enablers",
-                                               mine[mine["lee_category"] == INTERVENING[2]], cells)}
+    mine = mine[(mine["timing"] != HINDSIGHT[2]) & (mine["salience"] != DISCOUNTED[2])]
+    intervening = mine["lee_category"] == INTERVENING[2]
+    on_move = lambda stay: mine["stage_id"] == (stay["stage_id"] if stay is not None else None)  # noqa: E731
+    which = {"leaving": on_move(journey.leaving) & ~intervening, "return": on_move(journey.last) & ~intervening,
+             "intervening": intervening}
+    return {column: _factor_list(look, pid, column, mine[which[group] & (mine["certainty"] == certainty[2])], cells)
+            for column, (group, certainty) in FACTOR_COLUMNS.items()}
 
 
 def _discrepancies(look: _Lookups, pid: str, cells: _Cells) -> dict:
@@ -412,7 +442,7 @@ def build(data: journeys.Journeys) -> Comparison:
         journey = _journey(look, pid)
         rows.append({**_who(look, person, cells), **_departure(pid, journey, cells),
                      **_places(look, pid, journey, cells), **_time_abroad(look, pid, journey, cells),
-                     **_return(pid, journey, cells), **_reasons(look, pid, journey, cells),
+                     **_return(pid, journey, cells), **_factors(look, pid, journey, cells),
                      **_discrepancies(look, pid, cells)})
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     for column in ("months_abroad_min", "months_abroad_max", "discrepancies"):
@@ -436,6 +466,12 @@ def months_text(row) -> str:
     return text
 
 
+def factors_text(named: pd.Series, beside: pd.Series) -> list[str]:
+    """One display cell per row: the factors named as reasons, then, marked apart, those set beside."""
+    return [". ".join(part for part in (n, SET_BESIDE + b if b else "") if part)
+            for n, b in zip(named.fillna(""), beside.fillna(""))]
+
+
 def display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as a reader sees it: the DISPLAY columns, each cell plain text."""
     out = pd.DataFrame({
@@ -448,9 +484,9 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         "months abroad": [months_text(r) for _, r in table.iterrows()],
         "return": [w if not coded or coded == w else f"{coded} ({w})"
                    for coded, w in zip(table["return"], table["return_window"])],
-        "explicit reasons to leave": table["reasons_to_leave"],
-        "explicit reasons to return": table["reasons_to_return"],
-        "obstacles and enablers": table["obstacles_enablers"],
+        DISPLAY[7]: factors_text(table["reasons_to_leave"], table["set_beside_leaving"]),
+        DISPLAY[8]: factors_text(table["reasons_to_return"], table["set_beside_return"]),
+        DISPLAY[9]: factors_text(table["obstacles_enablers"], table["obstacles_enablers_set_beside"]),
         "discrepancies": table["discrepancies"].astype(str),
     })
     return out[DISPLAY].fillna("")
