@@ -189,6 +189,13 @@ departure (month 1 = `{first[:4]}-01`). `months.csv` maps every month number use
   numbers, inclusive. `state` is a place key: the country's ISO 3166-1 alpha-2 code, or the
   location_id of a group of countries (it has no code); or `{journeys.UNCERTAIN}`.
 - `spells-stage-type.csv`: the same, with the stage type (datapackage.json, stages.stage_type) as state.
+- `states.csv`: every state code the files use, `code, label, colour, stands_for, kind`: `kind` is
+  `place` (spells-place, sts-place, sts-place-likely, person-months) or `stage_type`
+  (spells-stage-type); `colour` is the one the figures draw it in; `stands_for` is the place key or
+  stage type the code is made from. Codes hold only letters, digits and `_` (a `-` becomes `_`, so
+  `european-union` is `european_union`): TraMineR reads `-` as a separator and warns about it. In R:
+  `states <- subset(read.csv("states.csv"), kind == "place")`, then
+  `seqdef(..., alphabet = states$code, labels = states$label, cpal = states$colour, left = "DEL")`.
 - `sts-place.csv`: STS format, one row per person (`id`), one column per month number: the state.
 - `person-months.csv`: one row per person and month: `id, month, calendar_month, state,
   candidates, likely, likely_basis`.
