@@ -99,10 +99,10 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         handles.append(Line2D([], [], marker="*", ls="", color="#777777", label="other"))
     handles += [Line2D([], [], marker="o", ls="", mfc="black", mec="black", label="filled: named as a reason"),
                 Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="hollow: set beside the move")]
-    if coded["timing"].map(style.TIMING_HALO).fillna(False).any():
+    if coded["timing"].isin([t for t, halo in style.TIMING_HALO.items() if halo]).any():  # none when nothing is coded
         handles.append(Line2D([], [], marker="o", ms=9, ls="", mfc="#D9D9D9", mec="none",
                               label="grey halo: judged after the move (hindsight)"))
-    if coded["salience"].map(style.SALIENCE_STRUCK).fillna(False).any():
+    if coded["salience"].isin([s for s, struck in style.SALIENCE_STRUCK.items() if struck]).any():
         handles.append(Line2D([], [], marker=(2, 0, 45), ms=9, ls="", color="black",
                               label="struck through: said not to weigh (discounted)"))
     note = style.note_text(data, ["codings", "factors", "stages", "locations", "persons"], [
@@ -133,7 +133,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         for y in table.index[table["heading"]]:
             ax.axhspan(y - 0.5, y + 0.5, color="#F0F0F0", lw=0, zorder=0)
         ax.set_xlim(-0.6, len(part) - 0.4)
-        ax.set_ylim(len(table) - 0.5, -0.5)
+        ax.set_ylim(max(len(table), 1) - 0.5, -0.5)  # an empty table keeps a row's height
         ax.set_yticks(range(len(table)), table["name"])
         for tick, heading in zip(ax.get_yticklabels(), table["heading"]):
             if heading:
