@@ -31,7 +31,8 @@ def columns(data: journeys.Journeys) -> pd.DataFrame:
     """Every move with its heading: 'from → to (stage type)'."""
     moves = data.moves()
     names = data.table("locations").set_index("location_id")["name"]
-    kind = moves["stage_type"].str.replace("-", " ", regex=False)
+    labels = style.category_labels(data, "stages", "stage_type")
+    kind = moves["stage_type"].map(lambda t: (labels.get(t) or t)[:1].lower() + (labels.get(t) or t)[1:])
     heading = moves["from_location"].map(names) + " → " + moves["to_location"].map(names) + " (" + kind + ")"
     return moves.assign(heading=heading.to_numpy())
 
