@@ -59,3 +59,27 @@ def test_the_date_ranges_of_many_texts_stay_apart(fixture):
             assert not overlap or abs(a[0, 1] - b[0, 1]) >= 5  # overlapping ranges: rows apart (pixels)
     assert style.overlaps(fig) == [] and style.outside(fig) == []
     plt.close(fig)
+
+
+def test_one_marker_per_factor_and_move_citing_every_text_that_gives_it(fixture):
+    codings = fixture.table("codings")
+    moved = set(factors.columns(fixture)["stage_id"])
+    first = codings[codings["stage_id"].isin(moved)].iloc[[0]]
+    other = sorted(set(fixture.table("sources")["source_id"]) - {first["source_id"].iloc[0]})[0]
+    again = first.assign(coding_id="second-text-c01", source_id=other, certainty="explicit")
+    data = with_table(fixture, "codings", pd.concat([codings, again], ignore_index=True))
+    fig = factors.draw(data)
+    ax = fig.axes[0]
+    markers = [(round(float(line.get_xdata()[0]), 3), float(line.get_ydata()[0]))
+               for line in ax.get_lines() if line.get_gid() == "factor"]
+    assert len(markers) == len(set(markers))  # never two markers in one place
+    assert len(markers) == len(factors.merged(data.table("codings").assign(
+        label=data.lee_label(data.table("codings")["lee_category"], data.table("codings")["valence"]))
+        .loc[lambda c: c["stage_id"].isin(moved)]))
+    cited = [t.get_text() for t in ax.texts if t.get_gid() == "texts"]
+    assert "1,2" in cited
+    note = fig._supxlabel.get_text().replace("\n", " ")
+    for source in (first["source_id"].iloc[0], other):
+        assert f"(sources/{source})" in note
+    assert style.overlaps(fig) == [] and style.outside(fig) == []
+    plt.close(fig)
