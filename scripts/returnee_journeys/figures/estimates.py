@@ -76,7 +76,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             ax.set_xscale("log")
         elif unit == "percent":
             ax.set_xlim(0, 100)
-        ax.set_xlabel(unit + (" (log scale)" if unit == "persons" else ""))
+        unit_label = style.category_labels(data, "estimates", "unit").get(unit, unit)
+        ax.set_xlabel(unit_label[:1].lower() + unit_label[1:] + (" (log scale)" if unit == "persons" else ""))
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
         if number == 0:
