@@ -1,8 +1,10 @@
 """Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
 
 What the archive holds is listed in ONE place, `CONTENTS`: every member comes from exactly one
-entry and nothing else gets in (no stray or untracked file, no path outside the archive's top
-folder). To ship something more, add an entry there. The archive explains itself: its README.md
+entry and nothing else gets in (no stray or untracked file, no path outside the archive).
+The members sit at the archive's root, `datapackage.json` among them: the zip is a Frictionless
+zipped package, so `frictionless validate <name>-<version>.zip` reads the descriptor inside it and
+checks every table against its schema, size and sha256. To ship something more, add an entry there. The archive explains itself: its README.md
 is generated for it, with paths relative to the archive and how to load each format, beside
 schema.org JSON-LD (dataset.jsonld) and RO-Crate metadata (ro-crate-metadata.json).
 
@@ -184,7 +186,7 @@ def build(root: Path, out: Path, exports: Path | None = None) -> Path:
         temporary = scratch / f"{name}.zip"
         with zipfile.ZipFile(temporary, "w") as archive:
             for member, content in members(root, exports):
-                info = zipfile.ZipInfo(f"{name}/{member}", date_time=EPOCH)
+                info = zipfile.ZipInfo(member, date_time=EPOCH)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 info.create_system = 3  # Unix, whatever system builds it
@@ -216,7 +218,8 @@ def release_readme(r: Release) -> str:
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",
         "## Contents", "", *rows, "",
-        "Check the archive: `frictionless validate datapackage.json` validates every table and its sha256.", "",
+        "Check the archive: `frictionless validate datapackage.json` here, or `frictionless validate` on the zip "
+        "itself (its `datapackage.json` is at the zip's root), validates every table and its sha256.", "",
         "## Journeys at a glance", "",
         docs.glance_table(glance.rows),
         "How each column is computed: see the descriptions in `exports/metadata.json` (table "
