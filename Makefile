@@ -47,11 +47,11 @@ test: $(READY)
 bench: $(READY)
 	$(RJ) bench
 
-# Re-pin every dependency, runtime and extras (needs the package index); commit the new requirements.lock.
+# Re-pin every dependency, runtime and all extras (figures, exports, pandera, all, test, dev) (needs the package index); commit the new requirements.lock.
 lock: $(READY)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links --extra test --extra dev --output-file requirements.lock pyproject.toml
+		--no-emit-find-links --all-extras --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist
