@@ -1,5 +1,6 @@
 """Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
-cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD.
+cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD; and
+.zenodo.json, whole, from CITATION.cff.
 
 They are rendered from datapackage.json, the tables and CITATION.cff between
 `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift.
@@ -122,12 +123,12 @@ def glance(data: journeys.Journeys) -> str:
             "[docs/comparison.md](docs/comparison.md).\n")
 
 
-def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict) -> str:
+def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
     from . import metadata
 
     name = f"{descriptor.data['name']}-{descriptor.data['version']}.zip"
     files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
-    document = metadata.schema_org(descriptor, citation, files)
+    document = metadata.schema_org(descriptor, citation, files, tables)
     return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
             "<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n```json\n"
             + metadata.jsonld_text(document) + "```\n\n</details>\n")
@@ -158,7 +159,7 @@ def makers(context: Context) -> dict:
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation)}
+            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables)}
 
 
 def render(text: str, context: Context) -> str:
@@ -178,7 +179,19 @@ def current() -> list[tuple[Path, str, str]]:
         text = path.read_text(encoding="utf-8")
         out.append((path, text, render(text, context)))
     out.append((profile.path_for(context.descriptor), *profile.current(context.descriptor)))
+    out.append(_zenodo(context))
     return out
+
+
+ZENODO = paths.ROOT / ".zenodo.json"
+
+
+def _zenodo(context: Context) -> tuple[Path, str, str]:
+    """.zenodo.json, generated whole from CITATION.cff (the one source of the citation metadata)."""
+    from . import metadata
+
+    text = ZENODO.read_text(encoding="utf-8") if ZENODO.is_file() else ""
+    return ZENODO, text, metadata.zenodo_text(context.citation)
 
 
 def update(check: bool = False) -> int:

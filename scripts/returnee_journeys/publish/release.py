@@ -104,7 +104,7 @@ def _files_so_far(r: Release) -> list[str]:
 def _schema_org(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
-    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r))
+    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r), r.data.tables)
     return [("dataset.jsonld", metadata.jsonld_text(document).encode("utf-8"))]
 
 
@@ -112,7 +112,7 @@ def _ro_crate(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
     about = {n: {"description": _about(n), "size": len(b)} for n, b in r.members.items()}
-    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about).encode("utf-8"))]
+    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about, r.data.tables).encode("utf-8"))]
 
 
 def _readme(r: Release) -> list[tuple[str, bytes]]:
