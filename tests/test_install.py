@@ -110,7 +110,7 @@ def test_the_walkthrough_runs_as_written(installed, tmp_path):
     metadata = json.loads((package / "dist" / "exports" / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["title"] == "Belarusian Returnee Journeys"
     with zipfile.ZipFile(package / "dist" / "belarus-returns-0.1.0.zip") as archive:
-        cited = archive.read("belarus-returns-0.1.0/CITATION.cff").decode("utf-8")
+        cited = archive.read(next(n for n in archive.namelist() if n.endswith("CITATION.cff"))).decode("utf-8")
     assert "title: Belarusian Returnee Journeys" in cited and "Russian" not in cited
 
 
