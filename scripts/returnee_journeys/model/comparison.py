@@ -95,10 +95,11 @@ DESCRIPTIONS = {
     "return_min": "Earliest day of the return that all the journey's dates allow (ISO date).",
     "return_max": "Latest day of the return that all the journey's dates allow (ISO date); empty: unbounded.",
     "return_window": "The return's window as a reader writes it.",
-    "reasons_to_leave": "Factors the text names as reasons (certainty explicit) for the move out of the first "
-                        "stay, other than intervening obstacles and enablers: factor label [Lee label].",
-    "reasons_to_return": "Factors the text names as reasons for the move into the return: factor label "
-                         "[Lee label].",
+    "reasons_to_leave": "Factors the text ties to the move out of the first stay in words (certainty explicit: a "
+                        "test of wording, not of importance), other than intervening obstacles and enablers: "
+                        "factor label [Lee label]. Empty: the text names no reason in so many words, not none.",
+    "reasons_to_return": "Factors the text ties to the move into the return in words (certainty explicit): factor "
+                         "label [Lee label]. Empty: the text names no reason in so many words, not none.",
     "obstacles_enablers": "Intervening obstacles and enablers coded on any of the person's moves: factor label "
                           "[Lee label].",
     "discrepancies": "How many discrepancies affect a row of the person (the person, their stages, durations or "
