@@ -58,8 +58,8 @@ CELL_CASES = [
     CellCase("stage_without_person", "stages", "ivan-03", "person_id", "", "required"),
     CellCase("value_outside_enum", "stages", "ivan-03", "stage_type", "holiday", "enum"),
     CellCase("seq_with_gap", "stages", "ivan-07", "seq", "8", "seq-runs-1-to-n"),
-    CellCase("journey_not_ending_in_russia", "stages", "ivan-07", "location_id", "marlow-bay",
-             "ends-with-return-in-russia", field="stage_type"),
+    CellCase("journey_not_ending_at_home", "stages", "ivan-07", "location_id", "marlow-bay",
+             "ends-with-return-home", field="stage_type"),
     CellCase("overlapping_stages", "stages", "ivan-05", "start", "2023-04", "stage-continuity"),
     CellCase("text_cell_is_a_formula", "stages", "ivan-03", "notes", "=HYPERLINK(\"http://x\")", "formula-injection"),
     CellCase("stage_of_another_person", "codings", "ivan-03-c01", "stage_id", "pavel-03", "stage-source",
@@ -155,7 +155,7 @@ FRICTIONLESS_CATCHES = {
     "stage_without_person": True,
     "value_outside_enum": True,
     "seq_with_gap": False,
-    "journey_not_ending_in_russia": False,
+    "journey_not_ending_at_home": False,
     "overlapping_stages": False,
     "text_cell_is_a_formula": False,
     "stage_of_another_person": False,
@@ -213,7 +213,9 @@ def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, m
     args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]
     assert cli.main(["validate"] + args) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("valid") and "not checked" in captured.err
+    banner, verdict = captured.out.splitlines()[:2]
+    assert banner == f"package: {package_copy / 'datapackage.json'} (russian-returnee-journeys)"
+    assert verdict.startswith("valid") and "not checked" in captured.err
     assert cli.main(["validate"] + args + ["--require-sources"]) == 1
     assert "text-present" in capsys.readouterr().out
 

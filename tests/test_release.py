@@ -13,6 +13,7 @@ import yaml
 
 import built
 from returnee_journeys import figures
+from returnee_journeys.context import Context
 from returnee_journeys.publish import docs
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
@@ -51,7 +52,7 @@ def test_data_licence_is_cc_by_and_no_doi_is_invented():
 
 @pytest.fixture(scope="module")
 def generated():
-    return docs.current()
+    return docs.current(Context.open(paths.DESCRIPTOR))
 
 
 def test_readme_generated_sections_are_current(generated):
@@ -68,8 +69,8 @@ def test_readme_generated_sections_are_current(generated):
 
 def test_docs_check_reports_a_stale_file(generated, monkeypatch, capsys):
     path, text, rendered = generated[0]
-    monkeypatch.setattr(docs, "current", lambda: [(path, text + "stale\n", rendered)])
-    assert docs.update(check=True) == 1
+    monkeypatch.setattr(docs, "current", lambda ctx: [(path, text + "stale\n", rendered)])
+    assert docs.update(Context.open(paths.DESCRIPTOR), check=True) == 1
     assert "stale" in capsys.readouterr().err
 
 
@@ -140,7 +141,7 @@ def test_release_holds_exactly_the_listed_files():
         [e.name for e in release.CONTENTS if not e.name.endswith("/")]
         + [r["path"] for r in package["resources"]]
         + [f"figures/{n}.{kind}" for n in figures.FIGURES for kind in ("png", "svg")]
-        + exports + [f"profile/{package['journeyProfile']}"])
+        + exports + [f"profile/{package['journeyProfile']}", "profile/datapackage-2.0.json"])
     assert members == expected
     for member in members:  # every member belongs to exactly one entry of the one list
         owners = [e for e in release.CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name))]
