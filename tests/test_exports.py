@@ -17,6 +17,7 @@ import pytest
 
 import built
 from returnee_journeys.exports import excel as export_excel
+from returnee_journeys.exports import sequences as export_sequences
 from returnee_journeys.exports import sqlite as export_sqlite
 from returnee_journeys.model import comparison
 from returnee_journeys.model import journeys
@@ -145,7 +146,8 @@ def test_spell_and_sts_tables_agree_with_each_other_and_the_stages(data, out):
     for spell in spells[spells["state"] != journeys.UNCERTAIN].itertuples():
         first = pd.Timestamp(months[spell.begin] + "-01")
         last = pd.Timestamp(months[spell.end] + "-01") + pd.offsets.MonthEnd(0)
-        stays = windows[(windows["person_id"] == spell.id) & (windows["place"] == spell.state)]
+        stays = windows[(windows["person_id"] == spell.id)
+                        & (windows["place"].map(export_sequences.state_code) == spell.state)]
         covering = stays[(stays["start_min"].isna() | (stays["start_min"] <= last)) & (stays["end_max"] >= first)]
         assert not covering.empty, spell
 
