@@ -107,6 +107,10 @@ def test_a_region_passed_through_is_no_turn_of_a_route(scenarios):
     assert ("moscow", "tbilisi") in ends  # drawn straight on past the region
     assert not any("north-ossetia" in pair for pair in ends)
     assert "north-ossetia" in plan.drawn  # still marked, as approximate
+    two = routes.prepare(journey(scenarios["one-region"], [("origin", "moscow"), ("transit", "north-ossetia"),
+                                                           ("transit", "antalya-province"), ("abroad", "tbilisi")]))
+    assert [(leg.origin, leg.move.to_location) for leg in two.legs] == [("moscow", "tbilisi")]
+    assert [region for _, region in two.passed] == ["north-ossetia", "antalya-province"]
 
 
 def test_a_leg_within_the_home_country_is_not_drawn_as_abroad(scenarios):

@@ -500,7 +500,7 @@ def legend_handles(plan: Plan, palette: style.Palette) -> list:
         handles.append(Line2D([], [], marker="o", ls="", mfc="black", mec="black", ms=4, label="city"))
     if any(places.is_region(loc) for loc in drawn):
         handles.append(Line2D([], [], marker="h", ls="", mfc="white", mec="black", ms=6,
-                              label="region: approximate point, not a turn of a route"))
+                              label="region: approximate point (none of its own)"))
     if any(places.is_area(loc) for loc in drawn):
         handles.append(Patch(**HIGHLIGHT, label="known only as a country: its outline"))
     if any(places.drawing[loc] == "point" for loc in drawn & plan.transit):
