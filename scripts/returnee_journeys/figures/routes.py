@@ -267,7 +267,8 @@ def prepare(data: journeys.Journeys) -> Plan:
             plan.inside.append(move)
             continue
         start, end = places.ends(a, b)
-        domestic = bool(home[move.person_id]) and places.country(a) == places.country(b) == home[move.person_id]
+        own = home.get(move.person_id)
+        domestic = bool(own) and places.country(a) == places.country(b) == own
         leg = Leg(move, start, end, domestic, a)
         if places.is_area(a) and places.is_area(b) and GEOD.inv(*start, *end)[2] < NEIGHBOURS_M:
             plan.neighbours.append(leg)  # two outlines that touch: an arrow between them would have no length
