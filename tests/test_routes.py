@@ -138,6 +138,22 @@ def test_crimea_is_ukraine_and_a_return_to_russia_ends_in_russia(scenarios):
     assert not routes.outline("UA").buffer(0.01).contains(Point(leg.end))
 
 
+@pytest.mark.parametrize("country", ["georgia", "russia"])
+def test_a_leg_to_a_country_never_ends_in_occupied_territory(scenarios, country):
+    data = journey(scenarios["one-region"], [("origin", "moscow"), ("abroad", "istanbul"), ("abroad", "yerevan"),
+                                             ("abroad", country), ("return", "moscow")])
+    ends = [point for leg in routes.prepare(data).legs for point in (leg.start, leg.end)
+            if country in (leg.origin, leg.move.to_location)]
+    assert ends
+    lon, lat = np.array(ends).T
+    assert not routes.in_no_end_zone(lon, lat).any()
+    # without the zones, the nearest vertex of Georgia's border to Moscow would be in them
+    if country == "georgia":
+        ring = np.asarray(routes.main_part(routes.outline("GE")).exterior.coords)
+        _, _, distance = routes.GEOD.inv(np.full(len(ring), 37.62), np.full(len(ring), 55.75), ring[:, 0], ring[:, 1])
+        assert routes.in_no_end_zone(*ring[[int(np.argmin(distance))]].T).all()
+
+
 def test_the_world_meridian_cuts_no_leg_and_splits_no_country():
     atlantic = routes.great_circle_lonlat((37.6, 55.8), (-58.4, -34.6))
     pacific = routes.great_circle_lonlat((100.5, 13.8), (-118.2, 34.1))
