@@ -5,6 +5,8 @@
     returnee-journeys exports  [--package PATH] [--out DIR]
     returnee-journeys qdpx     [--package PATH] [--sources DIR] [--out DIR]
     returnee-journeys release  [--out DIR]
+    returnee-journeys agreement [PACKAGE] [--round N] [--format text|json]
+    returnee-journeys import-coding [PACKAGE] --coder NAME (--from DIR | --from-package) [--sources DIR]
     returnee-journeys docs     [--check]
     returnee-journeys bench    [N ...]
     returnee-journeys synthetic N OUT [--seed S]
@@ -135,6 +137,35 @@ def _release(args) -> int:
     return 0
 
 
+def _agreement(args) -> int:
+    import json
+
+    from . import load
+    from .model import agreement
+
+    args.package = args.package_path or args.package
+    if _gate(args):
+        return 1
+    rounds = agreement.agreement(load(paths.descriptor(args.package), bounds=False), args.round, args.resamples,
+                                 args.seed)
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in rounds], indent=2, ensure_ascii=False))
+    else:
+        print(agreement.text(rounds), end="")
+    return 0
+
+
+def _import_coding(args) -> int:
+    from .model import coders
+
+    if (args.source is None) == (not args.from_package):
+        raise UnreadableInput("give one of --from DIR (a coder's codings.csv and ledger.csv) or --from-package")
+    package = paths.descriptor(args.package_path or args.package)
+    codings, ledger = coders.import_coding(package, args.coder, args.source, _sources(args))
+    print(f"{args.coder}: {codings} codings, {ledger} ledger rows in {package.parent}")
+    return 0
+
+
 def _docs(args) -> int:
     from .publish import docs
 
@@ -195,6 +226,29 @@ def parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="build the reproducible release zip (needs the source texts)")
     release.add_argument("--out", type=Path, default=paths.DIST)
     release.set_defaults(run=_release)
+
+    agree = commands.add_parser("agreement", parents=[package],
+                                help="Krippendorff's alpha per coded variable for each reliability round")
+    agree.add_argument("package_path", nargs="?", type=Path, default=None, metavar="PACKAGE",
+                       help="datapackage.json (or its folder); default: this project's package")
+    agree.add_argument("--round", type=int, default=None, help="only this round (reliability_rounds.round)")
+    agree.add_argument("--format", choices=["text", "json"], default="text")
+    agree.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval")
+    agree.add_argument("--seed", type=int, default=2026, help="the bootstrap's seed (the same seed, the same interval)")
+    agree.set_defaults(run=_agreement)
+
+    imports = commands.add_parser("import-coding", parents=[package],
+                                  help="put one coder's coding into codings_by_coder and ledger_by_coder")
+    imports.add_argument("package_path", nargs="?", type=Path, default=None, metavar="PACKAGE",
+                         help="datapackage.json (or its folder); default: this project's package")
+    imports.add_argument("--coder", required=True, help="the coder's identifier (replaces their earlier rows)")
+    imports.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
+                         help="folder with the coder's codings.csv and ledger.csv")
+    imports.add_argument("--from-package", action="store_true",
+                         help="take the package's own codings and ledger as this coder's")
+    imports.add_argument("--sources", type=Path, default=None,
+                         help="folder of the source texts (default: $SOURCES_DIR or sources/)")
+    imports.set_defaults(run=_import_coding)
 
     docs = commands.add_parser("docs", help="regenerate the README's generated sections")
     docs.add_argument("--check", action="store_true", help="exit 1 when they are stale; write nothing")
