@@ -229,6 +229,28 @@ def agreement(tables: dict[str, pd.DataFrame], round_: int | None = None, resamp
     return [compare(tables, n, a, b, resamples, seed) for n, a, b in found]
 
 
+COLUMNS = {"round": "The reliability round (reliability_rounds.round).", "coder_a": "The first coder.",
+           "coder_b": "The second coder.", "variable": "The coded variable.", "units": "Units compared.",
+           "agreement": "Observed agreement: the share of units with the same value.",
+           "alpha": "Krippendorff's alpha (nominal); empty where not defined.",
+           "low": "Bootstrap 95 % interval, lower end.", "high": "Bootstrap 95 % interval, upper end.",
+           "reading": "0.80 or more: reliable; 0.667 to 0.80: tentative conclusions only; below: not reliable."}
+
+
+def of_package(tables: dict[str, pd.DataFrame]) -> list[Round]:
+    """Every round of a package; none where it holds no coding by coder."""
+    codings = tables.get("codings_by_coder")
+    return [] if codings is None or codings.empty else agreement(tables)
+
+
+def frame(rounds: list[Round]) -> pd.DataFrame:
+    """One row per round and variable (COLUMNS)."""
+    rows = [dict(round=r.round, coder_a=r.coder_a, coder_b=r.coder_b, variable=f.variable, units=f.units,
+                 agreement=f.agreement, alpha=f.alpha, low=f.low, high=f.high, reading=verdict(f))
+            for r in rounds for f in r.figures]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
