@@ -307,7 +307,7 @@ def parser() -> argparse.ArgumentParser:
     release.set_defaults(run=_release)
 
     agree = _command(commands, "agreement", "Krippendorff's alpha (nominal) per coded variable for each reliability "
-                     "round of the package (reliability_rounds), with units, observed agreement and a bootstrap 95% "
+                     "round of the package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent "
                      "interval", "returnee-journeys agreement reliability/ --round 1", [package, named, sources])
     agree.add_argument("--round", type=int, default=None, help="only this round (reliability_rounds.round)")
     agree.add_argument("--format", choices=["text", "json"], default="text",
