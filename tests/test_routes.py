@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.path import Path
 from shapely.geometry import Point
 
 from returnee_journeys.figures import routes
@@ -55,7 +56,8 @@ def maps(scenarios, fixture_package):
     for name, data in {**scenarios, "fixture": journeys.read(fixture_package / "datapackage.json")}.items():
         fig = routes.draw(data)
         ax = fig.axes[0]
-        legs = [patch.get_path().vertices for patch in ax.patches]
+        legs = [path.vertices if path.codes is None else path.vertices[path.codes != Path.CLOSEPOLY]
+                for path in (patch.get_path() for patch in ax.patches)]  # a closing vertex is not drawn
         out[name] = (routes.prepare(data), ax.get_extent(), ax.projection, fig._supxlabel.get_text().replace("\n", " "),
                      legs)
         plt.close(fig)
