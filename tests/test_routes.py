@@ -115,9 +115,10 @@ def test_a_leg_within_the_home_country_is_not_drawn_as_abroad(scenarios):
     assert domestic == {("vladikavkaz", "moscow")}
 
 
-def test_the_home_country_is_the_persons_own_where_it_has_one(scenarios):
+def test_the_home_country_is_the_persons_own(scenarios):
+    """Home is the country of the person's origin: a person from Georgia has no leg at home in Russia."""
     data = scenarios["one-region"]
-    persons = data.table("persons").assign(home_country="GE")
+    persons = data.table("persons").assign(origin_location_id="tbilisi")
     plan = routes.prepare(journeys.Journeys(data.descriptor, {**data.tables, "persons": persons}))
     assert {(leg.origin, leg.move.to_location) for leg in plan.legs if leg.domestic} == set()
     assert routes.home_countries(data) == {data.table("persons")["person_id"].iloc[0]: "RU"}
