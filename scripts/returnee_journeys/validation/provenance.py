@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import names
+from ..model import names, rowids
 from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
@@ -89,8 +89,7 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
             continue
         frame = tables[resource]
         file = descriptor.resource(resource)["path"]
-        key = descriptor.primary_key(resource)
-        ids = frame[key[0]] if len(key) == 1 else pd.Series(pd.NA, index=frame.index)
+        ids = rowids.ids(descriptor.primary_key(resource), frame)
         for column in columns:
             for row, source_id, quote in frame[["source_id", column]].dropna().itertuples():
                 text = texts.get(source_id)
@@ -105,7 +104,7 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                         problems.append(Problem(resource, int(row), column, "quote-verbatim", fragment, hint, file))
                     elif pd.notna(ids[row]):
                         start = text.index(fragment)
-                        quoted.setdefault(source_id, []).append((start, start + len(fragment), f"{resource}/{ids[row]}"))
+                        quoted.setdefault(source_id, []).append((start, start + len(fragment), rowids.ref(resource, ids[row])))
     if "ledger" in tables:
         problems += _ledger(descriptor, tables["ledger"], texts, quoted)
     return problems

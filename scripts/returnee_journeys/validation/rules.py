@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from ..model import chronology, compact, spans
-from ..model import keys
+from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
 
@@ -203,8 +203,8 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
         at = np.flatnonzero(resource == name)
         key = descriptor.primary_key(name)
         target = j.tables[name]
-        if len(key) == 1:
-            where = keys.positions(frame["row_id"].iloc[at], target[key[0]])
+        if key and all(column in target.columns for column in key):
+            where = keys.positions(frame["row_id"].iloc[at], _row_ids(j, name, key))
             row_ok[at] = where >= 0
             if "source_id" in target.columns:
                 found = target["source_id"].to_numpy(dtype=object)
@@ -213,6 +213,15 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
     index = frame.index
     return (pd.Series(resource_ok, index=index), pd.Series(row_ok, index=index), pd.Series(field_ok, index=index),
             pd.Series(source, index=index, dtype="string"))
+
+
+def _row_ids(j: keys.Joins, name: str, key: list[str]) -> pd.Series:
+    """The row ids (`rowids`) of a table, worked out once."""
+    memo = j.memo.get(("row ids", name))
+    if memo is None or memo[0] is not j.tables[name]:
+        memo = (j.tables[name], pd.Series(rowids.ids(key, j.tables[name]), dtype="string"))
+        j.memo[("row ids", name)] = memo
+    return memo[1]
 
 
 def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, part: str) -> pd.Series:
