@@ -78,16 +78,20 @@ DESCRIPTIONS = {
     "first_departure_min": "Earliest day of the first departure that all the journey's dates allow (ISO date).",
     "first_departure_max": "Latest day of the first departure that all the journey's dates allow (ISO date).",
     "first_departure_window": "The first departure's window as a reader writes it (a day, a month, or a range).",
-    "places_abroad": "The stays between the first departure and the return, in order; transit stays and visits "
-                     "home are marked with their stage type.",
-    "months_abroad_min": "Fewest calendar months from the month of first departure to the month of return that "
-                         "the windows allow (latest departure, earliest return).",
-    "months_abroad_max": "Most calendar months from the month of first departure to the month of return that the "
-                         "windows allow (earliest departure, latest return); empty when the return has no "
-                         "upper bound.",
+    "places_abroad": "The stays from the first stay outside the person's home country to the last, in order; "
+                     "transit stays and visits home between them are marked with their stage type (a transit "
+                     "in the home country also with `home country`). Transit legs inside the home country on "
+                     "the way out or home are not abroad and are not listed.",
+    "months_abroad_min": "Fewest calendar months from the month the person left the home country (the end of the "
+                         "stay before the first stay abroad) to the month they came back into it (the start of "
+                         "the stay after the last stay abroad) that the windows allow (latest departure, "
+                         "earliest return). Without transit legs at home: from the first departure to the return.",
+    "months_abroad_max": "Most calendar months from the month the person left the home country to the month they "
+                         "came back into it that the windows allow (earliest departure, latest return); empty "
+                         "when the return has no upper bound.",
     "stated_duration": "The durations the text states for that same span (span_relation equals, from the first "
-                       "stay after leaving to the last stay before the return), each marked where it cannot be "
-                       "squared with the dates.",
+                       "stay abroad to the last stay abroad), each marked where it cannot be squared with the "
+                       "dates.",
     "duration_disagrees": "True where a stated duration of that span cannot be squared with the dates (the "
                           "validator's own test); empty where the text states none.",
     "return_stage_id": "The return: the stage whose type has the role position `last`.",
@@ -213,6 +217,7 @@ def build(data: journeys.Journeys) -> Comparison:
     category_label = {c["value"]: c.get("label", c["value"]) for c in
                       descriptor.field("stages", "stage_type").get("categories", []) if isinstance(c, dict)}
     windows = data.windows()
+    windows = windows.assign(at_home=data.at_home(windows))
     persons = journeys.lanes(data)
     sources = data.table("sources").set_index("source_id")
     locations = data.table("locations").set_index("location_id")
@@ -232,7 +237,8 @@ def build(data: journeys.Journeys) -> Comparison:
                for r in discrepancies.itertuples()]
     # each person's rows, split once (not a scan of every table per person), in the columns used below
     chains = dict(iter(windows[["person_id", "stage_id", "seq", "stage_type", "location_id", "start", "end",
-                                "start_min", "start_max", "end_min", "end_max"]].groupby("person_id", sort=False)))
+                                "start_min", "start_max", "end_min", "end_max", "at_home"]]
+                       .groupby("person_id", sort=False)))
     codings_of = dict(iter(codings[["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty",
                                     "lee_label"]].groupby("person_id", sort=False)))
     durations_of = dict(iter(durations.groupby("person_id", sort=False)))
@@ -262,6 +268,17 @@ def build(data: journeys.Journeys) -> Comparison:
                        & (chain["seq"] < (last["seq"] if last is not None else np.inf))]
         leaving = middle.iloc[0] if len(middle) else None
         before_return = middle.iloc[-1] if len(middle) else None
+        # abroad: from the first stay outside the home country to the last (a transit leg inside it,
+        # on the way out or home, is not abroad); the stays just before and after bound the time abroad
+        away = np.flatnonzero(~chain["at_home"].to_numpy(dtype=bool)) if len(chain) else np.array([], int)
+        if len(away):
+            abroad = chain.iloc[away[0]:away[-1] + 1]
+            out_of = chain.iloc[away[0] - 1] if away[0] > 0 else first
+            back_in = chain.iloc[away[-1] + 1] if away[-1] + 1 < len(chain) else last
+        else:
+            abroad, out_of, back_in = middle, first, last
+        first_abroad = abroad.iloc[0] if len(abroad) else None
+        last_abroad = abroad.iloc[-1] if len(abroad) else None
         row = {"person_id": pid, "person": person.name_in_source, "source_id": person.source_id,
                "outlet": sources.at[person.source_id, "outlet"] if person.source_id in sources.index else ""}
         cite(pid, "person", "persons", [pid])
@@ -287,32 +304,37 @@ def build(data: journeys.Journeys) -> Comparison:
         cite(pid, "first_departure", "stages", bounding)
 
         places = []
-        for stay in middle.itertuples():
+        for stay in abroad.itertuples():
             name = locations.at[stay.location_id, "name"] if stay.location_id in locations.index else stay.location_id
             roles = descriptor.field("stages", "stage_type")["roles"].get(stay.stage_type, {})
             if stay.stage_type in transit or roles.get("at_home"):
-                name += f" ({category_label.get(stay.stage_type, stay.stage_type).lower()})"
+                name += f" ({category_label.get(stay.stage_type, stay.stage_type).lower()}"
+                name += ", home country)" if stay.at_home and not roles.get("at_home") else ")"
             places.append(name)
         row["places_abroad"] = "; ".join(places)
-        cite(pid, "places_abroad", "stages", middle["stage_id"])
-        cite(pid, "places_abroad", "locations", middle["location_id"].drop_duplicates())
+        cite(pid, "places_abroad", "stages", abroad["stage_id"])
+        cite(pid, "places_abroad", "locations", abroad["location_id"].drop_duplicates())
 
-        ret_lo = last["start_min"] if last is not None else pd.NaT
-        ret_hi = last["start_max"] if last is not None else pd.NaT
-        row.update(months_abroad_min=_months(dep_hi, ret_lo), months_abroad_max=_months(dep_lo, ret_hi))
-        cite(pid, "months_abroad", "stages", [s["stage_id"] for s in (first, leaving, before_return, last)
-                                              if s is not None])
+        out_lo = out_of["end_min"] if out_of is not None else pd.NaT
+        out_hi = out_of["end_max"] if out_of is not None else pd.NaT
+        in_lo = back_in["start_min"] if back_in is not None else pd.NaT
+        in_hi = back_in["start_max"] if back_in is not None else pd.NaT
+        row.update(months_abroad_min=_months(out_hi, in_lo), months_abroad_max=_months(out_lo, in_hi))
+        cite(pid, "months_abroad", "stages", list(dict.fromkeys(
+            s["stage_id"] for s in (out_of, first_abroad, last_abroad, back_in) if s is not None)))
 
         stated = durations.iloc[0:0]
-        if leaving is not None:
+        if first_abroad is not None:
             own = durations_of[pid] if pid in durations_of else durations.iloc[0:0]
-            stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == leaving["stage_id"])
-                         & (own["last_stage_id"] == before_return["stage_id"])].sort_values("duration_id")
+            stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == first_abroad["stage_id"])
+                         & (own["last_stage_id"] == last_abroad["stage_id"])].sort_values("duration_id")
         row["stated_duration"] = "; ".join(
             duration_text(d) + ("" if agrees[i] else " (disagrees with the dates)") for i, d in zip(stated.index, stated.itertuples()))
         row["duration_disagrees"] = bool((~agrees[stated.index]).any()) if len(stated) else None
         cite(pid, "stated_duration", "durations", stated["duration_id"])
 
+        ret_lo = last["start_min"] if last is not None else pd.NaT
+        ret_hi = last["start_max"] if last is not None else pd.NaT
         row.update(return_stage_id=last["stage_id"] if last is not None else "",
                    **{"return": last["start"] if last is not None and pd.notna(last["start"]) else ""},
                    return_min=_day(ret_lo), return_max=_day(ret_hi), return_window=window_text(ret_lo, ret_hi))

@@ -44,6 +44,16 @@ class Journeys:
                                self.descriptor.stage_types(position="last"))
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
+    def home_country(self, person_ids: pd.Series) -> pd.Series:
+        """Each person's home country (ISO 3166-1 alpha-2): the country the journey leaves and comes
+        back to. Every place of the package asks this function, so a per-person home country is
+        one change here."""
+        return pd.Series(self.descriptor.home_country, index=person_ids.index, dtype=object)
+
+    def at_home(self, windows: pd.DataFrame) -> pd.Series:
+        """Whether each stay of `windows` (rows of `windows()`) is in its person's home country."""
+        return (windows["place"] == self.home_country(windows["person_id"])).astype(bool)
+
     def months(self, windows: pd.DataFrame | None = None, since: int | None = None, by: str = "place") -> pd.DataFrame:
         """`person_months` of these journeys (see there), open ends carried to `horizon()`."""
         windows = self.windows() if windows is None else windows
