@@ -23,4 +23,4 @@ def how_to_cite(citation: dict) -> str:
                         f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
                         f"  note = {{Data set, licence {citation['license']}}}", "}"])
     return "\n".join(["APA:", "", apa, "", "BibTeX:", "", "```bibtex", bibtex, "```",
-                      "", "Please cite the two source articles too (see `references` in `CITATION.cff`).", ""])
+                      "", "Please cite the source articles too (see `references` in `CITATION.cff`).", ""])

@@ -18,7 +18,7 @@ from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
 from ..model import files, paths
-from . import profile
+from . import profile, prose
 
 README = paths.ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
@@ -158,7 +158,10 @@ def makers(context: Context) -> dict:
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation)}
+            "schema-org": lambda: schema_org_block(d, context.citation),
+            "who": lambda: prose.who(journeys.lanes(context.data), context.data.table("sources"),
+                                     context.data.table("person_sources")),
+            "texts": lambda: prose.texts(context.data.table("sources"))}
 
 
 def render(text: str, context: Context) -> str:
@@ -181,9 +184,21 @@ def current() -> list[tuple[Path, str, str]]:
     return out
 
 
+def stale_prose() -> list[str]:
+    """Counts of persons or texts in hand-written prose that the data does not bear out (`prose`)."""
+    context = Context()
+    return prose.stale(README.read_text(encoding="utf-8"), context.descriptor.data, context.citation,
+                       prose.project_description(paths.ROOT / "pyproject.toml"),
+                       context.data.table("persons"), context.data.table("sources"))
+
+
 def update(check: bool = False) -> int:
-    """Rewrite the generated sections; with check, only report (exit 1) when one is stale."""
+    """Rewrite the generated sections; with check, only report (exit 1) when one is stale. Either
+    way, exit 1 when hand-written prose states a count the data does not bear out."""
     stale = 0
+    for problem in stale_prose():
+        print(f"error: {problem}", file=sys.stderr)
+        stale = 1
     for path, text, rendered in current():
         if text == rendered:
             continue
