@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 RJ := $(BIN)/returnee-journeys
-PACKAGE ?=
+# the package every target acts on: this checkout's, unless PACKAGE names another (a datapackage.json or its folder)
+PACKAGE ?= $(CURDIR)/datapackage.json
 # `make test` runs the tests in two processes (the machine's cores); PYTEST_WORKERS=0 runs them in one
 PYTEST_WORKERS ?= 2
 
@@ -23,23 +24,23 @@ $(READY): requirements.lock pyproject.toml
 setup: $(READY)
 
 validate: $(READY)
-	$(RJ) validate $(if $(PACKAGE),--package $(PACKAGE))
+	$(RJ) validate $(PACKAGE)
 
 figures: $(READY)
-	$(RJ) figures
+	$(RJ) figures $(PACKAGE)
 
 docs: $(READY)
-	$(RJ) docs
+	$(RJ) docs $(PACKAGE)
 
 exports: $(READY)
-	$(RJ) exports
+	$(RJ) exports $(PACKAGE)
 
 # REFI-QDA project with the texts of SOURCES_DIR (each must match its sha256): for your own analysis, never released
 qdpx: $(READY)
-	$(RJ) qdpx $(if $(PACKAGE),--package $(PACKAGE))
+	$(RJ) qdpx $(PACKAGE)
 
 release: $(READY) validate exports
-	$(RJ) release
+	$(RJ) release $(PACKAGE)
 
 test: $(READY)
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)

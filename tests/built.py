@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from returnee_journeys import exports as exports_module
+from returnee_journeys.context import Context
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release as release_module
 
@@ -28,7 +29,7 @@ def exports() -> Path:
     folder = _scratch("rj-exports-") / "dist" / "exports"
     previous = os.umask(UMASK)
     try:
-        exports_module.write_all(folder)
+        exports_module.write_all(Context.open(paths.DESCRIPTOR), folder)
     finally:
         os.umask(previous)
     return folder

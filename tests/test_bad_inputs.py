@@ -213,7 +213,9 @@ def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, m
     args = ["--package", str(package_copy / "datapackage.json"), "--sources", str(empty)]
     assert cli.main(["validate"] + args) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("valid") and "not checked" in captured.err
+    banner, verdict = captured.out.splitlines()[:2]
+    assert banner == f"package: {package_copy / 'datapackage.json'} (russian-returnee-journeys)"
+    assert verdict.startswith("valid") and "not checked" in captured.err
     assert cli.main(["validate"] + args + ["--require-sources"]) == 1
     assert "text-present" in capsys.readouterr().out
 

@@ -142,3 +142,45 @@ def test_window_text_reads_like_a_date():
     assert comparison.window_text(t("2023-09-01"), t("2023-12-31")) == "2023-09 – 2023-12"
     assert comparison.window_text(t("2022-09-21"), pd.NaT) == "2022-09-21 or later"
     assert comparison.window_text(pd.NaT, pd.NaT) == "unknown"
+
+
+def test_factors_named_and_set_beside_are_kept_apart(data, glance):
+    codings = data.table("codings").set_index("coding_id")
+    codes = {name: code[2] for name, code in (("explicit", comparison.EXPLICIT), ("after", comparison.HINDSIGHT),
+                                              ("discounted", comparison.DISCOUNTED))}
+    seen = {"named": 0, "beside": 0}
+    for column, (_, certainty) in comparison.FACTOR_COLUMNS.items():
+        for row in glance.rows.itertuples():
+            cited = glance.cells[(glance.cells["person_id"] == row.person_id) & (glance.cells["column"] == column)
+                                 & (glance.cells["resource"] == "codings")]["row_id"]
+            chosen = codings.loc[cited]
+            assert (chosen["certainty"] == certainty[2]).all(), (row.person_id, column)
+            assert not (chosen["timing"] == codes["after"]).any() and not (chosen["salience"] == codes["discounted"]).any()
+            labels = data.table("factors").set_index("factor_id").loc[chosen["factor_id"], "label"]
+            text = getattr(row, column)
+            assert all(label in text for label in labels) and bool(text) == (len(chosen) > 0)
+            seen["named" if certainty == comparison.EXPLICIT else "beside"] += len(chosen)
+    assert seen["named"] and seen["beside"], "the synthetic package has codings of both certainties"
+    # leaving: every weighed, not-in-hindsight coding on the move into the first stay abroad is shown
+    for row in glance.rows.itertuples():
+        mine = codings[(codings["stage_id"] == _leaving_stage(data, row)) & (codings["lee_category"] != "intervening")
+                       & (codings["timing"] != codes["after"]) & (codings["salience"] != codes["discounted"])]
+        cited = glance.cells[(glance.cells["person_id"] == row.person_id) & (glance.cells["resource"] == "codings")
+                             & glance.cells["column"].isin(["reasons_to_leave", "set_beside_leaving"])]["row_id"]
+        assert set(cited) == set(mine.index), row.person_id
+
+
+def _leaving_stage(data, row):
+    stages = data.table("stages")
+    realised = stages["stage_type"].isin(data.descriptor.stage_types(realised=True))
+    mine = stages[(stages["person_id"] == row.person_id) & realised].sort_values("seq")
+    first = mine.index[mine["stage_id"] == row.first_stage_id][0]
+    later = mine.loc[first:].iloc[1:]
+    return later["stage_id"].iloc[0] if len(later) else None
+
+
+def test_display_marks_the_factors_set_beside():
+    table = pd.DataFrame({"named": ["A [push]", "", "", None], "beside": ["B [pull]", "C [tie]", "", "D [push]"]})
+    assert comparison.factors_text(table["named"], table["beside"]) == [
+        "A [push]. " + comparison.SET_BESIDE + "B [pull]", comparison.SET_BESIDE + "C [tie]", "",
+        comparison.SET_BESIDE + "D [push]"]

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from shapely.geometry import Point
 
 from returnee_journeys import figures
+from returnee_journeys.context import Context
 from returnee_journeys.figures import factors, routes, style
 from returnee_journeys.model import journeys, paths
 
@@ -396,7 +397,9 @@ def test_make_figures_keeps_the_palette_beside_the_figures(packages, tmp_path):
     """A researcher's added person only needs data and `make figures`: the slots file follows."""
     package = packages[4].parent
     out = tmp_path / "figures"
-    figures.draw(out, ["durations"], package=package)
+    (package / "figures").mkdir(exist_ok=True)  # the package's own figures folder keeps its colours
+    shutil.copy(paths.FIGURES / style.PALETTE_FILE, package / "figures" / style.PALETTE_FILE)
+    figures.draw(Context.open(package), ["durations"], out)
     kept = style.Palette.load(out / style.PALETTE_FILE)
     committed = style.Palette.load(paths.FIGURES / style.PALETTE_FILE)
     for kind, keys in committed.slots.items():

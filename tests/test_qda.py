@@ -21,6 +21,7 @@ from lxml import etree
 
 from returnee_journeys import cli
 from returnee_journeys.bench import synthetic
+from returnee_journeys.context import Context
 from returnee_journeys.exports import qdpx
 from returnee_journeys.exports import web_annotations
 from returnee_journeys.model import descriptor as descriptor_module
@@ -122,7 +123,7 @@ def coded(tmp_path_factory):
     descriptor_path, folder = make_coded_package(root)
     data = journeys.read(descriptor_path)
     texts = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
-    archive = qdpx.build(root / "out", descriptor_path, folder)
+    archive = qdpx.build(Context.open(descriptor_path, sources=folder), root / "out")
     return {"root": root, "descriptor": descriptor_path, "sources": folder, "data": data, "texts": texts,
             "archive": archive}
 
@@ -264,7 +265,7 @@ def test_files_are_valid_against_refis_schemas_and_the_check_can_fail(coded, pro
 
 
 def test_rebuilds_are_byte_identical_and_the_zip_is_normalised(coded):
-    again = qdpx.build(coded["root"] / "again", coded["descriptor"], coded["sources"])
+    again = qdpx.build(Context.open(coded["descriptor"], sources=coded["sources"]), coded["root"] / "again")
     assert again.read_bytes() == coded["archive"].read_bytes()
     with zipfile.ZipFile(again) as archive:
         infos = archive.infolist()
@@ -462,7 +463,7 @@ def test_exports_hold_the_codebook_and_the_annotations_when_the_texts_are_there(
     from returnee_journeys import exports
 
     monkeypatch.setenv("SOURCES_DIR", str(coded["sources"]))
-    written = {p.name: p for p in exports.write_all(coded["root"] / "exports", coded["descriptor"])}
+    written = {p.name: p for p in exports.write_all(Context.open(coded["descriptor"], sources=coded["sources"]), coded["root"] / "exports")}
     assert written["russian-returnee-journeys.qdc"].read_bytes() == qdpx.codebook_xml(coded["data"])
     assert written["annotations.jsonld"].read_bytes() == (coded["root"] / "annotations.jsonld").read_bytes()
     assert not any(name.endswith(".qdpx") for name in written)
@@ -479,7 +480,7 @@ def test_the_release_never_holds_a_qdpx(tmp_path):
 
 def test_the_release_refuses_to_build_without_the_texts(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SOURCES_DIR", str(tmp_path))
-    assert cli.main(["release", "--out", str(tmp_path / "dist")]) == 2
+    assert cli.main(["release", str(paths.DESCRIPTOR), "--out", str(tmp_path / "dist")]) == 2
     assert "needs the source texts" in capsys.readouterr().err
     assert not (tmp_path / "dist").exists()
 
@@ -489,7 +490,7 @@ def test_the_release_refuses_to_build_without_the_texts(tmp_path, monkeypatch, c
 
 def test_real_package_every_selection_and_selector_is_at_its_passage(sources_dir, tmp_path):
     data = journeys.read()
-    archive = qdpx.build(tmp_path, None, sources_dir)
+    archive = qdpx.build(Context.open(paths.DESCRIPTOR, sources=sources_dir), tmp_path)
     with zipfile.ZipFile(archive) as opened:
         root = etree.fromstring(opened.read("project.qde"))
         texts = {s.get("name"): opened.read(f"sources/{s.get('guid')}.txt").decode("utf-8")

@@ -12,6 +12,7 @@ import yaml
 
 import built
 from returnee_journeys import figures
+from returnee_journeys.context import Context
 from returnee_journeys.publish import docs
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
@@ -50,7 +51,7 @@ def test_data_licence_is_cc_by_and_no_doi_is_invented():
 
 @pytest.fixture(scope="module")
 def generated():
-    return docs.current()
+    return docs.current(Context.open(paths.DESCRIPTOR))
 
 
 def test_readme_generated_sections_are_current(generated):
@@ -67,8 +68,8 @@ def test_readme_generated_sections_are_current(generated):
 
 def test_docs_check_reports_a_stale_file(generated, monkeypatch, capsys):
     path, text, rendered = generated[0]
-    monkeypatch.setattr(docs, "current", lambda: [(path, text + "stale\n", rendered)])
-    assert docs.update(check=True) == 1
+    monkeypatch.setattr(docs, "current", lambda ctx: [(path, text + "stale\n", rendered)])
+    assert docs.update(Context.open(paths.DESCRIPTOR), check=True) == 1
     assert "stale" in capsys.readouterr().err
 
 

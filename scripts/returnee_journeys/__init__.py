@@ -54,13 +54,15 @@ def load(path: str | Path | None = None, *, bounds: bool = True) -> dict:
 
 def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False,
              engine: str = "fast"):
-    """Validate a package; returns a report whose `.problems` lists every problem (empty: valid).
+    """Validate a package (default: the project's own); its texts in `sources`, else $SOURCES_DIR, else
+    the package's sources/. Returns a report whose `.problems` lists every problem (empty: valid).
     engine: "fast" (the default) or "pandera" (the same checks through `schemas()`; slower)."""
+    from .context import Context
     from .model import paths
     from .validation.validate import validate as run
 
-    return run(paths.descriptor(path), Path(sources) if sources else paths.sources_dir(), require_sources,
-               engine=engine)
+    ctx = Context.open(paths.descriptor(path), sources=sources)
+    return run(ctx.path, ctx.sources, require_sources, engine=engine)
 
 
 def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:

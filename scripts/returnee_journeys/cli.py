@@ -1,13 +1,19 @@
 """The `returnee-journeys` command: one entry point over the whole pipeline.
 
-    returnee-journeys validate [--package PATH] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
-    returnee-journeys figures  [--package PATH] [--out DIR] [NAME ...]
-    returnee-journeys exports  [--package PATH] [--out DIR]
-    returnee-journeys qdpx     [--package PATH] [--sources DIR] [--out DIR]
-    returnee-journeys release  [--out DIR]
-    returnee-journeys docs     [--check]
+    returnee-journeys validate [PACKAGE] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
+    returnee-journeys figures  [PACKAGE] [NAME ...] [--out DIR]
+    returnee-journeys exports  [PACKAGE] [--out DIR]
+    returnee-journeys qdpx     [PACKAGE] [--sources DIR] [--out DIR]
+    returnee-journeys release  [PACKAGE] [--out DIR]
+    returnee-journeys docs     [PACKAGE] [--check]
+    returnee-journeys init     DIR [--name NAME] [--title TITLE] [--licence ID] [--home CC ...]
     returnee-journeys bench    [N ...]
     returnee-journeys synthetic N OUT [--seed S]
+
+PACKAGE is a datapackage.json or the folder holding one (also --package PACKAGE); default: the
+datapackage.json in the current folder. --bundled names the dataset shipped with the instrument.
+Every command prints the package it acts on (path and name) as its first line; with
+`validate --format json` that line goes to stderr, so that stdout is the JSON alone.
 
 Exit codes: 0 done (valid), 1 invalid data, 2 usage error or unreadable input.
 """
@@ -20,79 +26,104 @@ import signal
 import sys
 from pathlib import Path
 
-from .model import paths
+from .context import Context
 from .model.descriptor import UnreadableInput
 from .model.journeys import InvalidData
 
 
-def _print_paths(written: list[Path]) -> None:
-    for path in written:
-        print(path.relative_to(paths.OUTPUT) if path.is_relative_to(paths.OUTPUT) else path)
+def _sources_required() -> bool:
+    """CI sets REQUIRE_SOURCES=1: then missing texts are an error, not a skip."""
+    return os.environ.get("REQUIRE_SOURCES", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-def _sources(args) -> Path:
-    """The texts' folder; one named explicitly (--sources or SOURCES_DIR) must exist."""
-    explicit = getattr(args, "sources", None) or (Path(os.environ["SOURCES_DIR"]) if os.environ.get("SOURCES_DIR") else None)
-    if explicit is not None and not explicit.is_dir():
-        raise UnreadableInput(f"the sources folder {explicit} does not exist (--sources or SOURCES_DIR)")
-    return explicit or paths.sources_dir()
+def _context(args, banner=None) -> Context:
+    """THE package of this command: the one named (positional or --package), --bundled, else
+    ./datapackage.json. Made once; its first line of output says which it is."""
+    named = getattr(args, "package_option", None) or getattr(args, "package", None)
+    if getattr(args, "bundled", False):
+        if named is not None:
+            raise UnreadableInput("name a package or use --bundled, not both")
+        from .model import paths
+
+        named = paths.DESCRIPTOR
+    elif getattr(args, "package_option", None) and getattr(args, "package", None):
+        raise UnreadableInput("name the package once: as the argument or with --package, not both")
+    ctx = Context.open(named, sources=getattr(args, "sources", None))
+    print(ctx.banner(), file=banner or sys.stdout, flush=True)
+    return ctx
+
+
+def _shown(path: Path, ctx: Context) -> Path:
+    return path.relative_to(ctx.out) if path.is_relative_to(ctx.out) else path
 
 
 def _validate(args) -> int:
     from .model.problems import format_json, format_text
     from .validation.validate import validate
 
-    sources = _sources(args)
-    report = validate(paths.descriptor(args.package), sources, args.require_sources, not args.skip_quotes,
-                      engine=args.engine)
+    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
+    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes, engine=args.engine)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
     if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
-        print(f"note: {', '.join(report.texts_not_checked)} not found in {sources}: their quotes and hashes were "
-              "not checked (set SOURCES_DIR)", file=sys.stderr)
+        print(f"note: {', '.join(report.texts_not_checked)} not found in {ctx.sources}: their quotes and hashes "
+              "were not checked (--sources or SOURCES_DIR)", file=sys.stderr)
     return 1 if report.problems else 0
 
 
-def _gate(args, require_sources: bool = False) -> int:
+def _gate(ctx: Context, require_sources: bool = False) -> int:
     """Figures, exports and the release are made only from a package that validates (the texts
     too, where present; for the release they must be)."""
     from .model.problems import format_text
     from .validation.validate import validate
 
-    package = getattr(args, "package", None)
-    report = validate(paths.descriptor(package), _sources(args), require_sources or paths.sources_required())
+    report = validate(ctx.path, ctx.sources, require_sources or _sources_required())
     if report.problems:
         print(format_text(report.problems), file=sys.stderr)
-        print(f"error: {paths.descriptor(package)} does not validate; nothing was written "
-              "(run `returnee-journeys validate`)", file=sys.stderr)
+        print(f"error: {ctx.path} does not validate; nothing was written "
+              f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
+        return 1
+    from .model import load
+
+    persons = load.read_resource(ctx.descriptor, "persons", [])
+    if persons is not None and len(persons) == 0:
+        print(f"error: {ctx.path} holds no journeys yet (persons has no rows): nothing was written "
+              "(code a person first: see docs/start-a-package.md)", file=sys.stderr)
         return 1
     return 0
 
 
-def _require_texts(sources: Path) -> None:
+def _require_texts(ctx: Context) -> None:
     """The release is made only with every source text at hand: exit 2 when one is missing."""
-    from .model import descriptor, load
+    from .model import load
     from .validation import provenance
 
-    package = descriptor.read(paths.DESCRIPTOR)
-    listed = load.read_resource(package, "sources", [])
-    missing = provenance.missing_texts(sources, listed) if listed is not None else []
+    listed = load.read_resource(ctx.descriptor, "sources", [])
+    missing = provenance.missing_texts(ctx.sources, listed) if listed is not None else []
     if missing:
-        raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in {sources} "
-                              "(set SOURCES_DIR)")
+        raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in "
+                              f"{ctx.sources} (--sources or SOURCES_DIR)")
 
 
 def _figures(args) -> int:
     from . import figures
 
-    if _gate(args):
-        return 1
-
-    unknown = sorted(set(args.names) - set(figures.FIGURES))
+    names = list(args.names)
+    # the first argument, when it is not a figure's name, is the package
+    args.package = Path(names.pop(0)) if names and names[0] not in figures.FIGURES and not (
+        args.package_option or args.bundled) else None
+    unknown = [n for n in names if n not in figures.FIGURES]
+    if args.package is not None and not args.package.exists() and len(args.package.parts) == 1 \
+            and args.package.suffix != ".json":
+        unknown.insert(0, f"{args.package} (nor a package there)")  # a mistyped figure's name, not a package
     if unknown:
         print(f"error: no figure named {', '.join(unknown)}; choose from {', '.join(sorted(figures.FIGURES))}",
               file=sys.stderr)
         return 2
-    _print_paths(figures.draw(args.out, args.names, args.package))
+    ctx = _context(args)
+    if _gate(ctx):
+        return 1
+    for path in figures.draw(ctx, names, args.out):
+        print(_shown(path, ctx))
     return 0
 
 
@@ -100,22 +131,24 @@ def _exports(args) -> int:
     from . import exports
     from .exports import web_annotations
 
-    if _gate(args):
+    ctx = _context(args)
+    if _gate(ctx):
         return 1
-    written = exports.write_all(args.out, args.package)
-    _print_paths(written)
+    written = exports.write_all(ctx, args.out)
+    for path in written:
+        print(_shown(path, ctx))
     if not any(p.name == web_annotations.FILE for p in written):
-        print(f"note: {web_annotations.FILE} not written: the source texts are not all in {paths.sources_dir()} "
-              "(set SOURCES_DIR)", file=sys.stderr)
+        print(f"note: {web_annotations.FILE} not written: the source texts are not all in {ctx.sources} "
+              "(--sources or SOURCES_DIR)", file=sys.stderr)
     return 0
 
 
 def _qdpx(args) -> int:
     from .exports import qdpx
 
-    archive = qdpx.build(args.out, args.package, args.sources)
-    shown = archive.relative_to(paths.OUTPUT) if archive.is_relative_to(paths.OUTPUT) else archive
-    print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {shown}")
+    ctx = _context(args)
+    archive = qdpx.build(ctx, args.out or ctx.exports)
+    print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {_shown(archive, ctx)}")
     print("note: the .qdpx holds the copyrighted texts: keep it for your own analysis, never redistribute it",
           file=sys.stderr)
     return 0
@@ -126,11 +159,12 @@ def _release(args) -> int:
     from .model import journeys
     from .publish import release
 
-    _require_texts(_sources(args))
-    if _gate(args, require_sources=True):
+    ctx = _context(args)
+    _require_texts(ctx)
+    if _gate(ctx, require_sources=True):
         return 1
-    web_annotations.require_for_release(journeys.read(), paths.sources_dir(), paths.DIST / "exports")
-    archive = release.build(paths.ROOT, args.out)
+    web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
+    archive = release.build(ctx, args.out or ctx.dist, ctx.exports)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
 
@@ -138,7 +172,16 @@ def _release(args) -> int:
 def _docs(args) -> int:
     from .publish import docs
 
-    return docs.update(check=args.check)
+    return docs.update(_context(args), check=args.check)
+
+
+def _init(args) -> int:
+    from .publish import init
+
+    for path in init.create(args.folder, name=args.name, title=args.title, licence=args.licence,
+                            homes=args.home or ["RU"]):
+        print(path)
+    return 0
 
 
 def _bench(args) -> int:
@@ -154,19 +197,52 @@ def _synthetic(args) -> int:
     return 0
 
 
+def _command(commands, name: str, help: str, example: str, parents=()) -> argparse.ArgumentParser:
+    return commands.add_parser(name, parents=list(parents), help=help, description=help,
+                               epilog=f"example:\n  {example}\n", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"returnee-journeys {_version()}")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="returnee-journeys", description=__doc__.splitlines()[0])
+    top = argparse.ArgumentParser(prog="returnee-journeys", description=__doc__.splitlines()[0],
+                                  epilog="example:\n  returnee-journeys validate path/to/package",
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action=_Version)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     package = argparse.ArgumentParser(add_help=False)
-    package.add_argument("--package", type=Path, default=None,
-                         help="datapackage.json (or its folder) to use; default: this project's package")
+    package.add_argument("package", nargs="?", type=Path, default=None, metavar="PACKAGE",
+                         help="datapackage.json, or the folder holding one (default: ./datapackage.json)")
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("--package", dest="package_option", type=Path, default=None, metavar="PACKAGE",
+                       help="the package, as an option (the same as the argument)")
+    named.add_argument("--bundled", action="store_true",
+                       help="act on the dataset shipped with the instrument (Russian Returnee Journeys)")
+    sources = argparse.ArgumentParser(add_help=False)
+    sources.add_argument("--sources", type=Path, default=None,
+                         help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
 
-    validate = commands.add_parser("validate", parents=[package], help="validate a journey package")
-    validate.add_argument("--sources", type=Path, default=None,
-                          help="folder of the source texts (default: $SOURCES_DIR or sources/)")
-    validate.add_argument("--format", choices=["text", "json"], default="text")
-    validate.add_argument("--require-sources", action="store_true", default=paths.sources_required(),
+    validate = _command(commands, "validate", "validate a journey package",
+                        "returnee-journeys validate my-package/ --sources texts/", [package, named, sources])
+    validate.add_argument("--format", choices=["text", "json"], default="text",
+                          help="text, or json (then the line naming the package goes to stderr)")
+    validate.add_argument("--require-sources", action="store_true", default=_sources_required(),
                           help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
     validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
     validate.add_argument("--engine", choices=["fast", "pandera"], default="fast",
@@ -174,37 +250,55 @@ def parser() -> argparse.ArgumentParser:
                                "pandera schemas built from the descriptor (the same problems, slower)")
     validate.set_defaults(run=_validate)
 
-    figures = commands.add_parser("figures", parents=[package], help="draw the figures (PNG and SVG)")
-    figures.add_argument("--out", type=Path, default=paths.FIGURES)
-    figures.add_argument("names", nargs="*", metavar="NAME", help="figures to draw (default: all)")
+    figures = _command(commands, "figures", "draw the figures (PNG and SVG) into the package's figures/",
+                       "returnee-journeys figures my-package/ timeline routes", [named, sources])
+    figures.add_argument("names", nargs="*", metavar="[PACKAGE] NAME",
+                         help="the package (datapackage.json or its folder; default ./datapackage.json), then the "
+                              "figures to draw (default: all)")
+    figures.add_argument("--out", type=Path, default=None, help="folder to draw into (default: <package>/figures)")
     figures.set_defaults(run=_figures)
 
-    exports = commands.add_parser("exports", parents=[package],
-                                  help="write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and "
-                                       "the web annotations when the texts are there")
-    exports.add_argument("--out", type=Path, default=paths.DIST / "exports")
+    exports = _command(commands, "exports",
+                       "write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and the web annotations "
+                       "when the texts are there, into the package's dist/exports/",
+                       "returnee-journeys exports my-package/ --out /tmp/exports", [package, named, sources])
+    exports.add_argument("--out", type=Path, default=None, help="folder to write (default: <package>/dist/exports)")
     exports.set_defaults(run=_exports)
 
-    qdpx = commands.add_parser("qdpx", parents=[package],
-                               help="build the REFI-QDA project (.qdpx, with the texts: never released)")
-    qdpx.add_argument("--sources", type=Path, default=None,
-                      help="folder of the source texts (default: $SOURCES_DIR or sources/)")
-    qdpx.add_argument("--out", type=Path, default=paths.DIST / "exports")
+    qdpx = _command(commands, "qdpx", "build the REFI-QDA project (.qdpx, with the texts: never released)",
+                    "returnee-journeys qdpx my-package/ --sources texts/", [package, named, sources])
+    qdpx.add_argument("--out", type=Path, default=None, help="folder to write into (default: <package>/dist/exports)")
     qdpx.set_defaults(run=_qdpx)
 
-    release = commands.add_parser("release", help="build the reproducible release zip (needs the source texts)")
-    release.add_argument("--out", type=Path, default=paths.DIST)
+    release = _command(commands, "release", "build the reproducible release zip (needs the source texts and "
+                       "the exports)", "returnee-journeys release my-package/ --sources texts/",
+                       [package, named, sources])
+    release.add_argument("--out", type=Path, default=None, help="folder to write into (default: <package>/dist)")
     release.set_defaults(run=_release)
 
-    docs = commands.add_parser("docs", help="regenerate the README's generated sections")
+    docs = _command(commands, "docs", "regenerate the generated sections of the package's README.md and "
+                    "docs/comparison.md", "returnee-journeys docs my-package/ --check", [package, named])
     docs.add_argument("--check", action="store_true", help="exit 1 when they are stale; write nothing")
     docs.set_defaults(run=_docs)
 
-    bench = commands.add_parser("bench", help="time validation against frictionless on synthetic packages")
+    init = _command(commands, "init", "start a new, empty journey package in DIR (a new or empty folder)",
+                    "returnee-journeys init belarus-returns --title 'Belarusian Returnee Journeys' --home BY")
+    init.add_argument("folder", type=Path, metavar="DIR")
+    init.add_argument("--name", default=None, help="the package's name (lowercase, hyphens; default: from DIR)")
+    init.add_argument("--title", default=None, help="the package's title (default: from the name)")
+    init.add_argument("--licence", "--license", default="CC-BY-4.0",
+                      help="the data's licence, an SPDX id (default: CC-BY-4.0)")
+    init.add_argument("--home", action="append", metavar="CC",
+                      help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")
+    init.set_defaults(run=_init)
+
+    bench = _command(commands, "bench", "time validation against frictionless on synthetic packages",
+                     "returnee-journeys bench 1000 10000")
     bench.add_argument("sizes", nargs="*", type=int, metavar="N", help="persons per synthetic package (0: the real one)")
     bench.set_defaults(run=_bench)
 
-    synthetic = commands.add_parser("synthetic", help="write a seeded synthetic package of N persons")
+    synthetic = _command(commands, "synthetic", "write a seeded synthetic package of N persons",
+                         "returnee-journeys synthetic 100 /tmp/synthetic --seed 2")
     synthetic.add_argument("n", type=int)
     synthetic.add_argument("out", type=Path)
     synthetic.add_argument("--seed", type=int, default=1)

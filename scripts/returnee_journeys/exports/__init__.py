@@ -1,4 +1,4 @@
-"""Every export, written into dist/exports/ (`make exports`): SQLite with Datasette metadata,
+"""Every export, written into the package's dist/exports/ (`make exports`): SQLite with Datasette metadata,
 Parquet, Excel, sequence-analysis tables and the comparison table, all from the descriptor and
 the project's loader.
 
@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..model import citation as citation_module
 from ..model import comparison as comparison_model
 from . import comparison as export_comparison
 from . import excel as export_excel
@@ -23,17 +22,18 @@ from . import sqlite as export_sqlite
 from . import web_annotations as export_annotations
 from ..model import journeys
 from ..model import names
-from ..model import paths
 
 FOLDER_MODE = 0o755
 FILE_MODE = 0o644
 
 
-def write_all(out: Path, package: Path | None = None) -> list[Path]:
-    """Build everything in a temporary folder beside `out`, then swap it in whole."""
-    data = journeys.read(paths.descriptor(package))
+def write_all(ctx, out: Path | None = None) -> list[Path]:
+    """Every export of the package of `ctx` (a Context) into `out` (default: the package's
+    dist/exports/): built in a temporary folder beside `out`, then swapped in whole."""
+    out = ctx.exports if out is None else out
+    data = journeys.read(ctx.path)
     name = names.checked(data.descriptor.data["name"])
-    citation = citation_module.read()
+    citation = ctx.citation
     glance = comparison_model.build(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f".{out.name}.*"):  # left by a run that was killed
@@ -48,7 +48,7 @@ def write_all(out: Path, package: Path | None = None) -> list[Path]:
         export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
         export_sequences.write(data, staging / "sequences")
         export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
-        export_annotations.write_if_texts(data, paths.sources_dir(), staging / export_annotations.FILE)  # needs the texts
+        export_annotations.write_if_texts(data, ctx.sources, staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])
         for path in [staging, *staging.rglob("*")]:
             os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)

@@ -23,9 +23,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def latex(table: pd.DataFrame, version: str, title: str) -> str:
     shown = comparison_model.display(table)
-    widths = {"person": 1.2, "source": 1.3, "origin": 1.6, "first departure": 1.9, "abroad, in order": 2.2,
-              "months abroad": 2.2, "return": 1.9, "explicit reasons to leave": 2.6,
-              "explicit reasons to return": 2.6, "obstacles and enablers": 2.2, "discrepancies": 1.0}
+    widths = dict(zip(comparison_model.DISPLAY, (1.2, 1.3, 1.6, 1.9, 2.2, 2.2, 1.9, 2.6, 2.6, 2.2, 1.0)))
     spec = "".join(r">{\raggedright\arraybackslash}p{%gcm}" % widths.get(c, 2.0) for c in shown.columns)
     lines = [
         f"% {title}, version {version}: journeys at a glance.",
@@ -36,7 +34,9 @@ def latex(table: pd.DataFrame, version: str, title: str) -> str:
         "\\scriptsize",
         f"\\caption{{Journeys at a glance ({latex_escape(title)}, version {latex_escape(version)}). Months abroad "
         "count calendar months from the month of first departure to the month of return, fewest to most the "
-        "dates allow.}",
+        "dates allow. Factors: those the text names as reasons, then, after \\emph{Set beside}, those it sets "
+        "beside the move without calling them reasons; judgements in hindsight and factors said not to weigh "
+        "are left out.}",
         "\\label{tab:journeys-at-a-glance}",
         f"\\begin{{tabular}}{{@{{}}{spec}@{{}}}}",
         "\\toprule",

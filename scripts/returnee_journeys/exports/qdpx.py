@@ -404,10 +404,10 @@ def write_codebook(data: journeys.Journeys, path: Path) -> Path:
     return write_atomically(path, codebook_xml(data))
 
 
-def build(out: Path, package: Path | None = None, sources: Path | None = None) -> Path:
-    """`<out>/<name>.qdpx` from the package and the texts, which must all be there and match
-    their sha256 (else UnreadableInput: exit 2, nothing written)."""
-    data = journeys.read(paths.descriptor(package))
-    texts = texts_module.verified(data.table("sources"), sources or paths.sources_dir())
+def build(ctx, out: Path) -> Path:
+    """`<out>/<name>.qdpx` from the package of `ctx` (a Context) and its texts (`ctx.sources`), which
+    must all be there and match their sha256 (else UnreadableInput: exit 2, nothing written)."""
+    data = journeys.read(ctx.path)
+    texts = texts_module.verified(data.table("sources"), ctx.sources)
     qde, sources_xml = project_xml(data, texts)
     return write_atomically(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **sources_xml}))

@@ -40,13 +40,14 @@ def calendar(month_index: int) -> str:
 def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.Series:
     """The most likely place of every person-month, by midpoint imputation: every change of place
     whose date the chronology knows only to a window is put at the middle of that window (an end
-    nothing bounds at the last day of the horizon month); a month then takes the place the person
-    spent the most of its days in (ties: the earlier stay)."""
+    nothing bounds at the last day of the horizon month); consecutive changes that share one window
+    split it in equal shares, in journey order, each at the middle of its own share, so that every
+    stated stay keeps its days. A month then takes the place the person spent the most of its days
+    in (ties: the earlier stay)."""
     horizon = data.horizon()
     edge = journeys.month_start(horizon + 1) if horizon is not None else pd.NaT
     w = windows[["person_id", "seq", "place", "start_min", "start_max", "end_max"]].copy()
-    start_max = w["start_max"].fillna(edge)
-    start = w["start_min"] + (start_max - w["start_min"]) / 2
+    start = imputed_changes(w["person_id"], w["start_min"], w["start_max"].fillna(edge))
     start = start.fillna(pd.Timestamp("1900-01-01"))  # the origin: no start; it covers every month before
     end = start.groupby(w["person_id"]).shift(-1)
     last_end = (w["end_max"] + pd.Timedelta(days=1)).fillna(edge)
@@ -58,6 +59,21 @@ def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.Dat
     pairs = pairs.assign(overlap=overlap).sort_values(["index", "overlap", "seq"], ascending=[True, False, True])
     best = pairs.drop_duplicates("index").set_index("index")
     return best["place"].reindex(months.index)
+
+
+def imputed_changes(person: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+    """The imputed day of each change of place (rows in journey order, per person): a run of k
+    consecutive changes with the same window [low, high] puts its j-th change (from 0) at
+    low + (2j + 1) / 2k of the window, the middle of its own share; a change alone in its window at
+    the middle. NaT where the window has no lower bound (the origin, which has no start)."""
+    columns = [person.astype(object).to_numpy(), low.to_numpy("datetime64[ns]"), high.to_numpy("datetime64[ns]")]
+    new_run = np.arange(len(person)) == 0
+    for values in columns:  # NaT never equals NaT: a window with an open bound is a run of its own
+        new_run[1:] |= values[1:] != values[:-1]
+    run = pd.Series(np.cumsum(new_run), index=person.index)
+    share = run.groupby(run).transform("size")
+    j = run.groupby(run).cumcount()
+    return low + (high - low) * ((2 * j + 1) / (2 * share))
 
 
 def censoring(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
@@ -168,8 +184,10 @@ For analyses that need complete sequences, `likely` (and `sts-place-likely.csv`)
 place, and `likely_basis` says how: `{OBSERVED}` where the month's state is a place (the same place), or
 `{IMPUTED}` where the state is `{journeys.UNCERTAIN}`. Imputed months use **midpoint imputation**: each
 change of place whose date is known only to a window (after all the constraints of the journey) is put at
-the middle of that window, an end nothing bounds at the end of the sequence; the month then takes the
-place where the person spent most of its days (ties: the earlier stay). With a single undated change in
+the middle of that window, an end nothing bounds at the end of the sequence. Consecutive changes that
+share one window (the dates say only that they happen, in order, within it) split it into equal shares,
+in journey order, each at the middle of its own share, so no stated stay is left without days. The month
+then takes the place where the person spent most of its days (ties: the earlier stay). With a single undated change in
 reach this is the more probable place if the change is equally likely on any day of its window; it is a
 convention, not evidence: weight or drop `{IMPUTED}` months where it matters.
 """

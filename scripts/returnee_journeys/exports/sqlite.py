@@ -78,7 +78,8 @@ VIEWS = {
     "comparison": """
         SELECT person, outlet AS source, origin, origin_basis, first_departure, first_departure_window,
                places_abroad, months_abroad_min, months_abroad_max, stated_duration, duration_disagrees,
-               "return", return_window, reasons_to_leave, reasons_to_return, obstacles_enablers, discrepancies,
+               "return", return_window, reasons_to_leave, set_beside_leaving, reasons_to_return, set_beside_return,
+               obstacles_enablers, obstacles_enablers_set_beside, discrepancies,
                person_id
         FROM comparison_table""",
 }
@@ -212,7 +213,8 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "title": "Journeys at a glance (all columns)",
         "description": "One row per person, generated from the tables and the chronology windows "
                        "(docs/comparison.md): origin, first departure, places, months abroad beside the stated "
-                       "durations, return, reasons, obstacles and enablers, discrepancies.",
+                       "durations, return, the factors named as reasons and, apart, those set beside the "
+                       "move, obstacles and enablers, discrepancies.",
         "columns": comparison_columns, "label_column": "person",
         "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
     tables["comparison_cells"] = {

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import journeys, paths
+from ..model import journeys
 from . import durations, estimates, factors, routes, sequences, style, timeline
 
 FIGURES = {module.__name__.rsplit(".", 1)[-1]: module
            for module in (timeline, sequences, routes, factors, durations, estimates)}
 
 
-def draw(out: Path = paths.FIGURES, names: list[str] | None = None, package: Path | None = None) -> list[Path]:
-    """Draw the named figures (default: all) of the package into `out`; return the files written."""
-    data = journeys.read(paths.descriptor(package))
-    palette = style.Palette.for_output(out).extended(data)
+def draw(ctx, names: list[str] | None = None, out: Path | None = None) -> list[Path]:
+    """Draw the named figures (default: all) of the package of `ctx` (a Context) into `out` (default:
+    the package's figures/); return the files written."""
+    out = ctx.figures if out is None else out
+    data = journeys.read(ctx.path)
+    palette = style.Palette.for_output(out, ctx.figures).extended(data)
     written = [palette.save(out / style.PALETTE_FILE)]
     for name in sorted(names or FIGURES):
         written += style.save(FIGURES[name].draw(data, palette), name, out)

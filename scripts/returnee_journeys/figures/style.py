@@ -31,7 +31,7 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..model import files, paths  # noqa: E402
+from ..model import files  # noqa: E402
 from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
@@ -74,11 +74,11 @@ class Palette:
         return cls({k: list(stored.get(k, [])) for k in KINDS})
 
     @classmethod
-    def for_output(cls, out: Path) -> "Palette":
-        """The assignment kept in `out`, else the project's committed one (so that a fresh folder
-        draws the committed colours)."""
+    def for_output(cls, out: Path, committed: Path | None = None) -> "Palette":
+        """The assignment kept in `out`, else the one in the package's own figures folder `committed`
+        (so that a fresh folder draws the package's colours), else a new one."""
         own = out / PALETTE_FILE
-        return cls.load(own if own.is_file() else paths.FIGURES / PALETTE_FILE)
+        return cls.load(own if own.is_file() else committed / PALETTE_FILE if committed is not None else None)
 
     def extend(self, kind: str, keys, ordered: bool = False) -> None:
         """Append the keys not yet known: in the order given (`ordered`), else most frequent first
@@ -131,8 +131,10 @@ class Palette:
 
 
 def palette_for(data, palette: Palette | None) -> Palette:
-    """The palette a figure draws with: the one given, else the committed one extended in memory."""
-    return (palette or Palette.load(paths.FIGURES / PALETTE_FILE)).extended(data)
+    """The palette a figure draws with: the one given, else the one kept beside the package's figures,
+    extended in memory."""
+    kept = data.descriptor.path.parent / "figures" / PALETTE_FILE if data.descriptor.path else None
+    return (palette or Palette.load(kept)).extended(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +285,8 @@ def copy_notes(data) -> list[str]:
 
 def note_text(data, tables: list[str], extra: list[str] | str = (), width: float = WIDTH) -> str:
     files = listing([f"{t}.csv" for t in tables])
-    parts = [f"Data: Russian Returnee Journeys {data.version}, {files}; coded from texts in {sources_phrase(data)}."]
+    title = data.descriptor.data.get("title") or data.descriptor.data.get("name", "")
+    parts = [f"Data: {title} {data.version}, {files}; coded from texts in {sources_phrase(data)}."]
     parts += copy_notes(data)
     parts += [extra] if isinstance(extra, str) else list(extra)
     lines = []

@@ -1,26 +1,59 @@
-"""CITATION.cff: reading it, and the "how to cite" text rendered from it."""
+"""How to cite a package: its CITATION.cff, or what its descriptor says; and the "how to cite" text
+rendered from either."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
-from . import paths
-
-CITATION = paths.ROOT / "CITATION.cff"
+FILE = "CITATION.cff"
 
 
-def read() -> dict:
-    return yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+def read(path: Path) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def from_descriptor(package: dict) -> dict:
+    """A citation (CFF keys) built from a descriptor alone: title, version, date, licence, authors."""
+    contributors = [c for c in package.get("contributors", []) if isinstance(c, dict) and c.get("title")]
+    licences = [lic.get("name") for lic in package.get("licenses", []) if isinstance(lic, dict) and lic.get("name")]
+    created = str(package.get("created", ""))[:10]
+    return {"cff-version": "1.2.0", "message": "If you use this dataset, please cite it as below.",
+            "type": "dataset", "title": str(package.get("title") or package.get("name", "")),
+            "version": str(package.get("version", "")),
+            **({"date-released": created} if created else {}),
+            **({"license": licences[0]} if licences else {}),
+            "authors": [{"name": c["title"]} for c in contributors] or [{"name": "anonymous"}]}
+
+
+def for_package(descriptor) -> dict:
+    """The package's own CITATION.cff (beside its datapackage.json) when it names this package (same
+    title), else a citation built from the descriptor: a copied and renamed package is never cited
+    under the name of the package it was copied from."""
+    package = descriptor.data
+    own = Path(descriptor.path).parent / FILE
+    if own.is_file():
+        cff = read(own)
+        if isinstance(cff, dict) and cff.get("title") == package.get("title"):
+            return cff
+    return from_descriptor(package)
+
+
+_COUNTED = {1: "source article", 2: "two source articles", 3: "three source articles"}
 
 
 def how_to_cite(citation: dict) -> str:
     author = citation["authors"][0].get("name") or citation["authors"][0]["family-names"]
-    year = str(citation["date-released"])[:4]
+    year = str(citation.get("date-released", ""))[:4] or "n.d."
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
     apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]."
     bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{citation['title']}}},", f"  author = {{{{{author}}}}},",
                         f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
-                        f"  note = {{Data set, licence {citation['license']}}}", "}"])
+                        f"  note = {{Data set, licence {citation.get('license', 'not stated')}}}", "}"])
+    references = len(citation.get("references") or [])
+    sources = (f"Please cite the {_COUNTED.get(references, str(references) + ' source articles')} too (see "
+               "`references` in `CITATION.cff`)." if references
+               else "Please cite the source texts too (see `sources` in `datapackage.json`).")
     return "\n".join(["APA:", "", apa, "", "BibTeX:", "", "```bibtex", bibtex, "```",
-                      "", "Please cite the source articles too (see `references` in `CITATION.cff`).", ""])
+                      "", sources, ""])

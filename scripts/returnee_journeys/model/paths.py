@@ -1,4 +1,6 @@
-"""The one place that knows where files are: the package's data, its outputs, the source texts."""
+"""The instrument's own files (the basemap, the profiles, the REFI-QDA schemas) and the package it
+ships (`returnee_journeys.load()` with no argument, `--bundled`). A command never takes the package
+it acts on, its outputs or its texts from here: see context.py."""
 from __future__ import annotations
 
 import os
@@ -9,18 +11,16 @@ CHECKOUT = PACKAGE.parent.parent                           # the repository, whe
 BUNDLED = PACKAGE / "dataset"                              # the data package inside an installed wheel
 IN_CHECKOUT = (CHECKOUT / "datapackage.json").is_file() and (CHECKOUT / "scripts" / "returnee_journeys").is_dir()
 ROOT = CHECKOUT if IN_CHECKOUT else BUNDLED              # where the project's own package is
-OUTPUT = CHECKOUT if IN_CHECKOUT else Path.cwd()         # where figures/ and dist/ are written
 DESCRIPTOR = ROOT / "datapackage.json"
-FIGURES = OUTPUT / "figures"
-DIST = OUTPUT / "dist"
+FIGURES = ROOT / "figures"                                 # its committed figures (in a checkout)
 BASEMAP = PACKAGE / "figures" / "basemap" / "ne_110m_countries.geojson"
 PROFILE = PACKAGE / "profile"
 REFI_QDA_SCHEMAS = PACKAGE / "exports" / "schemas" / "refi-qda"   # Project.xsd, Codebook.xsd (MIT, REFI)
 
 
 def descriptor(path: str | os.PathLike | None = None) -> Path:
-    """The datapackage.json to use: `path` (a descriptor or the folder holding one), else this
-    project's own package."""
+    """The datapackage.json for the library's functions: `path` (a descriptor or the folder holding
+    one), else the project's own (bundled) package."""
     if path is None:
         return DESCRIPTOR
     path = Path(path)
@@ -28,9 +28,9 @@ def descriptor(path: str | os.PathLike | None = None) -> Path:
 
 
 def sources_dir() -> Path:
-    """Folder of the copyrighted source texts: $SOURCES_DIR, else sources/ in the project."""
+    """Folder of the project's own source texts: $SOURCES_DIR, else sources/ beside its package."""
     configured = os.environ.get("SOURCES_DIR")
-    return Path(configured) if configured else OUTPUT / "sources"
+    return Path(configured) if configured else ROOT / "sources"
 
 
 def sources_required() -> bool:

@@ -1,9 +1,11 @@
 """Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
 cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD.
 
-They are rendered from datapackage.json, the tables and CITATION.cff between
-`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift.
-`returnee-journeys docs` rewrites them; `--check` exits 1 when a file is stale and writes nothing.
+They are rendered from the package's datapackage.json, its tables and its citation between
+`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift, in the
+package's own README.md and docs/comparison.md (those it has). `returnee-journeys docs PACKAGE`
+rewrites them; `--check` exits 1 when a file is stale and writes nothing. The journey-package
+profile is maintained by hand (profile/): nothing here writes it.
 """
 from __future__ import annotations
 
@@ -17,10 +19,9 @@ from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
-from ..model import files, paths
-from . import profile, prose
+from ..model import files
+from . import prose
 
-README = paths.ROOT / "README.md"
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
 
 
@@ -116,7 +117,10 @@ def glance_columns() -> str:
 
 def glance(data: journeys.Journeys) -> str:
     result = comparison_model.build(data)
-    return (glance_table(result.rows) + "\nGenerated from the tables by `make docs` (and by `make exports` as "
+    return (glance_table(result.rows) + "\nFactors the text names as reasons come first; those it only sets beside "
+            "the move, without calling them a reason, follow \"Set beside:\"; judgements in hindsight and factors "
+            "said not to weigh are left out (the factor matrix marks them).\n"
+            "\nGenerated from the tables by `make docs` (and by `make exports` as "
             "`comparison.csv`, `comparison-cells.csv` with the rows behind every cell, `comparison.tex`, a sheet "
             "of the XLSX file and the SQLite view `comparison`); how each column is computed: "
             "[docs/comparison.md](docs/comparison.md).\n")
@@ -134,17 +138,19 @@ def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict) -
 
 
 class Context:
-    """What the generated sections are made from, each read once and only when a section needs it."""
+    """What the generated sections are made from (the package of `ctx`), each read once and only
+    when a section needs it."""
 
-    def __init__(self) -> None:
-        self.descriptor = descriptor_module.read(paths.DESCRIPTOR)
-        self.citation = citation_module.read()
+    def __init__(self, ctx) -> None:
+        self.path = ctx.path
+        self.descriptor = ctx.descriptor
+        self.citation = ctx.citation
         self._data = None
 
     @property
     def data(self) -> journeys.Journeys:
         if self._data is None:
-            self._data = journeys.read(paths.DESCRIPTOR)
+            self._data = journeys.read(self.path)
         return self._data
 
 
@@ -169,40 +175,45 @@ def render(text: str, context: Context) -> str:
     return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
 
 
-# The files with generated sections: the README and the comparison's own page.
-GENERATED = [README, paths.ROOT / "docs" / "comparison.md"]
+# The files that may hold generated sections, in the package's folder: the README and the comparison's page.
+GENERATED = ["README.md", "docs/comparison.md"]
 
 
-def current() -> list[tuple[Path, str, str]]:
-    """(file, text now, text as it should be) for every file with generated sections."""
-    context = Context()
+def current(ctx) -> list[tuple[Path, str, str]]:
+    """(file, text now, text as it should be) for every file of the package of `ctx` (a Context)
+    with generated sections."""
+    context = Context(ctx)
     out = []
-    for path in GENERATED:
-        text = path.read_text(encoding="utf-8")
-        out.append((path, text, render(text, context)))
-    out.append((profile.path_for(context.descriptor), *profile.current(context.descriptor)))
+    for path in (ctx.folder / name for name in GENERATED):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            out.append((path, text, render(text, context)))
     return out
 
 
-def stale_prose() -> list[str]:
-    """Counts of persons or texts in hand-written prose that the data does not bear out (`prose`)."""
-    context = Context()
-    return prose.stale(README.read_text(encoding="utf-8"), context.descriptor.data, context.citation,
-                       prose.project_description(paths.ROOT / "pyproject.toml"),
+def stale_prose(ctx) -> list[str]:
+    """Counts of persons or texts in the package's hand-written prose (its README.md, descriptor,
+    CITATION.cff and pyproject.toml, those it has) that its data does not bear out (`prose`)."""
+    context = Context(ctx)
+    readme = ctx.folder / "README.md"
+    citation = ctx.folder / citation_module.FILE
+    return prose.stale(readme.read_text(encoding="utf-8") if readme.is_file() else "", context.descriptor.data,
+                       citation_module.read(citation) if citation.is_file() else {},
+                       prose.project_description(ctx.folder / "pyproject.toml"),
                        context.data.table("persons"), context.data.table("sources"))
 
 
-def update(check: bool = False) -> int:
+def update(ctx, check: bool = False) -> int:
     """Rewrite the generated sections; with check, only report (exit 1) when one is stale. Either
     way, exit 1 when hand-written prose states a count the data does not bear out."""
     stale = 0
-    for problem in stale_prose():
+    for problem in stale_prose(ctx):
         print(f"error: {problem}", file=sys.stderr)
         stale = 1
-    for path, text, rendered in current():
+    for path, text, rendered in current(ctx):
         if text == rendered:
             continue
-        name = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
+        name = path.relative_to(ctx.folder) if path.is_relative_to(ctx.folder) else path
         if check:
             print(f"{name} is stale: run `make docs`", file=sys.stderr)
             stale = 1

@@ -25,7 +25,7 @@ from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import names
-from ..model import paths
+from ..model import paths  # the instrument's own files: the profiles it ships
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 PROFILE_FOLDER = "profile"
@@ -56,7 +56,18 @@ class Entry:
 
 
 def _copy(*names: str) -> Callable[[Release], list[tuple[str, bytes]]]:
-    return lambda r: [(n, (r.root / n).read_bytes()) for n in names]
+    """The package's own files of these names, those it has (a new package may have no changelog)."""
+    return lambda r: [(n, (r.root / n).read_bytes()) for n in names if (r.root / n).is_file()]
+
+
+def _citation(r: Release) -> list[tuple[str, bytes]]:
+    """The package's CITATION.cff where it names this package, else one written from its descriptor."""
+    import yaml
+
+    own = r.root / citation_module.FILE
+    if own.is_file() and citation_module.read(own) == r.citation:
+        return [(citation_module.FILE, own.read_bytes())]
+    return [(citation_module.FILE, yaml.safe_dump(r.citation, sort_keys=False, allow_unicode=True).encode("utf-8"))]
 
 
 def released_descriptor(root: Path) -> bytes:
@@ -129,7 +140,7 @@ CONTENTS: list[Entry] = [
           "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
     Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
           "(`journeyProfile` in datapackage.json)", _profile),
-    Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _copy("CITATION.cff")),
+    Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _citation),
     Entry("CHANGELOG.md", "what changed in each version", _copy("CHANGELOG.md")),
     Entry("LICENSE-DATA.md", "the data's licence (CC-BY-4.0)", _copy("LICENSE-DATA.md")),
     Entry("LICENSE", "the code's licence (MIT)", _copy("LICENSE")),
@@ -153,7 +164,8 @@ def _safe(member: str) -> bool:
 
 def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
     """Every (path in the archive, content), from CONTENTS alone, sorted."""
-    release = Release(root, exports, descriptor_module.read(root / "datapackage.json"), citation_module.read())
+    descriptor = descriptor_module.read(root / "datapackage.json")
+    release = Release(root, exports, descriptor, citation_module.for_package(descriptor))
     for entry in CONTENTS:
         for name, content in entry.files(release):
             inside = name == entry.name if not entry.name.endswith("/") else name.startswith(entry.name)
@@ -164,7 +176,7 @@ def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
 
 
 def build(root: Path, out: Path, exports: Path | None = None) -> Path:
-    """Write dist/<name>-<version>.zip into `out`. `exports`: a folder written by `exports.write_all`
+    """Write <name>-<version>.zip of the package in the folder `root` into `out`. `exports`: a folder written by `exports.write_all`
     for this package; by default they are written afresh into a temporary folder inside `out`."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
@@ -178,8 +190,10 @@ def build(root: Path, out: Path, exports: Path | None = None) -> Path:
         if exports is None:
             from .. import exports as exports_module
 
+            from ..context import Context
+
             exports = scratch / "exports"
-            exports_module.write_all(exports, root / "datapackage.json")
+            exports_module.write_all(Context.open(root / "datapackage.json"), exports)
         target = out / f"{name}.zip"
         temporary = scratch / f"{name}.zip"
         with zipfile.ZipFile(temporary, "w") as archive:

@@ -1,0 +1,113 @@
+"""The package a command acts on: made once, by the command, from what the user named, and passed
+down. Nothing below the command looks up this project's own paths or identity: a package's
+figures, exports, release and texts folder are its own, and it is cited from its own metadata.
+
+    ctx = Context.open("path/to/datapackage.json")   # or the folder holding it
+    ctx.name, ctx.title, ctx.version, ctx.citation   # the package's identity
+    ctx.folder, ctx.out, ctx.sources                 # where it is, where its outputs go, its texts
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .model import citation as citation_module
+from .model import descriptor as descriptor_module
+from .model.descriptor import UnreadableInput
+
+DESCRIPTOR = "datapackage.json"
+
+
+def descriptor_path(named: str | os.PathLike | None, cwd: Path | None = None) -> Path:
+    """The datapackage.json the user named (the file, or the folder holding it), else the one in
+    the current folder. Raises UnreadableInput (one line: what is missing, how to name one)."""
+    if named is None:
+        here = (cwd or Path.cwd()) / DESCRIPTOR
+        if not here.is_file():
+            raise UnreadableInput(f"no {DESCRIPTOR} in the current folder ({here.parent}): name the package, "
+                                  "e.g. `returnee-journeys validate path/to/datapackage.json` (or its folder), "
+                                  "or use --bundled for the dataset shipped with the instrument")
+        return here
+    path = Path(named)
+    if not path.exists():
+        raise UnreadableInput(f"{path}: no such file or folder (name a {DESCRIPTOR} or the folder holding one)")
+    if path.is_dir() and path.suffix == ".json":
+        raise UnreadableInput(f"{path}: is a folder, not a descriptor file")
+    if path.is_dir():
+        inside = path / DESCRIPTOR
+        if not inside.exists():
+            raise UnreadableInput(f"{path}: the folder holds no {DESCRIPTOR} (name a {DESCRIPTOR} or its folder)")
+        if inside.is_dir():
+            raise UnreadableInput(f"{inside}: is a folder, not a descriptor file")
+        return inside
+    return path
+
+
+@dataclass(frozen=True)
+class Context:
+    """One package, as one command sees it."""
+    descriptor: descriptor_module.Descriptor
+    out: Path                      # the folder its outputs go into: figures/, dist/ (default: the package's folder)
+    sources: Path                  # the folder of its source texts (default: <package folder>/sources)
+    sources_named: bool = False    # the texts' folder was named (--sources or SOURCES_DIR), not the default
+
+    @classmethod
+    def open(cls, package: str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
+             sources: str | os.PathLike | None = None, cwd: Path | None = None) -> "Context":
+        """The context of the package named (see `descriptor_path`). `sources`: the texts' folder (an
+        explicit one must exist); default $SOURCES_DIR, else the package's own sources/."""
+        path = descriptor_path(package, cwd)
+        descriptor = descriptor_module.read(path)
+        folder = path.parent
+        named = sources if sources is not None else (os.environ.get("SOURCES_DIR") or None)
+        if named is not None and not Path(named).is_dir():
+            raise UnreadableInput(f"the sources folder {named} does not exist (--sources or SOURCES_DIR)")
+        return cls(descriptor, Path(out) if out is not None else folder,
+                   Path(named) if named is not None else folder / "sources", named is not None)
+
+    # -- where --------------------------------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        """The package's datapackage.json."""
+        return self.descriptor.path
+
+    @property
+    def folder(self) -> Path:
+        return self.descriptor.path.parent
+
+    @property
+    def figures(self) -> Path:
+        return self.out / "figures"
+
+    @property
+    def dist(self) -> Path:
+        return self.out / "dist"
+
+    @property
+    def exports(self) -> Path:
+        return self.dist / "exports"
+
+    # -- who ----------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return str(self.descriptor.data.get("name", ""))
+
+    @property
+    def title(self) -> str:
+        return str(self.descriptor.data.get("title") or self.name)
+
+    @property
+    def version(self) -> str:
+        return str(self.descriptor.data.get("version", ""))
+
+    @cached_property
+    def citation(self) -> dict:
+        """How to cite the package: its own CITATION.cff where that names this package, else built from
+        its descriptor (never this project's)."""
+        return citation_module.for_package(self.descriptor)
+
+    def banner(self) -> str:
+        """The first line of a command's output: which package it acts on."""
+        return f"package: {self.path.absolute()} ({self.name or 'no name'})"

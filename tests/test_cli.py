@@ -1,0 +1,148 @@
+"""The command acts on the package it is pointed at (the argument, --package, else ./datapackage.json;
+the bundled dataset only with --bundled), says which on its first line, writes its outputs beside
+that package, cites that package, and starts new ones (`init`). In-process, on the fixture package."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from mutations import edit_descriptor, set_cell
+from returnee_journeys import cli
+from returnee_journeys.context import Context
+from returnee_journeys.model import journeys
+
+READERS = ["validate", "figures", "exports", "qdpx", "release", "docs"]
+
+
+def files_under(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("command", READERS)
+def test_with_no_package_here_the_command_says_how_to_name_one(command, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([command]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "no datapackage.json in the current folder" in err
+    assert "--bundled" in err and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda d: d / "nope", "no such file or folder"),
+    (lambda d: (d / "empty").mkdir() or d / "empty", "holds no datapackage.json"),
+    (lambda d: (d / "p" / "datapackage.json").mkdir(parents=True) or d / "p" / "datapackage.json",
+     "is a folder, not a descriptor file"),
+    (lambda d: (d / "q" / "datapackage.json").mkdir(parents=True) or d / "q", "is a folder, not a descriptor file"),
+])
+@pytest.mark.parametrize("command", ["validate", "exports"])
+def test_a_package_path_that_is_not_one_is_exit_2_with_one_line(command, make, expected, tmp_path, capsys):
+    target = make(tmp_path)
+    before = files_under(tmp_path)
+    assert cli.main([command, str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and expected in err
+    assert files_under(tmp_path) == before
+
+
+def test_the_package_in_the_current_folder_is_the_one_validated(package_copy, monkeypatch, capsys):
+    set_cell(package_copy, "persons", "ivan", "gender", "robot")
+    monkeypatch.chdir(package_copy)
+    assert cli.main(["validate", "--skip-quotes"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"package: {package_copy / 'datapackage.json'} (russian-returnee-journeys)"
+    assert any("persons" in line for line in lines[1:])
+
+
+def test_the_argument_and_the_option_name_the_same_package(package_copy, capsys):
+    set_cell(package_copy, "persons", "ivan", "gender", "robot")
+    for args in ([str(package_copy)], [str(package_copy / "datapackage.json")], ["--package", str(package_copy)]):
+        assert cli.main(["validate", "--skip-quotes", "--format", "json", *args]) == 1
+        out, err = capsys.readouterr()
+        assert json.loads(out)["valid"] is False
+        assert err.startswith(f"package: {package_copy / 'datapackage.json'} ")  # stdout stays JSON
+
+
+def test_the_bundled_dataset_only_when_asked_for(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "--bundled", "--skip-quotes"]) == 0
+    assert capsys.readouterr().out.startswith("package: ")
+    assert cli.main(["validate", "--bundled", str(tmp_path)]) == 2
+
+
+def test_figures_of_an_invalid_package_write_nothing(package_copy, monkeypatch, capsys):
+    set_cell(package_copy, "persons", "ivan", "gender", "robot")
+    monkeypatch.chdir(package_copy)
+    before = files_under(package_copy)
+    assert cli.main(["figures", "durations"]) == 1
+    assert files_under(package_copy) == before and "does not validate" in capsys.readouterr().err
+
+
+def test_outputs_go_beside_the_package_and_nowhere_else(package_copy, fixture_sources, tmp_path, monkeypatch, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert cli.main(["figures", str(package_copy), "durations", "--sources", str(fixture_sources)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("package: ") and "figures/durations.svg" in printed
+    assert (package_copy / "figures" / "durations.svg").is_file() and list(elsewhere.iterdir()) == []
+
+
+def test_a_renamed_copy_is_named_and_cited_as_itself(package_copy, fixture_sources, tmp_path, capsys):
+    def rename(d):
+        d["name"], d["title"] = "some-other-journeys", "Some Other Journeys"
+        d["contributors"] = [{"title": "Some Other Team", "roles": ["creator"]}]
+    edit_descriptor(package_copy, rename)
+    ctx = Context.open(package_copy, sources=fixture_sources)
+    assert (ctx.name, ctx.title, ctx.citation["title"]) == ("some-other-journeys", "Some Other Journeys",
+                                                            "Some Other Journeys")
+    from returnee_journeys.figures import durations
+
+    note = durations.draw(journeys.read(ctx.path))._supxlabel.get_text()
+    assert "Some Other Journeys" in note and "Russian" not in note
+    out = tmp_path / "exports"
+    assert cli.main(["exports", str(package_copy), "--out", str(out), "--sources", str(fixture_sources)]) == 0
+    capsys.readouterr()
+    readme = [c for row in load_workbook(out / "some-other-journeys.xlsx")["README"].iter_rows(values_only=True)
+              for c in row if c]
+    text = "\n".join(map(str, readme))
+    assert "Some Other Journeys" in text and "Some Other Team" in text and "Russian Returnee" not in text
+
+
+def test_init_starts_a_package_that_validates(tmp_path, capsys):
+    target = tmp_path / "belarus-returns"
+    assert cli.main(["init", str(target), "--title", "Belarusian Returns", "--home", "BY", "--licence", "CC0-1.0"]) == 0
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    assert (descriptor["name"], descriptor["title"], descriptor["licenses"][0]["name"]) == (
+        "belarus-returns", "Belarusian Returns", "CC0-1.0")
+    assert descriptor["sources"] == [] and all((target / r["path"]).read_text(encoding="utf-8").count("\n") == 1
+                                               for r in descriptor["resources"])
+    assert {"README.md", "LICENSE-DATA.md", "sources/.gitignore"} <= set(files_under(target))
+    capsys.readouterr()
+    assert cli.main(["validate", str(target)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("valid")
+    assert cli.main(["figures", str(target)]) == 1 and "no journeys yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("occupied", ["file", "folder"])
+def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
+    target = tmp_path / "there"
+    if occupied == "file":
+        target.write_text("mine", encoding="utf-8")
+    else:
+        target.mkdir()
+        (target / "notes.txt").write_text("mine", encoding="utf-8")
+    before = files_under(tmp_path)
+    assert cli.main(["init", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and files_under(tmp_path) == before
+
+
+def test_version_and_an_example_in_every_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("returnee-journeys ")
+    commands = cli.parser()._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        assert "example:\n  returnee-journeys " + name in command.format_help(), name
