@@ -59,4 +59,7 @@ def test_who_and_texts_list_every_person_and_text_from_the_tables(fixture_tables
 
 
 def test_the_project_prose_holds():
-    assert docs.stale_prose() == []
+    from returnee_journeys.context import Context
+    from returnee_journeys.model import paths
+
+    assert docs.stale_prose(Context.open(paths.DESCRIPTOR)) == []
