@@ -45,10 +45,15 @@ class Journeys:
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
     def home_country(self, person_ids: pd.Series) -> pd.Series:
-        """Each person's home country (ISO 3166-1 alpha-2): the country the journey leaves and comes
-        back to. Every place of the package asks this function, so a per-person home country is
-        one change here."""
-        return pd.Series(self.descriptor.home_country, index=person_ids.index, dtype=object)
+        """Each person's home country (ISO 3166-1 alpha-2), the country the journey leaves and comes
+        back to: the persons table's own `home_country` where it has one, else the package's
+        (stages.stage_type's `home_country`). The table, the sequences and the map all ask here."""
+        persons = self.tables["persons"]
+        own = (dict(zip(persons["person_id"], persons["home_country"])) if "home_country" in persons.columns
+               else {})
+        default = self.descriptor.home_country
+        return pd.Series([own.get(p) if isinstance(own.get(p), str) and own.get(p) else default
+                          for p in person_ids], index=person_ids.index, dtype=object)
 
     def at_home(self, windows: pd.DataFrame) -> pd.Series:
         """Whether each stay of `windows` (rows of `windows()`) is in its person's home country."""
