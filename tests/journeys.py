@@ -109,3 +109,26 @@ TRANSIT_AT_HOME = {
         ],
     },
 }
+
+# Only excerpts of a copyrighted article kept; the person of TRANSIT_AT_HOME reported by this second
+# text too (person_sources); a new factor whose `excludes` names its neighbours, none of which is edited.
+EXCERPTS_AND_NEW_CODE = {
+    "source": {"source_id": "digest-nina", "outlet": "The Invented Digest", "title_basis": "url-slug",
+               "available_by": "2024-04", "language": "en", "text_extent": "excerpts"},
+    "text": ("Nina, who came back from Veldland last winter, spoke to us.\n"
+             "At the border she waited two days in a queue of cars.\n"),
+    "rows": {
+        "factors": [{"factor_id": "border-queue", "label": "Border queue", "domain": "legal-administrative",
+                     "definition": "Waiting at a border crossing before being let through.",
+                     "includes": "The text says the person waited at a border: 'waited two days in a queue'.",
+                     "excludes": "A visa for the destination: visa. Fear of arrest: arrest-risk.",
+                     "lee_categories": "intervening"}],
+        "person_sources": [{"person_id": "nina", "source_id": "digest-nina", "name_in_source": "Nina",
+                            "quote": "Nina, who came back from Veldland last winter",
+                            "notes": "Same first name, country and return."}],
+        "codings": [{"coding_id": "nina-03-c01", "stage_id": "nina-03", "factor_id": "border-queue",
+                     "lee_category": "intervening", "valence": "negative", "certainty": "implicit",
+                     "timing": "before", "salience": "weighed", "scope": "person", "source_id": "digest-nina",
+                     "quote": "At the border she waited two days in a queue of cars"}],
+    },
+}

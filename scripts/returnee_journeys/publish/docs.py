@@ -15,6 +15,7 @@ from pathlib import Path
 
 
 from ..model import citation as citation_module
+from ..model import codebook as codebook_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
@@ -95,9 +96,11 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
 
 def codebook(descriptor: descriptor_module.Descriptor) -> str:
     factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
-    lines = ["| factor | label | domain | definition |", "|---|---|---|---|"]
-    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} |"
-              for f in factors.itertuples()]
+    near = codebook_module.neighbours(factors)
+    lines = ["| factor | label | domain | definition | neighbours (from either side's `excludes`) |",
+             "|---|---|---|---|---|"]
+    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} | "
+              f"{', '.join(f'`{n}`' for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
     return "\n".join(lines) + "\n"
 
 

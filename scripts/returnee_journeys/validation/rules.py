@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, compact, spans
+from ..model import chronology, codebook, compact, spans
 from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
@@ -315,6 +315,11 @@ def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFram
     return ok
 
 
+def excludes_names_codes(factors: pd.DataFrame) -> pd.Series:
+    """Every code a factor's `excludes` names as a neighbour is a code of the codebook (`codebook`)."""
+    return codebook.unknown(factors).map(len).eq(0).astype(bool)
+
+
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
     return keys.is_in(factors["factor_id"], j.tables["codings"]["factor_id"].drop_duplicates())
 
@@ -460,6 +465,9 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
         "category or code")
     add("stages", ["codings"], lambda f: reason_matches_explicit_codings(j, f), "reason-matches-codings", "reason",
         "give a reason exactly when the text states one: at least one coding of the stage is explicit")
+    add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
+        "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
+        "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
     add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",
