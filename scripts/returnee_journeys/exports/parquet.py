@@ -15,8 +15,8 @@ def arrow_schema(descriptor, resource: dict) -> pa.Schema:
     fields = [pa.field(f["name"], pa.type_for_alias(descriptor.dtype(f, "arrow")), nullable=not f.get("constraints", {}).get("required"),
                        metadata={"title": f["title"], "description": f["description"]})
               for f in resource["schema"]["fields"]]
-    return pa.schema(fields, metadata={"name": resource["name"], "title": resource["title"],
-                                       "description": resource["description"],
+    return pa.schema(fields, metadata={"name": resource["name"], "title": resource.get("title", resource["name"]),
+                                       "description": resource.get("description", ""),
                                        "primaryKey": ",".join(resource["schema"]["primaryKey"])})
 
 

@@ -168,7 +168,7 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     tables = {}
     for r in data.descriptor.resources:
         names = [f["name"] for f in r["schema"]["fields"]]
-        table = {"title": r["title"], "description": r["description"],
+        table = {"title": r.get("title", r["name"]), "description": r.get("description", ""),
                  "columns": {f["name"]: f["description"] for f in r["schema"]["fields"]}}
         label = next((c for c in LABEL_COLUMNS if c in names), None)
         if label:
@@ -227,8 +227,9 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "columns": {c: comparison_columns["outlet" if c == "source" else c] for c in _view_columns("comparison")},
         "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
     licence = package["licenses"][0]
-    return {"title": package["title"], "description": package["description"], "license": licence["name"],
-            "license_url": licence["path"], "source": "; ".join(s["title"] for s in package["sources"]),
+    return {"title": package["title"], "description": data.descriptor.about, "license": licence["name"],
+            "license_url": licence["path"],
+            "source": "; ".join(s["title"] for s in package.get("sources", []) if isinstance(s, dict) and s.get("title")),
             "databases": {database: {"tables": tables}}}
 
 

@@ -35,7 +35,8 @@ def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None)
     for resource in descriptor.resources:
         frame = loaded.get(resource["name"]) if loaded else None
         rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| `{resource['path']}` | {resource['title']} | {rows} | {_cell(resource['description'])} |")
+        lines.append(f"| `{resource['path']}` | {resource.get('title', resource['name'])} | {rows} | "
+                     f"{_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +82,7 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
         schema = resource["schema"]
         targets = {f: f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}"
                    for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
-        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource['description']} "
+        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource.get('description', '')} "
                   f"Primary key: `{', '.join(schema['primaryKey'])}`.", "",
                   "| field | type | required | allowed values | references | description |",
                   "|---|---|---|---|---|---|"]

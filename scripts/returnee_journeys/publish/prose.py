@@ -92,8 +92,8 @@ def stale(readme: str, descriptor: dict, citation: dict, project_description: st
     for key in ("message", "abstract"):
         found += _counts(str(citation.get(key, "")), f"CITATION.cff {key}", n, m)
     found += _counts(project_description, "pyproject.toml description", n, m)
-    cited = {str(r.get("title", "")).strip() for r in citation.get("references", []) or []}
-    for s in sources.itertuples():
+    cited = {str(r.get("title", "")).strip() for r in citation.get("references", []) or [] if isinstance(r, dict)}
+    for s in sources.itertuples() if citation else ():  # only a package with its own CITATION.cff
         if isinstance(s.title, str) and s.title.strip() not in cited:
             found.append(f"CITATION.cff: references do not list the text {s.source_id} (\"{s.title}\"): add it")
     return found

@@ -20,6 +20,7 @@ from ..model import names
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
+from . import type_map as type_map_module
 
 FILE = "datapackage.json"
 TYPES = ("string", "integer", "number", "boolean", "date")
@@ -185,6 +186,9 @@ def structure(descriptor: Descriptor) -> list[Problem]:
                     if column not in field_names:
                         problems.append(_problem(label, "schema.primaryKey", "key-field-missing", column,
                                                  f"the primary key names {column!r}, which is not a field"))
+    problems += type_map_module.problems(type_map, {
+        f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
+        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)})
     if problems:
         return problems
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
