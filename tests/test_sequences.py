@@ -142,3 +142,39 @@ def test_two_undated_changes_in_one_window_each_keep_their_own_share(package_cop
     quarter = (high - low) / 4
     assert abs(first + into_second - month(low + quarter)) <= 1
     assert abs(first + home_again - month(low + 3 * quarter)) <= 1
+
+
+@pytest.fixture(scope="module")
+def fixture_written(fixture_package, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fixture-out") / "sequences"
+    sequences.write(journeys.read(fixture_package / "datapackage.json"), folder)
+    return folder
+
+
+@pytest.mark.parametrize("folder", ["written", "fixture_written"])
+def test_every_state_is_a_traminer_safe_code_listed_in_states_csv(folder, request):
+    written = request.getfixturevalue(folder)
+    states = pd.read_csv(written / "states.csv", dtype=str, keep_default_na=False)
+    assert list(states.columns) == ["code", "label", "colour", "stands_for", "kind"]
+    assert not states.duplicated(["kind", "code"]).any()
+    assert states["code"].str.fullmatch(r"[A-Za-z0-9_]+").all()  # no '-', TraMineR's separator
+    assert states["colour"].str.fullmatch(r"#[0-9A-Fa-f]{6}").all() and (states["label"] != "").all()
+    assert (states["code"] == states["stands_for"].map(sequences.state_code)).all()
+    used = {"place": set(), "stage_type": set()}
+    for name, kind in (("spells-place", "place"), ("spells-stage-type", "stage_type")):
+        used[kind] |= set(pd.read_csv(written / f"{name}.csv", dtype=str)["state"])
+    long = pd.read_csv(written / "person-months.csv", dtype=str)
+    used["place"] |= set(long["state"]) | set(long["likely"]) | set(long["candidates"].str.split("|").explode())
+    for name in ("sts-place", "sts-place-likely"):
+        sts = pd.read_csv(written / f"{name}.csv", dtype=str).drop(columns="id")
+        used["place"] |= set(sts.stack().dropna())
+    for kind, codes in used.items():  # what seqdef(alphabet = ...) needs: every state of the data listed
+        assert codes == set(states.loc[states["kind"] == kind, "code"]), kind
+
+
+def test_a_place_key_with_a_hyphen_gets_an_underscore_and_keeps_its_meaning(fixture_written):
+    states = pd.read_csv(fixture_written / "states.csv", dtype=str).set_index("stands_for")
+    hyphenated = [key for key in states.index if "-" in key]
+    assert hyphenated, "the fixture has a group of countries with a hyphenated id"
+    assert all(states.at[key, "code"] == key.replace("-", "_") for key in hyphenated)
+    assert sequences.state_code("a-b c.d") == "a_b_c_d"
