@@ -114,7 +114,7 @@ def test_release_holds_exactly_the_listed_files():
         [e.name for e in release.CONTENTS if not e.name.endswith("/")]
         + [r["path"] for r in package["resources"]]
         + [f"figures/{n}.{kind}" for n in figures.FIGURES for kind in ("png", "svg")]
-        + exports + [f"profile/{package['journeyProfile']}"])
+        + exports + [f"profile/{package['journeyProfile']}", "profile/datapackage-2.0.json"])
     assert members == expected
     for member in members:  # every member belongs to exactly one entry of the one list
         owners = [e for e in release.CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name))]

@@ -180,10 +180,8 @@ class Places:
 
 
 def home_countries(data: journeys.Journeys) -> dict[str, str]:
-    """Each person's home country: the persons table's own `home_country` where it has one, else the
-    package's (stages.stage_type's `home_country`)."""
-    persons = data.table("persons")["person_id"]
-    return dict(zip(persons, data.home_country(persons)))
+    """Each person's home country: the country of their origin (`Journeys.homes`)."""
+    return {p: h for p, h in data.homes().items() if isinstance(h, str) and h}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,13 @@ class Journeys:
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
+    def homes(self) -> pd.Series:
+        """Each person's home country (person_id → ISO code): the country of their origin location
+        (persons.origin_location_id), one of the descriptor's `home_countries` in a valid package."""
+        persons = self.tables["persons"]
+        home = keys.lookup(persons["origin_location_id"], self.tables["locations"], "location_id", "country_code")
+        return pd.Series(home.to_numpy(), index=persons["person_id"].to_numpy(), name="home_country")
+
     def windows(self) -> pd.DataFrame:
         """Realised stages with their windows, the person's source and the stay's place key."""
         t = self.tables
@@ -45,15 +52,9 @@ class Journeys:
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
     def home_country(self, person_ids: pd.Series) -> pd.Series:
-        """Each person's home country (ISO 3166-1 alpha-2), the country the journey leaves and comes
-        back to: the persons table's own `home_country` where it has one, else the package's
-        (stages.stage_type's `home_country`). The table, the sequences and the map all ask here."""
-        persons = self.tables["persons"]
-        own = (dict(zip(persons["person_id"], persons["home_country"])) if "home_country" in persons.columns
-               else {})
-        default = self.descriptor.home_country
-        return pd.Series([own.get(p) if isinstance(own.get(p), str) and own.get(p) else default
-                          for p in person_ids], index=person_ids.index, dtype=object)
+        """The home country (`homes`) of the person of each id: the comparison table and the
+        sequences ask here, the map asks `homes`."""
+        return pd.Series(person_ids.map(self.homes()).to_numpy(dtype=object), index=person_ids.index)
 
     def at_home(self, windows: pd.DataFrame) -> pd.Series:
         """Whether each stay of `windows` (rows of `windows()`) is in its person's home country."""

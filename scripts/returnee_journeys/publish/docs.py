@@ -72,7 +72,8 @@ def _meanings(field: dict) -> str:
                 words.append("transit")
             return ", ".join(w for w in words if w)
         parts.append("roles: " + "; ".join(f"`{t}` {role(r)}" for t, r in field["roles"].items())
-                     + (f" (home country {field['home_country']})" if field.get("home_country") else ""))
+                     + (f" (at home: in the country of the person's origin, one of {', '.join(field['home_countries'])})"
+                        if field.get("home_countries") else ""))
     return " ".join(parts)
 
 

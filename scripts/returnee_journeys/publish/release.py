@@ -101,9 +101,14 @@ def _exports(r: Release) -> list[tuple[str, bytes]]:
 
 
 def _profile(r: Release) -> list[tuple[str, bytes]]:
+    """The journey profile the package names, and the official Data Package v2 profile it builds on."""
+    from ..validation.profile import DATA_PACKAGE_V2_FILE
+
     name = r.descriptor.data.get("journeyProfile", "")
     source = paths.PROFILE / PurePosixPath(name).name
-    return [(f"{PROFILE_FOLDER}/{source.name}", source.read_bytes())] if name and source.is_file() else []
+    if not name or not source.is_file():
+        return []
+    return [(f"{PROFILE_FOLDER}/{p.name}", p.read_bytes()) for p in (source, paths.PROFILE / DATA_PACKAGE_V2_FILE)]
 
 
 def _files_so_far(r: Release) -> list[str]:
@@ -139,7 +144,7 @@ CONTENTS: list[Entry] = [
           "sequence-analysis files, the comparison table (CSV, long table of row ids, LaTeX), the REFI-QDA "
           "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
     Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
-          "(`journeyProfile` in datapackage.json)", _profile),
+          "(`journeyProfile` in datapackage.json) and the Data Package v2 profile it builds on", _profile),
     Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _citation),
     Entry("CHANGELOG.md", "what changed in each version", _copy("CHANGELOG.md")),
     Entry("LICENSE-DATA.md", "the data's licence (CC-BY-4.0)", _copy("LICENSE-DATA.md")),
