@@ -33,7 +33,7 @@ def test_a_transit_leg_at_home_is_a_home_month_in_the_sequences(transit_package)
     data = journeys.read(transit_package[0] / "datapackage.json")
     months = sequences.tables(data)["person-months"]
     nina = months[months["id"] == "nina"].set_index("calendar_month")["state"]
-    assert nina["2023-12"] == data.descriptor.home_country
+    assert nina["2023-12"] == data.homes()["nina"] == "RU"
     assert set(nina[(nina.index > "2022-10") & (nina.index < "2023-11")]) == {"XB"}
 
 
