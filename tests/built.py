@@ -63,9 +63,9 @@ def release() -> Path:
 
 @functools.cache
 def unzipped() -> Path:
-    """The release, unzipped: its top folder."""
+    """The release, unzipped into a folder of its own (the members sit at the zip's root)."""
     archive = release()
-    target = _scratch("rj-unzipped-")
+    target = _scratch("rj-unzipped-") / archive.stem
     with zipfile.ZipFile(archive) as z:
         z.extractall(target)
-    return target / archive.stem
+    return target

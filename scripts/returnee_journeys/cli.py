@@ -15,7 +15,8 @@ datapackage.json in the current folder. --bundled names the dataset shipped with
 Every command prints the package it acts on (path and name) as its first line; with
 `validate --format json` that line goes to stderr, so that stdout is the JSON alone.
 
-Exit codes: 0 done (valid), 1 invalid data, 2 usage error or unreadable input.
+Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
+light install leaves out (the message names the extra to install: figures, exports, pandera, all).
 """
 from __future__ import annotations
 
@@ -336,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except ImportError as error:
+        from .extras import hint
+
+        print(f"error: {_line(hint(error) or f'internal error ({type(error).__name__}: {error}); please report it')}",
+              file=sys.stderr)
+        return 2
     except RecursionError:
         print("error: the input is nested too deeply to read", file=sys.stderr)
         return 2

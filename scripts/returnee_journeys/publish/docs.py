@@ -1,5 +1,6 @@
 """Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
-cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD.
+cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD; and
+.zenodo.json, whole, from the package's citation (where the package has a .zenodo.json).
 
 They are rendered from the package's datapackage.json, its tables and its citation between
 `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift, in the
@@ -131,12 +132,12 @@ def glance(data: journeys.Journeys) -> str:
             "[docs/comparison.md](docs/comparison.md).\n")
 
 
-def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict) -> str:
+def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
     from . import metadata
 
     name = f"{descriptor.data['name']}-{descriptor.data['version']}.zip"
     files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
-    document = metadata.schema_org(descriptor, citation, files)
+    document = metadata.schema_org(descriptor, citation, files, tables)
     return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
             "<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n```json\n"
             + metadata.jsonld_text(document) + "```\n\n</details>\n")
@@ -169,7 +170,7 @@ def makers(context: Context) -> dict:
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation),
+            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables),
             "who": lambda: prose.who(journeys.lanes(context.data), context.data.table("sources"),
                                      context.data.table("person_sources")),
             "texts": lambda: prose.texts(context.data.table("sources"))}
@@ -193,6 +194,9 @@ def current(ctx) -> list[tuple[Path, str, str]]:
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             out.append((path, text, render(text, context)))
+    zenodo = ctx.folder / ZENODO
+    if zenodo.is_file():
+        out.append((zenodo, zenodo.read_text(encoding="utf-8"), _zenodo(context)))
     return out
 
 
@@ -206,6 +210,17 @@ def stale_prose(ctx) -> list[str]:
                        citation_module.read(citation) if citation.is_file() else {},
                        prose.project_description(ctx.folder / "pyproject.toml"),
                        context.data.table("persons"), context.data.table("sources"))
+
+
+# Generated whole, from the package's citation (its CITATION.cff), where the package has one.
+ZENODO = ".zenodo.json"
+
+
+def _zenodo(context: Context) -> str:
+    """.zenodo.json, from the citation alone (the one source of the citation metadata)."""
+    from . import metadata
+
+    return metadata.zenodo_text(context.citation)
 
 
 def update(ctx, check: bool = False) -> int:

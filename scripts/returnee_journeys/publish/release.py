@@ -1,8 +1,10 @@
 """Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
 
 What the archive holds is listed in ONE place, `CONTENTS`: every member comes from exactly one
-entry and nothing else gets in (no stray or untracked file, no path outside the archive's top
-folder). To ship something more, add an entry there. The archive explains itself: its README.md
+entry and nothing else gets in (no stray or untracked file, no path outside the archive).
+The members sit at the archive's root, `datapackage.json` among them: the zip is a Frictionless
+zipped package, so `frictionless validate <name>-<version>.zip` reads the descriptor inside it and
+checks every table against its schema, size and sha256. To ship something more, add an entry there. The archive explains itself: its README.md
 is generated for it, with paths relative to the archive and how to load each format, beside
 schema.org JSON-LD (dataset.jsonld) and RO-Crate metadata (ro-crate-metadata.json).
 
@@ -118,7 +120,7 @@ def _files_so_far(r: Release) -> list[str]:
 def _schema_org(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
-    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r))
+    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r), r.data.tables)
     return [("dataset.jsonld", metadata.jsonld_text(document).encode("utf-8"))]
 
 
@@ -126,7 +128,7 @@ def _ro_crate(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
     about = {n: {"description": _about(n), "size": len(b)} for n, b in r.members.items()}
-    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about).encode("utf-8"))]
+    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about, r.data.tables).encode("utf-8"))]
 
 
 def _readme(r: Release) -> list[tuple[str, bytes]]:
@@ -204,7 +206,7 @@ def build(root: Path, out: Path, exports: Path | None = None) -> Path:
         temporary = scratch / f"{name}.zip"
         with zipfile.ZipFile(temporary, "w") as archive:
             for member, content in members(root, exports):
-                info = zipfile.ZipInfo(f"{name}/{member}", date_time=EPOCH)
+                info = zipfile.ZipInfo(member, date_time=EPOCH)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 info.create_system = 3  # Unix, whatever system builds it
@@ -236,7 +238,8 @@ def release_readme(r: Release) -> str:
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",
         "## Contents", "", *rows, "",
-        "Check the archive: `frictionless validate datapackage.json` validates every table and its sha256.", "",
+        "Check the archive: `frictionless validate datapackage.json` here, or `frictionless validate` on the zip "
+        "itself (its `datapackage.json` is at the zip's root), validates every table and its sha256.", "",
         "## Journeys at a glance", "",
         docs.glance_table(glance.rows),
         "How each column is computed: see the descriptions in `exports/metadata.json` (table "
