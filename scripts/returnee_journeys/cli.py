@@ -172,7 +172,7 @@ def _release(args) -> int:
     if _gate(ctx, require_sources=True):
         return 1
     web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
-    archive = release.build(ctx, args.out or ctx.dist, ctx.exports)
+    archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
 
