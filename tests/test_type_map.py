@@ -47,3 +47,9 @@ def test_every_allowed_type_validates_and_exports(package_copy, tmp_path, round_
     for resource in data.descriptor.resources:
         parquet.write(data, resource, tmp_path / f"{resource['name']}.parquet")
     export_sqlite.write(data, tmp_path / "db.sqlite")
+
+
+def test_the_sqlite_types_are_those_sqlite_utils_creates():
+    from sqlite_utils.db import COLUMN_TYPE_MAPPING
+
+    assert type_map.SQLITE_KNOWN == {k for k in COLUMN_TYPE_MAPPING if isinstance(k, str)}
