@@ -96,7 +96,7 @@ def descriptor():
 SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built",
           "test_citation.py": "built"}
 ONE_BY_ONE = {"test_bad_inputs.py", "test_bad_inputs_properties.py"}
-FIRST = ["figures", "built", "real_package", "install"]
+FIRST = ["figures", "built", "real_package", "install", "contract"]
 
 
 def unit_of(nodeid: str) -> str | None:

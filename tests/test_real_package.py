@@ -4,7 +4,8 @@ every other test runs on the frozen fixture (tests/fixtures) or on synthetic pac
 or corrected data never breaks a test of behaviour. What is checked here is the package as a
 whole: valid for frictionless and for our validator (quotes, hashes and ledger coverage included,
 with the texts), its descriptor fully described, and the committed generated files (README and
-docs sections, .zenodo.json, figures) exactly what `make` generates from the real data now.
+docs sections, .zenodo.json, figures) exactly what `make` generates from the real data now, and
+no count written by hand in its prose that the real data does not bear out.
 Never names real rows."""
 from __future__ import annotations
 
@@ -102,6 +103,11 @@ def test_readme_docs_and_zenodo_generated_sections_are_current(generated):
         assert f"<!-- BEGIN GENERATED: {block} -->" in files["comparison.md"][0]
     cff = citation_module.read(paths.ROOT / "CITATION.cff")
     assert json.loads(files[".zenodo.json"][0]) == metadata.zenodo(cff)
+
+
+def test_the_project_prose_holds():
+    """No count written by hand in the README or docs that the real data does not bear out."""
+    assert docs.stale_prose(Context.open(paths.DESCRIPTOR)) == []
 
 
 def test_readme_documents_every_field(descriptor):
