@@ -10,6 +10,7 @@ import pandas as pd
 import sqlite_utils
 
 from . import sequences as export_sequences
+from ..model import agreement as agreement_model
 from ..model import comparison as comparison_model
 from ..model import journeys
 
@@ -130,6 +131,11 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
         lambda v: None if pd.isna(v) else int(v), na_action="ignore"))
     db["comparison_table"].insert_all(_nullable(rows), pk="person_id", foreign_keys=person_key)
     db["comparison_cells"].insert_all(_nullable(result.cells), foreign_keys=person_key)
+    figures = agreement_model.frame(agreement_model.of_package(data.tables))
+    db["agreement"].create({"round": int, "coder_a": str, "coder_b": str, "variable": str, "units": int,
+                            "agreement": float, "alpha": float, "low": float, "high": float, "reading": str},
+                           pk=("round", "variable"), foreign_keys=[("round", "reliability_rounds", "round")])
+    db["agreement"].insert_all(_nullable(figures))
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     db.conn.commit()
@@ -213,6 +219,12 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "title": "Journeys at a glance: the rows behind each cell",
         "description": "For every person and column of comparison_table, the rows its value comes from.",
         "columns": dict(comparison_model.CELL_COLUMNS)}
+    tables["agreement"] = {
+        "title": "Inter-coder agreement",
+        "description": "Krippendorff's alpha (nominal) per coded variable for each reliability round, with the units, "
+                       "the observed agreement and a seeded bootstrap 95 % interval (docs/reliability.md; "
+                       "`returnee-journeys agreement`).",
+        "columns": dict(agreement_model.COLUMNS)}
     tables["comparison"] = {
         "title": "Journeys at a glance",
         "description": "View: the comparison table's readable columns (comparison_table has the ids and bounds).",

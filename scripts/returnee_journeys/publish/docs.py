@@ -148,6 +148,15 @@ class Context:
         self.descriptor = ctx.descriptor
         self.citation = ctx.citation
         self._data = None
+        self._reliability = None
+
+    @property
+    def reliability(self) -> list:
+        if self._reliability is None:
+            from . import reliability
+
+            self._reliability = reliability.measured(self.descriptor, self.data.tables)
+        return self._reliability
 
     @property
     def data(self) -> journeys.Journeys:
@@ -157,16 +166,18 @@ class Context:
 
 
 def makers(context: Context) -> dict:
-    from . import recipes
+    from . import recipes, reliability
 
     d = context.descriptor
     return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: citation_module.how_to_cite(context.citation),
-            "journeys-at-a-glance": lambda: glance(context.data),
+            "journeys-at-a-glance": lambda: glance(context.data) + reliability.glance_note(context.reliability),
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables)}
+            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables),
+            "reliability": lambda: reliability.summary(context.reliability),
+            "reliability-rounds": lambda: reliability.detail(context.reliability)}
 
 
 def render(text: str, context: Context) -> str:
@@ -174,8 +185,9 @@ def render(text: str, context: Context) -> str:
     return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
 
 
-# The files that may hold generated sections, in the package's folder: the README and the comparison's page.
-GENERATED = ["README.md", "docs/comparison.md"]
+# The files that may hold generated sections, in the package's folder: the README, the comparison's page
+# and the reliability report.
+GENERATED = ["README.md", "docs/comparison.md", "docs/reliability.md"]
 
 
 def current(ctx) -> list[tuple[Path, str, str]]:

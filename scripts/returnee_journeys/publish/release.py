@@ -222,6 +222,7 @@ def release_readme(r: Release) -> str:
     """The archive's own README: what is in it (paths relative to the archive) and how to load each format."""
     from . import docs
     from . import recipes
+    from . import reliability
 
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
@@ -244,6 +245,8 @@ def release_readme(r: Release) -> str:
         docs.glance_table(glance.rows),
         "How each column is computed: see the descriptions in `exports/metadata.json` (table "
         "`comparison_table`); `exports/comparison-cells.csv` lists the rows behind every cell.", "",
+        "## Reliability", "",
+        reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
         "## How to load each format", "",
         recipes.render("exports/", "datapackage.json", package["name"]),
         "## Tables", "",

@@ -108,6 +108,43 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                         quoted.setdefault(source_id, []).append((start, start + len(fragment), f"{resource}/{ids[row]}"))
     if "ledger" in tables:
         problems += _ledger(descriptor, tables["ledger"], texts, quoted)
+    if "ledger_by_coder" in tables:
+        problems += _coder_ledgers(descriptor, tables["ledger_by_coder"], texts)
+    return problems
+
+
+def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
+    """Each reliability coder's ledger covers each sentence of each text present once, with its hash
+    (a coder's quotes are checked like every quote; which rows they draw on is the package ledger's matter)."""
+    file = descriptor.resource("ledger_by_coder")["path"]
+    problems = []
+    frame = ledger[["coder", "source_id", "paragraph", "sentence", "sentence_sha256"]].dropna()
+    split = {source_id: sentence_split.split(text) for source_id, text in texts.items()}
+    for coder, rows in frame.groupby("coder", sort=True, observed=True):
+        for source_id, sentences in split.items():
+            own = rows[rows["source_id"] == source_id]
+            by_place = {(int(p), int(s)): (row, h) for row, p, s, h in
+                        own[["paragraph", "sentence", "sentence_sha256"]].itertuples()}
+            seen = set()
+            for sentence in sentences:
+                place = (sentence.paragraph, sentence.number)
+                seen.add(place)
+                entry = by_place.get(place)
+                if entry is None:
+                    problems.append(Problem("ledger_by_coder", None, "sentence", "ledger-covers-text",
+                                            f"{coder}: {source_id} paragraph {place[0]} sentence {place[1]}",
+                                            f"coder {coder} has no row for this sentence of {source_id}: add one with "
+                                            f"its sha256 {sentence.sha256} and a disposition", file))
+                elif entry[1] != sentence.sha256:
+                    problems.append(Problem("ledger_by_coder", int(entry[0]), "sentence_sha256", "ledger-covers-text",
+                                            entry[1], f"paragraph {place[0]} sentence {place[1]} of {source_id} has "
+                                            f"sha256 {sentence.sha256}: the row is for another sentence", file))
+            for place, (row, _) in by_place.items():
+                if place not in seen:
+                    problems.append(Problem("ledger_by_coder", int(row), "sentence", "ledger-covers-text",
+                                            f"paragraph {place[0]} sentence {place[1]}",
+                                            f"{source_id} has no such sentence: remove the row or correct its numbers",
+                                            file))
     return problems
 
 
