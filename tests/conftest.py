@@ -117,7 +117,7 @@ def sources_dir(tables) -> Path:
 SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built",
           "test_citation.py": "built"}
 ONE_BY_ONE = {"test_bad_inputs.py", "test_bad_inputs_properties.py"}
-FIRST = ["figures", "built", "install"]
+FIRST = ["figures", "built", "install", "contract"]
 
 
 def unit_of(nodeid: str) -> str | None:
