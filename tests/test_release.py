@@ -8,7 +8,6 @@ import io
 import json
 import re
 import zipfile
-import shutil
 from pathlib import Path
 
 import frictionless
@@ -65,15 +64,18 @@ def test_data_licence_is_cc_by_and_no_doi_is_invented():
 
 
 def test_docs_rewrites_the_generated_sections_and_its_check_reports_them_stale_after_a_data_edit(package_copy, capsys):
-    """On the fixture package, with the project's README (its generated sections drawn from other
-    rows): `docs --check` finds it stale, `docs` rewrites it from the fixture's rows, after which the
-    check passes until a row is edited."""
-    shutil.copy(ROOT / "README.md", package_copy / "README.md")
+    """On the fixture package, with a README whose generated sections hold something else: `docs
+    --check` finds it stale, `docs` rewrites it from the fixture's rows, after which the check passes
+    until a row is edited."""
+    (package_copy / "README.md").write_text("# Journeys\n\n" + "".join(
+        f"<!-- BEGIN GENERATED: {block} -->\nout of date\n<!-- END GENERATED: {block} -->\n\n"
+        for block in ("tables", "journeys-at-a-glance")), encoding="utf-8")
     ctx = Context.open(package_copy)
     assert docs.update(ctx, check=True) == 1
     assert "README.md is stale: run `make docs`" in capsys.readouterr().err
     assert docs.update(ctx) == 0 and docs.update(ctx, check=True) == 0
     readme = (package_copy / "README.md").read_text(encoding="utf-8")
+    assert "out of date" not in readme
     persons = pd.read_csv(package_copy / "data" / "persons.csv", dtype=str)
     assert all(f"| {name} |" in readme for name in persons["name_in_source"])  # the glance table: the fixture's
     set_cell(package_copy, "persons", persons["person_id"][0], "name_in_source", "Renamed")
