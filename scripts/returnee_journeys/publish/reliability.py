@@ -94,6 +94,14 @@ def shortfalls(round_: agreement_model.Round) -> list[str]:
     return out
 
 
+def uncertain(round_: agreement_model.Round) -> list[str]:
+    """A sentence for each target variable that reaches 0.80 but whose interval reaches below 0.667."""
+    return [f"{NAMES[f.variable]}: alpha {f.alpha:.2f} reaches the target, but its 95 % interval reaches down to "
+            f"{f.low:.2f} ({f.units} units): with so few units the estimate is uncertain."
+            for f in round_.figures if f.variable in agreement_model.TARGETS and f.alpha is not None
+            and f.alpha >= agreement_model.RELIABLE and f.low is not None and f.low < agreement_model.TENTATIVE]
+
+
 def _round_heading(m: Measured, r: agreement_model.Round) -> str:
     row = m.round_row(r.round)
     protocol = f", protocol {row['protocol_version']}" if row.get("protocol_version") else ""
@@ -117,6 +125,7 @@ def summary(found: list[Measured]) -> str:
             short = shortfalls(r)
             parts += (["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]) if short else \
                 ["Presence, Lee label, certainty, timing and salience reach the target of 0.80.", ""]
+            parts += [f"- {s}" for s in uncertain(r)] + ([""] if uncertain(r) else [])
     parts += ["Krippendorff's alpha (nominal) from the `krippendorff` package; 0.80 is the level Krippendorff "
               "recommends for relying on a variable, 0.667 the lowest for tentative conclusions. Observed "
               "agreement is the share of units with the same value; the interval is a seeded bootstrap over "
@@ -164,9 +173,9 @@ def detail(found: list[Measured]) -> str:
                 if row.get(key):
                     parts += [f"{label}: {row[key]}", ""]
             parts.append(figures_table(r))
-            short = shortfalls(r)
+            short = shortfalls(r) + uncertain(r)
             if short:
-                parts += ["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]
+                parts += ["Against the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]
             parts += ["#### Disagreements and their adjudication", "", adjudications(m, r)]
     return "\n".join(parts)
 
