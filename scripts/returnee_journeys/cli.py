@@ -85,6 +85,11 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
         print(f"error: {ctx.path} does not validate; nothing was written "
               f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
         return 1
+    return _no_journeys(ctx)
+
+
+def _no_journeys(ctx: Context) -> int:
+    """1, with a message, when the package has no person yet (as `init` writes it): nothing to make."""
     from .model import load
 
     persons = load.read_resource(ctx.descriptor, "persons", [])
@@ -150,6 +155,8 @@ def _qdpx(args) -> int:
     from .exports import qdpx
 
     ctx = _context(args)
+    if _no_journeys(ctx):
+        return 1
     archive = qdpx.build(ctx, args.out or ctx.exports)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {_shown(archive, ctx)}")
     print("note: the .qdpx holds the copyrighted texts: keep it for your own analysis, never redistribute it",

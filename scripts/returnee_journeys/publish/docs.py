@@ -16,11 +16,13 @@ from pathlib import Path
 
 
 from ..model import citation as citation_module
+from ..model import codebook as codebook_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
 from ..model import files
+from . import prose
 
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
 
@@ -34,7 +36,8 @@ def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None)
     for resource in descriptor.resources:
         frame = loaded.get(resource["name"]) if loaded else None
         rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| `{resource['path']}` | {resource['title']} | {rows} | {_cell(resource['description'])} |")
+        lines.append(f"| `{resource['path']}` | {resource.get('title', resource['name'])} | {rows} | "
+                     f"{_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +84,7 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
         schema = resource["schema"]
         targets = {f: f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}"
                    for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
-        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource['description']} "
+        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource.get('description', '')} "
                   f"Primary key: `{', '.join(schema['primaryKey'])}`.", "",
                   "| field | type | required | allowed values | references | description |",
                   "|---|---|---|---|---|---|"]
@@ -96,9 +99,11 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
 
 def codebook(descriptor: descriptor_module.Descriptor) -> str:
     factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
-    lines = ["| factor | label | domain | definition |", "|---|---|---|---|"]
-    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} |"
-              for f in factors.itertuples()]
+    near = codebook_module.neighbours(factors)
+    lines = ["| factor | label | domain | definition | neighbours (from either side's `excludes`) |",
+             "|---|---|---|---|---|"]
+    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} | "
+              f"{', '.join(f'`{n}`' for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
     return "\n".join(lines) + "\n"
 
 
@@ -176,6 +181,9 @@ def makers(context: Context) -> dict:
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
             "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables),
+            "who": lambda: prose.who(journeys.lanes(context.data), context.data.table("sources"),
+                                     context.data.table("person_sources")),
+            "texts": lambda: prose.texts(context.data.table("sources")),
             "reliability": lambda: reliability.summary(context.reliability),
             "reliability-rounds": lambda: reliability.detail(context.reliability)}
 
@@ -205,6 +213,18 @@ def current(ctx) -> list[tuple[Path, str, str]]:
     return out
 
 
+def stale_prose(ctx) -> list[str]:
+    """Counts of persons or texts in the package's hand-written prose (its README.md, descriptor,
+    CITATION.cff and pyproject.toml, those it has) that its data does not bear out (`prose`)."""
+    context = Context(ctx)
+    readme = ctx.folder / "README.md"
+    citation = ctx.folder / citation_module.FILE
+    return prose.stale(readme.read_text(encoding="utf-8") if readme.is_file() else "", context.descriptor.data,
+                       citation_module.read(citation) if citation.is_file() else {},
+                       prose.project_description(ctx.folder / "pyproject.toml"),
+                       context.data.table("persons"), context.data.table("sources"))
+
+
 # Generated whole, from the package's citation (its CITATION.cff), where the package has one.
 ZENODO = ".zenodo.json"
 
@@ -217,8 +237,12 @@ def _zenodo(context: Context) -> str:
 
 
 def update(ctx, check: bool = False) -> int:
-    """Rewrite the generated sections; with check, only report (exit 1) when one is stale."""
+    """Rewrite the generated sections; with check, only report (exit 1) when one is stale. Either
+    way, exit 1 when hand-written prose states a count the data does not bear out."""
     stale = 0
+    for problem in stale_prose(ctx):
+        print(f"error: {problem}", file=sys.stderr)
+        stale = 1
     for path, text, rendered in current(ctx):
         if text == rendered:
             continue

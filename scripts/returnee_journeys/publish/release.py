@@ -186,6 +186,7 @@ def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
 def build(root: Path, out: Path, exports: Path | None = None) -> Path:
     """Write <name>-<version>.zip of the package in the folder `root` into `out`. `exports`: a folder written by `exports.write_all`
     for this package; by default they are written afresh into a temporary folder inside `out`."""
+    root = Path(getattr(root, "folder", root))  # a package Context (as the command passes it) or its folder
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
     if not _safe(name) or "/" in name:
@@ -234,7 +235,7 @@ def release_readme(r: Release) -> str:
     rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
     lines = [
         f"# {package['title']} {package['version']}", "",
-        package["description"], "",
+        r.descriptor.about, "",
         "This archive is self-contained: every path below is relative to the folder this README is in. "
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",

@@ -20,6 +20,7 @@ from ..model import names
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
+from . import type_map as type_map_module
 
 FILE = "datapackage.json"
 TYPES = ("string", "integer", "number", "boolean", "date")
@@ -185,6 +186,9 @@ def structure(descriptor: Descriptor) -> list[Problem]:
                     if column not in field_names:
                         problems.append(_problem(label, "schema.primaryKey", "key-field-missing", column,
                                                  f"the primary key names {column!r}, which is not a field"))
+    problems += type_map_module.problems(type_map, {
+        f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
+        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)})
     if problems:
         return problems
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
@@ -262,9 +266,14 @@ def coding_tables(descriptor: Descriptor) -> list[Problem]:
         except (StopIteration, KeyError, TypeError):
             table, codes = None, None
         if table is None or not isinstance(table, dict) or set(table) != set(codes or []):
+            missing = [c for c in codes or [] if not isinstance(table, dict) or c not in table]
+            extra = [c for c in table if c not in (codes or [])] if isinstance(table, dict) else []
+            detail = "; ".join(filter(None, [f"no entry for {', '.join(map(str, missing))}" if missing else "",
+                                             f"not a code: {', '.join(map(str, extra))}" if extra else ""]))
             problems.append(Problem(resource, None, field_name, "descriptor:coding-table", prop,
                                     f"the field needs a `{prop}` table with one entry for each code of "
-                                    f"{enum_resource}.{enum_field} (see the field's description)", FILE))
+                                    f"{enum_resource}.{enum_field} (see the field's description)"
+                                    + (f": {detail}" if detail else ""), FILE))
     if not problems:
         roles = descriptor.field("stages", "stage_type")["roles"]
         if not all(isinstance(r, dict) for r in roles.values()):
@@ -289,6 +298,28 @@ def coding_tables(descriptor: Descriptor) -> list[Problem]:
 def journey_profile(descriptor: Descriptor) -> list[Problem]:
     """The journey-package profile (docs/profile.md), once the coding tables are sound."""
     return profile.profile_problems(descriptor.data)
+
+
+PROTOCOL = "docs/coding-protocol.md"
+
+
+def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
+    """Where the package has a coding protocol (docs/coding-protocol.md beside its descriptor), every
+    code of every enumerated field is defined there: named in backquotes (`code`)."""
+    path = descriptor.root / PROTOCOL
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    problems = []
+    for resource in descriptor.resources:
+        for field in resource["schema"]["fields"]:
+            for code in field.get("constraints", {}).get("enum", []):
+                if f"`{code}`" not in text:
+                    problems.append(Problem(resource["name"], None, field["name"], "protocol-defines-code", code,
+                                            f"the coding protocol ({PROTOCOL}) does not define the code `{code}`: "
+                                            "say there when to use it (a new code appears in the enum, in "
+                                            "`categories` with its label, and in the protocol)", PROTOCOL))
+    return problems
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, compact, spans
-from ..model import keys
+from ..model import chronology, codebook, compact, spans
+from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
 
@@ -220,8 +220,8 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
         at = np.flatnonzero(resource == name)
         key = descriptor.primary_key(name)
         target = j.tables[name]
-        if len(key) == 1:
-            where = keys.positions(frame["row_id"].iloc[at], target[key[0]])
+        if key and all(column in target.columns for column in key):
+            where = keys.positions(frame["row_id"].iloc[at], _row_ids(j, name, key))
             row_ok[at] = where >= 0
             if "source_id" in target.columns:
                 found = target["source_id"].to_numpy(dtype=object)
@@ -230,6 +230,15 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
     index = frame.index
     return (pd.Series(resource_ok, index=index), pd.Series(row_ok, index=index), pd.Series(field_ok, index=index),
             pd.Series(source, index=index, dtype="string"))
+
+
+def _row_ids(j: keys.Joins, name: str, key: list[str]) -> pd.Series:
+    """The row ids (`rowids`) of a table, worked out once."""
+    memo = j.memo.get(("row ids", name))
+    if memo is None or memo[0] is not j.tables[name]:
+        memo = (j.tables[name], pd.Series(rowids.ids(key, j.tables[name]), dtype="string"))
+        j.memo[("row ids", name)] = memo
+    return memo[1]
 
 
 def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, part: str) -> pd.Series:
@@ -321,6 +330,11 @@ def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFram
     ok = np.ones(len(ledger), dtype=bool)
     ok[bad] = False
     return ok
+
+
+def excludes_names_codes(factors: pd.DataFrame) -> pd.Series:
+    """Every code a factor's `excludes` names as a neighbour is a code of the codebook (`codebook`)."""
+    return codebook.unknown(factors).map(len).eq(0).astype(bool)
 
 
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
@@ -500,6 +514,9 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
             "round-coder-exists", column, "name a coder whose coding is in codings_by_coder")
     add("stages", ["codings"], lambda f: reason_matches_explicit_codings(j, f), "reason-matches-codings", "reason",
         "give a reason exactly when the text states one: at least one coding of the stage is explicit")
+    add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
+        "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
+        "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
     add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",
