@@ -39,6 +39,14 @@ class Measured:
         return {} if rows.empty else {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].items()}
 
 
+@dataclass(frozen=True)
+class Missing:
+    """A package named in `reliabilityPackages` that is not where it is said to be."""
+    where: str
+    rounds: tuple = ()
+    title: str = ""
+
+
 def measure(descriptor: descriptor_module.Descriptor, tables: dict, where: str = "this package") -> Measured | None:
     """The package's rounds, or None when it has none."""
     codings = tables.get("codings_by_coder")
@@ -52,6 +60,9 @@ def measured(descriptor: descriptor_module.Descriptor, tables: dict) -> list[Mea
     """This package's rounds and those of the packages it names in `reliabilityPackages`."""
     found = [measure(descriptor, tables)]
     for relative in descriptor.data.get("reliabilityPackages", []):
+        if not (descriptor.root / relative).is_file():  # a copy of the package without its sample: said, not read
+            found.append(Missing(str(relative)))
+            continue
         other = descriptor_module.read(descriptor.root / relative)
         loaded = load.load(other)
         if loaded.problems:
@@ -114,6 +125,9 @@ def summary(found: list[Measured]) -> str:
         return "No reliability round has been made yet (`reliability_rounds` is empty).\n"
     parts = []
     for m in found:
+        if isinstance(m, Missing):
+            parts += [f"The reliability package named in `reliabilityPackages`, {m.where}, is not in this copy of the "
+                      "package: its figures are not shown.", ""]
         for r in m.rounds:
             row = m.round_row(r.round)
             parts += [f"**{_round_heading(m, r)}.**", ""]
