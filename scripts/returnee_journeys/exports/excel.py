@@ -1,6 +1,8 @@
 """Excel export: a README sheet (title, licence, how to cite, data dictionary), then one sheet
 per resource. Text a spreadsheet would run as a formula is kept as text (string cell with the
-quote-prefix flag), so its value is unchanged but never evaluated."""
+quote-prefix flag), so its value is unchanged but never evaluated. A text longer than a cell holds
+(32 767 characters) is cut there with a visible mark, and the README sheet lists every such cell:
+the full text is in the CSV."""
 from __future__ import annotations
 
 import datetime
@@ -18,12 +20,22 @@ from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import cells
+from ..model import files
 
 
-def put(sheet, row: int, column: int, value) -> None:
+CELL_LIMIT = 32767  # characters an Excel cell holds
+CUT_MARK = " … [cut: an Excel cell holds 32 767 characters; the full text is in the CSV]"
+
+
+def put(sheet, row: int, column: int, value, cut: list | None = None) -> None:
+    """value into the cell; a text too long for a cell is cut with CUT_MARK and noted in `cut`."""
     cell = sheet.cell(row=row, column=column)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        value = value[: CELL_LIMIT - len(CUT_MARK)] + CUT_MARK
+        if cut is not None:
+            cut.append(f"{sheet.title}!{cell.coordinate}")
     cell.value = value.item() if hasattr(value, "item") else value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever it starts with
@@ -71,6 +83,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
             for column, value in enumerate(values, start=1):
                 put(readme, row, column, plain(value))
             row += 1
+    cut: list[str] = []
     for resource in data.descriptor.resources:
         sheet = book.create_sheet(resource["name"])
         names = [f["name"] for f in resource["schema"]["fields"]]
@@ -80,7 +93,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
         frame = data.table(resource["name"])[names]
         for r, record in enumerate(frame.astype(object).itertuples(index=False), start=2):
             for column, value in enumerate(record, start=1):
-                put(sheet, r, column, value)
+                put(sheet, r, column, value, cut)
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("comparison")
     rows = glance.rows
@@ -89,8 +102,12 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
         sheet.cell(row=1, column=column).font = Font(bold=True)
     for r, record in enumerate(rows.astype(object).itertuples(index=False), start=2):
         for column, value in enumerate(record, start=1):
-            put(sheet, r, column, value)
+            put(sheet, r, column, value, cut)
     sheet.freeze_panes = "B2"
+    if cut:
+        shown = ", ".join(cut[:50]) + (f" and {len(cut) - 50} more" if len(cut) > 50 else "")
+        put(readme, row + 1, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
+                                f"characters) and end with the mark “{CUT_MARK.strip()}”: {shown}.")
     book.properties.created = datetime.datetime.fromisoformat(package["created"].replace("Z", "+00:00")).replace(
         tzinfo=None)
     buffer = io.BytesIO()
@@ -102,15 +119,11 @@ def reproducible(xlsx: bytes) -> bytes:
     """The same workbook with no trace of when it was saved: openpyxl stamps the save time into
     docProps/core.xml and every zip entry; here `modified` becomes `created` and entries 1980-01-01."""
     source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", content)[1]
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
+    members = []
+    for info in source.infolist():
+        content = source.read(info.filename)
+        if info.filename == "docProps/core.xml":
+            created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", content)[1]
+            content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created + rb"\g<2>", content)
+        members.append((info.filename, content))
+    return files.zip_bytes(members, sort=False)  # [Content_Types].xml stays first

@@ -13,10 +13,9 @@ channel (a hatch on areas, a marker on lines) tells apart keys that share a colo
 from __future__ import annotations
 
 import functools
+import io
 import json
 import math
-import os
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +25,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.markers import MarkerStyle  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..model import files  # noqa: E402
+from ..model.descriptor import UnreadableInput  # noqa: E402
 from ..model.journeys import lanes, place_key, spells  # noqa: E402
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
@@ -55,6 +57,21 @@ plt.rcParams.update({
     "path.simplify": False, "hatch.linewidth": 0.6,
     "figure.dpi": DPI,  # lay out at the resolution of the PNG: hinted text is a little wider than at 100 dpi
 })
+# A "!" marker drawn from mathtext, made before mathtext is turned off ...
+with plt.rc_context({"text.parse_math": True}):
+    EXCLAMATION = MarkerStyle("$!$")
+# ... for every text: a `$` in the data is a dollar sign, never the start of a formula.
+plt.rcParams["text.parse_math"] = False
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def powers_of_ten(axis) -> None:
+    """A log axis labelled 10³, 10⁴ … in plain text (matplotlib's own labels are mathtext)."""
+    def label(value, position=None) -> str:
+        exponent = math.log10(value) if value > 0 else math.nan
+        return "10" + str(round(exponent)).translate(SUPERSCRIPTS) if abs(exponent - round(exponent)) < 1e-9 else ""
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(NullFormatter())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,9 +85,16 @@ class Palette:
 
     @classmethod
     def load(cls, path: Path | None) -> "Palette":
-        if path is None or not path.is_file():
+        if path is None or not (path.is_file() or path.is_symlink()):
             return cls()
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        try:  # never through a symbolic link; a broken file is named, not a crash
+            stored = json.loads(files.read_inside(path, path.parent).decode("utf-8"))
+            if not isinstance(stored, dict) or not all(
+                    isinstance(v, list) and all(isinstance(k, str) for k in v) for n, v in stored.items() if n in KINDS):
+                raise ValueError("not an object of lists of keys")
+        except (OSError, ValueError) as error:
+            raise UnreadableInput(f"{path}: cannot read the palette ({getattr(error, 'strerror', None) or error}); "
+                                  "repair it or remove it to start a new one") from None
         return cls({k: list(stored.get(k, [])) for k in KINDS})
 
     @classmethod
@@ -407,22 +431,13 @@ def finish(fig):
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
-    """Write name.png (200 dpi) and name.svg, each to a temporary file first, then renamed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write name.png (200 dpi) and name.svg, each whole or not at all (`files.write_atomically`)."""
     written = []
     for extension, options in (("png", {"dpi": DPI, "metadata": {"Software": None}}),
                                ("svg", {"metadata": {"Date": None, "Creator": None}})):
-        target = folder / f"{name}.{extension}"
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=f".{extension}")
-        os.close(handle)
-        try:
-            fig.savefig(temporary, format=extension, **options)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        written.append(target)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=extension, **options)
+        written.append(files.write_atomically(folder / f"{name}.{extension}", buffer.getvalue()))
     if close:
         plt.close(fig)
     return written
