@@ -182,8 +182,13 @@ def _exports(args) -> int:
 def _qdpx(args) -> int:
     from .exports import qdpx
 
+    from .model import load, texts
+
     ctx = _context(args)
-    if _gate(ctx):  # the texts themselves are checked by qdpx.build (exit 2 when one is missing)
+    listed = load.read_resource(ctx.descriptor, "sources", [])
+    if listed is not None:  # every text there and the copy that was coded, else exit 2 ...
+        texts.verified(listed, ctx.sources)
+    if _gate(ctx):  # ... and a package that validates, else exit 1: nothing written either way
         return 1
     archive = qdpx.build(ctx, args.out)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {_shown(archive, ctx)}")
