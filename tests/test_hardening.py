@@ -444,3 +444,10 @@ def test_outputs_are_readable_by_all_whatever_the_umask(tmp_path):
         os.umask(previous)
     for path in [tmp_path / "dist", *(tmp_path / "dist").rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
+
+
+@given(line=st.text(st.sampled_from("*a _)]\t b\u00e9"), max_size=24))
+def test_emphasis_is_removed_as_the_regex_does_in_linear_time(line):
+    from returnee_journeys.exports import excel
+
+    assert excel.without_emphasis(line) == excel.EMPHASIS.sub(r"\2", line)

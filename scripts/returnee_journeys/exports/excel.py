@@ -43,14 +43,53 @@ def put(sheet, row: int, column: int, value, cut: list | None = None) -> None:
             cell.quotePrefix = True
 
 
-# *text* and **text** as Markdown reads them; a * inside a regular expression (after `)` or `]`) stays
+# *text* and **text** as Markdown reads them; a * inside a regular expression (after `)` or `]`) stays.
+# The definition; `without_emphasis` does the same in linear time (the tests compare them).
 EMPHASIS = re.compile(r"(?<![\w)\]*])(\*\*?)(?=[^\s*])(.+?)(?<=[^\s*])\1(?![\w*])")
+
+
+def _word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def without_emphasis(line: str) -> str:
+    """EMPHASIS.sub(r"\\2", line) in O(n log n) (the regex takes quadratic time on a line such as
+    '*a *a *a …'): each opener, left to right, is paired with the nearest closer of its kind."""
+    import bisect  # noqa: PLC0415
+
+    n = len(line)
+    closers: dict[str, list[int]] = {"*": [], "**": []}
+    for q in range(1, n):
+        for mark in ("**", "*"):
+            end = q + len(mark)
+            if line.startswith(mark, q) and line[q - 1] not in " \t\n\r\f\v*" and not line[q - 1].isspace() \
+                    and (end >= n or not (_word(line[end]) or line[end] == "*")):
+                closers[mark].append(q)
+    out, last, p = [], 0, 0
+    while p < n:
+        if line[p] != "*" or (p > 0 and (_word(line[p - 1]) or line[p - 1] in ")]*")):
+            p += 1
+            continue
+        mark = "**" if line.startswith("**", p) else "*"
+        start = p + len(mark)
+        if start >= n or line[start].isspace() or line[start] == "*":
+            p += 1
+            continue
+        candidates = closers[mark]
+        at = bisect.bisect_left(candidates, start + 1)
+        if at == len(candidates):
+            p += 1
+            continue
+        q = candidates[at]
+        out += [line[last:p], line[start:q]]
+        last = p = q + len(mark)
+    return "".join(out) + line[last:]
 
 
 def plain(text: str) -> str:
     """Markdown as the plain text a spreadsheet cell shows: no code fences, backticks or emphasis."""
     lines = [line for line in str(text).split("\n") if not line.strip().startswith("```")]
-    return "\n".join(EMPHASIS.sub(r"\2", line.replace("`", "")) for line in lines)
+    return "\n".join(without_emphasis(line.replace("`", "")) for line in lines)
 
 
 def write(data: journeys.Journeys, citation: dict, path: Path,
