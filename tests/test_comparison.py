@@ -80,8 +80,9 @@ def test_months_agree_with_the_sequence_exports(data, glance):
     spells = tables["spells-stage-type"]
     by_type = {(s.id, month(calendar[m] + "-01")): s.state for s in spells.itertuples()
                for m in range(int(s.begin), int(s.end) + 1)}
-    first_type, last_type = data.descriptor.stage_type("first"), data.descriptor.stage_type("last")
-    stage_types = set(data.descriptor.stage_types())
+    code = export_sequences.state_code  # the sequence files' state codes
+    first_type, last_type = code(data.descriptor.stage_type("first")), code(data.descriptor.stage_type("last"))
+    stage_types = set(map(code, data.descriptor.stage_types()))
     checked_unbounded = 0
     for row in glance.rows.itertuples():
         mine = {m: state for (p, m), state in by_type.items() if p == row.person_id}

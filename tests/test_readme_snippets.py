@@ -104,7 +104,9 @@ def run_r(code: str, folder: Path) -> None:
     libraries = R_LIBRARY.findall(code)
     if not all(r_installed(libraries).values()):
         pytest.skip(f"R libraries {', '.join(libraries)} are not all installed: this snippet is not run here")
-    result = subprocess.run([rscript, "-e", code], cwd=folder, capture_output=True, text=True, timeout=120)
+    # a warning fails the snippet: the README promises snippets that run as written, without warnings
+    result = subprocess.run([rscript, "-e", "options(warn = 2)\n" + code], cwd=folder, capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
@@ -165,3 +167,13 @@ def test_release_readme_snippets_run_inside_the_unzipped_release():
 def test_the_extractor_finds_fenced_blocks():
     text = "x\n```python\nprint(1)\n```\n\n```r\nlibrary(x)\n```\n```\nplain\n```\n"
     assert snippets(text) == [("python", "print(1)\n"), ("r", "library(x)\n"), ("", "plain\n")]
+
+
+def test_the_duckdb_sqlite_pairing_named_is_the_one_the_lock_pins():
+    from returnee_journeys.publish import recipes
+
+    lock = (paths.ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = dict(re.findall(r"^(duckdb|duckdb-extension-sqlite)==(\S+)", lock, re.M))
+    assert pinned == {"duckdb": recipes.DUCKDB_SQLITE_PAIRING, "duckdb-extension-sqlite": recipes.DUCKDB_SQLITE_PAIRING}
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    assert f'"duckdb-extension-sqlite=={recipes.DUCKDB_SQLITE_PAIRING}"' in readme

@@ -76,6 +76,10 @@ def test_midpoint_imputation_puts_an_undated_change_in_the_middle_of_its_window(
     for stay in windows.itertuples():
         if pd.isna(stay.start_min) or pd.isna(stay.start_max) or (stay.start_max - stay.start_min).days < 150:
             continue
+        same = windows[(windows["person_id"] == stay.person_id) & (windows["start_min"] == stay.start_min)
+                       & (windows["start_max"] == stay.start_max)]
+        if len(same) > 1:  # a window shared by several changes is split in shares (test below)
+            continue
         middle = stay.start_min + (stay.start_max - stay.start_min) / 2
         before = journeys.month(pd.Series([middle - pd.Timedelta(days=45)])).iloc[0]
         after = journeys.month(pd.Series([middle + pd.Timedelta(days=45)])).iloc[0]
@@ -98,3 +102,79 @@ def test_the_readme_documents_every_code_and_empty_cell(data, written):
     months = pd.read_csv(written / "months.csv")
     first = months["calendar_month"].iloc[0]
     assert f"month 1 = `{first[:4]}-01`" in text and months["month"].iloc[0] == int(first[5:7])
+
+
+def test_two_undated_changes_in_one_window_each_keep_their_own_share(package_copy):
+    """A synthetic journey: home, a stay dated from its start, a second stay and the return, neither
+    of them dated, so both changes share one window. Each is imputed in its own half of it, in order;
+    the second stay keeps its months in the most-likely sequence."""
+    data_dir = package_copy / "data"
+    read = lambda name: pd.read_csv(data_dir / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    stages = read("stages")
+    olga = stages[stages["person_id"] == "olga"]
+    abroad, home = olga.iloc[1].copy(), olga.iloc[2].copy()
+    second = abroad.copy()
+    abroad[["end", "end_basis"]] = ""
+    second[["stage_id", "seq", "location_id", "start", "end", "start_basis", "end_basis"]] = [
+        "olga-09", "3", "veldland", "", "", "", ""]
+    home[["seq", "start", "start_basis"]] = ["4", "", ""]
+    rest = stages[stages["person_id"] != "olga"]
+    pd.concat([rest, pd.DataFrame([olga.iloc[0], abroad, second, home])]).to_csv(
+        data_dir / "stages.csv", index=False, lineterminator="\n")
+    for name, column in (("durations", "person_id"), ("discrepancies", "row_id")):  # no stated length to bound it
+        table = read(name)
+        table[~table[column].str.startswith("olga")].to_csv(data_dir / f"{name}.csv", index=False, lineterminator="\n")
+    data = journeys.read(package_copy / "datapackage.json")
+    windows = data.windows()
+    mine = windows[windows["person_id"] == "olga"].set_index("stage_id")
+    low, high = mine.at["olga-09", "start_min"], mine.at["olga-09", "start_max"]
+    assert (mine.at["olga-03", "start_min"], mine.at["olga-03", "start_max"]) == (low, high), "one shared window"
+
+    months = data.months(windows)
+    likely = sequences.likely_places(data, windows, months)
+    sequence = likely[months["person_id"] == "olga"].tolist()
+    places = journeys.place_key(data.table("locations"), pd.Series(["southern-union", "veldland", "severograd"]))
+    runs = [p for i, p in enumerate(sequence) if i == 0 or sequence[i - 1] != p]
+    assert runs == places.tolist(), "every stay, in journey order"
+    month = lambda day: journeys.month(pd.Series([day])).iloc[0]  # noqa: E731
+    first = months.loc[months["person_id"] == "olga", "month"].min()
+    into_second, home_again = sequence.index(places[1]), sequence.index(places[2])
+    quarter = (high - low) / 4
+    assert abs(first + into_second - month(low + quarter)) <= 1
+    assert abs(first + home_again - month(low + 3 * quarter)) <= 1
+
+
+@pytest.fixture(scope="module")
+def fixture_written(fixture_package, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fixture-out") / "sequences"
+    sequences.write(journeys.read(fixture_package / "datapackage.json"), folder)
+    return folder
+
+
+@pytest.mark.parametrize("folder", ["written", "fixture_written"])
+def test_every_state_is_a_traminer_safe_code_listed_in_states_csv(folder, request):
+    written = request.getfixturevalue(folder)
+    states = pd.read_csv(written / "states.csv", dtype=str, keep_default_na=False)
+    assert list(states.columns) == ["code", "label", "colour", "stands_for", "kind"]
+    assert not states.duplicated(["kind", "code"]).any()
+    assert states["code"].str.fullmatch(r"[A-Za-z0-9_]+").all()  # no '-', TraMineR's separator
+    assert states["colour"].str.fullmatch(r"#[0-9A-Fa-f]{6}").all() and (states["label"] != "").all()
+    assert (states["code"] == states["stands_for"].map(sequences.state_code)).all()
+    used = {"place": set(), "stage_type": set()}
+    for name, kind in (("spells-place", "place"), ("spells-stage-type", "stage_type")):
+        used[kind] |= set(pd.read_csv(written / f"{name}.csv", dtype=str)["state"])
+    long = pd.read_csv(written / "person-months.csv", dtype=str)
+    used["place"] |= set(long["state"]) | set(long["likely"]) | set(long["candidates"].str.split("|").explode())
+    for name in ("sts-place", "sts-place-likely"):
+        sts = pd.read_csv(written / f"{name}.csv", dtype=str).drop(columns="id")
+        used["place"] |= set(sts.stack().dropna())
+    for kind, codes in used.items():  # what seqdef(alphabet = ...) needs: every state of the data listed
+        assert codes == set(states.loc[states["kind"] == kind, "code"]), kind
+
+
+def test_a_place_key_with_a_hyphen_gets_an_underscore_and_keeps_its_meaning(fixture_written):
+    states = pd.read_csv(fixture_written / "states.csv", dtype=str).set_index("stands_for")
+    hyphenated = [key for key in states.index if "-" in key]
+    assert hyphenated, "the fixture has a group of countries with a hyphenated id"
+    assert all(states.at[key, "code"] == key.replace("-", "_") for key in hyphenated)
+    assert sequences.state_code("a-b c.d") == "a_b_c_d"

@@ -8,10 +8,13 @@ the month shares, or `uncertain`), the same rule the figures use.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from ..model import journeys
+from ..model import palette as palette_module
 
 OBSERVED, IMPUTED = "observed", "imputed"
 CENSOR = {0: "not censored: the last stay has a coded end",
@@ -21,6 +24,44 @@ CENSOR = {0: "not censored: the last stay has a coded end",
           2: "right-censored, date unknown: the last stay has no end and its text has no known date; the "
              "sequence is carried to the latest date any value of the package reaches, which is not an "
              "observed date"}
+
+
+UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def state_code(value: str) -> str:
+    """A state as TraMineR takes it without a warning: letters, digits and underscores ('-' is the
+    separator of its compressed sequences), so `european-union` is `european_union`."""
+    return UNSAFE.sub("_", str(value))
+
+
+def states(data: journeys.Journeys, by_place: pd.DataFrame, by_type: pd.DataFrame) -> pd.DataFrame:
+    """`states.csv`: every state the files use, `code, label, colour, stands_for, kind`. kind `place`
+    (spells-place, sts-place*, person-months; colours as in the figures) or `stage_type`
+    (spells-stage-type; colours in the order of the stage types in datapackage.json); `stands_for`
+    is the place key or stage type the code is made from."""
+    colours = palette_module.of_package(data)
+    names = journeys.place_names(data.table("locations"))
+    field = data.descriptor.field("stages", "stage_type")
+    type_label = {c["value"]: c.get("label", c["value"]) for c in field.get("categories", []) if isinstance(c, dict)}
+    order = field.get("constraints", {}).get("enum", [])
+    used = set(by_place["candidates"].str.split("|").explode())
+    rows = [(key, names.get(key, key), colours.colour("places", key), "place")
+            for key in sorted(used, key=lambda k: colours.slot("places", k))]
+    if (by_place["state"] == journeys.UNCERTAIN).any():
+        rows.append((journeys.UNCERTAIN, "uncertain: one of several places", palette_module.UNCERTAIN_COLOUR, "place"))
+    rows += [(t, type_label.get(t, t), palette_module.PALETTE[order.index(t) % len(palette_module.PALETTE)],
+              "stage_type") for t in sorted(set(by_type["state"]) - {journeys.UNCERTAIN}, key=order.index)]
+    if (by_type["state"] == journeys.UNCERTAIN).any():
+        rows.append((journeys.UNCERTAIN, "uncertain: one of several stage types", palette_module.UNCERTAIN_COLOUR,
+                     "stage_type"))
+    frame = pd.DataFrame(rows, columns=["stands_for", "label", "colour", "kind"])
+    frame.insert(0, "code", frame["stands_for"].map(state_code))
+    clash = frame[frame.duplicated(["kind", "code"], keep=False)]
+    if len(clash):
+        raise journeys.InvalidData("two states get one sequence code: " + ", ".join(clash["stands_for"])
+                                   + "; rename one of them (location_id or stage type)")
+    return frame[["code", "label", "colour", "stands_for", "kind"]]
 
 
 def origin_month(data: journeys.Journeys, months: pd.DataFrame | None = None) -> int:
@@ -40,13 +81,14 @@ def calendar(month_index: int) -> str:
 def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.Series:
     """The most likely place of every person-month, by midpoint imputation: every change of place
     whose date the chronology knows only to a window is put at the middle of that window (an end
-    nothing bounds at the last day of the horizon month); a month then takes the place the person
-    spent the most of its days in (ties: the earlier stay)."""
+    nothing bounds at the last day of the horizon month); consecutive changes that share one window
+    split it in equal shares, in journey order, each at the middle of its own share, so that every
+    stated stay keeps its days. A month then takes the place the person spent the most of its days
+    in (ties: the earlier stay)."""
     horizon = data.horizon()
     edge = journeys.month_start(horizon + 1) if horizon is not None else pd.NaT
     w = windows[["person_id", "seq", "place", "start_min", "start_max", "end_max"]].copy()
-    start_max = w["start_max"].fillna(edge)
-    start = w["start_min"] + (start_max - w["start_min"]) / 2
+    start = imputed_changes(w["person_id"], w["start_min"], w["start_max"].fillna(edge))
     start = start.fillna(pd.Timestamp("1900-01-01"))  # the origin: no start; it covers every month before
     end = start.groupby(w["person_id"]).shift(-1)
     last_end = (w["end_max"] + pd.Timedelta(days=1)).fillna(edge)
@@ -58,6 +100,21 @@ def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.Dat
     pairs = pairs.assign(overlap=overlap).sort_values(["index", "overlap", "seq"], ascending=[True, False, True])
     best = pairs.drop_duplicates("index").set_index("index")
     return best["place"].reindex(months.index)
+
+
+def imputed_changes(person: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
+    """The imputed day of each change of place (rows in journey order, per person): a run of k
+    consecutive changes with the same window [low, high] puts its j-th change (from 0) at
+    low + (2j + 1) / 2k of the window, the middle of its own share; a change alone in its window at
+    the middle. NaT where the window has no lower bound (the origin, which has no start)."""
+    columns = [person.astype(object).to_numpy(), low.to_numpy("datetime64[ns]"), high.to_numpy("datetime64[ns]")]
+    new_run = np.arange(len(person)) == 0
+    for values in columns:  # NaT never equals NaT: a window with an open bound is a run of its own
+        new_run[1:] |= values[1:] != values[:-1]
+    run = pd.Series(np.cumsum(new_run), index=person.index)
+    share = run.groupby(run).transform("size")
+    j = run.groupby(run).cumcount()
+    return low + (high - low) * ((2 * j + 1) / (2 * share))
 
 
 def censoring(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
@@ -88,12 +145,15 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
     out = {}
     for name, months in (("spells-place", by_place), ("spells-stage-type", by_type)):
         spells = journeys.spells(months)
+        spells["state"] = spells["state"].map(state_code)
         final = ~spells["id"].duplicated(keep="last")
         spells["censor"] = np.where(final, spells["id"].map(code).fillna(0).astype(int), 0)
         out[name] = spells.assign(begin=spells["begin"] - zero, end=spells["end"] - zero)
     likely = likely_places(data, windows, by_place)
-    long = by_place.assign(likely=likely, likely_basis=np.where(by_place["state"] == journeys.UNCERTAIN, IMPUTED,
-                                                                OBSERVED))
+    long = by_place.assign(state=by_place["state"].map(state_code),
+                           candidates=by_place["candidates"].map(lambda c: "|".join(map(state_code, c.split("|")))),
+                           likely=likely.map(state_code),
+                           likely_basis=np.where(by_place["state"] == journeys.UNCERTAIN, IMPUTED, OBSERVED))
     out["person-months"] = pd.DataFrame({
         "id": long["person_id"], "month": long["month"] - zero, "calendar_month": long["month"].map(calendar),
         "state": long["state"], "candidates": long["candidates"], "likely": long["likely"],
@@ -102,6 +162,7 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
         wide = long.assign(month=long["month"] - zero).pivot(index="person_id", columns="month", values=column)
         wide.columns = [str(c) for c in wide.columns]  # month numbers, as sequenzo and TraMineR like them
         out[name] = wide.reset_index().rename(columns={"person_id": "id"})
+    out["states"] = states(data, by_place, by_type)
     out["censoring"] = ends.assign(last_month=ends["last_month"].map(lambda m: m - zero if pd.notna(m) else pd.NA))
     months = sorted(set(by_place["month"]) | set(by_type["month"]))
     out["months"] = pd.DataFrame({"month": [m - zero for m in months], "calendar_month": [calendar(m) for m in months]})
@@ -128,6 +189,13 @@ departure (month 1 = `{first[:4]}-01`). `months.csv` maps every month number use
   numbers, inclusive. `state` is a place key: the country's ISO 3166-1 alpha-2 code, or the
   location_id of a group of countries (it has no code); or `{journeys.UNCERTAIN}`.
 - `spells-stage-type.csv`: the same, with the stage type (datapackage.json, stages.stage_type) as state.
+- `states.csv`: every state code the files use, `code, label, colour, stands_for, kind`: `kind` is
+  `place` (spells-place, sts-place, sts-place-likely, person-months) or `stage_type`
+  (spells-stage-type); `colour` is the one the figures draw it in; `stands_for` is the place key or
+  stage type the code is made from. Codes hold only letters, digits and `_` (a `-` becomes `_`, so
+  `european-union` is `european_union`): TraMineR reads `-` as a separator and warns about it. In R:
+  `states <- subset(read.csv("states.csv"), kind == "place")`, then
+  `seqdef(..., alphabet = states$code, labels = states$label, cpal = states$colour, left = "DEL")`.
 - `sts-place.csv`: STS format, one row per person (`id`), one column per month number: the state.
 - `person-months.csv`: one row per person and month: `id, month, calendar_month, state,
   candidates, likely, likely_basis`.
@@ -168,8 +236,10 @@ For analyses that need complete sequences, `likely` (and `sts-place-likely.csv`)
 place, and `likely_basis` says how: `{OBSERVED}` where the month's state is a place (the same place), or
 `{IMPUTED}` where the state is `{journeys.UNCERTAIN}`. Imputed months use **midpoint imputation**: each
 change of place whose date is known only to a window (after all the constraints of the journey) is put at
-the middle of that window, an end nothing bounds at the end of the sequence; the month then takes the
-place where the person spent most of its days (ties: the earlier stay). With a single undated change in
+the middle of that window, an end nothing bounds at the end of the sequence. Consecutive changes that
+share one window (the dates say only that they happen, in order, within it) split it into equal shares,
+in journey order, each at the middle of its own share, so no stated stay is left without days. The month
+then takes the place where the person spent most of its days (ties: the earlier stay). With a single undated change in
 reach this is the more probable place if the change is equally likely on any day of its window; it is a
 convention, not evidence: weight or drop `{IMPUTED}` months where it matters.
 """

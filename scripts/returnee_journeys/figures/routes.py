@@ -1,23 +1,36 @@
-"""Routes: each person's moves over Natural Earth outlines, in a Lambert azimuthal equal-area
-projection centred on the places drawn, its extent fitted to them.
+"""Routes: each person's moves over Natural Earth outlines, in three steps: `prepare` decides what is
+drawn and where each leg starts and ends (longitude, latitude); `layout` chooses the projection and
+the frame from everything drawn; `render` draws it.
+
+The frame holds, with a small margin, every place drawn, every leg and every highlighted country
+outline whole. Where all of it lies in one region (within REGIONAL_DEGREES of its middle) the map is
+a Lambert azimuthal equal-area projection centred there; where it spans continents, Equal Earth
+(an equal-area world projection), its central meridian put where the map's edge cuts no leg and
+as few outlines as possible. The note says which.
 
 A leg is a great-circle path, bent a little so that legs between the same two places stay apart;
 dashed where it leads to a destination planned but never reached; without an arrowhead where it
-leads into a transit stage (a waypoint). How each place is drawn follows its precision
-(`style.PLACE_DRAWING`, by locations.kind): a city is a dot; a region, known only as a region, a
-hollow hexagon at its approximate point; a country known only as a country is its outline,
-highlighted, and legs end at its border (never at an anchor point inside it); a group of countries
-is drawn by its members' outlines where the data names them, and otherwise listed in the note with
-the rows it concerns. No network is used: the outlines are the committed Natural Earth layer.
+leads into a transit stage (a waypoint); thin and dotted where both its ends lie in the person's
+home country (travel at home, not abroad). How each place is drawn follows its precision
+(`style.PLACE_DRAWING`, by locations.kind): a city is a dot; a country known only as a country is
+its outline, highlighted, and legs end at its border (never at an anchor point inside it); a
+region, known only as a region, has no point of its own: a hollow hexagon marks its approximate
+point, and a route passing through it on the way (a transit stage) is drawn straight on to the next
+place, the region named in the note, so that no route turns at a made-up centre; a group of
+countries is drawn by its members' outlines where the data names them, and otherwise listed in the
+note with the rows it concerns. No network is used: the outlines are the committed Natural Earth
+layer, with borders as recognised internationally (see basemap/extract.py).
 """
 from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass, field
 
 import cartopy.crs as ccrs
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
@@ -34,6 +47,13 @@ NEIGHBOURS_M = 50_000  # a leg's two border ends this close (metres): the outlin
 HIGHLIGHT = {"facecolor": "#FCEFC7", "edgecolor": "#9A7B1C", "linewidth": 0.8}
 OFFSETS = [(4, 3, "left", "bottom"), (-4, 3, "right", "bottom"), (4, -3, "left", "top"), (-4, -3, "right", "top"),
            (0, 6, "center", "bottom"), (0, -6, "center", "top"), (9, 0, "left", "center"), (-9, 0, "right", "center")]
+REGIONAL_DEGREES = 55.0  # everything drawn within this angle of its middle: a regional (azimuthal) map
+MARGIN = 0.05            # of the frame's width and height, on each side of everything drawn
+SPLIT_DEGREES = 1.0      # square degrees of a country on the far side of a world map's edge: split
+WORLD_ASPECT = 0.42      # a world map's frame is at least this tall for its width (within the globe)
+BORDERS = ("Borders: Natural Earth 1:110m, as recognised internationally (Crimea is drawn as part of Ukraine); "
+           "they imply no other position of this project.")
+DOMESTIC = {"lw": 0.8, "linestyle": (0, (1, 1.5))}  # a leg within the person's home country
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,63 +79,15 @@ def angular_distance(lon, lat, centre) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cosine, -1, 1)))
 
 
-def outline_paths(geometries, projection, visible: float):
-    """Matplotlib paths of the geometries in the projection, the fast way, and the geometries left to
-    cartopy. The projection here is azimuthal: a polygon lying wholly within 170° of its centre projects
-    without cuts, so its vertices are simply transformed (all at once); one out of sight is skipped;
-    only the rare polygon reaching around to the far side goes through cartopy's exact projection."""
-    centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
-    rings, owners, exact = [], [], []
-    for number, geometry in enumerate(geometries):
-        polygons = polygons_of(geometry)
-        if not polygons:
-            continue
-        coords = [np.asarray(r.coords) for p in polygons for r in (p.exterior, *p.interiors)]
-        distance = angular_distance(np.concatenate(coords)[:, 0], np.concatenate(coords)[:, 1], centre)
-        if distance.min() > visible + 5:
-            continue
-        if distance.max() >= 170:
-            exact.append(geometry)
-            continue
-        rings += coords
-        owners += [number] * len(coords)
-    paths_ = []
-    if rings:
-        flat = np.concatenate(rings)
-        xy = projection.transform_points(ccrs.PlateCarree(), flat[:, 0], flat[:, 1])[:, :2]
-        bounds = np.cumsum([0] + [len(r) for r in rings])
-        by_owner: dict[int, list] = {}
-        for owner, start, stop in zip(owners, bounds[:-1], bounds[1:]):
-            by_owner.setdefault(owner, []).append(xy[start:stop])
-        for owner in sorted(by_owner):
-            parts = by_owner[owner]
-            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(part) - 2) + [Path.CLOSEPOLY]
-                                    for part in parts])
-            paths_.append(Path(np.concatenate(parts), codes))
-    return paths_, exact
+def crosses_meridian(lon: np.ndarray, meridian: float) -> bool:
+    """Whether a path of longitudes (a ring or a line) crosses `meridian` (a step of over 180° measured
+    from it means it went across)."""
+    relative = np.mod(np.asarray(lon, float) - meridian, 360.0)
+    return bool(len(relative) > 1 and (np.abs(np.diff(relative)) > 180).any())
 
 
-def visible_angle(projection, box) -> float:
-    """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
-    x0, x1, y0, y1 = box
-    t = np.linspace(0, 1, 25)
-    edge_x = np.concatenate([x0 + (x1 - x0) * t, np.full_like(t, x1), x1 - (x1 - x0) * t, np.full_like(t, x0)])
-    edge_y = np.concatenate([np.full_like(t, y0), y0 + (y1 - y0) * t, np.full_like(t, y1), y1 - (y1 - y0) * t])
-    lonlat = ccrs.PlateCarree().transform_points(projection, edge_x, edge_y)
-    if not np.isfinite(lonlat[:, :2]).all():
-        return 180.0
-    centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
-    return float(angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max())
-
-
-def add_outlines(ax, geometries, projection, box, look, zorder) -> None:
-    from matplotlib.collections import PathCollection
-    paths_, exact = outline_paths(geometries, projection, visible_angle(projection, box))
-    if paths_:
-        ax.add_collection(PathCollection(paths_, facecolors=look["facecolor"], edgecolors=look["edgecolor"],
-                                         linewidths=look["linewidth"], zorder=zorder, transform=ax.transData))
-    if exact:
-        ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
+# ---------------------------------------------------------------------------------------------
+# Where things are
 
 
 def outline(code) -> object | None:
@@ -137,11 +109,15 @@ def nearest_on_border(geometry, toward: tuple[float, float]) -> tuple[float, flo
     return float(lon), float(lat)
 
 
+def great_circle_lonlat(a, b, points: int = 48) -> np.ndarray:
+    """Longitudes and latitudes of the great circle from a to b, ends included."""
+    return np.array([a, *GEOD.npts(a[0], a[1], b[0], b[1], points), b], dtype=float)
+
+
 def great_circle(a, b, bend: float, projection) -> np.ndarray:
     """Projected points of the great circle from a to b, pushed sideways by `bend` (a share of the
     chord's length) at the middle, tapering to nothing at the ends."""
-    inner = GEOD.npts(a[0], a[1], b[0], b[1], 48)
-    lonlat = np.array([a, *inner, b], dtype=float)
+    lonlat = great_circle_lonlat(a, b)
     xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
     chord = xy[-1] - xy[0]
     length = float(np.hypot(*chord))
@@ -167,11 +143,18 @@ class Places:
     def name(self, location) -> str:
         return self.locations.at[location, "name"]
 
+    def country(self, location) -> str:
+        code = self.locations.at[location, "country_code"]
+        return code if isinstance(code, str) else ""
+
     def is_area(self, location) -> bool:
         return self.shapes.get(location) is not None
 
     def is_group(self, location) -> bool:
         return self.drawing.get(location) == "group"
+
+    def is_region(self, location) -> bool:
+        return self.drawing.get(location) == "area-point"
 
     def point(self, location) -> tuple[float, float]:
         row = self.locations.loc[location]
@@ -196,21 +179,190 @@ class Places:
         return start, end
 
 
+def home_countries(data: journeys.Journeys) -> dict[str, str]:
+    """Each person's home country: the persons table's own `home_country` where it has one, else the
+    package's (stages.stage_type's `home_country`)."""
+    persons = data.table("persons")
+    default = data.descriptor.home_country
+    own = persons["home_country"] if "home_country" in persons else [None] * len(persons)
+    return {p: (h if isinstance(h, str) and h else default) for p, h in zip(persons["person_id"], own)}
+
+
+# ---------------------------------------------------------------------------------------------
+# prepare: what is drawn
+
+
+@dataclass
+class Leg:
+    move: object                 # the row of `Journeys.moves()` the leg draws
+    start: tuple[float, float]   # lon, lat
+    end: tuple[float, float]
+    domestic: bool               # both ends in the person's home country
+    origin: str                  # the place the leg is drawn from (a region passed through is skipped)
+
+
+@dataclass
+class Plan:
+    places: Places
+    names: dict[str, str]               # person_id -> name in the source
+    persons: list[str]                  # persons with a move, in lane order
+    legs: list[Leg] = field(default_factory=list)
+    neighbours: list[Leg] = field(default_factory=list)   # touching outlines: named, not drawn
+    groups: list = field(default_factory=list)            # moves to or from a group of countries
+    inside: list = field(default_factory=list)            # moves within the country they are coded to
+    passed: list = field(default_factory=list)            # (move, region): regions passed through
+    transit: set = field(default_factory=set)
+    planned: bool = False
+    named: list = field(default_factory=list)             # every place the moves name, groups aside
+
+    @property
+    def drawn(self) -> set:
+        """Every place drawn: the ends of legs and neighbours, and the regions passed through."""
+        ends = {loc for leg in self.legs + self.neighbours for loc in (leg.origin, leg.move.to_location)}
+        return ends | {region for _, region in self.passed}
+
+    @property
+    def outlines(self) -> list:
+        """The highlighted country outlines, by location id."""
+        return [self.places.shapes[loc] for loc in sorted(self.drawn) if self.places.is_area(loc)]
+
+    def marked(self) -> list[str]:
+        """Places drawn at a point (cities, regions), in a stable order."""
+        return [loc for loc in sorted(self.drawn) if not self.places.is_area(loc)]
+
+    def paths(self) -> list[np.ndarray]:
+        """Each leg's great-circle path, as (lon, lat)."""
+        return [great_circle_lonlat(leg.start, leg.end) for leg in self.legs + self.neighbours]
+
+    def points(self) -> list[np.ndarray]:
+        return [np.array([self.places.point(loc)]) for loc in self.marked()]
+
+    def rings(self) -> list[list[np.ndarray]]:
+        """The outer rings of each highlighted outline, one list per country."""
+        return [[np.asarray(p.exterior.coords) for p in polygons_of(g)] for g in self.outlines]
+
+    def items(self) -> list[np.ndarray]:
+        """Everything the frame must hold, as arrays of (lon, lat)."""
+        return self.paths() + self.points() + [ring for rings in self.rings() for ring in rings]
+
+
+def prepare(data: journeys.Journeys) -> Plan:
+    """Decide, from the tables alone, which moves become legs and where each ends (lon, lat)."""
+    places = Places(data)
+    moves = data.moves()
+    persons = journeys.lanes(data)
+    home = home_countries(data)
+    plan = Plan(places, dict(zip(persons["person_id"], persons["name_in_source"])),
+                [p for p in persons["person_id"] if p in set(moves["person_id"])],
+                transit=set(moves.loc[moves["waypoint"], "to_location"]), planned=not moves["realised"].all())
+    skipped: dict[tuple[str, str], str] = {}  # (person, region passed through) -> the place drawn before it
+    for move in moves.itertuples():
+        a, b = skipped.get((move.person_id, move.from_location), move.from_location), move.to_location
+        if a == b:
+            continue
+        if places.is_group(a) or places.is_group(b):
+            plan.groups.append(move)
+            continue
+        if move.waypoint and move.realised and places.is_region(b) and not places.is_region(a):
+            skipped[(move.person_id, b)] = a  # no route turns at a region's made-up centre
+            plan.passed.append((move, b))
+            continue
+        if places.contains(a, b) or places.contains(b, a):
+            plan.inside.append(move)
+            continue
+        start, end = places.ends(a, b)
+        domestic = bool(home[move.person_id]) and places.country(a) == places.country(b) == home[move.person_id]
+        leg = Leg(move, start, end, domestic, a)
+        if places.is_area(a) and places.is_area(b) and GEOD.inv(*start, *end)[2] < NEIGHBOURS_M:
+            plan.neighbours.append(leg)  # two outlines that touch: an arrow between them would have no length
+            continue
+        plan.legs.append(leg)
+    plan.named = sorted(loc for loc in set(moves["from_location"]) | set(moves["to_location"]) if not places.is_group(loc))
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# layout: projection and frame
+
+
+@dataclass
+class Frame:
+    projection: object
+    box: tuple[float, float, float, float]  # x0, x1, y0, y1 in the projection
+    world: bool                             # Equal Earth (places across continents), else regional
+    caption: str
+
+    @property
+    def aspect(self) -> float:
+        x0, x1, y0, y1 = self.box
+        return (y1 - y0) / (x1 - x0)
+
+
+def spherical_centre(lonlat: np.ndarray) -> tuple[float, float]:
+    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
+    vector = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]).mean(axis=1)
+    return (float(np.degrees(np.arctan2(vector[1], vector[0]))),
+            float(np.degrees(np.arctan2(vector[2], np.hypot(vector[0], vector[1])))))
+
+
 def fitted_projection(points: np.ndarray):
     """A Lambert azimuthal equal-area projection centred on the points' spherical mean."""
-    lon, lat = np.radians(points[:, 0]), np.radians(points[:, 1])
-    vector = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]).mean(axis=1)
-    centre_lon = float(np.degrees(np.arctan2(vector[1], vector[0])))
-    centre_lat = float(np.degrees(np.arctan2(vector[2], np.hypot(vector[0], vector[1]))))
-    return ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre_lon, 1), central_latitude=round(centre_lat, 1))
+    lon, lat = spherical_centre(points)
+    return ccrs.LambertAzimuthalEqualArea(central_longitude=round(lon, 1), central_latitude=round(lat, 1))
+
+
+def split_area(rings: list[np.ndarray], cut: float) -> float:
+    """How much of a country (square degrees, near enough to compare) a map edge at `cut` would put
+    on the far side from the rest: 0 where the cut misses the smallest arc of longitude holding it."""
+    lon = np.concatenate([r[:, 0] for r in rings]) % 360
+    ordered = np.sort(np.unique(lon))
+    gaps = np.diff(np.r_[ordered, ordered[0] + 360])
+    start = ordered[(int(np.argmax(gaps)) + 1) % len(ordered)]  # the arc begins after its largest gap
+    length = 360 - float(gaps.max())
+    where = (cut - start) % 360
+    if where >= length:
+        return 0.0
+    left = right = 0.0
+    for ring in rings:
+        area = 0.5 * abs(float(np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1])))
+        share = float(np.mean((ring[:, 0] - start) % 360 < where))
+        left, right = left + area * share, right + area * (1 - share)
+    return min(left, right)
+
+
+def world_meridian(paths_: list[np.ndarray], points: list[np.ndarray], rings: list[list[np.ndarray]]) -> float:
+    """The central meridian for a world map. Its opposite, the map's edge, cuts as few legs and splits
+    as few highlighted countries as it can (a country counts as split when over SPLIT_DEGREES² of it
+    would lie on the far side), then splits as little of them as it can, then passes no place, then
+    keeps as far from everything drawn as it can. Half degrees, so that reruns agree."""
+    cuts = np.arange(-180.0, 180.0, 0.5)
+    everything = np.concatenate([a[:, 0] for a in paths_ + points] + [r[:, 0] for rs in rings for r in rs])
+
+    def cost(cut):
+        split = [split_area(r, cut) for r in rings]
+        clearance = float(np.min(np.abs((everything - cut + 180) % 360 - 180)))
+        return (sum(crosses_meridian(p[:, 0], cut) for p in paths_) + sum(a > SPLIT_DEGREES for a in split),
+                round(sum(split), 1), sum(abs((p[0, 0] - cut + 180) % 360 - 180) < 2 for p in points),
+                -round(clearance, 3))
+
+    best = min(cuts, key=cost)
+    return float((best + 360) % 360 - 180)
+
+
+def padded(xy: np.ndarray, minimum: float = 0.0) -> tuple[float, float, float, float]:
+    x0, y0 = xy.min(axis=0)
+    x1, y1 = xy.max(axis=0)
+    width, height = max(x1 - x0, minimum), max(y1 - y0, minimum * 2 / 3)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    width, height = width * (1 + 2 * MARGIN), height * (1 + 2 * MARGIN)
+    return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
 
 
 def extent(xy: np.ndarray, aspect_range=(0.45, 0.9)) -> tuple[float, float, float, float]:
-    """A padded box around projected points, at least 1500 km across, of a bounded height:width."""
-    x0, y0 = xy.min(axis=0)
-    x1, y1 = xy.max(axis=0)
-    width, height = max(x1 - x0, 1.5e6), max(y1 - y0, 1.0e6)
-    width, height = width * 1.2, height * 1.25
+    """A padded box around projected points, at least 1500 km across, of a bounded height:width (the
+    box only ever grows to reach the bounds)."""
+    x0, x1, y0, y1 = padded(xy, 1.5e6)
+    width, height = x1 - x0, y1 - y0
     aspect = height / width
     if aspect < aspect_range[0]:
         height = width * aspect_range[0]
@@ -218,6 +370,102 @@ def extent(xy: np.ndarray, aspect_range=(0.45, 0.9)) -> tuple[float, float, floa
         width = height / aspect_range[1]
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+
+
+def layout(plan: Plan) -> Frame:
+    """The projection and frame: regional where everything lies within REGIONAL_DEGREES of its middle,
+    else Equal Earth; the frame holds every item of the plan, with a margin."""
+    items = plan.items() or [np.array([plan.places.reference(loc)]) for loc in plan.named] or [np.zeros((1, 2))]
+    lonlat = np.concatenate(items)
+    centre = spherical_centre(np.unique(lonlat.round(2), axis=0))
+    if angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max() <= REGIONAL_DEGREES:
+        projection = ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre[0], 1),
+                                                    central_latitude=round(centre[1], 1))
+        xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+        return Frame(projection, extent(xy), False,
+                     "Projection: Lambert azimuthal equal-area, centred on the places drawn (they lie in one region).")
+    meridian = world_meridian(plan.paths(), plan.points(), plan.rings())
+    projection = ccrs.EqualEarth(central_longitude=meridian)
+    xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    x0, x1, y0, y1 = padded(xy)
+    (lx0, lx1), (ly0, ly1) = projection.x_limits, projection.y_limits
+    x0, x1, y0, y1 = max(x0, lx0), min(x1, lx1), max(y0, ly0), min(y1, ly1)
+    grow = max(0.0, WORLD_ASPECT * (x1 - x0) - (y1 - y0)) / 2
+    box = (x0, x1, max(y0 - grow, ly0), min(y1 + grow, ly1))
+    where = f"{abs(meridian):g}°{'E' if meridian >= 0 else 'W'}" if meridian else "0°"
+    return Frame(projection, box, True,
+                 f"Projection: Equal Earth, centred on {where} (the places drawn span continents).")
+
+
+# ---------------------------------------------------------------------------------------------
+# render
+
+
+def outline_paths(geometries, projection, keep, exact):
+    """Matplotlib paths of the geometries in the projection, the fast way (all vertices transformed at
+    once), and the geometries left to cartopy's exact projection: `keep(lon, lat)` says whether a
+    polygon is in view at all, `exact(lon, lat)` whether it would be cut (its rings cross the map's
+    edge) and so needs cartopy."""
+    rings, owners, exact_ones = [], [], []
+    for number, geometry in enumerate(geometries):
+        polygons = polygons_of(geometry)
+        if not polygons:
+            continue
+        coords = [np.asarray(r.coords) for p in polygons for r in (p.exterior, *p.interiors)]
+        flat = np.concatenate(coords)
+        if not keep(flat[:, 0], flat[:, 1]):
+            continue
+        if any(exact(c[:, 0], c[:, 1]) for c in coords):
+            exact_ones.append(geometry)
+            continue
+        rings += coords
+        owners += [number] * len(coords)
+    paths_ = []
+    if rings:
+        flat = np.concatenate(rings)
+        xy = projection.transform_points(ccrs.PlateCarree(), flat[:, 0], flat[:, 1])[:, :2]
+        bounds = np.cumsum([0] + [len(r) for r in rings])
+        by_owner: dict[int, list] = {}
+        for owner, start, stop in zip(owners, bounds[:-1], bounds[1:]):
+            by_owner.setdefault(owner, []).append(xy[start:stop])
+        for owner in sorted(by_owner):
+            parts = by_owner[owner]
+            codes = np.concatenate([[Path.MOVETO] + [Path.LINETO] * (len(part) - 2) + [Path.CLOSEPOLY]
+                                    for part in parts])
+            paths_.append(Path(np.concatenate(parts), codes))
+    return paths_, exact_ones
+
+
+def visible_angle(projection, box) -> float:
+    """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
+    x0, x1, y0, y1 = box
+    t = np.linspace(0, 1, 25)
+    edge_x = np.concatenate([x0 + (x1 - x0) * t, np.full_like(t, x1), x1 - (x1 - x0) * t, np.full_like(t, x0)])
+    edge_y = np.concatenate([np.full_like(t, y0), y0 + (y1 - y0) * t, np.full_like(t, y1), y1 - (y1 - y0) * t])
+    lonlat = ccrs.PlateCarree().transform_points(projection, edge_x, edge_y)
+    if not np.isfinite(lonlat[:, :2]).all():
+        return 180.0
+    centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
+    return float(angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max())
+
+
+def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
+    projection = frame.projection
+    if frame.world:  # a cylindrical-like world map: a ring is cut only where it crosses the opposite meridian
+        edge = projection.proj4_params["lon_0"] + 180.0
+        paths_, exact = outline_paths(geometries, projection, lambda lon, lat: True,
+                                      lambda lon, lat: crosses_meridian(lon, edge))
+    else:  # azimuthal: a polygon within 170° of the centre projects without cuts; one out of sight is skipped
+        centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
+        visible = visible_angle(projection, frame.box)
+        paths_, exact = outline_paths(
+            geometries, projection, lambda lon, lat: angular_distance(lon, lat, centre).min() <= visible + 5,
+            lambda lon, lat: angular_distance(lon, lat, centre).max() >= 170)
+    if paths_:
+        ax.add_collection(PathCollection(paths_, facecolors=look["facecolor"], edgecolors=look["edgecolor"],
+                                         linewidths=look["linewidth"], zorder=zorder, transform=ax.transData))
+    if exact:
+        ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
 
 
 def place_labels(fig, labels: list) -> None:
@@ -243,112 +491,120 @@ def place_labels(fig, labels: list) -> None:
             label.set_visible(False)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    palette = style.palette_for(data, palette)
-    places = Places(data)
-    moves = data.moves()
-    persons = journeys.lanes(data)
-    names = dict(zip(persons["person_id"], persons["name_in_source"]))
-
-    legs, not_drawn, inside, neighbours = [], [], [], []
-    for move in moves.itertuples():
-        a, b = move.from_location, move.to_location
-        if a == b:
-            continue
-        if places.is_group(a) or places.is_group(b):
-            not_drawn.append(move)
-            continue
-        if places.contains(a, b) or places.contains(b, a):
-            inside.append(move)
-            continue
-        start, end = places.ends(a, b)
-        if places.is_area(a) and places.is_area(b) and GEOD.inv(*start, *end)[2] < NEIGHBOURS_M:
-            neighbours.append((move, start, end))  # two outlines that touch: an arrow between them would have no length
-            continue
-        legs.append((move, start, end))
-
-    drawn = {loc for move, _, _ in legs + neighbours for loc in (move.from_location, move.to_location)}
-    points = [p for _, s, e in legs + neighbours for p in (s, e)] + [places.point(loc) for loc in drawn if not places.is_area(loc)]
-    if not points:  # nothing to draw but places: centre on every place the journeys name
-        points = [places.reference(loc) for loc in set(moves["from_location"]) | set(moves["to_location"])
-                  if not places.is_group(loc)] or [(0.0, 0.0)]
-    projection = fitted_projection(np.array(points))
-    xy = projection.transform_points(ccrs.PlateCarree(), *np.array(points).T)[:, :2]
-    x0, x1, y0, y1 = extent(xy)
-    aspect = (y1 - y0) / (x1 - x0)
-
-    transit = set(moves.loc[moves["waypoint"], "to_location"])
-    groups = sorted({loc for m in not_drawn for loc in (m.from_location, m.to_location) if places.is_group(loc)})
+def legend_handles(plan: Plan, palette: style.Palette) -> list:
+    places, drawn = plan.places, plan.drawn
     handles = [Line2D([], [], color=palette.colour("persons", p), lw=1.5, marker=palette.marker("persons", p) or None,
-                      ms=4, label=names[p]) for p in persons["person_id"] if p in set(moves["person_id"])]
-    if not moves["realised"].all():
+                      ms=4, label=plan.names[p]) for p in plan.persons]
+    if plan.planned:
         handles.append(Line2D([], [], color="grey", lw=1.3, ls=(0, (3, 2)), label="planned leg, never travelled"))
-    kinds = {places.drawing[loc] for loc in drawn}
-    if any(not places.is_area(loc) and places.drawing[loc] == "point" for loc in drawn - transit):
+    if any(leg.domestic for leg in plan.legs):
+        handles.append(Line2D([], [], color="grey", lw=DOMESTIC["lw"], ls=DOMESTIC["linestyle"],
+                              label="within the home country, not abroad"))
+    if any(places.drawing[loc] == "point" for loc in drawn - plan.transit if not places.is_area(loc)):
         handles.append(Line2D([], [], marker="o", ls="", mfc="black", mec="black", ms=4, label="city"))
-    if "area-point" in kinds:
+    if any(places.is_region(loc) for loc in drawn):
         handles.append(Line2D([], [], marker="h", ls="", mfc="white", mec="black", ms=6,
-                              label="region: approximate point"))
+                              label="region: approximate point, not a turn of a route"))
     if any(places.is_area(loc) for loc in drawn):
         handles.append(Patch(**HIGHLIGHT, label="known only as a country: its outline"))
-    if drawn & transit:
+    if any(places.drawing[loc] == "point" for loc in drawn & plan.transit):
         handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="#444444", ms=3.5,
                               label="transit: waypoint (no arrowhead)"))
-    notes = [
-        style.unplaced_note("Not on the map, a group of countries whose members the data does not name", [
-            f"{places.name(g)}: " + style.listing([
-                f"{names[p]} (" + ", ".join(f"stages/{m.stage_id}" for m in not_drawn
-                                            if m.person_id == p and g in (m.from_location, m.to_location)) + ")"
-                for p in dict.fromkeys(m.person_id for m in not_drawn if g in (m.from_location, m.to_location))])
-            for g in groups]),
-        style.unplaced_note("Not drawn, a move within the country it is coded to",
-                            [f"{names[m.person_id]} (stages/{m.stage_id})" for m in inside]),
-        style.unplaced_note("Not drawn, a move between neighbouring countries known only by their outlines",
-                            [f"{names[m.person_id]}: {places.name(m.from_location)} to {places.name(m.to_location)} "
-                             f"(stages/{m.stage_id})" for m, _, _ in neighbours]),
-        style.unplaced_note("Drawn at their coordinates, no outline at 1:110m",
-                            [f"{places.name(loc)} (locations/{loc})" for loc in places.missing_outline if loc in drawn]),
-        "Projection: Lambert azimuthal equal-area, centred on the places drawn. Outlines: Natural Earth 1:110m.",
-    ]
-    note = style.note_text(data, ["stages", "locations", "persons"], notes)
-    columns, lines = style.legend_shape([h.get_label() for h in handles])
-    map_height = min(6.2, max(2.6, (style.WIDTH - 0.3) * aspect))
-    fig = plt.figure(figsize=(style.WIDTH, map_height + 0.45 + style.legend_height(lines) + style.note_height(note)),
-                     layout="constrained")
-    grid = fig.add_gridspec(2, 1, height_ratios=[map_height, max(style.legend_height(lines), 0.05)])
-    ax = fig.add_subplot(grid[0], projection=projection)
-    ax.set_extent((x0, x1, y0, y1), crs=projection)
-    highlighted = [places.shapes[loc] for loc in sorted(drawn) if places.is_area(loc)]
-    add_outlines(ax, [g for _, _, g in countries()], projection, (x0, x1, y0, y1), LAND, zorder=1)
-    if highlighted:
-        add_outlines(ax, highlighted, projection, (x0, x1, y0, y1), HIGHLIGHT, zorder=2)
+    return handles
 
+
+def notes(plan: Plan, frame: Frame) -> list[str]:
+    places, names = plan.places, plan.names
+    groups = sorted({loc for m in plan.groups for loc in (m.from_location, m.to_location) if places.is_group(loc)})
+
+    def rows(moves, place) -> str:
+        return style.listing([
+            f"{names[p]} (" + ", ".join(f"stages/{m.stage_id}" for m in moves
+                                        if m.person_id == p and place in (m.from_location, m.to_location)) + ")"
+            for p in dict.fromkeys(m.person_id for m in moves if place in (m.from_location, m.to_location))])
+
+    return [
+        style.unplaced_note("Not on the map, a group of countries whose members the data does not name",
+                            [f"{places.name(g)}: {rows(plan.groups, g)}" for g in groups]),
+        style.unplaced_note("Passed through, a region with no point of its own (the route is drawn straight on)",
+                            [f"{places.name(region)}: {names[m.person_id]} (stages/{m.stage_id})"
+                             for m, region in plan.passed]),
+        style.unplaced_note("Not drawn, a move within the country it is coded to",
+                            [f"{names[m.person_id]} (stages/{m.stage_id})" for m in plan.inside]),
+        style.unplaced_note("Not drawn, a move between neighbouring countries known only by their outlines",
+                            [f"{names[leg.move.person_id]}: {places.name(leg.origin)} to "
+                             f"{places.name(leg.move.to_location)} (stages/{leg.move.stage_id})"
+                             for leg in plan.neighbours]),
+        style.unplaced_note("Drawn at their coordinates, no outline at 1:110m",
+                            [f"{places.name(loc)} (locations/{loc})" for loc in places.missing_outline
+                             if loc in plan.drawn]),
+        frame.caption + " " + BORDERS,
+    ]
+
+
+def pieces(xy: np.ndarray, frame: Frame) -> list[np.ndarray]:
+    """A projected path in the pieces a world map's edge leaves of it (one piece where it is not cut)."""
+    if not frame.world:
+        return [xy]
+    width = frame.projection.x_limits[1] - frame.projection.x_limits[0]
+    jumps = np.flatnonzero(np.abs(np.diff(xy[:, 0])) > width / 2) + 1
+    return [part for part in np.split(xy, jumps) if len(part) > 1]
+
+
+def bent_path(leg: Leg, bend: float, frame: Frame) -> list[np.ndarray]:
+    """The leg's projected pieces, bent by `bend` where the bent path stays on the map (inside the
+    frame and, on a world map, on the globe), else bent less, else straight along its great circle."""
+    domain = frame.projection.domain.buffer(-1.0)
+    x0, x1, y0, y1 = frame.box
+    straight = pieces(great_circle(leg.start, leg.end, 0.0, frame.projection), frame)
+    if len(straight) > 1:
+        return straight  # cut by the edge: no bend across it
+    for share in (1.0, 0.5, 0.25):
+        path = great_circle(leg.start, leg.end, bend * share, frame.projection)
+        inside = ((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)).all()
+        if inside and (not frame.world or all(domain.contains(Point(p)) for p in path[1:-1])):
+            return [path]
+    return straight
+
+
+def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
     travelled: dict[tuple, int] = {}
-    for move, start, end in legs:
-        pair = tuple(sorted((move.from_location, move.to_location)))
+    for leg in plan.legs:
+        move = leg.move
+        pair = tuple(sorted((leg.origin, move.to_location)))
         k = travelled.get(pair, 0)
         travelled[pair] = k + 1
-        side = 1 if (move.from_location, move.to_location) == pair else -1
+        side = 1 if (leg.origin, move.to_location) == pair else -1
         bend = side * (0.08 + 0.05 * (k // 2)) * (1 if k % 2 == 0 else -1)
-        path = great_circle(start, end, bend, projection)
+        parts = bent_path(leg, bend, frame)
         colour = palette.colour("persons", move.person_id)
-        arrow = "-" if move.waypoint else "-|>"
-        ax.add_patch(FancyArrowPatch(path=Path(path), arrowstyle=arrow, mutation_scale=7, lw=1.2, color=colour,
-                                     linestyle="-" if move.realised else (0, (3, 2)), alpha=0.9, zorder=4,
-                                     transform=ax.transData))
+        line = DOMESTIC if leg.domestic else {"lw": 1.2, "linestyle": "-"}
+        if not move.realised:
+            line = {**line, "linestyle": (0, (3, 2))}
+        for number, part in enumerate(parts):
+            last = number == len(parts) - 1
+            ax.add_patch(FancyArrowPatch(path=Path(part), arrowstyle="-|>" if last and not move.waypoint else "-",
+                                         mutation_scale=7, color=colour, alpha=0.9, zorder=4,
+                                         transform=ax.transData, **line))
         marker = palette.marker("persons", move.person_id)
         if marker:
-            middle = path[len(path) // 2]
-            ax.plot(*middle, marker=marker, ms=3.5, color=colour, ls="", zorder=5, transform=ax.transData)
+            longest = max(parts, key=len)
+            ax.plot(*longest[len(longest) // 2], marker=marker, ms=3.5, color=colour, ls="", zorder=5,
+                    transform=ax.transData)
 
+
+def draw_places(ax, plan: Plan, frame: Frame) -> list:
+    """Markers of point places and the labels of every place drawn (placed later)."""
+    places, projection = plan.places, frame.projection
+    x0, x1, y0, y1 = frame.box
     labels = []
-    for loc in sorted(drawn):
+    for loc in sorted(plan.drawn):
         if places.is_area(loc):
             anchor = main_part(places.shapes[loc]).representative_point()
             px, py = projection.transform_point(anchor.x, anchor.y, ccrs.PlateCarree())
             if not (x0 <= px <= x1 and y0 <= py <= y1):  # its middle is off the map: name it at a leg's end
-                lon, lat = next(s if m.from_location == loc else e for m, s, e in legs
-                                if loc in (m.from_location, m.to_location))
+                lon, lat = next((leg.start if leg.origin == loc else leg.end for leg in plan.legs
+                                 if loc in (leg.origin, leg.move.to_location)), (anchor.x, anchor.y))
                 px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
             labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
                                       textcoords="offset points", fontsize=6.5, style="italic", zorder=6,
@@ -356,17 +612,41 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             continue
         lon, lat = places.point(loc)
         px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
-        if loc in transit and places.drawing[loc] == "point":
-            look = {"marker": "o", "ms": 3.5, "mfc": "white", "mec": "#444444", "mew": 0.8}
-        elif places.drawing[loc] == "area-point":
+        if places.is_region(loc):
             look = {"marker": "h", "ms": 6, "mfc": "white", "mec": "black", "mew": 0.8}
+        elif loc in plan.transit:
+            look = {"marker": "o", "ms": 3.5, "mfc": "white", "mec": "#444444", "mew": 0.8}
         else:
             look = {"marker": "o", "ms": 4, "mfc": "black", "mec": "black", "mew": 0.8}
         ax.plot(px, py, ls="", zorder=6, transform=ax.transData, **look)
-        labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
+        name = places.name(loc) + (" (approx.)" if places.is_region(loc) else "")
+        labels.append(ax.annotate(name, (px, py), xycoords=ax.transData, xytext=(4, 3),
                                   textcoords="offset points", fontsize=6.5, zorder=7, in_layout=False))
+    return labels
+
+
+def render(data: journeys.Journeys, plan: Plan, frame: Frame, palette: style.Palette):
+    handles = legend_handles(plan, palette)
+    note = style.note_text(data, ["stages", "locations", "persons"], notes(plan, frame))
+    _, lines = style.legend_shape([h.get_label() for h in handles])
+    map_height = min(6.2, max(1.6, (style.WIDTH - 0.3) * frame.aspect))
+    fig = plt.figure(figsize=(style.WIDTH, map_height + 0.45 + style.legend_height(lines) + style.note_height(note)),
+                     layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[map_height, max(style.legend_height(lines), 0.05)])
+    ax = fig.add_subplot(grid[0], projection=frame.projection)
+    ax.set_extent(frame.box, crs=frame.projection)
+    add_outlines(ax, [g for _, _, g in countries()], frame, LAND, zorder=1)
+    if plan.outlines:
+        add_outlines(ax, plan.outlines, frame, HIGHLIGHT, zorder=2)
+    draw_legs(ax, plan, frame, palette)
+    labels = draw_places(ax, plan, frame)
     ax.set_title("Routes: origin → stays → return (dashed: planned, never travelled)", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
     place_labels(fig, labels)
     return style.finish(fig)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    plan = prepare(data)
+    return render(data, plan, layout(plan), style.palette_for(data, palette))

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# The DuckDB release whose `sqlite` extension the lock pins (duckdb-extension-sqlite carries one
+# DuckDB version's build; a test checks this against requirements.lock).
+DUCKDB_SQLITE_PAIRING = "1.5.5"
+
+
 @dataclass(frozen=True)
 class Recipe:
     title: str
@@ -37,12 +42,14 @@ library(frictionless)
 package <- read_package("{package}")
 stages <- read_resource(package, "stages")
 '''),
-    Recipe("R, TraMineR: the SPELL file to sequences", "r", '''
+    Recipe("R, TraMineR: the SPELL file to sequences, with the states' labels and the figures' colours "
+           "(leading NAs are the months before departure: `left = \"DEL\"` aligns the sequences there)", "r", '''
 library(TraMineR)
 spells <- read.csv("{exports}sequences/spells-place.csv")
+states <- subset(read.csv("{exports}sequences/states.csv"), kind == "place")  # code, label, colour
 sts <- seqformat(spells, from = "SPELL", to = "STS", id = "id", begin = "begin", end = "end",
                  status = "state", process = FALSE)
-journeys <- seqdef(sts)
+journeys <- seqdef(sts, alphabet = states$code, labels = states$label, cpal = states$colour, left = "DEL")
 '''),
     Recipe("Python, sequenzo: the STS file (months before the first departure are empty)", "python", '''
 import pandas as pd
@@ -52,11 +59,23 @@ months = [c for c in sts.columns if c != "id"]
 states = sorted(pd.unique(sts[months].stack().dropna()))  # pandas 3 keeps NaN in stack()
 journeys = SequenceData(sts, time=months, states=states, id_col="id")  # time points: months
 '''),
-    Recipe("Python, DuckDB: the SQLite file, views included (the extension ships in a pip package, no download)",
-           "python", '''
+    Recipe("Python, DuckDB (any version): the Parquet files, one view per table", "python", '''
 import pathlib
 import duckdb
-import duckdb_extension_sqlite  # pip install duckdb duckdb-extension-sqlite
+con = duckdb.connect()
+for path in sorted(pathlib.Path("{exports}parquet").glob("*.parquet")):
+    con.execute(f"CREATE VIEW {{path.stem}} AS SELECT * FROM read_parquet('{{path.as_posix()}}')")
+print(con.sql("SELECT p.name_in_source, count(*) AS stays FROM stages s JOIN persons p USING (person_id) "
+              "GROUP BY ALL ORDER BY 1"))
+'''),
+    Recipe("Python, DuckDB on the SQLite file, views included: its `sqlite` extension comes in the pip package "
+           "`duckdb-extension-sqlite`, whose version must equal DuckDB's "
+           f"(`pip install \"duckdb=={DUCKDB_SQLITE_PAIRING}\" \"duckdb-extension-sqlite=={DUCKDB_SQLITE_PAIRING}\"`; "
+           "installing it beside a newer DuckDB silently "
+           "downgrades DuckDB to its own version)", "python", '''
+import pathlib
+import duckdb
+import duckdb_extension_sqlite  # the same version as duckdb
 extension = next(pathlib.Path(duckdb_extension_sqlite.__file__).parent.glob("extensions/*/sqlite.duckdb_extension"))
 con = duckdb.connect()
 con.install_extension(str(extension))

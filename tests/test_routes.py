@@ -1,0 +1,142 @@
+"""The routes map: `prepare` decides legs from the tables (unit-tested here without drawing), `layout`
+frames everything drawn, and the drawn map holds every place, leg and highlighted outline whole
+(the fixture and synthetic journeys in one region, across three continents, and to a large country
+known only as a country). Borders are drawn as recognised internationally."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from returnee_journeys.figures import routes
+from returnee_journeys.model import journeys
+
+# One person's stages per scenario: (stage_type, location_id), on the synthetic package's places.
+SCENARIOS = {
+    "one-region": [("origin", "moscow"), ("transit", "north-ossetia"), ("abroad", "tbilisi"), ("abroad", "yerevan"),
+                   ("transit", "vladikavkaz"), ("return", "moscow")],
+    "three-continents": [("origin", "moscow"), ("abroad", "buenos-aires"), ("abroad", "bangkok"),
+                         ("planned", "united-states"), ("return", "moscow")],
+    "large-country": [("origin", "saint-petersburg"), ("abroad", "istanbul"), ("abroad", "united-states"),
+                      ("return", "russia")],
+}
+CRIMEA = Point(34.1, 45.2)
+
+
+def journey(data: journeys.Journeys, stages: list[tuple[str, str]]) -> journeys.Journeys:
+    """The package with one person only, whose stages are `stages` (the tables as the model reads them)."""
+    tables = {k: v.copy() for k, v in data.tables.items()}
+    person = tables["persons"].iloc[[0]]
+    pid = person["person_id"].iloc[0]
+    template = tables["stages"][tables["stages"]["person_id"] == pid].iloc[[0]]
+    rows = pd.concat([template] * len(stages), ignore_index=True).assign(
+        seq=range(1, len(stages) + 1), stage_type=[t for t, _ in stages], location_id=[loc for _, loc in stages],
+        stage_id=[f"{pid}-{i + 1:02d}" for i in range(len(stages))])
+    tables["persons"], tables["stages"] = person, rows
+    return journeys.Journeys(data.descriptor, tables)
+
+
+@pytest.fixture(scope="module")
+def synthetic(synthetic_package):
+    return journeys.read(synthetic_package(4, seed=4))
+
+
+@pytest.fixture(scope="module")
+def scenarios(synthetic):
+    return {name: journey(synthetic, stages) for name, stages in SCENARIOS.items()}
+
+
+@pytest.fixture(scope="module")
+def maps(scenarios, fixture_package):
+    """Each scenario and the fixture, drawn once: (plan, extent, projection, note, drawn legs' vertices)."""
+    out = {}
+    for name, data in {**scenarios, "fixture": journeys.read(fixture_package / "datapackage.json")}.items():
+        fig = routes.draw(data)
+        ax = fig.axes[0]
+        legs = [patch.get_path().vertices for patch in ax.patches]
+        out[name] = (routes.prepare(data), ax.get_extent(), ax.projection, fig._supxlabel.get_text().replace("\n", " "),
+                     legs)
+        plt.close(fig)
+    return out
+
+
+def inside(projection, extent, lonlat: np.ndarray, tolerance: float = 1.0) -> bool:
+    xy = projection.transform_points(routes.ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    x0, x1, y0, y1 = extent
+    return bool(np.isfinite(xy).all() and (xy[:, 0] >= x0 - tolerance).all() and (xy[:, 0] <= x1 + tolerance).all()
+                and (xy[:, 1] >= y0 - tolerance).all() and (xy[:, 1] <= y1 + tolerance).all())
+
+
+@pytest.mark.parametrize("name", [*SCENARIOS, "fixture"])
+def test_every_outline_place_and_leg_lies_whole_inside_the_map(maps, name):
+    plan, extent, projection, _, drawn = maps[name]
+    assert plan.legs and drawn
+    for geometry in plan.outlines:
+        for polygon in routes.polygons_of(geometry):
+            assert inside(projection, extent, np.asarray(polygon.exterior.coords)), (name, polygon.bounds)
+    for lonlat in plan.points() + plan.paths():
+        assert inside(projection, extent, lonlat), name
+    x0, x1, y0, y1 = extent
+    for xy in drawn:  # as drawn, bent: still on the map
+        assert ((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)).all(), name
+
+
+def test_the_projection_follows_the_extent_and_the_note_names_it(maps):
+    assert maps["one-region"][2].proj4_params["proj"] == "laea"
+    assert "Lambert azimuthal equal-area" in maps["one-region"][3]
+    assert maps["three-continents"][2].proj4_params["proj"] == "eqearth"
+    assert "Equal Earth" in maps["three-continents"][3]
+    for *_, note, _ in maps.values():
+        assert "as recognised internationally (Crimea is drawn as part of Ukraine)" in note
+
+
+def test_a_large_country_is_whole_not_cut_to_the_cities(maps):
+    plan = maps["large-country"][0]
+    large = {plan.places.name(loc) for loc in plan.drawn if plan.places.is_area(loc)}
+    assert large == {"Russia", "United States"}  # Alaska, Hawaii and Chukotka included: the test above checks
+
+
+def test_a_region_passed_through_is_no_turn_of_a_route(scenarios):
+    plan = routes.prepare(scenarios["one-region"])
+    assert [region for _, region in plan.passed] == ["north-ossetia"]
+    ends = {(leg.origin, leg.move.to_location) for leg in plan.legs}
+    assert ("moscow", "tbilisi") in ends  # drawn straight on past the region
+    assert not any("north-ossetia" in pair for pair in ends)
+    assert "north-ossetia" in plan.drawn  # still marked, as approximate
+
+
+def test_a_leg_within_the_home_country_is_not_drawn_as_abroad(scenarios):
+    plan = routes.prepare(scenarios["one-region"])
+    domestic = {(leg.origin, leg.move.to_location) for leg in plan.legs if leg.domestic}
+    assert domestic == {("vladikavkaz", "moscow")}
+
+
+def test_the_home_country_is_the_persons_own_where_it_has_one(scenarios):
+    data = scenarios["one-region"]
+    persons = data.table("persons").assign(home_country="GE")
+    plan = routes.prepare(journeys.Journeys(data.descriptor, {**data.tables, "persons": persons}))
+    assert {(leg.origin, leg.move.to_location) for leg in plan.legs if leg.domestic} == set()
+    assert routes.home_countries(data) == {data.table("persons")["person_id"].iloc[0]: "RU"}
+
+
+def test_crimea_is_ukraine_and_a_return_to_russia_ends_in_russia(scenarios):
+    assert routes.outline("UA").contains(CRIMEA) and not routes.outline("RU").contains(CRIMEA)
+    data = journey(scenarios["large-country"], [("origin", "moscow"), ("abroad", "istanbul"), ("return", "russia")])
+    plan = routes.prepare(data)
+    (leg,) = [leg for leg in plan.legs if leg.move.to_location == "russia"]
+    russia = routes.main_part(routes.outline("RU"))
+    assert russia.exterior.distance(Point(leg.end)) < 1e-9
+    assert not routes.outline("UA").buffer(0.01).contains(Point(leg.end))
+
+
+def test_the_world_meridian_cuts_no_leg_and_splits_no_country():
+    atlantic = routes.great_circle_lonlat((37.6, 55.8), (-58.4, -34.6))
+    pacific = routes.great_circle_lonlat((100.5, 13.8), (-118.2, 34.1))
+    rings = [[np.asarray(p.exterior.coords) for p in routes.polygons_of(routes.outline(c))] for c in ("US", "RU")]
+    meridian = routes.world_meridian([atlantic], [], rings)
+    edge = meridian + 180
+    assert not routes.crosses_meridian(atlantic[:, 0], edge)
+    assert sum(routes.split_area(r, edge) for r in rings) < 5  # at most a small island on the far side
+    assert routes.crosses_meridian(pacific[:, 0], 180.0) and not routes.crosses_meridian(pacific[:, 0], 0.0)
