@@ -14,11 +14,15 @@ PYTEST_WORKERS ?= 2
 
 all: validate figures docs
 
-$(READY): requirements.lock pyproject.toml
+$(READY): requirements.lock requirements-cffconvert.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("python >= 3.11 is needed" if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
+	# cffconvert in an environment of its own (it pins jsonschema < 4): the tests run it on CITATION.cff
+	$(PYTHON) -m venv $(VENV)/cffconvert
+	$(VENV)/cffconvert/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements-cffconvert.lock
 	touch $@
 
 setup: $(READY)
@@ -48,11 +52,13 @@ test: $(READY)
 bench: $(READY)
 	$(RJ) bench
 
-# Re-pin every dependency, runtime and extras (needs the package index); commit the new requirements.lock.
+# Re-pin every dependency, runtime and all extras (figures, exports, pandera, all, test, dev) (needs the package index); commit the new requirements.lock.
 lock: $(READY)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links --extra test --extra dev --output-file requirements.lock pyproject.toml
+		--no-emit-find-links --all-extras --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-cffconvert.lock requirements-cffconvert.in
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist

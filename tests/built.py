@@ -1,5 +1,7 @@
 """Outputs that several test modules read, built once per test session (into temporary folders):
-the exports of this project's package, and a release zip made from them."""
+the exports of a synthetic package (two home countries, open returns of undated texts, undated
+stays, transit legs: what the export tests check), the exports of this project's package, and the
+release zip made from them (the release and the README's recipes are about this package)."""
 from __future__ import annotations
 
 import atexit
@@ -36,6 +38,24 @@ def exports() -> Path:
 
 
 @functools.cache
+def synthetic_package() -> Path:
+    from returnee_journeys.bench import synthetic
+
+    return synthetic.generate(12, _scratch("rj-synthetic-") / "package", seed=12)
+
+
+@functools.cache
+def synthetic_exports() -> Path:
+    folder = _scratch("rj-synthetic-exports-") / "dist" / "exports"
+    previous = os.umask(UMASK)
+    try:
+        exports_module.write_all(Context.open(synthetic_package()), folder)
+    finally:
+        os.umask(previous)
+    return folder
+
+
+@functools.cache
 def release() -> Path:
     """The release zip, built from the shared exports."""
     return release_module.build(paths.ROOT, _scratch("rj-release-") / "dist", exports())
@@ -43,9 +63,9 @@ def release() -> Path:
 
 @functools.cache
 def unzipped() -> Path:
-    """The release, unzipped: its top folder."""
+    """The release, unzipped into a folder of its own (the members sit at the zip's root)."""
     archive = release()
-    target = _scratch("rj-unzipped-")
+    target = _scratch("rj-unzipped-") / archive.stem
     with zipfile.ZipFile(archive) as z:
         z.extractall(target)
-    return target / archive.stem
+    return target

@@ -8,7 +8,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from mutations import edit_descriptor, set_cell
+from mutations import append_row, edit_descriptor, set_cell
 from returnee_journeys import cli
 from returnee_journeys.context import Context
 from returnee_journeys.model import journeys
@@ -146,3 +146,42 @@ def test_version_and_an_example_in_every_help(capsys):
     commands = cli.parser()._subparsers._group_actions[0].choices
     for name, command in commands.items():
         assert "example:\n  returnee-journeys " + name in command.format_help(), name
+
+
+def _add_belarusian(package, return_to="minsk"):
+    """Ales: Minsk -> Vilnius -> `return_to`, coded beside the fixture's Russian journeys."""
+    append_row(package, "locations", ["minsk", "Minsk", "city", "BY", "53.9", "27.57", "", "", "An invented stay."])
+    append_row(package, "locations", ["vilnius", "Vilnius", "city", "LT", "54.69", "25.28", "", "", ""])
+    append_row(package, "persons", ["ales", "gazette-ivan-olga", "Ales", "", "male", "", "", "", "minsk", "stated", "",
+                                    "Ales left Minsk", ""])
+    for seq, (kind, place, start, end) in enumerate([("origin", "minsk", "", "2022-10"),
+                                                     ("abroad", "vilnius", "2022-10", "2023-05"),
+                                                     ("return", return_to, "2023-05", "")], start=1):
+        append_row(package, "stages", [f"ales-0{seq}", "ales", str(seq), kind, place, "stated", start, end,
+                                       "stated" if start else "", "stated" if end else "", "", "gazette-ivan-olga",
+                                       "Ales left Minsk", ""])
+
+
+def test_a_journey_from_another_home_country_validates_and_returns_home(package_copy, capsys):
+    _add_belarusian(package_copy)
+    assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 1  # BY is not a home country yet
+    assert "[home-country-listed]" in capsys.readouterr().out
+    edit_descriptor(package_copy, lambda d: next(f for r in d["resources"] if r["name"] == "stages"
+                                                 for f in r["schema"]["fields"] if f["name"] == "stage_type")
+                    .update(home_countries=["RU", "BY"]))
+    assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    data = journeys.read(package_copy / "datapackage.json")
+    months = data.months()
+    assert months[months["person_id"] == "ales"]["state"].iloc[-1] == "BY"
+    assert set(months[months["person_id"] == "ivan"]["state"]) >= {"RU"}
+
+
+def test_a_return_outside_the_persons_home_is_refused(package_copy, capsys):
+    _add_belarusian(package_copy, return_to="severograd")  # a Belarusian "returning" to Russia
+    edit_descriptor(package_copy, lambda d: next(f for r in d["resources"] if r["name"] == "stages"
+                                                 for f in r["schema"]["fields"] if f["name"] == "stage_type")
+                    .update(home_countries=["RU", "BY"]))
+    assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 1
+    out = capsys.readouterr().out
+    assert "[ends-with-return-home]" in out and "[place-fits-stage-type]" in out

@@ -72,3 +72,59 @@ def test_the_installed_loader_reads_a_package_and_its_own_dataset(installed, tmp
     found = json.loads(done.stdout)
     assert found["given"] == {name: [len(frame), str(frame.dtypes.get("seq", ""))] for name, frame in fixture_tables.items()}
     assert found["own"] == sorted(r["name"] for r in json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))["resources"])
+
+
+# A light install, simulated without building a second environment: the heavy libraries are made
+# unimportable in the installed copy's process (they are borrowed from this environment otherwise).
+BLOCK = ("import importlib.abc, sys\n"
+         "from returnee_journeys.extras import EXTRAS\n"
+         "class Block(importlib.abc.MetaPathFinder):\n"
+         "    def find_spec(self, name, path=None, target=None):\n"
+         "        if name.split('.')[0] in EXTRAS:\n"
+         "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+         "sys.meta_path.insert(0, Block())\n")
+
+
+def wheel_requirements(installed: Path) -> dict[str | None, set[str]]:
+    """Requires-Dist of the installed wheel: extra (None for the light install) → distributions."""
+    script = ("import json; from importlib.metadata import requires\n"
+              "print(json.dumps(requires('russian-returnee-journeys')))")
+    out: dict[str | None, set[str]] = {}
+    for line in json.loads(run([installed, "-c", script], Path("/")).stdout):
+        name, _, marker = line.partition(";")
+        extra = marker.split("extra ==")[1].strip().strip("'\"") if "extra ==" in marker else None
+        out.setdefault(extra, set()).add(name.strip().split("[")[0].split(">")[0].split("=")[0].split("<")[0])
+    return out
+
+
+def test_the_light_install_requires_only_the_loaders_libraries(installed):
+    from returnee_journeys.extras import EXTRAS
+
+    required = wheel_requirements(installed)
+    assert required[None] == {"edtf", "jsonschema", "numpy", "pandas", "pyarrow", "pyyaml"}
+    for module, (distribution, extra) in EXTRAS.items():
+        assert distribution in required[extra] and distribution in required["all"], module
+        assert distribution not in required[None], module
+    assert {"figures", "exports", "pandera", "all"} <= set(required)
+
+
+def test_load_and_validate_work_without_the_extras_and_commands_name_the_missing_extra(installed, tmp_path,
+                                                                                    fixture_package):
+    script = BLOCK + ("import json, returnee_journeys as rj\n"
+                      "from returnee_journeys import cli\n"
+                      "tables = rj.load(sys.argv[1])\n"
+                      "report = rj.validate(sys.argv[1], sys.argv[2], require_sources=True)\n"
+                      "codes = {c: cli.main([c, '--package', sys.argv[1], '--out', sys.argv[3] + '/' + c])\n"
+                      "         for c in ('figures', 'exports')}\n"
+                      "codes['validate'] = cli.main(['validate', '--package', sys.argv[1], '--skip-quotes'])\n"
+                      "heavy = sorted(m for m in sys.modules if m.split('.')[0] in EXTRAS)\n"
+                      "print(json.dumps({'tables': len(tables), 'problems': len(report.problems), 'codes': codes,"
+                      " 'heavy': heavy}))\n")
+    done = run([installed, "-c", script, fixture_package, FIXTURE_SOURCES, tmp_path], tmp_path)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["tables"] > 0 and found["problems"] == 0 and found["heavy"] == []
+    assert found["codes"] == {"figures": 2, "exports": 2, "validate": 0}
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and "[figures]" in errors[0] and "[exports]" in errors[1], done.stderr
+    assert not list(tmp_path.glob("figures/*")) and not list(tmp_path.glob("exports/*"))

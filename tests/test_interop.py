@@ -135,7 +135,9 @@ def _field(descriptor: dict, resource: str, field: str) -> dict:
     (lambda d: d["resources"][0].update(type="data"), "profile:const"),
     (lambda d: _field(d, "stages", "stage_type").pop("roles"), "profile:required"),
     (lambda d: _field(d, "stages", "stage_type")["roles"]["origin"].update(position="start"), "profile:enum"),
-    (lambda d: _field(d, "stages", "stage_type").update(home_country="Russia"), "profile:pattern"),
+    (lambda d: _field(d, "stages", "stage_type").update(home_countries=["Russia"]), "profile:pattern"),
+    (lambda d: _field(d, "stages", "stage_type").update(home_countries=[]), "profile:minItems"),
+    (lambda d: d.update(keywords="migration"), "profile:type"),  # the official Data Package v2 profile's requirement
     (lambda d: _field(d, "codings", "valence").pop("labels"), "profile:required"),
     (lambda d: _field(d, "durations", "unit")["days"].update(month=0), "profile:exclusiveMinimum"),
     (lambda d: _field(d, "durations", "qualifier")["admits"]["about"].pop("max"), "profile:required"),
@@ -152,6 +154,20 @@ def test_the_profile_refuses_what_the_tools_rely_on(package, change, rule):
     change(broken)
     rules = {p.rule for p in profile.profile_problems(broken)}
     assert rule in rules, rules
+
+
+def test_a_0_2_0_package_still_conforms_to_its_version(package):
+    """The migration of docs/profile.md, backwards: a package that keeps 0.2.0's one `home_country`
+    and names profile 0.2.0 is still checked against 0.2.0 and conforms."""
+    old = copy.deepcopy(package)
+    old["journeyProfile"] = "journey-package-profile-0.2.0.json"
+    stage_type = _field(old, "stages", "stage_type")
+    stage_type["home_country"] = stage_type.pop("home_countries")[0]
+    assert profile.profile_problems(old) == []
+    assert profile.profile_problems(package) == []
+    migrated_wrongly = copy.deepcopy(old)
+    migrated_wrongly["journeyProfile"] = "journey-package-profile-0.3.0.json"
+    assert {p.rule for p in profile.profile_problems(migrated_wrongly)} >= {"profile:required"}
 
 
 def test_the_validator_runs_the_profile_step(package, tmp_path):

@@ -15,8 +15,9 @@ datapackage.json in the current folder. --bundled names the dataset shipped with
 Every command prints the package it acts on (path and name) as its first line; with
 `validate --format json` that line goes to stderr, so that stdout is the JSON alone.
 
-Exit codes: 0 done (valid), 1 invalid data, 2 usage error or unreadable input; 130 and 143 when
-interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
+Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
+light install leaves out (the message names the extra to install: figures, exports, pandera, all);
+130 and 143 when interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
 """
 from __future__ import annotations
 
@@ -390,6 +391,12 @@ def _run(argv: list[str] | None) -> int:
         _phase[0] = "finishing"
         print("error: interrupted", file=sys.stderr)
         return getattr(error, "code", 130)
+    except ImportError as error:
+        from .extras import hint
+
+        print(f"error: {_line(hint(error) or f'internal error ({type(error).__name__}: {error}); please report it')}",
+              file=sys.stderr)
+        return 2
     except RecursionError:
         print("error: the input is nested too deeply to read", file=sys.stderr)
         return 2

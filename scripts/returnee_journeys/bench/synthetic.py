@@ -9,7 +9,9 @@ dates; one to three codings per move use every Lee category, timing and salience
 some are only known to a window, some changes of place are not dated at all, some returns are not
 dated. Texts come from several outlets (spelled as they spell themselves, "AFP"); one text in three
 has no known date, so its returns are open with no upper bound; one text is coded from a reworded
-copy. Events include a range and an undated one. Every value is drawn from a numpy Generator
+copy. Events include a range and an undated one. Every fourth person (the second, sixth …) is from
+Belarus, not Russia: their origin, visits home and return are in Belarus (two home countries, as
+`home_countries` in the package's descriptor lists them). Every value is drawn from a numpy Generator
 seeded by the caller, so the same N and seed give the same files; everything is vectorised (the
 benchmark draws 100 000 persons).
 
@@ -17,7 +19,7 @@ Usage: returnee-journeys synthetic N OUT_DIR [--seed S]
 """
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,10 @@ from ..model import files
 from ..model import paths
 
 FIRST_MONTH = 2022 * 12 + 1  # February 2022, as a month index (year * 12 + month - 1)
-HOME_COUNTRY = "RU"
+HOME_COUNTRIES = ["RU", "BY"]
+# the second home: a Belarusian's places at home, where a Russian's would be (made after the draws, so
+# that the random draws, and everything else, stay as they were)
+SECOND_HOME = {"moscow": "minsk", "saint-petersburg": "grodno", "novosibirsk": "brest", "russia": "belarus"}
 
 # (location_id, name, kind, country_code, latitude, longitude): made up for the tests, real coordinates.
 LOCATIONS = [
@@ -52,6 +57,8 @@ LOCATIONS = [
     ("united-states", "United States", "country", "US", 39.76, -98.5), ("european-union", "European Union",
                                                                           "country-group", "", 49.84, 9.9),
     ("central-asia", "Central Asia", "country-group", "", 43.0, 65.0),
+    ("minsk", "Minsk", "city", "BY", 53.9, 27.57), ("grodno", "Grodno", "city", "BY", 53.68, 23.83),
+    ("brest", "Brest", "city", "BY", 52.1, 23.69), ("belarus", "Belarus", "country", "BY", 53.5, 28.0),
 ]
 ORIGINS = ["moscow", "saint-petersburg", "novosibirsk"]
 TRANSIT = ["north-ossetia", "vladikavkaz", "istanbul", "almaty"]
@@ -295,7 +302,10 @@ def _generate(n: int, out: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     descriptor = descriptor_module.read(paths.DESCRIPTOR)
     (out / "data").mkdir(parents=True, exist_ok=True)
-    shutil.copy(paths.DESCRIPTOR, out / "datapackage.json")
+    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    next(f for r in package["resources"] if r["name"] == "stages" for f in r["schema"]["fields"]
+         if f["name"] == "stage_type")["home_countries"] = HOME_COUNTRIES
+    (out / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     sources = _sources(rng, max(3, n // 1000), descriptor)
     source_ids = sources["source_id"].to_numpy()
     ids = _ids("p", np.arange(1, n + 1), 6)
@@ -309,6 +319,9 @@ def _generate(n: int, out: Path, seed: int) -> None:
         "quote": "synthetic quote", "notes": "",
     })
     stages = _stages(rng, persons, sources["published"].to_numpy() == "")
+    second = stages["person_id"].isin(ids[np.arange(n) % 4 == 1]) & stages["stage_type"].isin(
+        ["origin", "temporary-return", "return"])
+    stages.loc[second, "location_id"] = stages.loc[second, "location_id"].map(SECOND_HOME)
     persons["origin_location_id"] = persons["person_id"].map(
         stages[stages["stage_type"] == "origin"].set_index("person_id")["location_id"])
     locations = pd.DataFrame(LOCATIONS, columns=["location_id", "name", "kind", "country_code", "latitude", "longitude"])

@@ -180,12 +180,8 @@ class Places:
 
 
 def home_countries(data: journeys.Journeys) -> dict[str, str]:
-    """Each person's home country: the persons table's own `home_country` where it has one, else the
-    package's (stages.stage_type's `home_country`)."""
-    persons = data.table("persons")
-    default = data.descriptor.home_country
-    own = persons["home_country"] if "home_country" in persons else [None] * len(persons)
-    return {p: (h if isinstance(h, str) and h else default) for p, h in zip(persons["person_id"], own)}
+    """Each person's home country: the country of their origin (`Journeys.homes`)."""
+    return {p: h for p, h in data.homes().items() if isinstance(h, str) and h}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,9 +47,11 @@ def how_to_cite(citation: dict) -> str:
     author = citation["authors"][0].get("name") or citation["authors"][0]["family-names"]
     year = str(citation.get("date-released", ""))[:4] or "n.d."
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
-    apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]."
+    url = citation.get("url")
+    apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]." + (f" {url}" if url else "")
     bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{citation['title']}}},", f"  author = {{{{{author}}}}},",
                         f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
+                        *([f"  url = {{{url}}},"] if url else []),
                         f"  note = {{Data set, licence {citation.get('license', 'not stated')}}}", "}"])
     references = len(citation.get("references") or [])
     sources = (f"Please cite the {_COUNTED.get(references, str(references) + ' source articles')} too (see "

@@ -60,8 +60,12 @@ class Descriptor:
         return self.stage_types(position=position)[0]
 
     @property
-    def home_country(self) -> str:
-        return self.field("stages", "stage_type")["home_country"]
+    def home_countries(self) -> list[str]:
+        """The countries the package's journeys leave from and return to (profile 0.3.0:
+        `home_countries` on stages.stage_type; a 0.2.0 package's one `home_country`). Each person's
+        own home is the country of their origin location: see `journeys.homes`."""
+        spec = self.field("stages", "stage_type")
+        return list(spec["home_countries"]) if "home_countries" in spec else [spec["home_country"]]
 
     def quote_fields(self, name: str) -> list[str]:
         """Fields of a resource marked `quote: true`: verbatim passages of the row's text (`source_id`)."""

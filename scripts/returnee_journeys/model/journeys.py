@@ -34,6 +34,13 @@ class Journeys:
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
+    def homes(self) -> pd.Series:
+        """Each person's home country (person_id → ISO code): the country of their origin location
+        (persons.origin_location_id), one of the descriptor's `home_countries` in a valid package."""
+        persons = self.tables["persons"]
+        home = keys.lookup(persons["origin_location_id"], self.tables["locations"], "location_id", "country_code")
+        return pd.Series(home.to_numpy(), index=persons["person_id"].to_numpy(), name="home_country")
+
     def windows(self) -> pd.DataFrame:
         """Realised stages with their windows, the person's source and the stay's place key."""
         t = self.tables

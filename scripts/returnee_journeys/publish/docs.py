@@ -1,5 +1,6 @@
 """Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
-cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD.
+cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD; and
+.zenodo.json, whole, from the package's citation (where the package has a .zenodo.json).
 
 They are rendered from the package's datapackage.json, its tables and its citation between
 `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift, in the
@@ -87,7 +88,8 @@ def _meanings(field: dict) -> str:
                 words.append("transit")
             return ", ".join(w for w in words if w)
         parts.append("roles: " + "; ".join(f"`{t}` {role(r)}" for t, r in field["roles"].items())
-                     + (f" (home country {field['home_country']})" if field.get("home_country") else ""))
+                     + (f" (at home: in the country of the person's origin, one of {', '.join(field['home_countries'])})"
+                        if field.get("home_countries") else ""))
     return " ".join(parts)
 
 
@@ -143,12 +145,12 @@ def glance(data: journeys.Journeys) -> str:
             "[docs/comparison.md](docs/comparison.md).\n")
 
 
-def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict) -> str:
+def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
     from . import metadata
 
     name = f"{descriptor.data['name']}-{descriptor.data['version']}.zip"
     files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
-    document = metadata.schema_org(descriptor, citation, files)
+    document = metadata.schema_org(descriptor, citation, files, tables)
     text = metadata.jsonld_text(document)
     fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)  # data cannot close it
     return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
@@ -183,7 +185,7 @@ def makers(context: Context) -> dict:
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation)}
+            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables)}
 
 
 def render(text: str, context: Context) -> str:
@@ -204,7 +206,21 @@ def current(ctx) -> list[tuple[Path, str, str]]:
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             out.append((path, text, render(text, context)))
+    zenodo = ctx.folder / ZENODO
+    if zenodo.is_file():
+        out.append((zenodo, zenodo.read_text(encoding="utf-8"), _zenodo(context)))
     return out
+
+
+# Generated whole, from the package's citation (its CITATION.cff), where the package has one.
+ZENODO = ".zenodo.json"
+
+
+def _zenodo(context: Context) -> str:
+    """.zenodo.json, from the citation alone (the one source of the citation metadata)."""
+    from . import metadata
+
+    return metadata.zenodo_text(context.citation)
 
 
 def update(ctx, check: bool = False) -> int:

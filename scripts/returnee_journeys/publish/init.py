@@ -46,7 +46,7 @@ def descriptor(name: str, title: str, licence: str, homes: list[str], created: s
            "description": f"{title}: journeys coded from texts as linked tables (describe the package here: "
                           "whose journeys, from which texts, under which protocol).",
            "version": "0.1.0", "created": created, "keywords": ["migration", "return migration", "journeys"],
-           "licenses": [{"name": licence, **({"path": LICENCE_URLS[licence]} if licence in LICENCE_URLS else {}),
+           "licenses": [{"name": licence, "path": LICENCE_URLS.get(licence, f"https://spdx.org/licenses/{licence}.html"),
                          "title": licence}],
            "contributors": [{"title": f"{title} contributors", "roles": ["creator", "data curator"]}],
            "sources": [], "typeMap": template["typeMap"]}
@@ -57,8 +57,6 @@ def descriptor(name: str, title: str, licence: str, homes: list[str], created: s
         for field in resource["schema"]["fields"]:
             if "home_countries" in field:
                 field["home_countries"] = homes
-            elif "home_country" in field:
-                field["home_country"] = homes[0]
     out["resources"] = resources
     return out
 

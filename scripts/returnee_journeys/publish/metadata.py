@@ -1,9 +1,14 @@
-"""Discovery metadata, built from the descriptor and CITATION.cff (never written by hand):
-schema.org `Dataset` JSON-LD (for the README and the release) and an RO-Crate metadata file
-(for the release, built with the `rocrate` package)."""
+"""Discovery metadata, built from the descriptor, the tables and CITATION.cff (never written by hand):
+schema.org `Dataset` JSON-LD (for the README and the release), an RO-Crate metadata file (for the
+release, built with the `rocrate` package) and `.zenodo.json`.
+
+CITATION.cff is the one source of the citation facts (title, version, date, creators, publisher,
+url, identifiers, licence, keywords, abstract); the coverage (time span, places, languages) comes
+from the tables."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..model import descriptor as descriptor_module
@@ -33,6 +38,66 @@ def _creators(citation: dict) -> list[dict]:
     return out
 
 
+def _preferred(citation: dict) -> dict:
+    return citation.get("preferred-citation") or {}
+
+
+def _publisher(citation: dict) -> dict | None:
+    publisher = _preferred(citation).get("publisher")
+    if not publisher:
+        return None
+    out = {"@type": "Organization", "name": publisher["name"]}
+    if citation.get("url"):
+        out["url"] = citation["url"]
+    return out
+
+
+def identifiers(citation: dict) -> list[str]:
+    """The data set's identifiers from CITATION.cff: its DOI once one is minted, then the others."""
+    found = ([f"https://doi.org/{citation['doi']}"] if citation.get("doi") else []) + \
+        [i["value"] if i["type"] != "doi" else f"https://doi.org/{i['value']}" for i in citation.get("identifiers", [])]
+    return list(dict.fromkeys(found))
+
+
+def _typed_identifiers(citation: dict) -> list[tuple[str, str]]:
+    """(kind, URL) of each identifier in identifiers(): "DOI" or "URL"."""
+    return [("DOI" if value.startswith("https://doi.org/") else "URL", value) for value in identifiers(citation)]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the tables cover: the time span of the stays (ISO 8601 interval of their date bounds),
+    the places of the stays, and the languages of the source texts."""
+    temporal: str | None
+    places: list[dict]
+    languages: list[str]
+
+
+def coverage(tables: dict) -> Coverage:
+    import pandas as pd
+
+    stages = tables.get("stages")
+    temporal = None
+    places: list[dict] = []
+    if stages is not None and len(stages):
+        lows = pd.concat([stages[c] for c in ("start_lower", "end_lower") if c in stages]).dropna()
+        highs = pd.concat([stages[c] for c in ("start_upper", "end_upper") if c in stages]).dropna()
+        if len(lows) and len(highs):
+            temporal = f"{lows.min():%Y-%m-%d}/{highs.max():%Y-%m-%d}"
+        locations = tables.get("locations")
+        if locations is not None and "location_id" in stages:
+            used = locations[locations["location_id"].isin(set(stages["location_id"].dropna()))]
+            for row in used.sort_values("location_id").itertuples(index=False):
+                place = {"@type": "Place", "name": str(row.name)}
+                if pd.notna(getattr(row, "latitude", None)) and pd.notna(getattr(row, "longitude", None)):
+                    place["geo"] = {"@type": "GeoCoordinates", "latitude": float(row.latitude),
+                                    "longitude": float(row.longitude)}
+                places.append(place)
+    sources = tables.get("sources")
+    languages = sorted(set(sources["language"].dropna())) if sources is not None and "language" in sources else []
+    return Coverage(temporal, places, languages)
+
+
 def variables(descriptor: descriptor_module.Descriptor) -> list[dict]:
     """schema.org PropertyValue per field of every resource: `resource.field`, its title and codes."""
     out = []
@@ -48,11 +113,17 @@ def variables(descriptor: descriptor_module.Descriptor) -> list[dict]:
     return out
 
 
-def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: list[str]) -> dict:
-    """The schema.org Dataset: name, description, licence, version, creator, keywords, the texts it is
-    coded from, `distribution` (one DataDownload per file, paths relative to where it is published)
-    and `variableMeasured` (every field of the descriptor)."""
+def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: list[str], tables: dict) -> dict:
+    """The schema.org Dataset: name, description, licence, version, creator, publisher, url and
+    identifiers (CITATION.cff), keywords, coverage in time, space and language (the tables), the texts
+    it is coded from, `distribution` (one DataDownload per file, paths relative to where it is
+    published) and `variableMeasured` (every field of the descriptor)."""
     package = descriptor.data
+    covered = coverage(tables)
+    optional = {"url": citation.get("url"), "identifier": identifiers(citation) or None,
+                "publisher": _publisher(citation), "temporalCoverage": covered.temporal,
+                "spatialCoverage": covered.places or None,
+                "inLanguage": (covered.languages[0] if len(covered.languages) == 1 else covered.languages) or None}
     return {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -64,6 +135,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
         "license": package["licenses"][0]["path"],
         "isAccessibleForFree": True,
         "creator": _creators(citation),
+        **{key: value for key, value in optional.items() if value is not None},
         "keywords": package.get("keywords", []),
         "isBasedOn": [{"@type": "NewsArticle", "name": s["title"], **({"url": s["path"]} if s.get("path") else {})}
                       for s in package.get("sources", [])],
@@ -75,7 +147,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
 
 def jsonld_text(document: dict) -> str:
     """JSON-LD with one distribution entry and one variable per line: short enough to read in a README."""
-    compact = {"distribution", "variableMeasured", "isBasedOn", "creator"}
+    compact = {"distribution", "variableMeasured", "isBasedOn", "creator", "spatialCoverage"}
     lines = ["{"]
     items = list(document.items())
     for i, (key, value) in enumerate(items):
@@ -91,14 +163,15 @@ def jsonld_text(document: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: dict[str, dict]) -> str:
+def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: dict[str, dict], tables: dict) -> str:
     """ro-crate-metadata.json for the release: the root Dataset (name, description, version, licence,
-    creators, date) and one File entity per member, from the same facts as the schema.org Dataset.
-    `members`: path in the archive → {"description": ..., "size": bytes}."""
+    creator, publisher, url, identifiers, date, coverage) and one File entity per member, from the same
+    facts as the schema.org Dataset. `members`: path in the archive → {"description": ..., "size": bytes}."""
     from rocrate.model.contextentity import ContextEntity
     from rocrate.rocrate import ROCrate
 
     package = descriptor.data
+    covered = coverage(tables)
     crate = ROCrate()
     root = crate.root_dataset
     root["name"] = package["title"]
@@ -106,14 +179,85 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     root["version"] = package["version"]
     root["datePublished"] = str(citation.get("date-released", package.get("created", ""))[:10])
     root["keywords"] = package.get("keywords", [])
+    if citation.get("url"):
+        root["url"] = citation["url"]
+    # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
+    found = [crate.add(ContextEntity(crate, f"#identifier-{i}", properties={
+        "@type": "PropertyValue", "name": f"{kind} of the data set", "propertyID": kind, "value": value, "url": value}))
+        for i, (kind, value) in enumerate(_typed_identifiers(citation), start=1)]
+    if found:
+        root["identifier"] = found[0] if len(found) == 1 else found
+    if covered.temporal:
+        root["temporalCoverage"] = covered.temporal
+    if covered.languages:
+        root["inLanguage"] = covered.languages[0] if len(covered.languages) == 1 else covered.languages
+    places = []  # schema.org Place takes latitude and longitude directly: flat entities, no nested node
+    for i, place in enumerate(covered.places, start=1):
+        flat = {"@type": "Place", "name": place["name"]}
+        if "geo" in place:
+            flat |= {"latitude": place["geo"]["latitude"], "longitude": place["geo"]["longitude"]}
+        places.append(crate.add(ContextEntity(crate, f"#place-{i}", properties=flat)))
+    if places:
+        root["spatialCoverage"] = places[0] if len(places) == 1 else places
     licence = package["licenses"][0]
     root["license"] = crate.add(ContextEntity(crate, licence["path"], properties={
-        "@type": "CreativeWork", "name": licence.get("title", licence["name"]), "identifier": licence["name"]}))
-    creators = []
-    for i, person in enumerate(_creators(citation), start=1):
-        creators.append(crate.add(ContextEntity(crate, f"#creator-{i}", properties=person)))
-    root["creator"] = creators
+        "@type": "CreativeWork", "name": licence.get("title", licence["name"]), "identifier": licence["name"],
+        "description": f"The data's licence: {licence.get('title', licence['name'])} ({licence['name']})"}))
+    contact = None
+    if citation.get("repository-code") or citation.get("url"):
+        contact = crate.add(ContextEntity(crate, "#contact", properties={
+            "@type": "ContactPoint", "name": "The repository's issue tracker", "contactType": "issues",
+            "url": citation.get("repository-code") or citation["url"]}))
+
+    def agent(person: dict, key: str) -> ContextEntity:
+        properties = dict(person)
+        if properties["@type"] == "Organization" and citation.get("url"):
+            properties["url"] = citation["url"]
+        entity = crate.add(ContextEntity(crate, key, properties=properties))
+        if contact is not None:
+            entity["contactPoint"] = contact
+        return entity
+
+    creators = [agent(person, f"#creator-{i}") for i, person in enumerate(_creators(citation), start=1)]
+    root["creator"] = creators[0] if len(creators) == 1 else creators
+    publisher = _publisher(citation)
+    if publisher:
+        same = next((c for c in creators if c["name"] == publisher["name"] and c.type == publisher["@type"]), None)
+        root["publisher"] = same or agent(publisher, "#publisher")
     for path, about in sorted(members.items()):
         crate.add_file(dest_path=path, properties={"name": path, "description": about["description"],
                                                    "encodingFormat": media_type(path), "contentSize": str(about["size"])})
     return json.dumps(crate.metadata.generate(), indent=2, ensure_ascii=False) + "\n"
+
+
+ZENODO_NOTES = ("Quoted passages remain the publishers'; they are included as short quotations for scholarly "
+                "purposes.")
+
+
+def zenodo(citation: dict) -> dict:
+    """.zenodo.json, from CITATION.cff alone: what Zenodo reads when a release is archived."""
+    creators = [{"name": a["name"]} if a.get("name") else
+                {"name": f"{a.get('family-names', '')}, {a.get('given-names', '')}".strip(", "),
+                 **({"orcid": a["orcid"].rsplit("/", 1)[-1]} if a.get("orcid") else {})}
+                for a in citation.get("authors", [])]
+    related = [{"identifier": value, "relation": "isSupplementedBy", "resource_type": "software"}
+               for value in dict.fromkeys(filter(None, [citation.get("repository-code")]))]
+    document = {
+        "title": citation["title"],
+        "upload_type": "dataset",
+        "description": " ".join(str(citation.get("abstract", "")).split()),
+        "creators": creators,
+        "license": citation["license"],
+        "access_right": "open",
+        "version": str(citation["version"]),
+        "publication_date": str(citation["date-released"])[:10],
+        "keywords": citation.get("keywords", []),
+        "language": "eng" if "en" in _preferred(citation).get("languages", []) else None,
+        "related_identifiers": related or None,
+        "notes": ZENODO_NOTES + ("" if citation.get("doi") else " No DOI is assigned until a release is archived."),
+    }
+    return {k: v for k, v in document.items() if v is not None}
+
+
+def zenodo_text(citation: dict) -> str:
+    return json.dumps(zenodo(citation), indent=2, ensure_ascii=False) + "\n"

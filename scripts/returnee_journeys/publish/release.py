@@ -1,8 +1,10 @@
 """Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
 
 What the archive holds is listed in ONE place, `CONTENTS`: every member comes from exactly one
-entry and nothing else gets in (no stray or untracked file, no path outside the archive's top
-folder). To ship something more, add an entry there. The archive explains itself: its README.md
+entry and nothing else gets in (no stray or untracked file, no path outside the archive).
+The members sit at the archive's root, `datapackage.json` among them: the zip is a Frictionless
+zipped package, so `frictionless validate <name>-<version>.zip` reads the descriptor inside it and
+checks every table against its schema, size and sha256. To ship something more, add an entry there. The archive explains itself: its README.md
 is generated for it, with paths relative to the archive and how to load each format, beside
 schema.org JSON-LD (dataset.jsonld) and RO-Crate metadata (ro-crate-metadata.json).
 
@@ -106,10 +108,15 @@ def _exports(r: Release) -> list[tuple[str, bytes]]:
 
 
 def _profile(r: Release) -> list[tuple[str, bytes]]:
+    """The journey profile the package names, and the official Data Package v2 profile it builds on."""
+    from ..validation.profile import DATA_PACKAGE_V2_FILE
+
     name = r.descriptor.data.get("journeyProfile", "")
     source = paths.PROFILE / PurePosixPath(name).name
-    return ([(f"{PROFILE_FOLDER}/{source.name}", files.read_inside(source, paths.PROFILE))]
-            if name and source.is_file() else [])
+    if not name or not source.is_file():
+        return []
+    return [(f"{PROFILE_FOLDER}/{p.name}", files.read_inside(p, paths.PROFILE))
+            for p in (source, paths.PROFILE / DATA_PACKAGE_V2_FILE)]
 
 
 def _files_so_far(r: Release) -> list[str]:
@@ -119,7 +126,7 @@ def _files_so_far(r: Release) -> list[str]:
 def _schema_org(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
-    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r))
+    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r), r.data.tables)
     return [("dataset.jsonld", metadata.jsonld_text(document).encode("utf-8"))]
 
 
@@ -127,7 +134,7 @@ def _ro_crate(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
     about = {n: {"description": _about(n), "size": len(b)} for n, b in r.members.items()}
-    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about).encode("utf-8"))]
+    return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about, r.data.tables).encode("utf-8"))]
 
 
 def _readme(r: Release) -> list[tuple[str, bytes]]:
@@ -145,7 +152,7 @@ CONTENTS: list[Entry] = [
           "sequence-analysis files, the comparison table (CSV, long table of row ids, LaTeX), the REFI-QDA "
           "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
     Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
-          "(`journeyProfile` in datapackage.json)", _profile),
+          "(`journeyProfile` in datapackage.json) and the Data Package v2 profile it builds on", _profile),
     Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _citation),
     Entry("CHANGELOG.md", "what changed in each version", _copy("CHANGELOG.md")),
     Entry("LICENSE-DATA.md", "the data's licence (CC-BY-4.0)", _copy("LICENSE-DATA.md")),
@@ -215,7 +222,7 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
 
                 figures_module.draw(ctx, None, scratch / "figures")
                 figures = scratch / "figures"
-            archive = files.zip_bytes((f"{name}/{member}", content) for member, content in members(root, exports, figures))
+            archive = files.zip_bytes(members(root, exports, figures))  # flat: every member at the top
             target = files.write_atomically(out / f"{name}.zip", archive)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -242,7 +249,8 @@ def release_readme(r: Release) -> str:
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",
         "## Contents", "", *rows, "",
-        "Check the archive: `frictionless validate datapackage.json` validates every table and its sha256.", "",
+        "Check the archive: `frictionless validate datapackage.json` here, or `frictionless validate` on the zip "
+        "itself (its `datapackage.json` is at the zip's root), validates every table and its sha256.", "",
         "## Journeys at a glance", "",
         docs.glance_table(glance.rows),
         "How each column is computed: see the descriptions in `exports/metadata.json` (table "

@@ -350,12 +350,13 @@ def coding_tables(descriptor: Descriptor) -> list[Problem]:
             problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "roles",
                                     "each stage type's roles must be an object", FILE))
     try:
-        home = descriptor.field("stages", "stage_type")["home_country"]
+        homes = descriptor.home_countries
     except (StopIteration, KeyError, TypeError):
-        home = None
-    if not isinstance(home, str) or len(home) != 2:
-        problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "home_country",
-                                "stage_type needs `home_country`: the ISO 3166-1 alpha-2 code of Russia", FILE))
+        homes = None
+    if not isinstance(homes, list) or not homes or not all(isinstance(h, str) and len(h) == 2 for h in homes):
+        problems.append(Problem("stages", None, "stage_type", "descriptor:coding-table", "home_countries",
+                                "stage_type needs `home_countries`: the ISO 3166-1 alpha-2 codes of the countries "
+                                "the journeys leave from and return to, such as [\"RU\"]", FILE))
     if not problems:
         for position in ("first", "last"):
             if len(descriptor.stage_types(position=position)) != 1:

@@ -29,12 +29,26 @@ def latest() -> str:
     return max(available(), key=lambda n: tuple(int(x) for x in FILE_NAME.match(n).groups()))
 
 
+# The official Data Package v2 profile, which the journey profiles build on (allOf/$ref): shipped
+# beside them, so that a $ref to its address is resolved locally and nothing is ever fetched.
+DATA_PACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+DATA_PACKAGE_V2_FILE = "datapackage-2.0.json"
+
+
 @lru_cache(maxsize=4)
 def _validator(path: Path):
     import jsonschema
+    from referencing import Registry, Resource
 
     schema = json.loads(path.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    official = json.loads((paths.PROFILE / DATA_PACKAGE_V2_FILE).read_text(encoding="utf-8"))
+
+    def refuse(uri: str):  # never fetch: every schema a profile refers to is shipped
+        from referencing.exceptions import NoSuchResource
+
+        raise NoSuchResource(ref=uri)
+    registry = Registry(retrieve=refuse).with_resource(DATA_PACKAGE_V2, Resource.from_contents(official))
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 def _where(descriptor: dict, path: list) -> tuple[str, str | None]:

@@ -47,24 +47,41 @@ def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
     return (stages["seq"] == 1) == compact.equals(stages, "stage_type", descriptor.stage_type("first"))
 
 
-def journey_ends_with_return_in_russia(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
+def at_home(j: keys.Joins) -> pd.Series:
+    """For each stage: whether its place is in its person's home, the country of the person's origin
+    location (False where either country is unknown)."""
+    if "at_home" not in j.memo:
+        country = j.get("stages", "location_id", "locations", "location_id", "country_code")
+        origin = j.get("stages", "person_id", "persons", "person_id", "origin_location_id")
+        home = keys.lookup(origin, j.tables["locations"], "location_id", "country_code")
+        j.memo["at_home"] = (country == home).fillna(False).astype(bool)
+    return j.memo["at_home"]
+
+
+def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     realised = stages[["person_id", "seq"]][compact.isin(stages, "stage_type", descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
-    in_russia = j.get("stages", "location_id", "locations", "location_id", "country_code") == descriptor.home_country
     is_return = compact.equals(stages, "stage_type", descriptor.stage_type("last"))
-    ok_last = is_return & in_russia
+    ok_last = is_return & at_home(j)
     return_elsewhere = is_return & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
 
 
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    country = j.get("stages", "location_id", "locations", "location_id", "country_code")
-    in_russia = (country == descriptor.home_country).fillna(False)
+    in_home = at_home(j)
     home = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=True))
     away = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=False))
     either = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=None))
-    return (home & in_russia) | (away & ~in_russia) | either
+    return (home & in_home) | (away & ~in_home) | either
+
+
+def home_is_listed(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
+    """The person's home, the country of their origin location, is one of the package's home countries
+    (a person whose origin is unknown or not a known location is reported by other checks)."""
+    country = j.get("persons", "origin_location_id", "locations", "location_id", "country_code")
+    known = j.positions("persons", "origin_location_id", "locations", "location_id") >= 0
+    return (country.isin(descriptor.home_countries).fillna(False) | ~known).astype(bool)
 
 
 def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
@@ -391,12 +408,14 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
         "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
     add("stages", [], lambda f: origin_first(descriptor, f), "origin-first", "stage_type",
         f"a journey starts with one `{first}` stage (seq 1) and has no other")
-    add("stages", ["locations"], lambda f: journey_ends_with_return_in_russia(descriptor, j, f), "ends-with-return-in-russia",
-        "stage_type", f"the last realised stage of a journey is a `{last}` in {descriptor.home_country}, and only the last is")
+    add("stages", ["locations", "persons"], lambda f: journey_ends_with_return_home(descriptor, j, f),
+        "ends-with-return-home", "stage_type", f"the last realised stage of a journey is a `{last}` in the person's "
+        "home country (the country of their origin), and only the last is")
     home = ", ".join(descriptor.stage_types(at_home=True))
     away = ", ".join(descriptor.stage_types(at_home=False))
-    add("stages", ["locations"], lambda f: place_fits_stage_type(descriptor, j, f), "place-fits-stage-type", "location_id",
-        f"{home} stages are in {descriptor.home_country}; {away} ones are not")
+    add("stages", ["locations", "persons"], lambda f: place_fits_stage_type(descriptor, j, f), "place-fits-stage-type",
+        "location_id", f"{home} stages are in the person's home country (the country of their origin); {away} ones "
+        "are not")
     add("stages", [], lambda f: unrealised_has_no_dates(descriptor, f), "planned-has-no-dates", "start",
         f"a {', '.join(descriptor.stage_types(realised=False))} destination was never reached: leave start and end empty")
     add("stages", [], end_not_before_start, "end-before-start", "end",
@@ -421,6 +440,10 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
         f"{', '.join(k for k in kinds if k != GROUP)} places have their country_code; a {GROUP} has none")
     add("persons", ["stages"], lambda f: origin_matches_stage(descriptor, j, f), "origin-matches-stage",
         "origin_location_id", f"origin_location_id must be the location of the person's `{first}` stage")
+    add("persons", ["locations"], lambda f: home_is_listed(descriptor, j, f), "home-country-listed",
+        "origin_location_id", "the person's home, the country of their origin location, must be one of the "
+        f"package's home countries ({', '.join(descriptor.home_countries)}): add it to stage_type's "
+        "`home_countries` in datapackage.json, or check the origin")
     add("persons", [], origin_inference_explained, "inference-explained", "notes",
         "say in notes how the inferred origin was reached")
     add("durations", ["stages"], lambda f: stages_of_own_person(j, f, ["first_stage_id", "last_stage_id"]),
