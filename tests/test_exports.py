@@ -105,21 +105,48 @@ def test_parquet_keeps_types_values_and_descriptions(data, out):
         table = pq.read_table(out / "parquet" / f"{resource['name']}.parquet")
         for spec in resource["schema"]["fields"]:
             arrow = table.schema.field(spec["name"])
-            assert str(arrow.type) == {"string": "string", "integer": "int64", "number": "double",
-                                       "boolean": "bool", "date": "date32[day]"}[spec["type"]]
+            expected = {"string": "string", "integer": "int64", "number": "double",
+                        "boolean": "bool", "date": "date32[day]"}[spec["type"]]
+            if "categories" in spec:  # coded: a dictionary over every code, labels in the metadata
+                expected = "dictionary<values=string, indices=int16, ordered=0>"
+                labels = {c["value"]: c["label"] for c in spec["categories"]}
+                assert json.loads(arrow.metadata[b"labels"]) == labels
+                if table.num_rows:  # an empty column has no dictionary to hold the codes
+                    assert list(table.column(spec["name"]).combine_chunks().dictionary.to_pylist()) == list(labels)
+            assert str(arrow.type) == expected, spec["name"]
             assert arrow.metadata[b"description"].decode() == spec["description"]
         assert python_values(table.to_pandas()) == python_values(data.table(resource["name"])[table.schema.names])
 
 
 def test_excel_sheets_hold_the_csv_values_after_a_readme(data, out):
     book = openpyxl.load_workbook(out / "russian-returnee-journeys.xlsx")
-    assert book.sheetnames == ["README"] + [r["name"] for r in data.descriptor.resources] + ["comparison"]
+    assert book.sheetnames == ["README"] + [r["name"] for r in data.descriptor.resources] + ["comparison", "labels"]
     for resource in data.descriptor.resources:
         rows = list(book[resource["name"]].iter_rows(values_only=True))
         names = fields(data, resource["name"])
         assert list(rows[0]) == names
         cells = [tuple(v.date() if isinstance(v, datetime.datetime) else v for v in r) for r in rows[1:]]
         assert cells == python_values(data.table(resource["name"])[names])
+
+
+def test_excel_labels_sheet_and_drop_down_lists_cover_every_coded_field(data, out):
+    book = openpyxl.load_workbook(out / "russian-returnee-journeys.xlsx")
+    rows = list(book["labels"].iter_rows(values_only=True))
+    assert rows[0] == ("resource", "field", "code", "label")
+    expected = [(r["name"], f["name"], c["value"], c["label"]) for r in data.descriptor.resources
+                for f in r["schema"]["fields"] for c in f.get("categories", [])]
+    assert rows[1:] == expected and expected
+    for resource in data.descriptor.resources:
+        names = fields(data, resource["name"])
+        lists = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1
+                 for v in book[resource["name"]].data_validations.dataValidation}
+        coded = [f["name"] for f in resource["schema"]["fields"] if "categories" in f]
+        assert sorted(lists) == sorted(openpyxl.utils.get_column_letter(names.index(f) + 1) for f in coded)
+        for field in coded:
+            formula = lists[openpyxl.utils.get_column_letter(names.index(field) + 1)]
+            first, last = (int(part.split("$")[-1]) for part in formula.split("!")[1].split(":"))
+            assert [r[2] for r in rows[first - 1:last]] == [c["value"] for c in data.descriptor.field(
+                resource["name"], field)["categories"]]
 
 
 def test_excel_keeps_formula_like_text_as_text(tmp_path):

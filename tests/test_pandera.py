@@ -44,11 +44,11 @@ def both(package):
 # --- the schemas -----------------------------------------------------------------------------
 
 def test_the_schemas_accept_the_fixture_with_or_without_bounds(fixture_package, fixture_descriptor, fixture_schemas):
-    tables = returnee_journeys.load(fixture_package)
+    tables = returnee_journeys.load(fixture_package, categories=False)
     assert list(fixture_schemas) == list(tables) and len(tables) > 10
     for name, frame in tables.items():
         fixture_schemas[name].validate(frame, lazy=True)  # raises SchemaErrors on any failure
-    bare = returnee_journeys.load(fixture_package, bounds=False)
+    bare = returnee_journeys.load(fixture_package, bounds=False, categories=False)
     with_edtf = [name for name in bare if fixture_descriptor.edtf_fields(name)]
     assert "stages" in with_edtf and not any(c.endswith("_lower") for c in bare["stages"].columns)
     for name in with_edtf:  # the rules need the bounds: the schema adds them to its own copy
@@ -87,7 +87,7 @@ def test_an_optional_integer_may_be_missing(fixture_schemas, fixture_tables):
 
 
 def test_an_edited_frame_is_checked_in_its_columns_and_against_the_other_tables(fixture_package, fixture_schemas):
-    stages = returnee_journeys.load(fixture_package, bounds=False)["stages"]
+    stages = returnee_journeys.load(fixture_package, bounds=False, categories=False)["stages"]
     first, second = stages.index[2], stages.index[3]
     stages.loc[first, "stage_type"] = "holiday"
     stages.loc[second, "location_id"] = "nowhere-at-all"

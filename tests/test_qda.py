@@ -148,23 +148,61 @@ def code_index(root, ns=P) -> dict[str, tuple[etree._Element, list[str]]]:
     return out
 
 
+def is_whole_text(selection) -> bool:
+    return selection.get("name").startswith("whole text ")
+
+
+def rows_of(selection) -> list[str]:
+    """The rows a selection stands for: its memo's first paragraph, one row name per line."""
+    return selection.findtext(f"{P}Description").split("\n\n")[0].splitlines()
+
+
+def row_fragments(root, texts: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Row name → (source_id, the text its selection slices), over every selection but the whole texts."""
+    seen = {}
+    for source in root.iter(f"{P}TextSource"):
+        text = texts[source.get("name")]
+        for selection in source.iter(f"{P}PlainTextSelection"):
+            if is_whole_text(selection):
+                continue
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            for row in rows_of(selection):
+                assert row not in seen, row
+                seen[row] = (source.get("name"), text[start:end])
+    return seen
+
+
 # ---------------------------------------------------------------- the project
 
 
 def test_every_selection_slices_its_text_to_the_quoted_fragment(coded, project):
     root, members = project
     expected = expected_fragments(coded["data"])
-    seen = {}
     for source in root.iter(f"{P}TextSource"):
         path = source.get("plainTextPath")
         assert path == f"internal://{source.get('guid')}.txt"
         text = members[f"sources/{path.removeprefix('internal://')}"].decode("utf-8")
         assert text == coded["texts"][source.get("name")]
-        for selection in source.iter(f"{P}PlainTextSelection"):
-            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-            seen[selection.get("name")] = (source.get("name"), text[start:end])
-    assert seen == expected
+    assert row_fragments(root, coded["texts"]) == expected
     assert any(len(f) != len(f.encode("utf-16-le")) // 2 for _, f in expected.values())  # offsets in code points
+
+
+def test_rows_quoting_one_passage_share_one_selection_and_every_coding_survives_a_qualcoder_import(coded, project):
+    """QualCoder keeps one coding per (code, text, start, end, coder) (a UNIQUE constraint): a second
+    one is dropped. One selection per passage, with each code once, loses none; the synthetic
+    package has rows quoting the same passage."""
+    root, _ = project
+    spans = [(src.get("name"), s.get("startPosition"), s.get("endPosition"))
+             for src in root.iter(f"{P}TextSource") for s in src.iter(f"{P}PlainTextSelection")]
+    assert len(spans) == len(set(spans))
+    shared = [s for s in root.iter(f"{P}PlainTextSelection") if len(rows_of(s)) > 1]
+    assert shared, "the synthetic package quotes some passages twice"
+    for selection in shared:
+        assert selection.get("name") == " + ".join(rows_of(selection))
+    codings = [(src.get("name"), s.get("startPosition"), s.get("endPosition"), c.find(f"{P}CodeRef").get("targetGUID"),
+                c.get("creatingUser")) for src in root.iter(f"{P}TextSource") for s in src.iter(f"{P}PlainTextSelection")
+               for c in s.iter(f"{P}Coding")]
+    assert len(codings) == len(set(codings))
 
 
 def test_texts_in_the_project_are_utf8_with_lf_and_no_bom(project):
@@ -184,21 +222,31 @@ def test_coded_rows_carry_their_factor_and_stage_codes(coded, project):
     codings = data.table("codings").set_index("coding_id")
     checked = 0
     for selection in root.iter(f"{P}PlainTextSelection"):
-        resource, rest = selection.get("name").split("/", 1)
-        row_id = rest.split(" ")[0]
-        names = [(codes[ref.get("targetGUID")][0].get("name"), codes[ref.get("targetGUID")][1])
+        if is_whole_text(selection):
+            continue
+        names = [(codes[ref.get("targetGUID")][0].get("name"), tuple(codes[ref.get("targetGUID")][1]))
                  for ref in selection.iter(f"{P}CodeRef")]
-        if resource == "codings":
-            row = codings.loc[row_id]
-            label = labels[(row["lee_category"], "" if row.isna()["valence"] else row["valence"])]
-            assert (f"{factors[row['factor_id']]} ({label})", [f"{row['lee_category']} factors", label]) in names
-            assert any(name.startswith(f"{row['stage_id']}: ") and trail[0] == "moves" for name, trail in names)
-            assert len(names) == 2
-            checked += 1
-        elif resource == "stages":
-            assert [n for n, _ in names] == [n for n, _ in names if n.startswith(f"{row_id}: ")] and len(names) == 1
-        else:
-            assert len(names) == 1 and names[0][1] == ["quoted evidence"]
+        wanted = set()
+        for name in rows_of(selection):
+            resource, rest = name.split("/", 1)
+            row_id = rest.split(" ")[0]
+            if resource == "codings":
+                row = codings.loc[row_id]
+                label = labels[(row["lee_category"], "" if row.isna()["valence"] else row["valence"])]
+                wanted.add((f"{factors[row['factor_id']]} ({label})", (f"{row['lee_category']} factors", label)))
+                stage = [(n, t) for n, t in names if n.startswith(f"{row['stage_id']}: ") and t[0] == "moves"]
+                assert len(stage) == 1
+                wanted.add(stage[0])
+                checked += 1
+            elif resource == "stages":
+                stage = [(n, t) for n, t in names if n.startswith(f"{row_id}: ")]
+                assert len(stage) == 1
+                wanted.add(stage[0])
+            else:
+                evidence = [(n, t) for n, t in names if t == ("quoted evidence",)]
+                assert evidence
+                wanted |= set(evidence)
+        assert set(names) == wanted and len(names) == len(wanted)  # each row's codes, each once, nothing else
     assert checked >= len(codings)
 
 
@@ -243,10 +291,39 @@ def test_cases_are_the_persons_with_their_variables(coded, project):
         assert refs and set(refs) <= selections
 
 
+def test_cases_reach_their_texts_as_qualcoder_and_nvivo_read_them(coded, project):
+    """A code with the case's GUID codes the whole of each text that reports on the person: QualCoder
+    (refi.py, clean_up_case_codes_and_case_text) turns it into the case and the coding into its case
+    text; NVivo writes cases this way. The REFI SourceRefs stay for the tools that read them."""
+    root, _ = project
+    data = coded["data"]
+    persons = data.table("persons").set_index("person_id")
+    further = data.table("person_sources") if "person_sources" in data.tables else None
+    sources = {s.get("guid"): (s.get("name"), len(coded["texts"][s.get("name")])) for s in root.iter(f"{P}TextSource")}
+    codes = code_index(root)
+    linked = {}
+    for source in root.iter(f"{P}TextSource"):
+        for selection in source.iter(f"{P}PlainTextSelection"):
+            for ref in selection.iter(f"{P}CodeRef"):
+                linked.setdefault(ref.get("targetGUID"), set()).add(
+                    (source.get("name"), int(selection.get("startPosition")), int(selection.get("endPosition"))))
+    for case in root.iter(f"{P}Case"):
+        pid = case.findtext(f"{P}Description").split("`")[1]
+        texts = {persons.loc[pid, "source_id"]}
+        if further is not None:
+            texts |= set(further.loc[further["person_id"] == pid, "source_id"])
+        code, trail = codes[case.get("guid")]
+        assert code.get("name") == case.get("name") and trail == ["cases"]
+        assert linked[case.get("guid")] == {(t, 0, sources[qdpx.Guids(data.descriptor.data["name"])("source", t)][1])
+                                            for t in texts}
+        assert {sources[r.get("targetGUID")][0] for r in case.iter(f"{P}SourceRef")} == texts
+
+
 def test_guids_are_uuid5_and_unique(project):
     root, _ = project
-    guids = [e.get("guid") for e in root.iter() if e.get("guid")]
-    assert len(guids) == len(set(guids))
+    cases = {c.get("guid") for c in root.iter(f"{P}Case")}
+    guids = [e.get("guid") for e in root.iter() if e.get("guid") and not (e.tag == f"{P}Code" and e.get("guid") in cases)]
+    assert len(guids) == len(set(guids))  # only a case's code shares its GUID, as NVivo and QualCoder expect
     assert all(uuid.UUID(g).version == 5 for g in guids)
     targets = {e.get("targetGUID") for e in root.iter() if e.get("targetGUID")}
     assert targets <= set(guids)
@@ -303,7 +380,9 @@ def test_round_trip_through_an_independent_reader(coded, project, tmp_path):
     ours = {s.get("name"): sorted(r.get("targetGUID") for r in s.iter(f"{P}CodeRef"))
             for s in root.iter(f"{P}PlainTextSelection")}
     expected = expected_fragments(coded["data"])
-    assert {name: text for name, (text, _) in theirs.items()} == {name: f for name, (_, f) in expected.items()}
+    rows = {s.get("name"): rows_of(s) for s in root.iter(f"{P}PlainTextSelection") if not is_whole_text(s)}
+    assert {row: text for name, (text, _) in theirs.items() if name in rows for row in rows[name]} \
+        == {name: f for name, (_, f) in expected.items()}
     assert {name: refs for name, (_, refs) in theirs.items()} == ours
     assert len(read.cases.case) == len(coded["data"].table("persons"))
 
@@ -488,9 +567,7 @@ def test_real_package_every_selection_and_selector_is_at_its_passage(sources_dir
         texts = {s.get("name"): opened.read(f"sources/{s.get('guid')}.txt").decode("utf-8")
                  for s in root.iter(f"{P}TextSource")}
     assert qdpx.schema("Project").validate(root)
-    seen = {s.get("name"): (src.get("name"), texts[src.get("name")][int(s.get("startPosition")):int(s.get("endPosition"))])
-            for src in root.iter(f"{P}TextSource") for s in src.iter(f"{P}PlainTextSelection")}
-    assert seen == expected_fragments(data)
+    assert row_fragments(root, texts) == expected_fragments(data)
     collection = web_annotations.collection(data, texts)
     for annotation in collection["first"]["items"]:
         for target in annotation["target"]:
@@ -498,3 +575,20 @@ def test_real_package_every_selection_and_selector_is_at_its_passage(sources_dir
             assert len(quote.get("prefix", "")) <= 32 and len(quote.get("suffix", "")) <= 32
             assert any(t[position["start"]:position["end"]] == quote["exact"] for t in texts.values())
     assert os.stat(archive).st_mode & 0o777 == 0o644
+
+
+def test_taguette_codebook_csv_reads_as_taguettes_import_reads_it(coded, tmp_path):
+    """Taguette's codebook import (import_codebook.list_tags_csv): a header with exactly one of `tag`,
+    `name`, `path`, an optional `description`, no empty name. The rows are the .qdc's codable codes."""
+    from returnee_journeys.exports import taguette
+
+    path = taguette.write(coded["data"], tmp_path / "codebook.csv")
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"))))
+    header = [cell.lower() for cell in rows[0]]
+    assert sum(column in header for column in ("tag", "name", "path")) == 1
+    name, description = header.index("name"), header.index("description")
+    tags = [(row[name].strip(), row[description].strip()) for row in rows[1:] if any(row)]
+    assert all(tag for tag, _ in tags) and len({tag for tag, _ in tags}) == len(tags)
+    codebook = etree.fromstring(qdpx.codebook_xml(coded["data"]))
+    assert tags == [(c.get("name"), c.findtext(f"{C}Description").strip()) for c in codebook.iter(f"{C}Code")
+                    if c.get("isCodable") == "true"]

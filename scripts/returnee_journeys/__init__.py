@@ -6,7 +6,8 @@
     Int64Dtype()
 
 `load` returns one pandas DataFrame per resource, typed by datapackage.json: nullable Int64,
-Float64 and boolean columns, strings as pandas strings, EDTF dates kept as their strings with
+Float64 and boolean columns, coded fields as Categoricals of their codes (labels in
+`frame.attrs["labels"]`), other strings as pandas strings, EDTF dates kept as their strings with
 the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
 """
 from __future__ import annotations
@@ -31,15 +32,21 @@ def __getattr__(name: str):
 __all__ = ["load", "validate", "schemas", "InvalidData", "UnreadableInput", "__version__"]
 
 
-def load(path: str | Path | None = None, *, bounds: bool = True) -> dict:
+def load(path: str | Path | None = None, *, bounds: bool = True, categories: bool = True,
+         labels: bool = False) -> dict:
     """The package's tables as a dict of DataFrames (resource name → DataFrame), in descriptor order.
 
     path: a datapackage.json, or the folder holding one; default: this project's own package.
     bounds: add `<field>_lower` / `<field>_upper` (datetime64) beside each EDTF field.
+    categories: a coded field (one with `categories` in the descriptor) becomes a pandas Categorical
+    of its codes, every code a category in the descriptor's order (ordered where `categoriesOrdered`);
+    its labels are in `frame.attrs["labels"][field]` (code → label). False: plain strings, as the
+    pandera schemas of `schemas()` expect.
+    labels: the Categoricals show the labels instead of the codes.
     Raises InvalidData when a table cannot be read into its types (run `returnee-journeys validate`),
     UnreadableInput when a file cannot be read at all.
     """
-    from .model import descriptor, load as loader, paths
+    from .model import descriptor, labels as coded, load as loader, paths
 
     package = descriptor.read(paths.descriptor(path))
     loaded = loader.load(package)
@@ -49,6 +56,8 @@ def load(path: str | Path | None = None, *, bounds: bool = True) -> dict:
     tables = loaded.tables
     if not bounds:
         tables = {name: frame[[f["name"] for f in package.fields(name)]] for name, frame in tables.items()}
+    if categories or labels:
+        tables = {name: coded.categorical(package, name, frame, labels) for name, frame in tables.items()}
     return tables
 
 
@@ -68,7 +77,7 @@ def validate(path: str | Path | None = None, sources: str | Path | None = None, 
 def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
     """One pandera DataFrameSchema per resource (resource name → schema), built from datapackage.json.
 
-    Validate a table from `load(path, bounds=...)` with `schemas()["stages"].validate(frame, lazy=True)`:
+    Validate a table from `load(path, bounds=..., categories=False)` with `schemas()["stages"].validate(frame, lazy=True)`:
     columns of the descriptor's dtypes; required, unique, enum, pattern, minimum, maximum, minLength,
     maxLength, EDTF, formula-like and control-character checks; the primary key; and, as
     dataframe-level checks, the foreign keys and the rules between rows and tables. Those look up

@@ -17,6 +17,7 @@ from . import parquet as export_parquet
 from . import qdpx as export_qdpx
 from . import sequences as export_sequences
 from . import sqlite as export_sqlite
+from . import taguette as export_taguette
 from . import web_annotations as export_annotations
 from ..model import journeys
 from ..model import names
@@ -41,6 +42,7 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
         export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
         export_sequences.write(data, staging / "sequences")
         export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
+        export_taguette.write(data, staging / f"{name}-taguette-codebook.csv")  # the same codes, for Taguette
         export_annotations.write_if_texts(data, ctx.sources, staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])
         output.swap()

@@ -2,7 +2,9 @@
 per resource. Text a spreadsheet would run as a formula is kept as text (string cell with the
 quote-prefix flag), so its value is unchanged but never evaluated. A text longer than a cell holds
 (32 767 characters) is cut there with a visible mark, and the README sheet lists every such cell:
-the full text is in the CSV."""
+the full text is in the CSV. A last sheet, `labels`, lists every code of every coded field with
+its label; each coded column of a table sheet offers its codes as a drop-down list (data
+validation) over that sheet's range."""
 from __future__ import annotations
 
 import datetime
@@ -21,6 +23,7 @@ from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import cells
 from ..model import files
+from ..model import labels as coded
 
 
 CELL_LIMIT = 32767  # characters an Excel cell holds
@@ -143,6 +146,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
         for column, value in enumerate(record, start=1):
             put(sheet, r, column, value, cut)
     sheet.freeze_panes = "B2"
+    labels_sheet(book, data.descriptor)
     if cut:
         shown = ", ".join(cut[:50]) + (f" and {len(cut) - 50} more" if len(cut) > 50 else "")
         put(readme, row + 1, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
@@ -166,3 +170,37 @@ def reproducible(xlsx: bytes) -> bytes:
             content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + created + rb"\g<2>", content)
         members.append((info.filename, content))
     return files.zip_bytes(members, sort=False)  # [Content_Types].xml stays first
+
+
+LABELS_SHEET = "labels"
+
+
+def labels_sheet(book: Workbook, descriptor) -> None:
+    """The `labels` sheet (resource, field, code, label) and, on each table sheet, a list validation
+    of every coded column against its codes there: Excel and LibreOffice show a drop-down and refuse
+    a value that is not a code."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sheet = book.create_sheet(LABELS_SHEET)
+    for column, name in enumerate(["resource", "field", "code", "label"], start=1):
+        put(sheet, 1, column, name)
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+    row = 2
+    for resource in descriptor.resources:
+        table = book[resource["name"]]
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        last = max(table.max_row, 2)
+        for field, by_code in coded.coded_fields(descriptor, resource["name"]).items():
+            first = row
+            for code, label in by_code.items():
+                for column, value in enumerate([resource["name"], field, code, label], start=1):
+                    put(sheet, row, column, value)
+                row += 1
+            letter = get_column_letter(names.index(field) + 1)
+            check = DataValidation(type="list", formula1=f"{LABELS_SHEET}!$C${first}:$C${row - 1}", allow_blank=True,
+                                   showErrorMessage=True, errorTitle=f"{resource['name']}.{field}",
+                                   error=f"One of the codes of {field}: see the {LABELS_SHEET} sheet")
+            check.add(f"{letter}2:{letter}{last}")
+            table.add_data_validation(check)
+    sheet.freeze_panes = "A2"

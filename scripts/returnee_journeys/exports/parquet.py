@@ -1,20 +1,30 @@
 """Parquet export: one file per resource, Arrow types from the Table Schema, descriptions kept
-as column metadata (nullable integers stay integers, booleans stay booleans)."""
+as column metadata (nullable integers stay integers, booleans stay booleans). A coded field (with
+`categories`) is dictionary-encoded over every code in the descriptor's order, its labels in the
+column metadata (`labels`, JSON code → label): pandas reads it as a Categorical, R's arrow as a
+factor, DuckDB and polars as an enum-like dictionary column."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..model import journeys
-
+from ..model import labels as coded
 
 
 def arrow_schema(descriptor, resource: dict) -> pa.Schema:
-    fields = [pa.field(f["name"], pa.type_for_alias(descriptor.dtype(f, "arrow")), nullable=not f.get("constraints", {}).get("required"),
-                       metadata={"title": f["title"], "description": f["description"]})
-              for f in resource["schema"]["fields"]]
+    by_field = coded.coded_fields(descriptor, resource["name"])
+    fields = []
+    for f in resource["schema"]["fields"]:
+        metadata = {"title": f["title"], "description": f["description"]}
+        kind = pa.type_for_alias(descriptor.dtype(f, "arrow"))
+        if f["name"] in by_field:
+            metadata["labels"] = json.dumps(by_field[f["name"]], ensure_ascii=False)
+            kind = pa.dictionary(pa.int16(), pa.string(), ordered=coded.ordered(descriptor, resource["name"], f["name"]))
+        fields.append(pa.field(f["name"], kind, nullable=not f.get("constraints", {}).get("required"), metadata=metadata))
     return pa.schema(fields, metadata={"name": resource["name"], "title": resource["title"],
                                        "description": resource["description"],
                                        "primaryKey": ",".join(resource["schema"]["primaryKey"])})
@@ -22,6 +32,7 @@ def arrow_schema(descriptor, resource: dict) -> pa.Schema:
 
 def write(data: journeys.Journeys, resource: dict, path: Path) -> None:
     schema = arrow_schema(data.descriptor, resource)
-    frame = data.table(resource["name"])[schema.names]
+    frame = coded.categorical(data.descriptor, resource["name"], data.table(resource["name"])[schema.names])
+    frame.attrs = {}  # the labels travel in the column metadata, not as pandas attributes
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     pq.write_table(table, path)

@@ -9,8 +9,10 @@ as "<label> (<Lee label>)"; a set per factor gathers its codes again.
 The project (`project.qde` in a `.qdpx` zip, built only on the user's machine from SOURCES_DIR,
 never released) adds the persons as cases with variables, the texts as sources, one code per
 stage (so that a researcher can filter by move), one code per table and quote field for the
-other quoted rows, and a PlainTextSelection for every fragment of every quote at its character
-offsets, coded with the row's codes.
+other quoted rows, and a PlainTextSelection for every passage quoted, at its character offsets,
+coded with the codes of every row that quotes it (its memo names those rows): a tool that keeps
+one coding per code and passage (QualCoder) loses none. Each case is linked to its texts as
+NVivo writes it and QualCoder reads it: a code with the case's GUID, coding the whole text.
 
 Every GUID is a UUIDv5 of "<package name>/<kind>/<ids>" (in uuid.NAMESPACE_URL), so a rebuild
 gives the same bytes; both files are checked against REFI's schemas before they are written.
@@ -261,7 +263,8 @@ class Selection:
     passage: texts_module.Passage
     description: str
     codes: tuple[str, ...]
-    person_id: str | None
+    persons: tuple[str, ...]
+    rows: tuple[str, ...] = ()  # the names of the rows that quote the passage
 
 
 def selections(data: journeys.Journeys, passages: list[texts_module.Passage], book: Codebook,
@@ -296,33 +299,99 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
             f" [{p.index + 1}/{p.count}]" if p.count > 1 else "")
         notes = _text(row.get("notes"))
         out.append(Selection(guid("selection", p.resource, p.row_id, p.field, str(p.index)), name, p,
-                             f"{name}" + (f"\n\n{notes}" if notes else ""), codes, person))
+                             f"{name}" + (f"\n\n{notes}" if notes else ""), codes, (person,) if person else (), (name,)))
     return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
 
 
-def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, dict[str, bytes]]:
-    """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
-    descriptor = data.descriptor
-    guid = Guids(package_name(data))
-    passages = texts_module.passages(descriptor, data.tables, texts)
-    book = project_codebook(data, guid, {(p.resource, p.field) for p in passages})
-    chosen = selections(data, passages, book, guid)
-    E = ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS})
-    created = {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {}
-    contributors = descriptor.data.get("contributors") or [{}]
-    user = guid("user", "coders")
-    users = E.Users(E.User(guid=user, name=contributors[0].get("title", "coders"), id="coders"))
+def merged(chosen: list[Selection]) -> list[Selection]:
+    """One selection per passage (text, start, end): the rows that quote the same passage share it,
+    with every code of each row once, and a memo naming the rows (first paragraph, one per line)
+    before their notes. A lone row's selection is kept as it is."""
+    groups: dict[tuple[str, int, int], list[Selection]] = {}
+    for s in chosen:
+        groups.setdefault((s.passage.source_id, s.passage.start, s.passage.end), []).append(s)
+    out = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        rows = tuple(r for s in group for r in s.rows)
+        notes = [d.split("\n\n", 1)[1] for d in (s.description for s in group) if "\n\n" in d]
+        out.append(Selection(group[0].guid, " + ".join(rows), group[0].passage, "\n\n".join(["\n".join(rows), *notes]),
+                             tuple(dict.fromkeys(c for s in group for c in s.codes)),
+                             tuple(dict.fromkeys(p for s in group for p in s.persons)), rows))
+    return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
 
-    persons = data.table("persons").sort_values("person_id")
-    locations = data.table("locations").set_index("location_id")["name"]
-    variables = {name: guid("variable", name) for name, _, _ in VARIABLES}
-    variables_xml = E.Variables(*[
-        E.Variable(E.Description(descriptor.field("persons", column)["description"]),
-                   guid=variables[name], name=name, typeOfVariable=kind) for name, column, kind in VARIABLES])
 
-    sources = data.table("sources").sort_values("source_id")
-    source_guid = {s: guid("source", s) for s in sources["source_id"]}
+@dataclass
+class Project:
+    """What the parts of project.qde are built from."""
+    data: journeys.Journeys
+    texts: dict[str, str]
+    guid: Guids
+    E: ElementMaker
+    user: str
+    created: dict
+    book: Codebook
+    chosen: list[Selection]
+    source_guid: dict[str, str]
+    case_guid: dict[str, str]
+    texts_of: dict[str, list[str]]   # person_id → the source_ids that report on the person
+
+
+def _texts_of(data: journeys.Journeys, persons: pd.DataFrame) -> dict[str, list[str]]:
     further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))
+    return {pid: sorted({source, *further.loc[further["person_id"] == pid, "source_id"]})
+            for pid, source in persons[["person_id", "source_id"]].itertuples(index=False)}
+
+
+def case_codes(project: Project) -> Code | None:
+    """The cases as codes with the cases' own GUIDs (as NVivo exports them; QualCoder turns a code
+    whose GUID is a case's back into that case and its codings into the case's texts)."""
+    persons = project.data.table("persons").sort_values("person_id")
+    names = case_names(persons)
+    group = Code(project.guid("group", "cases"), "cases", False,
+                 "One code per case (person), with the case's GUID, coding the whole of each text that reports on "
+                 "the person: how NVivo links cases to texts and QualCoder reads the link.")
+    group.children = [Code(project.case_guid[pid], names[pid], True, f"The case `{pid}`: the texts that report on it.",
+                           STAGE_COLOUR) for pid in persons["person_id"]]
+    return group if group.children else None
+
+
+def whole_texts(project: Project) -> list[Selection]:
+    """One selection per text over all of it, coded with the case code of every person it reports on."""
+    out = []
+    for sid in sorted(project.source_guid):
+        persons = tuple(pid for pid, sources in sorted(project.texts_of.items()) if sid in sources)
+        if not persons:
+            continue
+        text = project.texts[sid]
+        passage = texts_module.Passage("sources", sid, "text", 0, 1, sid, 0, len(text), text)
+        name = f"whole text {sid}"
+        out.append(Selection(project.guid("selection", "whole-text", sid), name, passage,
+                             f"{name}: coded with the case of each person it reports on "
+                             f"({', '.join(persons)})", tuple(project.case_guid[p] for p in persons), persons, ()))
+    return out
+
+
+def _users(project: Project):
+    contributors = project.data.descriptor.data.get("contributors") or [{}]
+    return project.E.Users(project.E.User(guid=project.user, name=contributors[0].get("title", "coders"), id="coders"))
+
+
+def _variables(project: Project) -> tuple[object, dict[str, str]]:
+    E, descriptor = project.E, project.data.descriptor
+    guids = {name: project.guid("variable", name) for name, _, _ in VARIABLES}
+    element = E.Variables(*[E.Variable(E.Description(descriptor.field("persons", column)["description"]),
+                                       guid=guids[name], name=name, typeOfVariable=kind)
+                            for name, column, kind in VARIABLES])
+    return element, guids
+
+
+def _cases(project: Project, variables: dict[str, str]) -> list:
+    E = project.E
+    persons = project.data.table("persons").sort_values("person_id")
+    locations = project.data.table("locations").set_index("location_id")["name"]
     names = case_names(persons)
     cases = []
     for person in persons.to_dict("records"):
@@ -336,19 +405,23 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
                 value = _text(locations.get(value)) or value
             element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
             values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
-        texts_of = sorted({person["source_id"], *further.loc[further["person_id"] == pid, "source_id"]})
         party = f", travel party `{person['travel_party']}`" if _text(person["travel_party"]) else ""
         lines = [f"Person `{pid}`{party}."] + ([_text(person["notes"])] if _text(person["notes"]) else [])
         cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
-                            *[E.SourceRef(targetGUID=source_guid[s]) for s in texts_of if s in source_guid],
-                            *[E.SelectionRef(targetGUID=s.guid) for s in chosen if s.person_id == pid],
-                            guid=guid("case", pid), name=names[pid]))
+                            *[E.SourceRef(targetGUID=project.source_guid[s]) for s in project.texts_of[pid]
+                              if s in project.source_guid],
+                            *[E.SelectionRef(targetGUID=s.guid) for s in project.chosen if pid in s.persons],
+                            guid=project.case_guid[pid], name=names[pid]))
+    return cases
 
+
+def _sources(project: Project) -> tuple[list, dict[str, bytes]]:
+    E, user, created = project.E, project.user, project.created
     files, sources_xml = {}, []
-    for source in sources.to_dict("records"):
+    for source in project.data.table("sources").sort_values("source_id").to_dict("records"):
         sid = source["source_id"]
-        file_name = f"{source_guid[sid]}.txt"
-        files[f"sources/{file_name}"] = texts[sid].encode("utf-8")
+        file_name = f"{project.source_guid[sid]}.txt"
+        files[f"sources/{file_name}"] = project.texts[sid].encode("utf-8")
         about = [f"{_text(source['outlet'])}: {_text(source['title']) or sid}"]
         about += [f"Author: {source['author']}"] if _text(source["author"]) else []
         about += [f"Published: {source['published']}"] if _text(source["published"]) else []
@@ -357,28 +430,50 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
         about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
                   "never to be redistributed."]
         sels = []
-        for s in chosen:
+        for s in project.chosen:
             if s.passage.source_id != sid:
                 continue
-            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=guid("coding", s.guid, code), creatingUser=user,
-                                **created) for code in s.codes]
+            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=project.guid("coding", s.guid, code),
+                                creatingUser=user, **created) for code in s.codes]
             sels.append(E.PlainTextSelection(E.Description(s.description), *codings, guid=s.guid, name=s.name,
                                              startPosition=str(s.passage.start), endPosition=str(s.passage.end),
                                              creatingUser=user, **created))
-        sources_xml.append(E.TextSource(E.Description("\n".join(about)), *sels, guid=source_guid[sid], name=sid,
+        sources_xml.append(E.TextSource(E.Description("\n".join(about)), *sels, guid=project.source_guid[sid], name=sid,
                                         plainTextPath=f"internal://{file_name}", creatingUser=user, **created))
+    return sources_xml, files
 
+
+def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, dict[str, bytes]]:
+    """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
+    descriptor = data.descriptor
+    guid = Guids(package_name(data))
+    passages = texts_module.passages(descriptor, data.tables, texts)
+    book = project_codebook(data, guid, {(p.resource, p.field) for p in passages})
+    persons = data.table("persons").sort_values("person_id")
+    project = Project(data, texts, guid, ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS}),
+                      guid("user", "coders"),
+                      {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {},
+                      book, [], {s: guid("source", s) for s in data.table("sources")["source_id"]},
+                      {pid: guid("case", pid) for pid in persons["person_id"]}, _texts_of(data, persons))
+    cases_group = case_codes(project)
+    if cases_group is not None:
+        book.codes.append(cases_group)
+    project.chosen = merged(selections(data, passages, book, guid) + whole_texts(project))
+    E = project.E
+    variables_xml, variables = _variables(project)
+    cases = _cases(project, variables)
+    sources_xml, files = _sources(project)
     project_sets = [E.Set(E.Description(s.description), *[E.MemberCode(targetGUID=m) for m in s.members],
                           guid=s.guid, name=s.name) for s in book.sets]
     root = E.Project(
-        users, E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
+        _users(project), E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
         *([E.Cases(*cases)] if cases else []), *([E.Sources(*sources_xml)] if sources_xml else []),
         *([E.Sets(*project_sets)] if project_sets else []),
         E.Description(f"{descriptor.data.get('description', '')}\n\nBuilt by `make qdpx` from the package and the "
                       "source texts on this machine. The texts are copyrighted: keep this file for your own analysis "
                       "and do not redistribute it."),
         name=descriptor.data.get("title", descriptor.data.get("name", "")), origin=_origin(data),
-        creatingUserGUID=user, **created)
+        creatingUserGUID=project.user, **project.created)
     return serialise(root, "Project"), files
 
 

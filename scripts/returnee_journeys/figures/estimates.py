@@ -12,13 +12,13 @@ from matplotlib.lines import Line2D
 from ..model import journeys
 from . import style
 
-def layout(rows: pd.DataFrame, lines: list[int]) -> tuple[list[float], list[tuple[float, str]]]:
+def layout(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple[float, str]]]:
     """y of each estimate (a row as tall as its label's lines), and y of a heading above each
-    measure's group."""
+    measure's group: the measure's category label (`labels`), else its code."""
     ys, headings, y = [], [], 0.0
     lines = pd.Series(lines, index=rows.index)
     for measure, group in rows.groupby("measure", sort=False):
-        headings.append((y, measure.replace("-", " ")))
+        headings.append((y, labels.get(measure, measure)))
         y += 1.0
         for i in group.index:
             ys.append(y + (lines[i] - 1) * 0.5)
@@ -57,7 +57,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     for number, unit in enumerate(units):
         ax = fig.add_subplot(grid[number])
         rows = estimates[estimates["unit"] == unit].reset_index(drop=True)
-        ys, headings = layout(rows, [wrapped[e].count("\n") + 1 for e in rows["estimate_id"]])
+        ys, headings = layout(rows, [wrapped[e].count("\n") + 1 for e in rows["estimate_id"]],
+                              style.category_labels(data, "estimates", "measure"))
         for y, row in zip(ys, rows.to_dict("records")):
             c = palette.colour("measures", row["measure"])
             if pd.notna(row["low"]) and pd.notna(row["high"]):
@@ -76,7 +77,8 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             style.powers_of_ten(ax.xaxis)
         elif unit == "percent":
             ax.set_xlim(0, 100)
-        ax.set_xlabel(unit + (" (log scale)" if unit == "persons" else ""))
+        unit_label = style.category_labels(data, "estimates", "unit").get(unit, unit)
+        ax.set_xlabel(unit_label[:1].lower() + unit_label[1:] + (" (log scale)" if unit == "persons" else ""))
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
         if number == 0:

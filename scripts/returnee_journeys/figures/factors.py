@@ -9,6 +9,12 @@ the text names the factor as a reason (explicit), hollow where it only sets it b
 stroke through it marks a factor the person says did not weigh on them (salience `discounted`).
 When there are more moves than fit across, persons are split over panels, each with the rows it
 uses.
+
+One marker per factor and move: where several texts (or several codings) give the same factor, Lee
+label and move, they make one marker, filled if any of them names the factor as a reason, with a
+halo only if all of them judge it after the move, struck through only if all of them say it did not
+weigh. For a person reported by more than one text, each marker names by number the texts that give
+it, and the note says which text each number is.
 """
 from __future__ import annotations
 
@@ -31,7 +37,8 @@ def columns(data: journeys.Journeys) -> pd.DataFrame:
     """Every move with its heading: 'from → to (stage type)'."""
     moves = data.moves()
     names = data.table("locations").set_index("location_id")["name"]
-    kind = moves["stage_type"].str.replace("-", " ", regex=False)
+    labels = style.category_labels(data, "stages", "stage_type")
+    kind = moves["stage_type"].map(lambda t: (labels.get(t) or t)[:1].lower() + (labels.get(t) or t)[1:])
     heading = moves["from_location"].map(names) + " → " + moves["to_location"].map(names) + " (" + kind + ")"
     return moves.assign(heading=heading.to_numpy())
 
@@ -71,13 +78,41 @@ def rows(coded: pd.DataFrame, categories: list[str], labels: pd.Series) -> pd.Da
     return pd.DataFrame(out, columns=["lee_category", "factor_id", "name", "heading"])
 
 
+def merged(coded: pd.DataFrame) -> pd.DataFrame:
+    """One row per move, Lee category, factor and Lee label: every coding of it together, its texts
+    (`sources`, sorted) and its strongest reading (see the module's docstring)."""
+    key = ["stage_id", "lee_category", "factor_id", "label"]
+    coded = coded.assign(label=coded["label"].fillna(""), named=coded["certainty"].map(style.CERTAINTY_FILLED).fillna(False),
+                         hindsight=coded["timing"].map(style.TIMING_HALO).fillna(False),
+                         struck=coded["salience"].map(style.SALIENCE_STRUCK).fillna(False))
+    grouped = coded.groupby(key, sort=False, dropna=False)
+    out = grouped.agg(coding_id=("coding_id", "first"), named=("named", "any"), hindsight=("hindsight", "all"),
+                      struck=("struck", "all"), sources=("source_id", lambda s: tuple(sorted(set(s.dropna())))))
+    return out.reset_index()
+
+
+def multi_text(markers: pd.DataFrame, moves: pd.DataFrame) -> list[str]:
+    """Persons whose drawn factors come from more than one text."""
+    person = markers["stage_id"].map(dict(zip(moves["stage_id"], moves["person_id"])))
+    texts = markers.assign(person=person).explode("sources").groupby("person")["sources"].nunique()
+    return sorted(texts.index[texts > 1])
+
+
+def text_numbers(markers: pd.DataFrame, moves: pd.DataFrame) -> dict[str, int]:
+    """A number for each text of the persons reported by more than one text (by source id)."""
+    many = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
+    sources = sorted({s for stage, texts in zip(markers["stage_id"], markers["sources"]) if stage in many
+                      for s in texts})
+    return {s: i + 1 for i, s in enumerate(sources)}
+
+
 def glyph(ax, x, y, look, coding) -> None:
     marker, colour = look
-    if style.TIMING_HALO.get(coding.timing, False):
+    if coding.hindsight:
         ax.plot(x, y, marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2)
-    filled = style.CERTAINTY_FILLED.get(coding.certainty, False)
-    ax.plot(x, y, marker=marker, ms=5.5, ls="", mfc=colour if filled else "white", mec=colour, mew=1.1, zorder=3)
-    if style.SALIENCE_STRUCK.get(coding.salience, False):
+    ax.plot(x, y, marker=marker, ms=5.5, ls="", mfc=colour if coding.named else "white", mec=colour, mew=1.1,
+            zorder=3, gid="factor")
+    if coding.struck:
         ax.plot(x, y, marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4)
 
 
@@ -88,6 +123,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     coded = codings.assign(label=data.lee_label(codings["lee_category"], codings["valence"]))
     moves = columns(data)
     persons = data.table("persons").set_index("person_id")["name_in_source"]
+    outlets = dict(zip(data.table("sources")["source_id"], data.table("sources")["outlet"]))
     unplaced = coded[~coded["stage_id"].isin(set(moves["stage_id"]))]
     width, most = width_for(len(moves))
     parts = panels(moves, most)
@@ -99,15 +135,19 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         handles.append(Line2D([], [], marker="*", ls="", color="#777777", label="other"))
     handles += [Line2D([], [], marker="o", ls="", mfc="black", mec="black", label="filled: named as a reason"),
                 Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="hollow: set beside the move")]
-    if coded["timing"].map(style.TIMING_HALO).fillna(False).any():
+    markers = merged(coded[coded["stage_id"].isin(set(moves["stage_id"]))])
+    numbers = text_numbers(markers, moves)
+    if markers["hindsight"].any():
         handles.append(Line2D([], [], marker="o", ms=9, ls="", mfc="#D9D9D9", mec="none",
                               label="grey halo: judged after the move (hindsight)"))
-    if coded["salience"].map(style.SALIENCE_STRUCK).fillna(False).any():
+    if markers["struck"].any():
         handles.append(Line2D([], [], marker=(2, 0, 45), ms=9, ls="", color="black",
                               label="struck through: said not to weigh (discounted)"))
     note = style.note_text(data, ["codings", "factors", "stages", "locations", "persons"], [
         "Lee's origin and destination are the two ends of each move: the place left (before →) and the place "
         "moved to (after →).",
+        style.unplaced_note("Numbers beside a marker (a person reported by more than one text): the texts that give it",
+                            [f"{n} {outlets.get(source, source)} (sources/{source})" for source, n in numbers.items()]),
         style.unplaced_note("Not drawn, their stage is not a move", [f"codings/{c}" for c in unplaced["coding_id"]])])
     legend_columns, lines = style.legend_shape([h.get_label() for h in handles], width - 0.5)
 
@@ -123,13 +163,18 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         ax = fig.add_subplot(grid[number])
         col_of = {s: i for i, s in enumerate(part["stage_id"])}
         row_of = {(c, f): i for i, (c, f) in enumerate(zip(table["lee_category"], table["factor_id"])) if f}
-        here = coded[coded["stage_id"].isin(set(col_of))]
+        here = markers[markers["stage_id"].isin(set(col_of))]
         cell = here["stage_id"] + "|" + here["lee_category"] + "|" + here["factor_id"]
         here = here.assign(nth=cell.groupby(cell).cumcount().to_numpy(), count=cell.map(cell.value_counts()).to_numpy())
+        cited = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
         for c in here.itertuples():
-            shift = (c.nth - (c.count - 1) / 2) * 0.3  # codings sharing a cell stand side by side
-            glyph(ax, col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)],
-                  style.LEE_GLYPHS.get(c.label, ("*", "#777777")), c)
+            shift = (c.nth - (c.count - 1) / 2) * 0.3  # different Lee labels of one factor stand side by side
+            x, y = col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)]
+            glyph(ax, x, y, style.LEE_GLYPHS.get(c.label, ("*", "#777777")), c)
+            if c.stage_id in cited:
+                ax.annotate(",".join(str(numbers[s]) for s in c.sources), (x, y), xytext=(4, 2),
+                            textcoords="offset points", fontsize=6, color="#444444", ha="left", va="bottom",
+                            gid="texts")
         for y in table.index[table["heading"]]:
             ax.axhspan(y - 0.5, y + 0.5, color="#F0F0F0", lw=0, zorder=0)
         ax.set_xlim(-0.6, len(part) - 0.4)

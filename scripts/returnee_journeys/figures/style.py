@@ -80,6 +80,23 @@ def palette_for(data, palette: Palette | None) -> Palette:
 # Words and sizes
 
 
+def category_labels(data, resource: str, field: str) -> dict[str, str]:
+    """value -> label of a field's `categories` in the descriptor: what a figure calls a code (a code
+    with no label is its own name)."""
+    categories = data.descriptor.field(resource, field).get("categories") or []
+    return {c["value"]: c.get("label") or c["value"] for c in categories if isinstance(c, dict)}
+
+
+def the_outlet(outlet: str) -> str:
+    """'The Guardian' as it is, 'Al Jazeera' as 'the Al Jazeera': an outlet with its own article takes
+    no second one ("the The Guardian text")."""
+    return outlet if outlet.casefold().startswith("the ") else f"the {outlet}"
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def listing(items) -> str:
     """'A', 'A and B', 'A, B and C'."""
     items = list(items)
@@ -213,11 +230,11 @@ def copy_notes(data) -> list[str]:
         if not copy_host or copy_host == host(row.url):
             continue
         if row.source_id in publisher_wording:
-            sentences.append(f"The {row.outlet} text is coded from a copy ({copy_host}) that rewords "
+            sentences.append(f"{capitalised(the_outlet(row.outlet))} text is coded from a copy ({copy_host}) that rewords "
                              f"{row.outlet}'s own: words in quotation marks are the copy's wording, not "
                              "necessarily the speaker's.")
         else:
-            sentences.append(f"The {row.outlet} text is coded from a copy ({copy_host}), not from "
+            sentences.append(f"{capitalised(the_outlet(row.outlet))} text is coded from a copy ({copy_host}), not from "
                              f"{row.outlet}'s own page.")
     return sentences
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.transforms as transforms
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -20,7 +21,9 @@ from matplotlib.patches import Patch
 from ..model import journeys
 from . import style
 
-ROW = 9.0  # points between two rows of event labels
+ROW = 10.0  # points between two rows of event labels
+BASE = 4.0  # points from the top of the axes to the first row of labels
+BRACKET = {"color": "#333333", "lw": 1.2, "marker": "|", "ms": 3, "mew": 1.2, "solid_capstyle": "butt"}
 
 
 def _date(month_index) -> pd.Timestamp:
@@ -62,9 +65,12 @@ def month_number(index) -> np.ndarray:
     return mdates.date2num((index - 1970 * 12).astype("datetime64[M]"))
 
 
-def stack_labels(fig, ax, labels: list, optional: list) -> int:
+def stack_labels(fig, ax, labels: list, optional: list, spans: dict | None = None) -> int:
     """Put event labels in rows above the axes so that no two overlap, and hide each optional label
-    (inside the axes) that would overlap another text; one layout pass. Return the number of rows."""
+    (inside the axes) that would overlap another text; one layout pass. Return the number of rows.
+    `spans` (id of a label -> (first, last) date number) are the date ranges drawn as brackets under
+    their labels: a row keeps room for the bracket too, so no two brackets share a row where they overlap."""
+    spans = spans or {}
     label_ids = {id(t) for t in labels}
     others = [(t, box) for t, box in style.texts(fig) if id(t) not in label_ids]
     renderer = fig.canvas.get_renderer()
@@ -77,14 +83,18 @@ def stack_labels(fig, ax, labels: list, optional: list) -> int:
             label.set_horizontalalignment("right")
             label.set_position((-2, label.get_position()[1]))
             box = label.get_window_extent(renderer)
+        left, right_ = box.x0, box.x1
+        if id(label) in spans:
+            ends = [ax.transData.transform((x, 0))[0] for x in spans[id(label)]]
+            left, right_ = min(left, *ends) - 2, max(right_, *ends) + 2
         for row, taken in enumerate(placed):
-            if all(box.x1 + pad <= x0 or box.x0 >= x1 + pad for x0, x1 in taken):
+            if all(right_ + pad <= x0 or left >= x1 + pad for x0, x1 in taken):
                 break
         else:
             row = len(placed)
             placed.append([])
-        placed[row].append((box.x0, box.x1))
-        label.set_position((label.get_position()[0], 3 + row * ROW))
+        placed[row].append((left, right_))
+        label.set_position((label.get_position()[0], BASE + row * ROW))
     optional_ids = {id(t) for t in optional}
     kept = [box for t, box in others if id(t) not in optional_ids]
     for text in optional:
@@ -204,18 +214,17 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         if person in y_of:
             ax.plot(mdates.date2num(edge), y_of[person], clip_on=False, zorder=6, **style.OPEN_MARK)
 
-    labels = []
+    labels, spans = [], {}
     for event in dated.itertuples():
         lower, upper = event.date_lower, event.date_upper
         exact = pd.notna(lower) and pd.notna(upper) and lower == upper
         x = lower if exact or pd.isna(upper) else upper
         ax.axvline(x, color="#333333", lw=0.7, ls="-" if exact else ":", zorder=1)
-        if pd.notna(lower) and pd.notna(upper) and not exact:
-            ax.plot([lower, upper], [1, 1], transform=ax.get_xaxis_transform(), color="#333333", lw=1.2,
-                    clip_on=False, solid_capstyle="butt")
         labels.append(ax.annotate(f"{event.label}, {day_text(lower, upper)}", (mdates.date2num(x), 1),
-                                  xycoords=ax.get_xaxis_transform(), xytext=(2, 3), textcoords="offset points",
+                                  xycoords=ax.get_xaxis_transform(), xytext=(2, BASE), textcoords="offset points",
                                   fontsize=6, ha="left", va="bottom"))
+        if pd.notna(lower) and pd.notna(upper) and not exact:
+            spans[id(labels[-1])] = (mdates.date2num(lower), mdates.date2num(upper))
 
     ax.set_yticks(people["y"], lane_labels(data, people))
     ax.set_xlim(_date(first), edge)
@@ -228,7 +237,12 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     style.add_legend(legend_ax, handles)
     style.add_note(fig, note)
     # rows depend on horizontal positions only, and lanes keep their size: the height may change after
-    stack = stack_labels(fig, ax, labels, optional)
+    stack = stack_labels(fig, ax, labels, optional, spans)
+    for label in labels:  # each date range as a bracket just under its own label, in the label's row
+        if id(label) in spans:
+            row = round((label.get_position()[1] - BASE) / ROW)
+            under = transforms.offset_copy(ax.get_xaxis_transform(), fig=fig, y=row * ROW + 2, units="points")
+            ax.plot(spans[id(label)], [1, 1], transform=under, clip_on=False, gid="date-range", **BRACKET)
     ax.set_title(title.get_text(), loc="left", pad=6 + stack * ROW + 2)
     grid.set_height_ratios([axes_height + 0.5 + stack * ROW / 72, max(style.legend_height(rows), 0.05)])
     fig.set_figheight(style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)

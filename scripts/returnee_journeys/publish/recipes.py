@@ -37,10 +37,12 @@ read_table <- function(name) {{
 stages <- read_table("stages")
 stopifnot(is.integer(stages$seq), nrow(stages) > 0)
 '''),
-    Recipe("R, with frictionless (enums become factors)", "r", '''
+    Recipe("R, with frictionless: `constraints.enum` becomes factors of the codes (frictionless-r reads no "
+           "`categories`); the last line applies the `categories` labels", "r", '''
 library(frictionless)
 package <- read_package("{package}")
 stages <- read_resource(package, "stages")
+for (f in Filter(function(r) r$name == "stages", package$resources)[[1]]$schema$fields) if (!is.null(f$categories)) stages[[f$name]] <- factor(stages[[f$name]], levels = sapply(f$categories, `[[`, "value"), labels = sapply(f$categories, `[[`, "label"))
 '''),
     Recipe("R, TraMineR: the SPELL file to sequences, with the states' labels and the figures' colours "
            "(leading NAs are the months before departure: `left = \"DEL\"` aligns the sequences there)", "r", '''

@@ -150,7 +150,8 @@ CONTENTS: list[Entry] = [
     Entry("figures/", "the figures drawn from the tables, PNG (200 dpi) and SVG", _figures),
     Entry("exports/", "the same tables for other tools: SQLite (+ Datasette metadata.json), Parquet, XLSX, "
           "sequence-analysis files, the comparison table (CSV, long table of row ids, LaTeX), the REFI-QDA "
-          "codebook (.qdc) and the coding as W3C Web Annotations (annotations.jsonld)", _exports),
+          "codebook (.qdc), the same codes as a Taguette codebook (CSV) and the coding as W3C Web Annotations "
+          "(annotations.jsonld)", _exports),
     Entry(f"{PROFILE_FOLDER}/", "the JSON Schema profile of journey packages this package conforms to "
           "(`journeyProfile` in datapackage.json) and the Data Package v2 profile it builds on", _profile),
     Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _citation),
