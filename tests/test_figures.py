@@ -114,6 +114,19 @@ def drawn_with_a_person_added(n: int, folder: Path) -> dict:
     return {"first": first.slots, "second": second.slots, "legends": legends}
 
 
+def outlines_cut(plan, ax) -> list:
+    """The bounds of every polygon of a highlighted outline that reaches beyond the map's frame."""
+    x0, x1, y0, y1 = ax.get_extent()
+    cut = []
+    for geometry in plan.outlines:
+        for polygon in routes.polygons_of(geometry):
+            lonlat = np.asarray(polygon.exterior.coords)
+            xy = ax.projection.transform_points(routes.ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])
+            if not ((xy[:, 0] >= x0 - 1) & (xy[:, 0] <= x1 + 1) & (xy[:, 1] >= y0 - 1) & (xy[:, 1] <= y1 + 1)).all():
+                cut.append(polygon.bounds)
+    return cut
+
+
 def committed_figures_redrawn(folder: Path) -> dict:
     """Draw the project's figures into `folder` as `make figures` does and say which differ from the
     committed ones; and inspect each (its text) as drawn (run in a worker process)."""
@@ -125,8 +138,10 @@ def committed_figures_redrawn(folder: Path) -> dict:
         fig = figures.FIGURES[name].draw(data, palette)
         written += style.save(fig, name, folder, close=False)  # first, as `make figures` does: then look
         inspected[name] = inspect(fig)
+        if name == "routes":  # the real package's map holds every highlighted outline whole
+            cut = outlines_cut(routes.prepare(data), fig.axes[0])
         plt.close(fig)
-    return {"names": sorted(p.name for p in written), "inspected": inspected,
+    return {"names": sorted(p.name for p in written), "inspected": inspected, "outlines_cut": cut,
             "stale": sorted(p.name for p in written if p.read_bytes() != (paths.FIGURES / p.name).read_bytes())}
 
 
@@ -388,6 +403,7 @@ def test_figures_in_the_repository_are_what_the_tables_draw(drawings):
     committed = drawings["committed"]
     assert committed["names"] == sorted(p.name for p in paths.FIGURES.iterdir())
     assert committed["stale"] == [], "stale figures: run make figures"
+    assert committed["outlines_cut"] == []  # Argentina, the United States, Russia whole
     for name, result in committed["inspected"].items():
         assert result.overlaps == [] and result.outside == [], name
 

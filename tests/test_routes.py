@@ -107,6 +107,10 @@ def test_a_region_passed_through_is_no_turn_of_a_route(scenarios):
     assert ("moscow", "tbilisi") in ends  # drawn straight on past the region
     assert not any("north-ossetia" in pair for pair in ends)
     assert "north-ossetia" in plan.drawn  # still marked, as approximate
+    two = routes.prepare(journey(scenarios["one-region"], [("origin", "moscow"), ("transit", "north-ossetia"),
+                                                           ("transit", "antalya-province"), ("abroad", "tbilisi")]))
+    assert [(leg.origin, leg.move.to_location) for leg in two.legs] == [("moscow", "tbilisi")]
+    assert [region for _, region in two.passed] == ["north-ossetia", "antalya-province"]
 
 
 def test_a_leg_within_the_home_country_is_not_drawn_as_abroad(scenarios):
@@ -132,6 +136,22 @@ def test_crimea_is_ukraine_and_a_return_to_russia_ends_in_russia(scenarios):
     russia = routes.main_part(routes.outline("RU"))
     assert russia.exterior.distance(Point(leg.end)) < 1e-9
     assert not routes.outline("UA").buffer(0.01).contains(Point(leg.end))
+
+
+@pytest.mark.parametrize("country", ["georgia", "russia"])
+def test_a_leg_to_a_country_never_ends_in_occupied_territory(scenarios, country):
+    data = journey(scenarios["one-region"], [("origin", "moscow"), ("abroad", "istanbul"), ("abroad", "yerevan"),
+                                             ("abroad", country), ("return", "moscow")])
+    ends = [point for leg in routes.prepare(data).legs for point in (leg.start, leg.end)
+            if country in (leg.origin, leg.move.to_location)]
+    assert ends
+    lon, lat = np.array(ends).T
+    assert not routes.in_no_end_zone(lon, lat).any()
+    # without the zones, the nearest vertex of Georgia's border to Moscow would be in them
+    if country == "georgia":
+        ring = np.asarray(routes.main_part(routes.outline("GE")).exterior.coords)
+        _, _, distance = routes.GEOD.inv(np.full(len(ring), 37.62), np.full(len(ring), 55.75), ring[:, 0], ring[:, 1])
+        assert routes.in_no_end_zone(*ring[[int(np.argmin(distance))]].T).all()
 
 
 def test_the_world_meridian_cuts_no_leg_and_splits_no_country():

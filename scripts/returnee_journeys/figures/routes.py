@@ -54,6 +54,17 @@ WORLD_ASPECT = 0.42      # a world map's frame is at least this tall for its wid
 BORDERS = ("Borders: Natural Earth 1:110m, as recognised internationally (Crimea is drawn as part of Ukraine); "
            "they imply no other position of this project.")
 DOMESTIC = {"lw": 0.8, "linestyle": (0, (1, 1.5))}  # a leg within the person's home country
+# Where a leg to or from a country known only as a country never ends: generous boxes (west, south,
+# east, north) around territory occupied or disputed near the places these journeys reach. Never
+# drawn, only kept clear of leg ends: a box wider than the territory only moves an end along the border.
+NO_END_ZONES = [
+    ("Crimea (Ukraine, occupied by Russia since 2014)", (32.3, 44.2, 36.8, 46.3)),
+    ("eastern Ukraine, occupied by Russia (Luhansk, Donetsk, Kharkiv)", (35.5, 46.5, 40.5, 50.3)),
+    ("southern Ukraine, occupied by Russia (Zaporizhzhia, Kherson)", (32.3, 45.9, 37.5, 47.8)),
+    ("Abkhazia (Georgia, occupied by Russia)", (39.9, 42.4, 42.2, 43.6)),
+    ("South Ossetia (Georgia, occupied by Russia)", (43.3, 41.9, 44.6, 42.8)),
+    ("Transnistria (Moldova, held by Russian-backed forces)", (28.4, 46.3, 30.2, 48.3)),
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,10 +112,22 @@ def main_part(geometry):
     return max(polygons_of(geometry), key=lambda p: p.area)
 
 
+def in_no_end_zone(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each point lies in one of NO_END_ZONES."""
+    inside = np.zeros(len(lon), dtype=bool)
+    for _, (west, south, east, north) in NO_END_ZONES:
+        inside |= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    return inside
+
+
 def nearest_on_border(geometry, toward: tuple[float, float]) -> tuple[float, float]:
-    """The vertex of the mainland's border nearest (on the ellipsoid) to a point."""
+    """The vertex of the mainland's border nearest (on the ellipsoid) to a point, outside the territory
+    occupied or disputed around it (NO_END_ZONES) wherever the border has a vertex elsewhere."""
     ring = np.asarray(main_part(geometry).exterior.coords)
     _, _, distance = GEOD.inv(np.full(len(ring), toward[0]), np.full(len(ring), toward[1]), ring[:, 0], ring[:, 1])
+    excluded = in_no_end_zone(ring[:, 0], ring[:, 1])
+    if not excluded.all():
+        distance = np.where(excluded, np.inf, distance)
     lon, lat = ring[int(np.argmin(distance))]
     return float(lon), float(lat)
 
@@ -267,7 +290,8 @@ def prepare(data: journeys.Journeys) -> Plan:
             plan.inside.append(move)
             continue
         start, end = places.ends(a, b)
-        domestic = bool(home[move.person_id]) and places.country(a) == places.country(b) == home[move.person_id]
+        own = home.get(move.person_id)
+        domestic = bool(own) and places.country(a) == places.country(b) == own
         leg = Leg(move, start, end, domestic, a)
         if places.is_area(a) and places.is_area(b) and GEOD.inv(*start, *end)[2] < NEIGHBOURS_M:
             plan.neighbours.append(leg)  # two outlines that touch: an arrow between them would have no length
@@ -500,7 +524,7 @@ def legend_handles(plan: Plan, palette: style.Palette) -> list:
         handles.append(Line2D([], [], marker="o", ls="", mfc="black", mec="black", ms=4, label="city"))
     if any(places.is_region(loc) for loc in drawn):
         handles.append(Line2D([], [], marker="h", ls="", mfc="white", mec="black", ms=6,
-                              label="region: approximate point, not a turn of a route"))
+                              label="region: approximate point (none of its own)"))
     if any(places.is_area(loc) for loc in drawn):
         handles.append(Patch(**HIGHLIGHT, label="known only as a country: its outline"))
     if any(places.drawing[loc] == "point" for loc in drawn & plan.transit):

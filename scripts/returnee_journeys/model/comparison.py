@@ -104,13 +104,14 @@ DESCRIPTIONS = {
     "return_min": "Earliest day of the return that all the journey's dates allow (ISO date).",
     "return_max": "Latest day of the return that all the journey's dates allow (ISO date); empty: unbounded.",
     "return_window": "The return's window as a reader writes it.",
-    "reasons_to_leave": "Factors the text names as reasons (certainty explicit) for the move out of the first "
-                        "stay, other than intervening obstacles and enablers, and neither hindsight (timing "
-                        "after) nor discounted (salience discounted): factor label [Lee label].",
+    "reasons_to_leave": "Factors the text ties in words to the move out of the first stay (certainty explicit: a "
+                        "test of wording, not of importance), other than intervening obstacles and enablers, and "
+                        "neither hindsight (timing after) nor discounted (salience discounted): factor label [Lee "
+                        "label]. Empty: the text names no reason in so many words, not none.",
     "set_beside_leaving": "Factors the text sets beside that move without calling them reasons (certainty "
                           "implicit), on the same terms: factor label [Lee label].",
-    "reasons_to_return": "Factors the text names as reasons for the move into the return, on the same terms: "
-                         "factor label [Lee label].",
+    "reasons_to_return": "Factors the text ties in words to the move into the return (certainty explicit), on the "
+                         "same terms: factor label [Lee label]. Empty: the text names no reason in so many words.",
     "set_beside_return": "Factors the text sets beside the move into the return (certainty implicit), on the same "
                          "terms: factor label [Lee label].",
     "obstacles_enablers": "Intervening obstacles and enablers the text names as reasons, on any of the person's "
