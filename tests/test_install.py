@@ -4,10 +4,12 @@ scripts/). The fresh environment borrows only the third-party libraries of the r
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,44 @@ def test_the_installed_loader_reads_a_package_and_its_own_dataset(installed, tmp
     found = json.loads(done.stdout)
     assert found["given"] == {name: [len(frame), str(frame.dtypes.get("seq", ""))] for name, frame in fixture_tables.items()}
     assert found["own"] == sorted(r["name"] for r in json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))["resources"])
+
+
+def test_in_a_folder_holding_an_invalid_package_nothing_is_drawn(installed, tmp_path):
+    """The command acts on the package of the folder it runs in, not on the dataset it ships."""
+    package = build_fixture(tmp_path / "package")
+    rows = (package / "data" / "persons.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(",male,", ",robot,", 1)
+    (package / "data" / "persons.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    command = installed.parent / "returnee-journeys"
+    bad = run([command, "validate", "--skip-quotes"], package)
+    assert bad.returncode == 1 and bad.stdout.startswith(f"package: {package / 'datapackage.json'} ")
+    assert "persons (data/persons.csv)" in bad.stdout
+    before = sorted(p for p in tmp_path.rglob("*"))
+    drawn = run([command, "figures"], package)
+    assert drawn.returncode == 1 and "does not validate" in drawn.stderr
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    nowhere = run([command, "validate"], tmp_path)
+    assert nowhere.returncode == 2 and nowhere.stdout == "" and nowhere.stderr.count("\n") == 1
+
+
+def test_the_walkthrough_runs_as_written(installed, tmp_path):
+    """docs/start-a-package.md, every shell block in order, from a folder outside the checkout."""
+    doc = (paths.ROOT / "docs" / "start-a-package.md").read_text(encoding="utf-8")
+    script = "set -e\n" + "\n".join(re.findall(r"```sh\n(.*?)```", doc, re.S))
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PATH": f"{installed.parent}:/usr/bin:/bin"})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    package = tmp_path / "belarus-returns"
+    assert [p.name for p in tmp_path.iterdir()] == ["belarus-returns"]  # nothing written beside it
+    assert {p.name for p in (package / "figures").glob("*.svg")} == {
+        "durations.svg", "estimates.svg", "factors.svg", "routes.svg", "sequences.svg", "timeline.svg"}
+    spells = (package / "dist" / "exports" / "sequences" / "spells-place.csv").read_text(encoding="utf-8")
+    assert spells.splitlines()[-1].split(",")[:4][3] == "BY"  # Ales is back in his own home
+    metadata = json.loads((package / "dist" / "exports" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["title"] == "Belarusian Returnee Journeys"
+    with zipfile.ZipFile(package / "dist" / "belarus-returns-0.1.0.zip") as archive:
+        cited = archive.read(next(n for n in archive.namelist() if n.endswith("CITATION.cff"))).decode("utf-8")
+    assert "title: Belarusian Returnee Journeys" in cited and "Russian" not in cited
 
 
 # A light install, simulated without building a second environment: the heavy libraries are made

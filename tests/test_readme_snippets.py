@@ -177,3 +177,16 @@ def test_the_duckdb_sqlite_pairing_named_is_the_one_the_lock_pins():
     assert pinned == {"duckdb": recipes.DUCKDB_SQLITE_PAIRING, "duckdb-extension-sqlite": recipes.DUCKDB_SQLITE_PAIRING}
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     assert f'"duckdb-extension-sqlite=={recipes.DUCKDB_SQLITE_PAIRING}"' in readme
+
+
+def test_the_stata_note_names_every_column_stata_reserves_and_is_in_the_readme():
+    from returnee_journeys.model import descriptor as descriptor_module
+    from returnee_journeys.publish import recipes
+
+    descriptor = descriptor_module.read(paths.DESCRIPTOR)
+    reserved = [(r["name"], f["name"]) for r in descriptor.resources for f in r["schema"]["fields"]
+                if f["name"] in recipes.STATA_RESERVED]
+    assert reserved, "the descriptor has a column named as Stata reserves (stages.end)"
+    for resource, field in reserved:
+        assert f"`{field}`" in recipes.STATA_NOTE and f"`{resource}`" in recipes.STATA_NOTE
+    assert recipes.STATA_NOTE in (paths.ROOT / "README.md").read_text(encoding="utf-8").replace("\n", " ")

@@ -41,7 +41,8 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
             export_parquet.write(data, resource, staging / "parquet" / f"{names.checked(resource['name'])}.parquet")
         export_excel.write(data, citation, staging / f"{name}.xlsx", glance)
         export_sequences.write(data, staging / "sequences")
-        export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # REFI-QDA codebook; the .qdpx: `make qdpx`
+        if len(data.table("factors")):  # REFI-QDA codebook (it needs a code: none before the codebook has one)
+            export_qdpx.write_codebook(data, staging / f"{name}.qdc")  # the .qdpx: `make qdpx`
         export_taguette.write(data, staging / f"{name}-taguette-codebook.csv")  # the same codes, for Taguette
         export_annotations.write_if_texts(data, ctx.sources, staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])

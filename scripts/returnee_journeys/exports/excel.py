@@ -46,6 +46,11 @@ def put(sheet, row: int, column: int, value, cut: list | None = None) -> None:
             cell.quotePrefix = True
 
 
+def as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Date columns as dates, which a spreadsheet shows as yyyy-mm-dd, not as date-times at midnight."""
+    return frame.assign(**{c: pd.to_datetime(frame[c]).dt.date.astype(object) for c in columns})
+
+
 # *text* and **text** as Markdown reads them; a * inside a regular expression (after `)` or `]`) stays.
 # The definition; `without_emphasis` does the same in linear time (the tests compare them).
 EMPHASIS = re.compile(r"(?<![\w)\]*])(\*\*?)(?=[^\s*])(.+?)(?<=[^\s*])\1(?![\w*])")
@@ -132,13 +137,14 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
         for column, name in enumerate(names, start=1):
             put(sheet, 1, column, name)
             sheet.cell(row=1, column=column).font = Font(bold=True)
-        frame = data.table(resource["name"])[names]
+        frame = as_dates(data.table(resource["name"])[names],
+                         [f["name"] for f in resource["schema"]["fields"] if f["type"] == "date"])
         for r, record in enumerate(frame.astype(object).itertuples(index=False), start=2):
             for column, value in enumerate(record, start=1):
                 put(sheet, r, column, value, cut)
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("comparison")
-    rows = glance.rows
+    rows = as_dates(glance.rows, comparison_model.DATE_COLUMNS)
     for column, name in enumerate(rows.columns, start=1):
         put(sheet, 1, column, name)
         sheet.cell(row=1, column=column).font = Font(bold=True)

@@ -158,6 +158,19 @@ def _lee_labels(data: journeys.Journeys) -> str:
 LABEL_COLUMNS = ("label", "name", "name_in_source", "outlet")
 
 
+# Datasette prints a column's unit through Pint's short form, which for these reads as something else
+# (a year is "a", for annum: an age of 33 shows as "33 a"). Such a unit is not given to Datasette; the
+# column's description names it instead.
+PINT_MISREAD = {"year": "a"}
+
+
+def _with_unit(field: dict) -> str:
+    unit = field.get("unit")
+    if unit in PINT_MISREAD:
+        return f"{field['description']} Unit: {unit}."
+    return field["description"]
+
+
 def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     """Titles, descriptions, columns, label columns and units of every table and view, for Datasette."""
     package = data.descriptor.data
@@ -169,11 +182,11 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     for r in data.descriptor.resources:
         names = [f["name"] for f in r["schema"]["fields"]]
         table = {"title": r["title"], "description": r["description"],
-                 "columns": {f["name"]: f["description"] for f in r["schema"]["fields"]}}
+                 "columns": {f["name"]: _with_unit(f) for f in r["schema"]["fields"]}}
         label = next((c for c in LABEL_COLUMNS if c in names), None)
         if label:
             table["label_column"] = label
-        units = {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit")}
+        units = {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit") and f["unit"] not in PINT_MISREAD}
         if units:
             table["units"] = units
         tables[r["name"]] = table

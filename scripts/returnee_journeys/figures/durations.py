@@ -77,7 +77,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                 va="center", fontsize=6.5, color="#CC3311" if flag else "black")
     labels = [f"{names.get(p, p)}: {s.replace('-', ' ')}" for p, s in zip(durations["person_id"], durations["subject"])]
     ax.set_yticks(range(len(durations)), labels)
-    ax.set_ylim(len(durations) - 0.5, -0.5)
+    ax.set_ylim(max(len(durations), 1) - 0.5, -0.5)  # an empty table keeps a row's height
     ax.set_xlim(0, right)
     ax.set_xlabel("months")
     ax.tick_params(axis="y", length=0)

@@ -73,6 +73,9 @@ COLUMNS = {
     "discrepancies": "discrepancies",
 }
 
+# The columns holding a day (ISO date text): dates where the format has them (XLSX).
+DATE_COLUMNS = ("first_departure_min", "first_departure_max", "return_min", "return_max")
+
 # What each column holds (Datasette, the XLSX README, docs/comparison.md).
 DESCRIPTIONS = {
     "person_id": "The person (persons.person_id).",

@@ -103,10 +103,20 @@ datasette {exports}{name}.sqlite --metadata {exports}metadata.json
 ]
 
 
+# Names Stata does not take for a variable (its reserved names, and `end`, which closes its blocks).
+# A test checks that STATA_NOTE names every column of the descriptor that has one of them.
+STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "end", "float", "if", "in", "int", "long",
+                  "_n", "_N", "_pi", "_pred", "_rc", "_se", "_skip", "strL", "using", "with"}
+STATA_NOTE = ("Stata: `end`, a column of `stages` and of the SPELL sequence files, is a name Stata reserves, so it "
+              "cannot be a variable name there: `import delimited` gives that column another name. After importing, "
+              "`describe` shows the name Stata chose; `rename` it (to `end_date`, say) before referring to it.")
+
+
 def render(exports: str, package: str, name: str) -> str:
-    """Markdown: each recipe as a short heading line and a fenced block."""
+    """Markdown: each recipe as a short heading line and a fenced block, then the note for Stata users."""
     parts = []
     for recipe in RECIPES:
         code = recipe.code.strip("\n").format(exports=exports, package=package, name=name)
         parts += [f"{recipe.title}:", "", f"```{recipe.language}", code, "```", ""]
+    parts += [STATA_NOTE, ""]
     return "\n".join(parts)
