@@ -116,7 +116,7 @@ def sources_dir(tables) -> Path:
 # one. The longest units go first, so that neither worker is left alone with one at the end.
 SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built"}
 ONE_BY_ONE = {"test_bad_inputs.py", "test_bad_inputs_properties.py"}
-FIRST = ["figures", "built", "install"]
+FIRST = ["figures", "built", "install", "contract"]
 
 
 def unit_of(nodeid: str) -> str | None:

@@ -185,3 +185,13 @@ def test_a_return_outside_the_persons_home_is_refused(package_copy, capsys):
     assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 1
     out = capsys.readouterr().out
     assert "[ends-with-return-home]" in out and "[place-fits-stage-type]" in out
+
+
+def test_a_citation_file_is_used_only_when_it_names_the_package(package_copy):
+    from returnee_journeys.model import paths
+
+    (package_copy / "CITATION.cff").write_bytes((paths.ROOT / "CITATION.cff").read_bytes())
+    assert Context.open(package_copy).citation["title"] == "Russian Returnee Journeys"  # the fixture keeps the title
+    edit_descriptor(package_copy, lambda d: d.update(title="Copied Journeys"))
+    cited = Context.open(package_copy).citation  # a CITATION.cff left over from the copied package is not used
+    assert cited["title"] == "Copied Journeys" and "references" not in cited

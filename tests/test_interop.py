@@ -130,7 +130,7 @@ def _field(descriptor: dict, resource: str, field: str) -> dict:
     (lambda d: d.update(journeyProfile="journey-package-profile-9.9.9.json"), "profile:unknown-version"),
     (lambda d: d.pop("typeMap"), "profile:required"),
     (lambda d: d["typeMap"]["boolean"].pop("readr"), "profile:required"),
-    (lambda d: d["resources"].pop(), "profile:contains"),
+    (lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "ledger"]), "profile:contains"),
     (lambda d: d["resources"][0].pop("profile"), "profile:required"),
     (lambda d: d["resources"][0].update(type="data"), "profile:const"),
     (lambda d: _field(d, "stages", "stage_type").pop("roles"), "profile:required"),

@@ -452,11 +452,19 @@ def test_selectors_hold_the_quote_and_at_most_32_characters_of_context(coded, an
         address = row["coded_copy_url"] if isinstance(row["coded_copy_url"], str) else (
             row["url"] if isinstance(row["url"], str) else None)
         by_address[address or web_annotations.target_source({"text_sha256": row["text_sha256"]})] = coded["texts"][sid]
+    excerpts = {address for address, sid in zip(by_address, sources.index)
+                if sources.at[sid, "text_extent"] == web_annotations.EXCERPTS}
     fragments = {f for _, f in expected_fragments(data).values()}
     contexts = 0
+    kinds = set()
     for annotation in annotations["first"]["items"]:
         for target in annotation["target"]:
             text = by_address[target["source"]]
+            kinds.add(target["source"] in excerpts)
+            if target["source"] in excerpts:  # positions in an excerpt file are not the article's
+                assert target["selector"] == [{"type": "TextQuoteSelector", "exact": target["selector"][0]["exact"]}]
+                assert target["selector"][0]["exact"] in fragments
+                continue
             quote, position = target["selector"]
             assert set(quote) <= {"type", "exact", "prefix", "suffix"} and quote["exact"] in fragments
             assert text[position["start"]:position["end"]] == quote["exact"]
@@ -465,7 +473,7 @@ def test_selectors_hold_the_quote_and_at_most_32_characters_of_context(coded, an
             assert text[position["start"] - len(prefix):position["start"]] == prefix
             assert text[position["end"]:position["end"] + len(suffix)] == suffix
             contexts += len(prefix) + len(suffix)
-    assert contexts > 0
+    assert contexts > 0 and kinds == {True, False}
     assert any(t["source"].startswith("ni:///sha-256;") for a in annotations["first"]["items"] for t in a["target"])
 
 

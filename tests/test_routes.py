@@ -22,8 +22,12 @@ SCENARIOS = {
                          ("planned", "united-states"), ("return", "moscow")],
     "large-country": [("origin", "saint-petersburg"), ("abroad", "istanbul"), ("abroad", "united-states"),
                       ("return", "russia")],
+    "crowded-world": [("origin", "moscow"), ("abroad", "riga"), ("abroad", "helsinki"), ("abroad", "berlin"),
+                      ("abroad", "buenos-aires"), ("temporary-return", "moscow"), ("abroad", "bangkok"),
+                      ("return", "moscow")],
 }
 CRIMEA = Point(34.1, 45.2)
+INSETS: dict = {}
 
 
 def journey(data: journeys.Journeys, stages: list[tuple[str, str]]) -> journeys.Journeys:
@@ -51,11 +55,17 @@ def scenarios(synthetic):
 
 @pytest.fixture(scope="module")
 def maps(scenarios, fixture_package):
-    """Each scenario and the fixture, drawn once: (plan, extent, projection, note, drawn legs' vertices)."""
+    """Each scenario and the fixture, drawn once: (plan, extent, projection, note, drawn legs' vertices),
+    and INSETS: the scenario's inset axes with the window extents of its visible labels, where it has one."""
     out = {}
+    INSETS.clear()
     for name, data in {**scenarios, "fixture": journeys.read(fixture_package / "datapackage.json")}.items():
         fig = routes.draw(data)
         ax = fig.axes[0]
+        if ax.child_axes:
+            detail = ax.child_axes[0]
+            INSETS[name] = (routes.layout(routes.prepare(data)), ax, detail.get_window_extent(),
+                            [t.get_window_extent() for t in detail.texts if t.get_visible() and t.get_text()])
         legs = [path.vertices if path.codes is None else path.vertices[path.codes != Path.CLOSEPOLY]
                 for path in (patch.get_path() for patch in ax.patches)]  # a closing vertex is not drawn
         out[name] = (routes.prepare(data), ax.get_extent(), ax.projection, fig._supxlabel.get_text().replace("\n", " "),
@@ -92,6 +102,19 @@ def test_the_projection_follows_the_extent_and_the_note_names_it(maps):
     assert "Equal Earth" in maps["three-continents"][3]
     for *_, note, _ in maps.values():
         assert "as recognised internationally (Crimea is drawn as part of Ukraine)" in note
+
+
+def test_crowded_places_on_a_world_map_get_an_inset_over_an_empty_corner(maps):
+    assert "crowded-world" in INSETS and "one-region" not in INSETS  # a regional map needs none
+    for name, (frame, ax, box, labels) in INSETS.items():
+        assert frame.world and frame.inset is not None and "Inset: the places around" in maps[name][3]
+        assert len(labels) >= 2 and all(box.x0 <= b.x0 and b.x1 <= box.x1 and box.y0 <= b.y0 and b.y1 <= box.y1
+                                        for b in labels), name
+        lonlat = np.concatenate(maps[name][0].items())
+        xy = ax.transData.transform(ax.projection.transform_points(routes.ccrs.PlateCarree(), lonlat[:, 0],
+                                                                   lonlat[:, 1])[:, :2])
+        covered = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+        assert not covered.any(), name  # nothing drawn on the map lies under the inset
 
 
 def test_a_large_country_is_whole_not_cut_to_the_cities(maps):

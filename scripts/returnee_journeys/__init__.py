@@ -29,7 +29,7 @@ def __getattr__(name: str):
             return "0+unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["load", "validate", "schemas", "InvalidData", "UnreadableInput", "__version__"]
+__all__ = ["load", "validate", "schemas", "agreement", "InvalidData", "UnreadableInput", "__version__"]
 
 
 def load(path: str | Path | None = None, *, bounds: bool = True, categories: bool = True,
@@ -94,3 +94,15 @@ def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
         raise InvalidData(f"{len(problems)} problem(s) in {package.path}; run `returnee-journeys validate "
                           f"--package {package.path}`")
     return pandera_schemas.schemas(package, tables)
+
+
+def agreement(path: str | Path | None = None, round: int | None = None, *, resamples: int = 1000,
+              seed: int = 2026) -> list:
+    """Krippendorff's alpha (nominal) per coded variable for each reliability round of a package (or
+    round `round`): a list of `Round`s, each with its `figures` (variable, units, observed agreement,
+    alpha, bootstrap 95 % interval) and `disagreements`. Alpha comes from the `krippendorff` package.
+    Raises InvalidData when the package has no second coding, or its codings cite moves or factors
+    it does not have."""
+    from .model import agreement as computed
+
+    return computed.agreement(load(path, bounds=False), round, resamples, seed)

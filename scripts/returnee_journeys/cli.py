@@ -5,6 +5,8 @@
     returnee-journeys exports  [PACKAGE] [--out DIR]
     returnee-journeys qdpx     [PACKAGE] [--sources DIR] [--out DIR]
     returnee-journeys release  [PACKAGE] [--out DIR]
+    returnee-journeys agreement [PACKAGE] [--round N] [--format text|json]
+    returnee-journeys import-coding [PACKAGE] --coder NAME (--from DIR | --from-package) [--sources DIR]
     returnee-journeys docs     [PACKAGE] [--check]
     returnee-journeys init     DIR [--name NAME] [--title TITLE] [--licence ID] [--home CC ...]
     returnee-journeys bench    [N ...]
@@ -119,6 +121,11 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
         print(f"error: {ctx.path} does not validate; nothing was written "
               f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
         return 1
+    return _no_journeys(ctx)
+
+
+def _no_journeys(ctx: Context) -> int:
+    """1, with a message, when the package has no person yet (as `init` writes it): nothing to make."""
     from .model import load
 
     persons = load.read_resource(ctx.descriptor, "persons", [])
@@ -213,6 +220,34 @@ def _release(args) -> int:
     strict = args.out is not None and not files.same_path(args.out, ctx.dist)
     archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
+    return 0
+
+
+def _agreement(args) -> int:
+    import json
+
+    from . import load
+    from .model import agreement
+
+    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
+    if _gate(ctx):
+        return 1
+    rounds = agreement.agreement(load(ctx.path, bounds=False), args.round, args.resamples, args.seed)
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in rounds], indent=2, ensure_ascii=False))
+    else:
+        print(agreement.text(rounds), end="")
+    return 0
+
+
+def _import_coding(args) -> int:
+    from .model import coders
+
+    if (args.source is None) == (not args.from_package):
+        raise UnreadableInput("give one of --from DIR (a coder's codings.csv and ledger.csv) or --from-package")
+    ctx = _context(args)
+    codings, ledger = coders.import_coding(ctx.path, args.coder, args.source, ctx.sources)
+    print(f"{args.coder}: {codings} codings and {ledger} ledger rows written to codings_by_coder and ledger_by_coder")
     return 0
 
 
@@ -325,6 +360,27 @@ def parser() -> argparse.ArgumentParser:
                        [package, named, sources])
     release.add_argument("--out", type=Path, default=None, help="folder to write into (default: <package>/dist)")
     release.set_defaults(run=_release)
+
+    agree = _command(commands, "agreement", "Krippendorff's alpha (nominal) per coded variable for each reliability "
+                     "round of the package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent "
+                     "interval", "returnee-journeys agreement reliability/ --round 1", [package, named, sources])
+    agree.add_argument("--round", type=int, default=None, help="only this round (reliability_rounds.round)")
+    agree.add_argument("--format", choices=["text", "json"], default="text",
+                       help="text, or json (then the line naming the package goes to stderr)")
+    agree.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval")
+    agree.add_argument("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")
+    agree.set_defaults(run=_agreement)
+
+    imports = _command(commands, "import-coding", "put one coder's coding (codings and ledger) into the package's "
+                       "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
+                       "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/",
+                       [package, named, sources])
+    imports.add_argument("--coder", required=True, help="the coder's identifier")
+    imports.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
+                         help="folder with the coder's codings.csv and ledger.csv")
+    imports.add_argument("--from-package", action="store_true",
+                         help="take the package's own codings and ledger as this coder's")
+    imports.set_defaults(run=_import_coding)
 
     docs = _command(commands, "docs", "regenerate the generated sections of the package's README.md and "
                     "docs/comparison.md", "returnee-journeys docs my-package/ --check", [package, named])

@@ -17,6 +17,7 @@ EXTRAS = {
     "openpyxl": ("openpyxl", "exports"),
     "sqlite_utils": ("sqlite-utils", "exports"),
     "pandera": ("pandera", "pandera"),
+    "krippendorff": ("krippendorff", "reliability"),
     "rocrate": ("rocrate", "all"),
 }
 

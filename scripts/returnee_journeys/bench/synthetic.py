@@ -200,6 +200,7 @@ def _sources(rng, count: int, descriptor) -> pd.DataFrame:
         "coded_copy_url": np.where(reworded, "https://copy.example.net/article", ""),
         "text_sha256": [f"{i:064x}" for i in rng.integers(0, 2**62, count)], "language": "en",
         "notes": np.where(undated, "Publication date unknown (synthetic).", ""),
+        "text_extent": np.array(descriptor.field("sources", "text_extent")["constraints"]["enum"])[number % 2],
     })
 
 

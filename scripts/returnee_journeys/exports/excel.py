@@ -100,6 +100,17 @@ def plain(text: str) -> str:
     return "\n".join(without_emphasis(line.replace("`", "")) for line in lines)
 
 
+EPOCH = datetime.datetime(1980, 1, 1)  # a package that gives no `created`: a fixed date, so the file stays reproducible
+
+
+def _created(package: dict) -> datetime.datetime:
+    """The package's `created` (optional in the profile) as a naive datetime, else EPOCH."""
+    try:
+        return datetime.datetime.fromisoformat(str(package["created"]).replace("Z", "+00:00")).replace(tzinfo=None)
+    except (KeyError, ValueError):
+        return EPOCH
+
+
 def write(data: journeys.Journeys, citation: dict, path: Path,
           glance: comparison_model.Comparison | None = None) -> None:
     glance = comparison_model.build(data) if glance is None else glance
@@ -107,7 +118,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
     readme = book.active
     readme.title = "README"
     package = data.descriptor.data
-    lines = [package["title"], f"Version {package['version']}", package["description"],
+    lines = [package["title"], f"Version {package['version']}", data.descriptor.about,
              f"Licence: {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); quoted passages remain "
              "the publishers'.", "", "How to cite:", *plain(citation_module.how_to_cite(citation)).split("\n"),
              "Sheets: this README, one sheet per table of the data package (same names and columns as the CSV "
@@ -157,8 +168,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
         shown = ", ".join(cut[:50]) + (f" and {len(cut) - 50} more" if len(cut) > 50 else "")
         put(readme, row + 1, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
                                 f"characters) and end with the mark “{CUT_MARK.strip()}”: {shown}.")
-    book.properties.created = datetime.datetime.fromisoformat(package["created"].replace("Z", "+00:00")).replace(
-        tzinfo=None)
+    book.properties.created = _created(package)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(reproducible(buffer.getvalue()))

@@ -25,8 +25,8 @@ def arrow_schema(descriptor, resource: dict) -> pa.Schema:
             metadata["labels"] = json.dumps(by_field[f["name"]], ensure_ascii=False)
             kind = pa.dictionary(pa.int16(), pa.string(), ordered=coded.ordered(descriptor, resource["name"], f["name"]))
         fields.append(pa.field(f["name"], kind, nullable=not f.get("constraints", {}).get("required"), metadata=metadata))
-    return pa.schema(fields, metadata={"name": resource["name"], "title": resource["title"],
-                                       "description": resource["description"],
+    return pa.schema(fields, metadata={"name": resource["name"], "title": resource.get("title", resource["name"]),
+                                       "description": resource.get("description", ""),
                                        "primaryKey": ",".join(resource["schema"]["primaryKey"])})
 
 

@@ -177,7 +177,7 @@ def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str
     locations = data.table("locations").set_index("location_id")
     stages = data.table("stages").sort_values(["person_id", "seq"])
     moves = Code(guid("group", "moves"), "moves", False,
-                 f"{descriptor.resource('stages')['description']} One code per stage: it marks the stage's own "
+                 f"{descriptor.resource('stages').get('description', '')} One code per stage: it marks the stage's own "
                  "quotes and every coding of the move into it, so that passages can be filtered by move.")
     for person_id, person_stages in stages.groupby("person_id", sort=True):
         person = Code(guid("group", "moves", person_id), names.get(person_id, person_id), False,

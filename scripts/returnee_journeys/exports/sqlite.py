@@ -10,9 +10,10 @@ import pandas as pd
 import sqlite_utils
 
 from . import sequences as export_sequences
+from ..model import agreement as agreement_model
 from ..model import comparison as comparison_model
 from ..model import journeys
-
+from ..model import rowids
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
@@ -37,6 +38,18 @@ def _bounds(data: journeys.Journeys) -> pd.DataFrame:
         values = stages["stage_id"].map(windows[column])
         out[column] = values.dt.strftime("%Y-%m-%d")
         out[f"{column}_month"] = journeys.month(values) - zero
+    return out
+
+
+def _row_ids(data: journeys.Journeys) -> list[dict]:
+    """Every row of every resource by its row id (`rowids`), with its rowid in its own table: the
+    ledger's `rows` and the `row_id` of discrepancies and readings join to any table through it."""
+    out = []
+    for resource in data.descriptor.resources:
+        name = resource["name"]
+        ids = rowids.ids(data.descriptor.primary_key(name), data.table(name))
+        out += [{"resource": name, "row_id": row_id, "table_rowid": number}
+                for number, row_id in enumerate(ids, start=1)]
     return out
 
 
@@ -139,11 +152,18 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
     db.conn.execute("PRAGMA foreign_keys = ON")
     db["stage_bounds"].insert_all(_nullable(_bounds(data)), pk="stage_id", foreign_keys=[("stage_id", "stages", "stage_id")])
     db["lee_labels"].insert_all(_labels(data), pk=("lee_category", "valence"))
+    db["row_ids"].create({"resource": str, "row_id": str, "table_rowid": int}, pk=("resource", "row_id"))
+    db["row_ids"].insert_all(_row_ids(data))
     person_key = [("person_id", "persons", data.descriptor.primary_key("persons")[0])]
     rows = result.rows.assign(duration_disagrees=result.rows["duration_disagrees"].map(
         lambda v: None if pd.isna(v) else int(v), na_action="ignore"))
     db["comparison_table"].insert_all(_nullable(rows), pk="person_id", foreign_keys=person_key)
     db["comparison_cells"].insert_all(_nullable(result.cells), foreign_keys=person_key)
+    figures = agreement_model.frame(agreement_model.of_package(data.tables))
+    db["agreement"].create({"round": int, "coder_a": str, "coder_b": str, "variable": str, "units": int,
+                            "agreement": float, "alpha": float, "low": float, "high": float, "reading": str},
+                           pk=("round", "variable"), foreign_keys=[("round", "reliability_rounds", "round")])
+    db["agreement"].insert_all(_nullable(figures))
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     db.conn.commit()
@@ -181,7 +201,7 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     tables = {}
     for r in data.descriptor.resources:
         names = [f["name"] for f in r["schema"]["fields"]]
-        table = {"title": r["title"], "description": r["description"],
+        table = {"title": r.get("title", r["name"]), "description": r.get("description", ""),
                  "columns": {f["name"]: _with_unit(f) for f in r["schema"]["fields"]}}
         label = next((c for c in LABEL_COLUMNS if c in names), None)
         if label:
@@ -205,6 +225,13 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "columns": {"lee_category": described["lee_category"], "valence": described["valence"],
                     "label": DERIVED_COLUMNS["label"]},
         "label_column": "label"}
+    tables["row_ids"] = {
+        "title": "Row ids",
+        "description": "Every row of every table by its row id: its primary-key values, percent-encoded and joined "
+                       "by `/` (docs/profile.md, \"Row ids\"), the form of ledger.rows (`<resource>/<row id>`) and "
+                       "of the row_id of discrepancies and readings. Join a table on `rowid = table_rowid`.",
+        "columns": {"resource": "The table (resource name).", "row_id": "The row's id.",
+                    "table_rowid": "The row's SQLite rowid in that table (its place in the CSV file, from 1)."}}
     tables["stages_dated"] = {
         "title": "Stages, dated",
         "description": "View: every stage with the strict bounds of its EDTF dates and the chronology windows "
@@ -227,14 +254,21 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "title": "Journeys at a glance: the rows behind each cell",
         "description": "For every person and column of comparison_table, the rows its value comes from.",
         "columns": dict(comparison_model.CELL_COLUMNS)}
+    tables["agreement"] = {
+        "title": "Inter-coder agreement",
+        "description": "Krippendorff's alpha (nominal) per coded variable for each reliability round, with the units, "
+                       "the observed agreement and a seeded bootstrap 95 % interval (docs/reliability.md; "
+                       "`returnee-journeys agreement`).",
+        "columns": dict(agreement_model.COLUMNS)}
     tables["comparison"] = {
         "title": "Journeys at a glance",
         "description": "View: the comparison table's readable columns (comparison_table has the ids and bounds).",
         "columns": {c: comparison_columns["outlet" if c == "source" else c] for c in _view_columns("comparison")},
         "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
     licence = package["licenses"][0]
-    return {"title": package["title"], "description": package["description"], "license": licence["name"],
-            "license_url": licence["path"], "source": "; ".join(s["title"] for s in package["sources"]),
+    return {"title": package["title"], "description": data.descriptor.about, "license": licence["name"],
+            "license_url": licence["path"],
+            "source": "; ".join(s["title"] for s in package.get("sources", []) if isinstance(s, dict) and s.get("title")),
             "databases": {database: {"tables": tables}}}
 
 

@@ -8,7 +8,9 @@ discrepancies, has exactly one). Each fragment of the quote is a target on the a
 of that copy, else the publisher's (`sources.url`), else the text's sha256 as a Named
 Information URI — with a TextQuoteSelector (exact, and at most CONTEXT characters of prefix and
 suffix, never beyond the fragment's paragraph) and a TextPositionSelector (code points, end
-exclusive, in the coded text). The body names the row, and the code (a coding's factor, its Lee
+exclusive, in the coded text). A text kept only as excerpts (`sources.text_extent`) gets the
+TextQuoteSelector's exact words alone: its positions and surroundings are the excerpt file's, not
+the article's. The body names the row, and the code (a coding's factor, its Lee
 label and the stage it bears on), the stage (a stage's id and type) or the table and field.
 
 Prefixes and suffixes need the texts, so the file is written only when every text is present and
@@ -50,9 +52,17 @@ def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str,
     return before[before.rfind("\n") + 1:], after.split("\n", 1)[0]
 
 
-def selector(text: str, passage: texts_module.Passage) -> list[dict]:
-    prefix, suffix = context(text, passage.start, passage.end)
+EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
+
+
+def selector(text: str, passage: texts_module.Passage, excerpts: bool = False) -> list[dict]:
+    """The selectors of one fragment. From a file of excerpts only the exact words: positions and
+    the words around a passage are the file's, not the article's, so they would point at the wrong
+    characters on the publisher's page."""
     quote = {"type": "TextQuoteSelector", "exact": passage.text}
+    if excerpts:
+        return [quote]
+    prefix, suffix = context(text, passage.start, passage.end)
     quote.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
     return [quote, {"type": "TextPositionSelector", "start": passage.start, "end": passage.end}]
 
@@ -89,6 +99,7 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     sources = data.table("sources").set_index("source_id")
     address = {sid: target_source({"text_sha256": row["text_sha256"], "url": row["url"],
                                    "coded_copy_url": row["coded_copy_url"]}) for sid, row in sources.iterrows()}
+    excerpts = set(sources.index[sources["text_extent"] == EXCERPTS]) if "text_extent" in sources else set()
     grouped: dict[tuple[str, str, str], list[texts_module.Passage]] = {}
     for p in passages:
         grouped.setdefault((p.resource, p.row_id, p.field), []).append(p)
@@ -109,7 +120,8 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
             **created,
             "creator": {"type": "Organization", "name": contributors[0].get("title", "coders")},
             "body": bodies(data, resource, field, row_id, row),
-            "target": [{"source": address[p.source_id], "selector": selector(texts[p.source_id], p)} for p in parts],
+            "target": [{"source": address[p.source_id],
+                        "selector": selector(texts[p.source_id], p, p.source_id in excerpts)} for p in parts],
         })
     return {
         "@context": CONTEXT_URL,

@@ -6,7 +6,8 @@ The frame holds, with a small margin, every place drawn, every leg and every hig
 outline whole. Where all of it lies in one region (within REGIONAL_DEGREES of its middle) the map is
 a Lambert azimuthal equal-area projection centred there; where it spans continents, Equal Earth
 (an equal-area world projection), its central meridian put where the map's edge cuts no leg and
-as few outlines as possible. The note says which.
+as few outlines as possible; there, places crowded into a small part of the map are also shown in a
+regional inset over an empty corner, framed on the map. The note says which.
 
 A leg is a great-circle path, bent a little so that legs between the same two places stay apart;
 dashed where it leads to a destination planned but never reached; without an arrowhead where it
@@ -51,6 +52,9 @@ REGIONAL_DEGREES = 55.0  # everything drawn within this angle of its middle: a r
 MARGIN = 0.05            # of the frame's width and height, on each side of everything drawn
 SPLIT_DEGREES = 1.0      # square degrees of a country on the far side of a world map's edge: split
 WORLD_ASPECT = 0.42      # a world map's frame is at least this tall for its width (within the globe)
+INSET_DEGREES = 20.0     # on a world map, places this close to a cluster's middle may get a detail inset
+INSET_CROWDED = 0.2      # ... when they take less than this share of the map's width
+INSET_WIDTH = 0.34       # the inset's width, as a share of the map's
 BORDERS = ("Borders: Natural Earth 1:110m, as recognised internationally (Crimea is drawn as part of Ukraine); "
            "they imply no other position of this project.")
 DOMESTIC = {"lw": 0.8, "linestyle": (0, (1, 1.5))}  # a leg within the person's home country
@@ -311,6 +315,9 @@ class Frame:
     box: tuple[float, float, float, float]  # x0, x1, y0, y1 in the projection
     world: bool                             # Equal Earth (places across continents), else regional
     caption: str
+    inset: "Frame | None" = None            # a regional detail of crowded places, on a world map
+    inset_bounds: tuple = ()                # where it sits on the map (axes fraction: x, y, width, height)
+    inset_places: tuple = ()                # the places named in the inset rather than on the map
 
     @property
     def aspect(self) -> float:
@@ -413,8 +420,61 @@ def layout(plan: Plan) -> Frame:
     grow = max(0.0, WORLD_ASPECT * (x1 - x0) - (y1 - y0)) / 2
     box = (x0, x1, max(y0 - grow, ly0), min(y1 + grow, ly1))
     where = f"{abs(meridian):g}°{'E' if meridian >= 0 else 'W'}" if meridian else "0°"
-    return Frame(projection, box, True,
-                 f"Projection: Equal Earth, centred on {where} (the places drawn span continents).")
+    frame = Frame(projection, box, True,
+                  f"Projection: Equal Earth, centred on {where} (the places drawn span continents).")
+    return with_inset(plan, frame)
+
+
+def crowded(plan: Plan) -> tuple[list[str], tuple[float, float] | None]:
+    """The largest group of places drawn at a point within INSET_DEGREES of one of them (ties: the
+    first in order), with the outlines whose middle lies there too, and that group's middle."""
+    marked = plan.marked()
+    if len(marked) < 3:
+        return [], None
+    points = np.array([plan.places.point(loc) for loc in marked])
+    near = [angular_distance(points[:, 0], points[:, 1], p) <= INSET_DEGREES for p in points]
+    best = int(np.argmax([n.sum() for n in near]))
+    group = [loc for loc, inside in zip(marked, near[best]) if inside]
+    if len(group) < 3:
+        return [], None
+    centre = spherical_centre(points[near[best]])
+    areas = [loc for loc in sorted(plan.drawn) if plan.places.is_area(loc)
+             and angular_distance(*plan.places.reference(loc), centre) <= INSET_DEGREES
+             and np.ptp(np.asarray(main_part(plan.places.shapes[loc]).exterior.coords)[:, 0]) < INSET_DEGREES]
+    return group + areas, centre
+
+
+def with_inset(plan: Plan, frame: Frame) -> Frame:
+    """The world frame with a detail inset of its most crowded places, where they are crowded (less
+    than INSET_CROWDED of the map's width) and a corner of the map is free of anything drawn."""
+    group, centre = crowded(plan)
+    if not group:
+        return frame
+    x0, x1, y0, y1 = frame.box
+    points = np.array([plan.places.point(loc) for loc in group if not plan.places.is_area(loc)])
+    xy = frame.projection.transform_points(ccrs.PlateCarree(), points[:, 0], points[:, 1])[:, :2]
+    if np.ptp(xy[:, 0]) >= INSET_CROWDED * (x1 - x0):
+        return frame
+    projection = ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre[0], 1), central_latitude=round(centre[1], 1))
+    areas = [np.asarray(main_part(plan.places.shapes[loc]).exterior.coords) for loc in group if plan.places.is_area(loc)]
+    lonlat = np.concatenate([points, *areas])
+    inset = Frame(projection, extent(projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]),
+                  False, "")
+    width = INSET_WIDTH
+    height = width * inset.aspect / frame.aspect
+    if height > 0.6:
+        width, height = width * 0.6 / height, 0.6
+    everything = np.concatenate(plan.items())
+    drawn = frame.projection.transform_points(ccrs.PlateCarree(), everything[:, 0], everything[:, 1])[:, :2]
+    fx, fy = (drawn[:, 0] - x0) / (x1 - x0), (drawn[:, 1] - y0) / (y1 - y0)
+    for cx, cy in ((1 - width - 0.01, 0.01), (0.01, 0.01), (1 - width - 0.01, 0.99 - height), (0.01, 0.99 - height)):
+        if not ((fx >= cx - 0.02) & (fx <= cx + width + 0.02) & (fy >= cy - 0.02) & (fy <= cy + height + 0.02)).any():
+            name = plan.places.name(min(group[:len(points)], key=lambda loc: float(
+                angular_distance(*plan.places.point(loc), centre))))
+            frame.caption += f" Inset: the places around {name}, in a Lambert azimuthal equal-area projection."
+            frame.inset, frame.inset_bounds, frame.inset_places = inset, (cx, cy, width, height), tuple(group)
+            return frame
+    return frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,21 +548,23 @@ def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
         ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
 
 
-def place_labels(fig, labels: list) -> None:
-    """Try each label at each offset around its point until it overlaps no text placed so far; a
+def place_labels(fig, labels: list, blocked=(), within=None) -> None:
+    """Try each label at each offset around its point until it overlaps no text placed so far (nor a
+    `blocked` box, such as an inset over the map) and lies `within` a box (default: the canvas); a
     label that fits nowhere is hidden (its marker and the legend remain)."""
     label_ids = {id(t) for t in labels}
-    taken = [box for t, box in style.texts(fig) if id(t) not in label_ids]
+    taken = [box for t, box in style.texts(fig) if id(t) not in label_ids] + list(blocked)
     renderer = fig.canvas.get_renderer()
     width, height = fig.canvas.get_width_height()
     gap = 2.0  # pixels kept free around a label
+    x0, y0, x1, y1 = (0, 0, width, height) if within is None else (within.x0, within.y0, within.x1, within.y1)
     for label in labels:
         for dx, dy, ha, va in OFFSETS:
             label.set_position((dx, dy))
             label.set_horizontalalignment(ha)
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
-            inside = box.x0 >= gap and box.y0 >= gap and box.x1 <= width - gap and box.y1 <= height - gap
+            inside = box.x0 >= x0 + gap and box.y0 >= y0 + gap and box.x1 <= x1 - gap and box.y1 <= y1 - gap
             if inside and not any(min(box.x1, b.x1) + gap > max(box.x0, b.x0)
                                   and min(box.y1, b.y1) + gap > max(box.y0, b.y0) for b in taken):
                 taken.append(box)
@@ -613,13 +675,16 @@ def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
                     transform=ax.transData)
 
 
-def draw_places(ax, plan: Plan, frame: Frame) -> list:
-    """Markers of point places and the labels of every place drawn (placed later)."""
+def draw_places(ax, plan: Plan, frame: Frame, named=None) -> list:
+    """Markers of point places and the labels of the places drawn (`named`: of these only), placed later."""
     places, projection = plan.places, frame.projection
     x0, x1, y0, y1 = frame.box
+    named = set(plan.drawn) if named is None else set(named)
     labels = []
     for loc in sorted(plan.drawn):
         if places.is_area(loc):
+            if loc not in named:
+                continue
             anchor = main_part(places.shapes[loc]).representative_point()
             px, py = projection.transform_point(anchor.x, anchor.y, ccrs.PlateCarree())
             if not (x0 <= px <= x1 and y0 <= py <= y1):  # its middle is off the map: name it at a leg's end
@@ -639,6 +704,8 @@ def draw_places(ax, plan: Plan, frame: Frame) -> list:
         else:
             look = {"marker": "o", "ms": 4, "mfc": "black", "mec": "black", "mew": 0.8}
         ax.plot(px, py, ls="", zorder=6, transform=ax.transData, **look)
+        if loc not in named:
+            continue
         name = places.name(loc) + (" (approx.)" if places.is_region(loc) else "")
         labels.append(ax.annotate(name, (px, py), xycoords=ax.transData, xytext=(4, 3),
                                   textcoords="offset points", fontsize=6.5, zorder=7, in_layout=False))
@@ -659,12 +726,47 @@ def render(data: journeys.Journeys, plan: Plan, frame: Frame, palette: style.Pal
     if plan.outlines:
         add_outlines(ax, plan.outlines, frame, HIGHLIGHT, zorder=2)
     draw_legs(ax, plan, frame, palette)
-    labels = draw_places(ax, plan, frame)
+    labels = draw_places(ax, plan, frame, set(plan.drawn) - set(frame.inset_places))
     ax.set_title("Routes: origin → stays → return (dashed: planned, never travelled)", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
-    place_labels(fig, labels)
+    if frame.inset is None:
+        place_labels(fig, labels)
+        return style.finish(fig)
+    detail = draw_inset(ax, plan, frame, palette)
+    details = draw_places(detail, plan, frame.inset, frame.inset_places)
+    fig.draw_without_rendering()
+    for label in details:
+        label.set_visible(False)  # placed second, inside the inset
+    place_labels(fig, labels, blocked=[detail.get_window_extent()])
+    for label in details:
+        label.set_visible(True)
+    place_labels(fig, details, within=detail.get_window_extent())
     return style.finish(fig)
+
+
+def draw_inset(ax, plan: Plan, frame: Frame, palette: style.Palette):
+    """The detail inset in its corner of the map, and a frame on the map around the area it shows."""
+    inset = frame.inset
+    detail = ax.inset_axes(list(frame.inset_bounds), projection=inset.projection, zorder=8)
+    detail.set_anchor("SE" if frame.inset_bounds[0] > 0.5 and frame.inset_bounds[1] < 0.5 else
+                      "SW" if frame.inset_bounds[1] < 0.5 else "NE" if frame.inset_bounds[0] > 0.5 else "NW")
+    detail.set_extent(inset.box, crs=inset.projection)
+    add_outlines(detail, [g for _, _, g in countries()], inset, LAND, zorder=1)
+    if plan.outlines:
+        add_outlines(detail, plan.outlines, inset, HIGHLIGHT, zorder=2)
+    draw_legs(detail, plan, inset, palette)
+    detail.set_facecolor("white")
+    x0, x1, y0, y1 = inset.box
+    t = np.linspace(0, 1, 20)
+    edge = np.concatenate([np.column_stack([x0 + (x1 - x0) * t, np.full_like(t, y0)]),
+                           np.column_stack([np.full_like(t, x1), y0 + (y1 - y0) * t]),
+                           np.column_stack([x1 - (x1 - x0) * t, np.full_like(t, y1)]),
+                           np.column_stack([np.full_like(t, x0), y1 - (y1 - y0) * t])])
+    lonlat = ccrs.PlateCarree().transform_points(inset.projection, edge[:, 0], edge[:, 1])
+    on_map = frame.projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    ax.plot(*np.vstack([on_map, on_map[:1]]).T, color="#666666", lw=0.6, zorder=7, transform=ax.transData)
+    return detail
 
 
 def draw(data: journeys.Journeys, palette: style.Palette | None = None):

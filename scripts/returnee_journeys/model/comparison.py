@@ -90,16 +90,20 @@ DESCRIPTIONS = {
     "first_departure_min": "Earliest day of the first departure that all the journey's dates allow (ISO date).",
     "first_departure_max": "Latest day of the first departure that all the journey's dates allow (ISO date).",
     "first_departure_window": "The first departure's window as a reader writes it (a day, a month, or a range).",
-    "places_abroad": "The stays between the first departure and the return, in order; transit stays and visits "
-                     "home are marked with their stage type.",
-    "months_abroad_min": "Fewest calendar months from the month of first departure to the month of return that "
-                         "the windows allow (latest departure, earliest return).",
-    "months_abroad_max": "Most calendar months from the month of first departure to the month of return that the "
-                         "windows allow (earliest departure, latest return); empty when the return has no "
-                         "upper bound.",
+    "places_abroad": "The stays from the first stay outside the person's home country to the last, in order; "
+                     "transit stays and visits home between them are marked with their stage type (a transit "
+                     "in the home country also with `home country`). Transit legs inside the home country on "
+                     "the way out or home are not abroad and are not listed.",
+    "months_abroad_min": "Fewest calendar months from the month the person left the home country (the end of the "
+                         "stay before the first stay abroad) to the month they came back into it (the start of "
+                         "the stay after the last stay abroad) that the windows allow (latest departure, "
+                         "earliest return). Without transit legs at home: from the first departure to the return.",
+    "months_abroad_max": "Most calendar months from the month the person left the home country to the month they "
+                         "came back into it that the windows allow (earliest departure, latest return); empty "
+                         "when the return has no upper bound.",
     "stated_duration": "The durations the text states for that same span (span_relation equals, from the first "
-                       "stay after leaving to the last stay before the return), each marked where it cannot be "
-                       "squared with the dates.",
+                       "stay abroad to the last stay abroad), each marked where it cannot be squared with the "
+                       "dates.",
     "duration_disagrees": "True where a stated duration of that span cannot be squared with the dates (the "
                           "validator's own test); empty where the text states none.",
     "return_stage_id": "The return: the stage whose type has the role position `last`.",
@@ -276,6 +280,7 @@ class _Lookups:
 def _lookups(data: journeys.Journeys) -> _Lookups:
     descriptor = data.descriptor
     windows = data.windows()
+    windows = windows.assign(at_home=data.at_home(windows))
     durations = data.table("durations")
     codings = data.table("codings")
     stage_person = data.table("stages").set_index("stage_id")["person_id"]
@@ -288,7 +293,7 @@ def _lookups(data: journeys.Journeys) -> _Lookups:
     for r in data.table("discrepancies").itertuples():
         discrepancies_of.setdefault(owner.get((r.resource, r.row_id)), []).append(r.discrepancy_id)
     chain_columns = ["person_id", "stage_id", "seq", "stage_type", "location_id", "start", "end",
-                     "start_min", "start_max", "end_min", "end_max"]
+                     "start_min", "start_max", "end_min", "end_max", "at_home"]
     coding_columns = ["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty", "timing",
                       "salience", "lee_label"]
     return _Lookups(
@@ -311,6 +316,11 @@ class _Journey:
     first: pd.Series | None
     middle: pd.DataFrame
     last: pd.Series | None
+    # abroad: from the first stay outside the person's home country to the last (a transit leg inside
+    # it, on the way out or home, is not abroad); out_of and back_in: the stays just before and after
+    abroad: pd.DataFrame
+    out_of: pd.Series | None
+    back_in: pd.Series | None
 
     @property
     def leaving(self) -> pd.Series | None:
@@ -329,7 +339,12 @@ def _journey(look: _Lookups, pid: str) -> _Journey:
     last = last.iloc[-1] if len(last) else None
     middle = chain[(chain["seq"] > (first["seq"] if first is not None else -np.inf))
                    & (chain["seq"] < (last["seq"] if last is not None else np.inf))]
-    return _Journey(first=first, middle=middle, last=last)
+    away = np.flatnonzero(~chain["at_home"].to_numpy(dtype=bool))
+    if not len(away):
+        return _Journey(first=first, middle=middle, last=last, abroad=middle, out_of=first, back_in=last)
+    return _Journey(first=first, middle=middle, last=last, abroad=chain.iloc[away[0]:away[-1] + 1],
+                    out_of=chain.iloc[away[0] - 1] if away[0] > 0 else first,
+                    back_in=chain.iloc[away[-1] + 1] if away[-1] + 1 < len(chain) else last)
 
 
 def _ids(*stages) -> list[str]:
@@ -367,29 +382,33 @@ def _places(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
     marked = set(descriptor.stage_types(transit=True)) | set(descriptor.stage_types(at_home=True))
     category_label = {c["value"]: c.get("label", c["value"]) for c in
                       descriptor.field("stages", "stage_type").get("categories", []) if isinstance(c, dict)}
+    home_types = set(descriptor.stage_types(at_home=True))
     places = []
-    for stay in journey.middle.itertuples():
+    for stay in journey.abroad.itertuples():
         name = look.place(stay.location_id)
         if stay.stage_type in marked:
-            name += f" ({category_label.get(stay.stage_type, stay.stage_type).lower()})"
+            name += f" ({category_label.get(stay.stage_type, stay.stage_type).lower()}"
+            name += ", home country)" if stay.at_home and stay.stage_type not in home_types else ")"
         places.append(name)
-    cells.cite(pid, "places_abroad", "stages", journey.middle["stage_id"])
-    cells.cite(pid, "places_abroad", "locations", journey.middle["location_id"].drop_duplicates())
+    cells.cite(pid, "places_abroad", "stages", journey.abroad["stage_id"])
+    cells.cite(pid, "places_abroad", "locations", journey.abroad["location_id"].drop_duplicates())
     return {"places_abroad": "; ".join(places)}
 
 
 def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
-    first, last, leaving, before_return = journey.first, journey.last, journey.leaving, journey.before_return
-    dep_lo = first["end_min"] if first is not None else pd.NaT
-    dep_hi = first["end_max"] if first is not None else pd.NaT
-    ret_lo = last["start_min"] if last is not None else pd.NaT
-    ret_hi = last["start_max"] if last is not None else pd.NaT
-    cells.cite(pid, "months_abroad", "stages", _ids(first, leaving, before_return, last))
+    out_of, back_in = journey.out_of, journey.back_in
+    first_abroad = journey.abroad.iloc[0] if len(journey.abroad) else None
+    last_abroad = journey.abroad.iloc[-1] if len(journey.abroad) else None
+    dep_lo = out_of["end_min"] if out_of is not None else pd.NaT
+    dep_hi = out_of["end_max"] if out_of is not None else pd.NaT
+    ret_lo = back_in["start_min"] if back_in is not None else pd.NaT
+    ret_hi = back_in["start_max"] if back_in is not None else pd.NaT
+    cells.cite(pid, "months_abroad", "stages", list(dict.fromkeys(_ids(out_of, first_abroad, last_abroad, back_in))))
     stated = look.durations.iloc[0:0]
-    if leaving is not None:
+    if first_abroad is not None:
         own = look.durations_of.get(pid, stated)
-        stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == leaving["stage_id"])
-                     & (own["last_stage_id"] == before_return["stage_id"])].sort_values("duration_id")
+        stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == first_abroad["stage_id"])
+                     & (own["last_stage_id"] == last_abroad["stage_id"])].sort_values("duration_id")
     agrees = look.agrees[stated.index]
     cells.cite(pid, "stated_duration", "durations", stated["duration_id"])
     return {"months_abroad_min": _months(dep_hi, ret_lo), "months_abroad_max": _months(dep_lo, ret_hi),

@@ -67,6 +67,11 @@ class Descriptor:
         spec = self.field("stages", "stage_type")
         return list(spec["home_countries"]) if "home_countries" in spec else [spec["home_country"]]
 
+    @property
+    def about(self) -> str:
+        """The package's description; where it has none (the profile does not require one), its title."""
+        return str(self.data.get("description") or self.data.get("title") or self.data.get("name", ""))
+
     def quote_fields(self, name: str) -> list[str]:
         """Fields of a resource marked `quote: true`: verbatim passages of the row's text (`source_id`)."""
         return [f["name"] for f in self.fields(name) if f.get("quote") is True]

@@ -48,6 +48,15 @@ class Journeys:
                                self.descriptor.stage_types(position="last"))
         return w.assign(place=place_key(t["locations"], w["location_id"]))
 
+    def home_country(self, person_ids: pd.Series) -> pd.Series:
+        """The home country (`homes`) of the person of each id: the comparison table and the
+        sequences ask here, the map asks `homes`."""
+        return pd.Series(person_ids.map(self.homes()).to_numpy(dtype=object), index=person_ids.index)
+
+    def at_home(self, windows: pd.DataFrame) -> pd.Series:
+        """Whether each stay of `windows` (rows of `windows()`) is in its person's home country."""
+        return (windows["place"] == self.home_country(windows["person_id"])).astype(bool)
+
     def months(self, windows: pd.DataFrame | None = None, since: int | None = None, by: str = "place") -> pd.DataFrame:
         """`person_months` of these journeys (see there), open ends carried to `horizon()`."""
         windows = self.windows() if windows is None else windows

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import rowids
 from .descriptor import Descriptor, UnreadableInput
 from .journeys import InvalidData
 
@@ -91,7 +92,7 @@ class Passage:
     """One fragment of one quote of one row, at its place in its text (character offsets, in
     Unicode code points, end exclusive)."""
     resource: str
-    row_id: str          # the row's primary key, its values joined by "/"
+    row_id: str          # the row's id (`rowids`)
     field: str           # the quote field
     index: int           # the fragment's place in the quote, from 0
     count: int           # how many fragments the quote has
@@ -102,11 +103,8 @@ class Passage:
 
 
 def row_ids(descriptor: Descriptor, name: str, frame: pd.DataFrame) -> pd.Series:
-    """Each row's primary key as one string (composite keys joined by "/")."""
-    key = descriptor.primary_key(name)
-    if not key:
-        return pd.Series([f"line-{row}" for row in frame.index], index=frame.index, dtype=object)
-    return frame[key].astype(str).agg("/".join, axis=1) if len(key) > 1 else frame[key[0]].astype(str)
+    """Each row's id (`rowids`: its primary key's values, composite keys included)."""
+    return rowids.ids(descriptor.primary_key(name), frame)
 
 
 def passages(descriptor: Descriptor, tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> list[Passage]:

@@ -16,11 +16,13 @@ from pathlib import Path
 
 
 from ..model import citation as citation_module
+from ..model import codebook as codebook_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
 from ..model import files
+from . import prose
 
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
 
@@ -52,7 +54,8 @@ def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None)
     for resource in descriptor.resources:
         frame = loaded.get(resource["name"]) if loaded else None
         rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| {_code(resource['path'])} | {_cell(resource['title'])} | {rows} | {_cell(resource['description'])} |")
+        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | {rows} | "
+                     f"{_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -99,7 +102,7 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
         schema = resource["schema"]
         targets = {f: f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}"
                    for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
-        lines += [f"### {resource['name']}", "", f"{_code(resource['path'])} — {_cell(resource['description'])} "
+        lines += [f"### {resource['name']}", "", f"{_code(resource['path'])} — {_cell(resource.get('description', ''))} "
                   f"Primary key: {_code(', '.join(schema['primaryKey']))}.", "",
                   "| field | type | required | allowed values | references | description |",
                   "|---|---|---|---|---|---|"]
@@ -114,9 +117,11 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
 
 def codebook(descriptor: descriptor_module.Descriptor) -> str:
     factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
-    lines = ["| factor | label | domain | definition |", "|---|---|---|---|"]
-    lines += [f"| {_code(f.factor_id)} | {_cell(f.label)} | {_cell(f.domain)} | {_cell(f.definition)} |"
-              for f in factors.itertuples()]
+    near = codebook_module.neighbours(factors)
+    lines = ["| factor | label | domain | definition | neighbours (from either side's `excludes`) |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {_code(f.factor_id)} | {_cell(f.label)} | {_cell(f.domain)} | {_cell(f.definition)} | "
+              f"{', '.join(_code(n) for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
     return "\n".join(lines) + "\n"
 
 
@@ -168,6 +173,15 @@ class Context:
         self.descriptor = ctx.descriptor
         self.citation = ctx.citation
         self._data = None
+        self._reliability = None
+
+    @property
+    def reliability(self) -> list:
+        if self._reliability is None:
+            from . import reliability
+
+            self._reliability = reliability.measured(self.descriptor, self.data.tables)
+        return self._reliability
 
     @property
     def data(self) -> journeys.Journeys:
@@ -177,16 +191,21 @@ class Context:
 
 
 def makers(context: Context) -> dict:
-    from . import recipes
+    from . import recipes, reliability
 
     d = context.descriptor
     return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(context.citation)),
-            "journeys-at-a-glance": lambda: glance(context.data),
+            "journeys-at-a-glance": lambda: glance(context.data) + reliability.glance_note(context.reliability),
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables)}
+            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables),
+            "who": lambda: prose.who(journeys.lanes(context.data), context.data.table("sources"),
+                                     context.data.table("person_sources")),
+            "texts": lambda: prose.texts(context.data.table("sources")),
+            "reliability": lambda: reliability.summary(context.reliability),
+            "reliability-rounds": lambda: reliability.detail(context.reliability)}
 
 
 def render(text: str, context: Context) -> str:
@@ -194,8 +213,9 @@ def render(text: str, context: Context) -> str:
     return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
 
 
-# The files that may hold generated sections, in the package's folder: the README and the comparison's page.
-GENERATED = ["README.md", "docs/comparison.md"]
+# The files that may hold generated sections, in the package's folder: the README, the comparison's page
+# and the reliability report.
+GENERATED = ["README.md", "docs/comparison.md", "docs/reliability.md"]
 
 
 def current(ctx) -> list[tuple[Path, str, str]]:
@@ -213,6 +233,18 @@ def current(ctx) -> list[tuple[Path, str, str]]:
     return out
 
 
+def stale_prose(ctx) -> list[str]:
+    """Counts of persons or texts in the package's hand-written prose (its README.md, descriptor,
+    CITATION.cff and pyproject.toml, those it has) that its data does not bear out (`prose`)."""
+    context = Context(ctx)
+    readme = ctx.folder / "README.md"
+    citation = ctx.folder / citation_module.FILE
+    return prose.stale(readme.read_text(encoding="utf-8") if readme.is_file() else "", context.descriptor.data,
+                       citation_module.read(citation) if citation.is_file() else {},
+                       prose.project_description(ctx.folder / "pyproject.toml"),
+                       context.data.table("persons"), context.data.table("sources"))
+
+
 # Generated whole, from the package's citation (its CITATION.cff), where the package has one.
 ZENODO = ".zenodo.json"
 
@@ -225,8 +257,12 @@ def _zenodo(context: Context) -> str:
 
 
 def update(ctx, check: bool = False) -> int:
-    """Rewrite the generated sections; with check, only report (exit 1) when one is stale."""
+    """Rewrite the generated sections; with check, only report (exit 1) when one is stale. Either
+    way, exit 1 when hand-written prose states a count the data does not bear out."""
     stale = 0
+    for problem in stale_prose(ctx):
+        print(f"error: {problem}", file=sys.stderr)
+        stale = 1
     for path, text, rendered in current(ctx):
         if text == rendered:
             continue

@@ -129,7 +129,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
         "@type": "Dataset",
         "name": package["title"],
         "alternateName": package["name"],
-        "description": package["description"],
+        "description": descriptor.about,
         "version": package["version"],
         "datePublished": str(citation.get("date-released", package.get("created", ""))[:10]),
         "license": package["licenses"][0]["path"],
@@ -138,7 +138,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
         **{key: value for key, value in optional.items() if value is not None},
         "keywords": package.get("keywords", []),
         "isBasedOn": [{"@type": "NewsArticle", "name": s["title"], **({"url": s["path"]} if s.get("path") else {})}
-                      for s in package.get("sources", [])],
+                      for s in package.get("sources", []) if isinstance(s, dict) and s.get("title")],
         "distribution": [{"@type": "DataDownload", "name": f, "contentUrl": f, "encodingFormat": media_type(f)}
                          for f in files],
         "variableMeasured": variables(descriptor),
@@ -175,7 +175,7 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     crate = ROCrate()
     root = crate.root_dataset
     root["name"] = package["title"]
-    root["description"] = package["description"]
+    root["description"] = descriptor.about
     root["version"] = package["version"]
     root["datePublished"] = str(citation.get("date-released", package.get("created", ""))[:10])
     root["keywords"] = package.get("keywords", [])

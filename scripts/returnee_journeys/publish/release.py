@@ -197,6 +197,7 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
     data; by default each is made afresh in a temporary folder inside `out`, so that the release's
     figures are those of its data, whatever the package's figures/ holds. `strict`: `out` was named
     (--out) and must be new, empty or written by `release` before."""
+    root = Path(getattr(root, "folder", root))  # a package Context (as the command passes it) or its folder
     descriptor = descriptor_module.read(root / "datapackage.json").data
     name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
     if not _safe(name) or "/" in name:
@@ -234,6 +235,7 @@ def release_readme(r: Release) -> str:
     """The archive's own README: what is in it (paths relative to the archive) and how to load each format."""
     from . import docs
     from . import recipes
+    from . import reliability
 
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
@@ -245,7 +247,7 @@ def release_readme(r: Release) -> str:
     rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
     lines = [
         f"# {docs._cell(package['title'])} {package['version']}", "",
-        docs.markdown(package["description"]), "",
+        docs.markdown(r.descriptor.about), "",
         "This archive is self-contained: every path below is relative to the folder this README is in. "
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",
@@ -256,6 +258,8 @@ def release_readme(r: Release) -> str:
         docs.glance_table(glance.rows),
         "How each column is computed: see the descriptions in `exports/metadata.json` (table "
         "`comparison_table`); `exports/comparison-cells.csv` lists the rows behind every cell.", "",
+        "## Reliability", "",
+        reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
         "## How to load each format", "",
         recipes.render("exports/", "datapackage.json", package["name"]),
         "## Tables", "",

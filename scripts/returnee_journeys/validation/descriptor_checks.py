@@ -10,7 +10,6 @@ instance a published profile), write a function and put it in `CHECKS` at the ri
    and no control character in any of its strings;
 2. names: package name, version, resource names and paths safe to become file names; every
    property that would make a Frictionless reader read a table differently refused (`reading`);
-   `typeMap` values the writers know;
 3. the coding tables the code reads from fields of the descriptor.
 """
 from __future__ import annotations
@@ -24,6 +23,7 @@ from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
 from . import reading
+from . import type_map as type_map_module
 
 FILE = "datapackage.json"
 TYPES = ("string", "integer", "number", "boolean", "date")
@@ -99,33 +99,6 @@ def plain_strings(descriptor: Descriptor) -> list[Problem]:
                                          "is \\n in JSON; tabs and line breaks are the only ones allowed)"
                                          % ord(found.group())))
     return sorted(problems, key=lambda p: p.field or "")
-
-
-# The values the writers know, for each Table Schema type and target of `typeMap`.
-TYPE_MAP = {
-    "string": {"pandas": ("string",), "arrow": ("string", "large_string", "utf8"), "sqlite": ("TEXT",),
-               "readr": ("c",)},
-    "integer": {"pandas": ("Int64",), "arrow": ("int64",), "sqlite": ("INTEGER",), "readr": ("i", "d")},
-    "number": {"pandas": ("Float64",), "arrow": ("float64", "double"), "sqlite": ("REAL",), "readr": ("d",)},
-    "boolean": {"pandas": ("boolean",), "arrow": ("bool", "boolean"), "sqlite": ("INTEGER",), "readr": ("l",)},
-    "date": {"pandas": ("datetime64[s]",), "arrow": ("date32",), "sqlite": ("TEXT",), "readr": ("D",)},
-}
-
-
-def type_map(descriptor: Descriptor) -> list[Problem]:
-    """Every type the fields use has, in `typeMap`, a value the writers know for each target."""
-    problems = []
-    used = {f.get("type", "string") for r in descriptor.resources for f in r["schema"]["fields"]}
-    mapping = descriptor.data.get("typeMap")
-    for kind in sorted(used & set(TYPE_MAP)):
-        entry = mapping.get(kind) if isinstance(mapping, dict) else None
-        for target, known in TYPE_MAP[kind].items():
-            value = entry.get(target) if isinstance(entry, dict) else None
-            if value not in known:
-                problems.append(_problem(FILE, f"typeMap.{kind}.{target}", "type-map", value,
-                                         f"the {target} type of a {kind} field must be one the writers know: "
-                                         f"{' or '.join(known)}"))
-    return problems
 
 
 def _constraints(resource: str, field: dict, where: str) -> list[Problem]:
@@ -264,6 +237,9 @@ def structure(descriptor: Descriptor) -> list[Problem]:
                     if column not in field_names:
                         problems.append(_problem(label, "schema.primaryKey", "key-field-missing", column,
                                                  f"the primary key names {column!r}, which is not a field"))
+    problems += type_map_module.problems(type_map, {
+        f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
+        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)})
     if problems:
         return problems
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
@@ -341,9 +317,14 @@ def coding_tables(descriptor: Descriptor) -> list[Problem]:
         except (StopIteration, KeyError, TypeError):
             table, codes = None, None
         if table is None or not isinstance(table, dict) or set(table) != set(codes or []):
+            missing = [c for c in codes or [] if not isinstance(table, dict) or c not in table]
+            extra = [c for c in table if c not in (codes or [])] if isinstance(table, dict) else []
+            detail = "; ".join(filter(None, [f"no entry for {', '.join(map(str, missing))}" if missing else "",
+                                             f"not a code: {', '.join(map(str, extra))}" if extra else ""]))
             problems.append(Problem(resource, None, field_name, "descriptor:coding-table", prop,
                                     f"the field needs a `{prop}` table with one entry for each code of "
-                                    f"{enum_resource}.{enum_field} (see the field's description)", FILE))
+                                    f"{enum_resource}.{enum_field} (see the field's description)"
+                                    + (f": {detail}" if detail else ""), FILE))
     if not problems:
         roles = descriptor.field("stages", "stage_type")["roles"]
         if not all(isinstance(r, dict) for r in roles.values()):
@@ -370,8 +351,30 @@ def journey_profile(descriptor: Descriptor) -> list[Problem]:
     return profile.profile_problems(descriptor.data)
 
 
+PROTOCOL = "docs/coding-protocol.md"
+
+
+def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
+    """Where the package has a coding protocol (docs/coding-protocol.md beside its descriptor), every
+    code of every enumerated field is defined there: named in backquotes (`code`)."""
+    path = descriptor.root / PROTOCOL
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    problems = []
+    for resource in descriptor.resources:
+        for field in resource["schema"]["fields"]:
+            for code in field.get("constraints", {}).get("enum", []):
+                if f"`{code}`" not in text:
+                    problems.append(Problem(resource["name"], None, field["name"], "protocol-defines-code", code,
+                                            f"the coding protocol ({PROTOCOL}) does not define the code `{code}`: "
+                                            "say there when to use it (a new code appears in the enum, in "
+                                            "`categories` with its label, and in the protocol)", PROTOCOL))
+    return problems
+
+
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings], [safe_names, reading.reading, type_map], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings], [safe_names, reading.reading], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:

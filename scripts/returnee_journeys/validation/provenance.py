@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import names
+from ..model import names, rowids
 from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 
 JOINER = " … "
+CODER = "coder"  # the key field of a reliability coder's own tables (codings_by_coder, ledger_by_coder)
 
 
 def text_path(folder: Path, source_id: str) -> Path:
@@ -90,7 +91,8 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
         frame = tables[resource]
         file = descriptor.resource(resource)["path"]
         key = descriptor.primary_key(resource)
-        ids = frame[key[0]] if len(key) == 1 else pd.Series(pd.NA, index=frame.index)
+        # a reliability coder's rows (a key with `coder`) answer to ledger_by_coder, not to the package's ledger
+        ids = rowids.ids(key, frame) if CODER not in key else pd.Series(None, index=frame.index, dtype=object)
         for column in columns:
             for row, source_id, quote in frame[["source_id", column]].dropna().itertuples():
                 text = texts.get(source_id)
@@ -105,9 +107,48 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                         problems.append(Problem(resource, int(row), column, "quote-verbatim", fragment, hint, file))
                     elif pd.notna(ids[row]):
                         start = text.index(fragment)
-                        quoted.setdefault(source_id, []).append((start, start + len(fragment), f"{resource}/{ids[row]}"))
+                        quoted.setdefault(source_id, []).append((start, start + len(fragment), rowids.ref(resource, ids[row])))
     if "ledger" in tables:
         problems += _ledger(descriptor, tables["ledger"], texts, quoted)
+    if "ledger_by_coder" in tables:
+        problems += _coder_ledgers(descriptor, tables["ledger_by_coder"], texts)
+    return problems
+
+
+def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
+    """Each reliability coder's ledger covers each sentence of each text present that they coded once, with its hash
+    (a coder's quotes are checked like every quote; which rows they draw on is the package ledger's matter)."""
+    file = descriptor.resource("ledger_by_coder")["path"]
+    problems = []
+    frame = ledger[["coder", "source_id", "paragraph", "sentence", "sentence_sha256"]].dropna()
+    split = {source_id: sentence_split.split(text) for source_id, text in texts.items()}
+    for coder, rows in frame.groupby("coder", sort=True, observed=True):
+        # the texts this coder coded: a text added to the package after the round is not theirs to cover
+        coded = set(rows["source_id"])
+        for source_id, sentences in ((s, split[s]) for s in split if s in coded):
+            own = rows[rows["source_id"] == source_id]
+            by_place = {(int(p), int(s)): (row, h) for row, p, s, h in
+                        own[["paragraph", "sentence", "sentence_sha256"]].itertuples()}
+            seen = set()
+            for sentence in sentences:
+                place = (sentence.paragraph, sentence.number)
+                seen.add(place)
+                entry = by_place.get(place)
+                if entry is None:
+                    problems.append(Problem("ledger_by_coder", None, "sentence", "ledger-covers-text",
+                                            f"{coder}: {source_id} paragraph {place[0]} sentence {place[1]}",
+                                            f"coder {coder} has no row for this sentence of {source_id}: add one with "
+                                            f"its sha256 {sentence.sha256} and a disposition", file))
+                elif entry[1] != sentence.sha256:
+                    problems.append(Problem("ledger_by_coder", int(entry[0]), "sentence_sha256", "ledger-covers-text",
+                                            entry[1], f"paragraph {place[0]} sentence {place[1]} of {source_id} has "
+                                            f"sha256 {sentence.sha256}: the row is for another sentence", file))
+            for place, (row, _) in by_place.items():
+                if place not in seen:
+                    problems.append(Problem("ledger_by_coder", int(row), "sentence", "ledger-covers-text",
+                                            f"paragraph {place[0]} sentence {place[1]}",
+                                            f"{source_id} has no such sentence: remove the row or correct its numbers",
+                                            file))
     return problems
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, compact, spans
-from ..model import keys
+from ..model import chronology, codebook, compact, spans
+from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
 
@@ -226,8 +226,8 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
         at = np.flatnonzero(resource == name)
         key = descriptor.primary_key(name)
         target = j.tables[name]
-        if len(key) == 1:
-            where = keys.positions(frame["row_id"].iloc[at], target[key[0]])
+        if key and all(column in target.columns for column in key):
+            where = keys.positions(frame["row_id"].iloc[at], _row_ids(j, name, key))
             row_ok[at] = where >= 0
             if "source_id" in target.columns:
                 found = target["source_id"].to_numpy(dtype=object)
@@ -236,6 +236,15 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
     index = frame.index
     return (pd.Series(resource_ok, index=index), pd.Series(row_ok, index=index), pd.Series(field_ok, index=index),
             pd.Series(source, index=index, dtype="string"))
+
+
+def _row_ids(j: keys.Joins, name: str, key: list[str]) -> pd.Series:
+    """The row ids (`rowids`) of a table, worked out once."""
+    memo = j.memo.get(("row ids", name))
+    if memo is None or memo[0] is not j.tables[name]:
+        memo = (j.tables[name], pd.Series(rowids.ids(key, j.tables[name]), dtype="string"))
+        j.memo[("row ids", name)] = memo
+    return memo[1]
 
 
 def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, part: str) -> pd.Series:
@@ -272,9 +281,9 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 
 # --- codings and reasons -----------------------------------------------------------------
 
-def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame) -> pd.Series:
+def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "codings") -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
-    factor = j.positions("codings", "factor_id", "factors", "factor_id")
+    factor = j.positions(resource, "factor_id", "factors", "factor_id")
     held = compact.held(codings)["lee_category"]
     if compact.is_compact(held):  # its codes and distinct values are a factorization already
         lee, categories = compact.codes(held), held.cat.categories
@@ -329,8 +338,31 @@ def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFram
     return ok
 
 
+def excludes_names_codes(factors: pd.DataFrame) -> pd.Series:
+    """Every code a factor's `excludes` names as a neighbour is a code of the codebook (`codebook`)."""
+    return codebook.unknown(factors).map(len).eq(0).astype(bool)
+
+
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
-    return keys.is_in(factors["factor_id"], j.tables["codings"]["factor_id"].drop_duplicates())
+    """Used by a coding of the package, or by a coding of a reliability round (the same codebook)."""
+    used = [j.tables[name]["factor_id"] for name in CODINGS if name in j.tables]
+    return keys.is_in(factors["factor_id"], pd.concat(used).drop_duplicates())
+
+
+# --- reliability ------------------------------------------------------------------------------
+
+CODINGS = ("codings", "codings_by_coder")  # the package's codings and the codings of the reliability rounds
+
+
+def coder_disposition(ledger: pd.DataFrame) -> pd.Series:
+    """A coder's sentence not coded gives a reason; a coded one gives none."""
+    coded = ledger["disposition"] == "coded"
+    return ((coded & ledger["reason"].isna()) | (~coded & ledger["reason"].notna())).fillna(True).astype(bool)
+
+
+def round_coder_exists(j: keys.Joins, rounds: pd.DataFrame, column: str) -> pd.Series:
+    """A round names a coder whose coding the package holds (codings_by_coder)."""
+    return keys.is_in(rounds[column], j.tables["codings_by_coder"]["coder"].drop_duplicates()).astype(bool)
 
 
 def estimate_has_value(estimates: pd.DataFrame) -> pd.Series:
@@ -475,11 +507,22 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
         "a coded sentence lists its rows and gives no reason; a sentence not coded gives a reason and no rows")
     add("ledger", [], lambda f: ledger_rows_exist(descriptor, j, f), "ledger-rows-exist", "rows",
         "every resource/id in rows must name a row of the package")
-    add("codings", ["factors"], lambda f: lee_category_allowed(j, f), "lee-category-allowed", "lee_category",
-        "the codebook does not allow this Lee category for the factor (factors.lee_categories): choose another "
-        "category or code")
+    for coding in CODINGS:
+        add(coding, ["factors"], lambda f, c=coding: lee_category_allowed(j, f, c), "lee-category-allowed",
+            "lee_category", "the codebook does not allow this Lee category for the factor (factors.lee_categories): "
+            "choose another category or code")
+    add("codings_by_coder", ["stages", "persons"], lambda f: stage_source_reports_person(j, "codings_by_coder", f),
+        "stage-source", "source_id", "a coding comes from a text that reports on the person of its stage")
+    add("ledger_by_coder", [], coder_disposition, "ledger-disposition", "disposition",
+        "a sentence not coded gives a reason; a coded one gives none")
+    for column in ("coder_a", "coder_b"):
+        add("reliability_rounds", ["codings_by_coder"], lambda f, c=column: round_coder_exists(j, f, c),
+            "round-coder-exists", column, "name a coder whose coding is in codings_by_coder")
     add("stages", ["codings"], lambda f: reason_matches_explicit_codings(j, f), "reason-matches-codings", "reason",
         "give a reason exactly when the text states one: at least one coding of the stage is explicit")
+    add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
+        "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
+        "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
     add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
         "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",

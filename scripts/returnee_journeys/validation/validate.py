@@ -40,6 +40,7 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     report.problems += descriptor_checks.check(descriptor)
     if report.problems:
         return report
+    report.problems += descriptor_checks.protocol_definitions(descriptor)
     files = {r["name"]: r["path"] for r in descriptor.resources}
     if engine == "pandera":
         from . import pandera_schemas  # noqa: PLC0415 — pandera is slow to import: only this engine pays for it

@@ -1,0 +1,108 @@
+"""Prose that grows with the data.
+
+Counts and lists of persons and texts are never written by hand: the README's list of who is
+coded from which text (`who`) and its list of the texts (`texts`) are rendered from the tables
+by `returnee-journeys docs`. Everywhere else (the README's hand-written prose, the descriptor's
+descriptions, CITATION.cff's message and abstract, pyproject's description) `stale` finds any
+count of persons or texts written in words ("four Russians", "both texts") that the data no
+longer bears out, and any text of `sources` that CITATION.cff's references do not list.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "both": 2}
+PERSONS = r"Russians|persons|people|returnees|journeys|lanes"
+TEXTS = r"texts|articles|reports|sources"
+COUNT = re.compile(rf"\b(?P<number>{'|'.join(NUMBERS)})\s+(?:[a-z]+\s+)?(?:(?P<persons>{PERSONS})|(?P<texts>{TEXTS}))\b",
+                   re.I)
+GENERATED = re.compile(r"<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->.*?<!-- END GENERATED: (?P=name) -->", re.S)
+
+
+def number(n: int, capital: bool = False) -> str:
+    words = {v: k for k, v in NUMBERS.items() if k != "both"}
+    word = words.get(n, str(n))
+    return word[:1].upper() + word[1:] if capital else word
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def who(persons: pd.DataFrame, sources: pd.DataFrame, person_sources: pd.DataFrame) -> str:
+    """One sentence: how many persons from how many texts, and who is coded from which outlet
+    (persons in the order given, grouped by the text that introduces them)."""
+    outlet = dict(zip(sources["source_id"], sources["outlet"]))
+    also = person_sources.groupby("person_id")["source_id"].apply(list).to_dict() if len(person_sources) else {}
+    groups: dict[str, list[str]] = {}
+    for person in persons.itertuples():
+        name = f"**{person.name_in_source}**"
+        if person.person_id in also:
+            name += f" (also in {_joined([str(outlet.get(s, s)) for s in also[person.person_id]])})"
+        groups.setdefault(str(outlet.get(person.source_id, person.source_id)), []).append(name)
+    listed = "; ".join(f"{_joined(names)} ({where})" for where, names in groups.items())
+    n, m = len(persons), len(sources)
+    return (f"{number(n, capital=True)} {'person' if n == 1 else 'persons'}, from {number(m)} "
+            f"{'text' if m == 1 else 'texts'}: {listed}.\n")
+
+
+EXTENT = {"whole": "whole text", "excerpts": "excerpts only"}
+
+
+def texts(sources: pd.DataFrame) -> str:
+    """The texts, one item each: id, author, title, outlet, date, address, what the file holds."""
+    lines = []
+    for s in sources.itertuples():
+        parts = [str(v) for v in (s.author, f"“{s.title}”" if isinstance(s.title, str) else None, s.outlet,
+                                  s.published) if isinstance(v, str) and v]
+        address = f" <{s.url}>" if isinstance(s.url, str) and s.url else ""
+        extent = getattr(s, "text_extent", None)
+        kept = f" Text file: {EXTENT.get(extent, extent)}." if isinstance(extent, str) else ""
+        lines.append(f"- `{s.source_id}` — {', '.join(parts)}.{address}{kept}")
+    return "\n".join(lines) + "\n"
+
+
+def _counts(text: str, where: str, persons: int, sources: int) -> list[str]:
+    problems = []
+    for match in COUNT.finditer(text):
+        said = NUMBERS[match["number"].lower()]
+        kind, actual = ("persons", persons) if match["persons"] else ("texts", sources)
+        if said != actual:
+            problems.append(f"{where}: \"{match[0]}\" says {said}, the data has {actual} {kind}: write it without "
+                            "the number, or render it from the data (returnee_journeys.publish.prose)")
+    return problems
+
+
+def stale(readme: str, descriptor: dict, citation: dict, project_description: str,
+          persons: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
+    """Every count in hand-written prose that the data does not bear out, and every text that
+    CITATION.cff does not list among its references; empty when the prose holds."""
+    n, m = len(persons), len(sources)
+    found = _counts(GENERATED.sub("", readme), "README.md", n, m)
+    found += _counts(str(descriptor.get("description", "")), "datapackage.json description", n, m)
+    for resource in descriptor.get("resources", []):
+        found += _counts(str(resource.get("description", "")), f"datapackage.json, {resource.get('name')}", n, m)
+        for field in resource.get("schema", {}).get("fields", []):
+            found += _counts(str(field.get("description", "")),
+                             f"datapackage.json, {resource.get('name')}.{field.get('name')}", n, m)
+    for key in ("message", "abstract"):
+        found += _counts(str(citation.get(key, "")), f"CITATION.cff {key}", n, m)
+    found += _counts(project_description, "pyproject.toml description", n, m)
+    cited = {str(r.get("title", "")).strip() for r in citation.get("references", []) or [] if isinstance(r, dict)}
+    for s in sources.itertuples() if citation else ():  # only a package with its own CITATION.cff
+        if isinstance(s.title, str) and s.title.strip() not in cited:
+            found.append(f"CITATION.cff: references do not list the text {s.source_id} (\"{s.title}\"): add it")
+    return found
+
+
+def project_description(pyproject: Path) -> str:
+    import tomllib
+
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("description", "")
+    except (OSError, KeyError, ValueError):
+        return ""

@@ -1,0 +1,184 @@
+"""The reliability figures as Markdown, for the README's "Reliability" section and
+docs/reliability.md: alpha per variable for each round (with units, observed agreement and the
+bootstrap interval), what the second coder saw, the caveat, the targets and where a variable falls
+short, and every disagreement with its adjudication.
+
+A package measures its own rounds (`reliability_rounds`); the packages named in its descriptor's
+`reliabilityPackages` (paths relative to it) are reported beside it (this project: the reliability
+sample in reliability/).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import agreement as agreement_model
+from ..model import descriptor as descriptor_module
+from ..model import load
+
+NAMES = {"presence": "presence (move × factor)", "lee-label": "Lee label (category and valence)",
+         "certainty": "certainty", "timing": "timing", "salience": "salience", "scope": "scope",
+         "disposition": "ledger: coded or not", "ledger-reason": "ledger: disposition with reason"}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One package's rounds: its title, where it is, its tables and every round's figures."""
+    title: str
+    where: str
+    tables: dict
+    rounds: list[agreement_model.Round]
+
+    def round_row(self, number: int) -> dict:
+        frame = self.tables.get("reliability_rounds")
+        if frame is None:
+            return {}
+        rows = frame[frame["round"] == number]
+        return {} if rows.empty else {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].items()}
+
+
+def measure(descriptor: descriptor_module.Descriptor, tables: dict, where: str = "this package") -> Measured | None:
+    """The package's rounds, or None when it has none."""
+    codings = tables.get("codings_by_coder")
+    if codings is None or codings.empty:
+        return None
+    return Measured(descriptor.data.get("title", descriptor.data.get("name", "")), where, tables,
+                    agreement_model.agreement(tables))
+
+
+def measured(descriptor: descriptor_module.Descriptor, tables: dict) -> list[Measured]:
+    """This package's rounds and those of the packages it names in `reliabilityPackages`."""
+    found = [measure(descriptor, tables)]
+    for relative in descriptor.data.get("reliabilityPackages", []):
+        other = descriptor_module.read(descriptor.root / relative)
+        loaded = load.load(other)
+        if loaded.problems:
+            raise agreement_model.InvalidData(f"{other.path} does not load; run `returnee-journeys validate "
+                                              f"{other.path.parent}`")
+        found.append(measure(other, loaded.tables, str(Path(relative).parent)))
+    return [m for m in found if m is not None]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def _alpha(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def figures_table(round_: agreement_model.Round) -> str:
+    lines = ["| variable | units | observed agreement | alpha | 95 % interval | reading |",
+             "|---|---:|---:|---:|---|---|"]
+    for f in round_.figures:
+        lines.append(f"| {NAMES[f.variable]} | {f.units} | {_pct(f.agreement)} | {_alpha(f.alpha)} | "
+                     f"{agreement_model.interval(f)} | {agreement_model.verdict(f)} |")
+    return "\n".join(lines) + "\n"
+
+
+def shortfalls(round_: agreement_model.Round) -> list[str]:
+    """A sentence for each target variable below 0.80."""
+    out = []
+    for f in round_.figures:
+        if f.variable not in agreement_model.TARGETS:
+            continue
+        if f.alpha is None:
+            out.append(f"{NAMES[f.variable]}: alpha is not defined ({f.note}); it cannot be said to reach 0.80.")
+        elif f.alpha < agreement_model.RELIABLE:
+            gap = agreement_model.RELIABLE - f.alpha
+            use = ("conclusions drawn from it are tentative" if f.alpha >= agreement_model.TENTATIVE else
+                   "it is not reliable enough to draw conclusions from: read it as the first coder's judgement")
+            out.append(f"{NAMES[f.variable]}: alpha {f.alpha:.2f}, {gap:.2f} below the 0.80 target; {use}.")
+    return out
+
+
+def _round_heading(m: Measured, r: agreement_model.Round) -> str:
+    row = m.round_row(r.round)
+    protocol = f", protocol {row['protocol_version']}" if row.get("protocol_version") else ""
+    return f"{m.title} ({m.where}), round {r.round}: `{r.coder_a}` and `{r.coder_b}`{protocol}"
+
+
+def summary(found: list[Measured]) -> str:
+    """The README's block: each round's figures, what the second coder saw, the caveat, the targets."""
+    if not found:
+        return "No reliability round has been made yet (`reliability_rounds` is empty).\n"
+    parts = []
+    for m in found:
+        for r in m.rounds:
+            row = m.round_row(r.round)
+            parts += [f"**{_round_heading(m, r)}.**", ""]
+            if row.get("material"):
+                parts += [f"The second coder saw: {row['material']}.", ""]
+            parts.append(figures_table(r))
+            if row.get("caveat"):
+                parts += [f"Caveat: {row['caveat']}", ""]
+            short = shortfalls(r)
+            parts += (["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]) if short else \
+                ["Presence, Lee label, certainty, timing and salience reach the target of 0.80.", ""]
+    parts += ["Krippendorff's alpha (nominal) from the `krippendorff` package; 0.80 is the level Krippendorff "
+              "recommends for relying on a variable, 0.667 the lowest for tentative conclusions. Observed "
+              "agreement is the share of units with the same value; the interval is a seeded bootstrap over "
+              f"units ({agreement_model.RESAMPLES} resamples). Recompute with `returnee-journeys agreement` "
+              "(and `returnee-journeys agreement reliability/`); every disagreement and its adjudication: "
+              "[docs/reliability.md](docs/reliability.md).", ""]
+    return "\n".join(parts)
+
+
+def adjudications(m: Measured, r: agreement_model.Round) -> str:
+    table = m.tables.get("adjudications")
+    decided = {}
+    if table is not None:
+        for row in table[table["round"] == r.round].itertuples():
+            decided[(row.variable, row.unit)] = row
+    lines = ["| variable | unit | first coder | second coder | decision | final | changed | reason |",
+             "|---|---|---|---|---|---|---|---|"]
+    missing = 0
+    for d in r.disagreements:
+        row = decided.get((d.variable, d.unit))
+        if row is None:
+            missing += 1
+            lines.append(f"| {d.variable} | `{d.unit}` | {d.value_a} | {d.value_b} | not yet adjudicated | | | |")
+            continue
+        final = "" if pd.isna(row.final) else row.final
+        changed = "yes" if bool(row.changed) else "no"
+        reason = str(row.reason).replace("|", "\\|")
+        lines.append(f"| {d.variable} | `{d.unit}` | {d.value_a} | {d.value_b} | {row.decision} | {final} | "
+                     f"{changed} | {reason} |")
+    head = (f"{len(r.disagreements)} disagreement(s); {len(r.disagreements) - missing} adjudicated"
+            + (f", {missing} not yet" if missing else "") + ".\n\n")
+    return head + ("\n".join(lines) + "\n" if r.disagreements else "")
+
+
+def detail(found: list[Measured]) -> str:
+    """docs/reliability.md's block: every round in full, with every disagreement."""
+    if not found:
+        return "No reliability round has been made yet.\n"
+    parts = []
+    for m in found:
+        for r in m.rounds:
+            row = m.round_row(r.round)
+            parts += [f"### {_round_heading(m, r)}", ""]
+            for key, label in (("material", "What the second coder saw"), ("caveat", "Caveat"), ("notes", "Notes")):
+                if row.get(key):
+                    parts += [f"{label}: {row[key]}", ""]
+            parts.append(figures_table(r))
+            short = shortfalls(r)
+            if short:
+                parts += ["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]
+            parts += ["#### Disagreements and their adjudication", "", adjudications(m, r)]
+    return "\n".join(parts)
+
+
+def glance_note(found: list[Measured]) -> str:
+    """One paragraph under the comparison table: how reliable the codings behind its reasons are."""
+    if not found:
+        return ""
+    rounds = []
+    for m in found:
+        for r in m.rounds:
+            values = ", ".join(f"{NAMES[v].split(' (')[0]} {_alpha(r.figure(v).alpha)}" for v in agreement_model.TARGETS)
+            rounds.append(f"{m.title} ({m.where}), round {r.round}: {values}")
+    return ("\nHow reliably the factors behind the reasons columns are coded (Krippendorff's alpha; 0.80 reliable, "
+            "0.667 tentative; see Reliability and docs/reliability.md): " + "; ".join(rounds) + ".\n")

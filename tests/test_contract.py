@@ -1,0 +1,97 @@
+"""Validation is the contract: for packages that validate (the fixture and synthetic packages with
+the metadata the profile leaves optional taken away or varied, and a package as `init` writes it),
+every command runs to a proper end: done, refused with a message, never an internal error."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURE_SOURCES, build_fixture
+from returnee_journeys import cli
+
+
+def _drop(*keys):
+    return lambda d: [d.pop(k, None) for k in keys]
+
+
+def _each_resource(*keys):
+    return lambda d: [r.pop(k, None) for r in d["resources"] for k in keys]
+
+
+def _types(d):
+    d["typeMap"]["string"].update(arrow="large_string", readr="c")
+    d["typeMap"]["number"].update(sqlite="FLOAT", readr="n")
+    d["typeMap"]["date"].update(arrow="timestamp[ms]", readr="c")
+
+
+def _identity(d):
+    d.update(name="another-journey-package", title="Another journey package", version="3.1.4")
+
+
+# what the profile does not require, taken away or varied: a package stays valid after any of these
+EDITS = {
+    "no description": _drop("description"), "no sources": _drop("sources"), "no created": _drop("created"),
+    "no keywords or contributors": _drop("keywords", "contributors"), "no id": _drop("id"),
+    "no resource titles": _each_resource("title"), "no resource descriptions": _each_resource("description"),
+    "other allowed types": _types, "another identity": _identity,
+}
+COMMANDS = ["validate", "figures", "exports", "qdpx", "release", "docs"]
+
+
+def _package(base: str, folder: Path) -> tuple[Path, Path]:
+    """(package folder, texts folder) of a package of the kind `base`."""
+    texts = folder / "texts"
+    texts.mkdir()
+    if base == "fixture":
+        package = build_fixture(folder / "package")
+        for text in FIXTURE_SOURCES.glob("*.txt"):
+            shutil.copy(text, texts)
+    elif base == "synthetic":
+        from returnee_journeys.bench import synthetic
+
+        package = synthetic.generate(2, folder / "package", seed=3).parent
+    else:
+        assert cli.main(["init", str(folder / "package")]) == 0
+        package = folder / "package"
+    return package, texts
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, err.getvalue()
+
+
+@settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(["fixture", "synthetic", "init"]),
+       edits=st.lists(st.sampled_from(sorted(EDITS)), unique=True, max_size=len(EDITS)))
+@example(base="fixture", edits=sorted(EDITS))
+@example(base="synthetic", edits=["no resource descriptions", "other allowed types"])
+@example(base="init", edits=["no description", "no created"])
+def test_every_command_runs_on_a_package_that_validates(base, edits):
+    with tempfile.TemporaryDirectory() as scratch:
+        package, texts = _package(base, Path(scratch))
+        path = package / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        for edit in edits:
+            EDITS[edit](descriptor)
+        path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
+        with mock.patch.dict(os.environ, {"SOURCES_DIR": str(texts), "REQUIRE_SOURCES": ""}):
+            results = {command: _run([command, str(package)]) for command in COMMANDS}
+    for command, (code, err) in results.items():
+        assert "internal error" not in err and code in (0, 1, 2), (base, edits, command, err)
+    assert results["validate"][0] == 0, (base, edits, results["validate"][1])
+    if base != "init":  # a package with journeys is drawn and exported; an empty one is refused, with a message
+        assert results["figures"][0] == 0 and results["exports"][0] == 0, (base, edits, results)
+    if base == "fixture":  # its texts are at hand: the QDA project and the release are made too
+        assert results["qdpx"][0] == 0 and results["release"][0] == 0, (base, edits, results)

@@ -1,0 +1,89 @@
+"""Journeys like those of real reports, added as data to a copy of the fixture (tests/journeys.py):
+each validates with its text, and the comparison table and the sequences read it correctly."""
+from __future__ import annotations
+
+import pytest
+
+import journeys as added
+from returnee_journeys.exports import sequences
+from returnee_journeys.model import comparison, journeys
+from returnee_journeys.validation.validate import validate
+
+
+@pytest.fixture(scope="module")
+def transit_package(tmp_path_factory, fixture_sources):
+    return added.package_with(tmp_path_factory.mktemp("transit"), fixture_sources, added.TRANSIT_AT_HOME)
+
+
+def test_the_added_journey_validates_with_its_text(transit_package):
+    package, sources = transit_package
+    assert list(validate(package / "datapackage.json", sources, True, True).problems) == []
+
+
+def test_transit_legs_inside_the_home_country_are_not_abroad(transit_package):
+    data = journeys.read(transit_package[0] / "datapackage.json")
+    row = comparison.build(data).rows.set_index("person_id").loc["nina"]
+    assert row["places_abroad"] == "Veldland"
+    # abroad from the end of the transit at home (October 2022) to the start of the one home (November 2023)
+    assert (row["months_abroad_min"], row["months_abroad_max"]) == (13, 13)
+    assert row["first_departure"] == "2022-10" and row["return"] == "2023-12"
+
+
+def test_a_transit_leg_at_home_is_a_home_month_in_the_sequences(transit_package):
+    data = journeys.read(transit_package[0] / "datapackage.json")
+    months = sequences.tables(data)["person-months"]
+    nina = months[months["id"] == "nina"].set_index("calendar_month")["state"]
+    assert nina["2023-12"] == data.homes()["nina"] == "RU"
+    assert set(nina[(nina.index > "2022-10") & (nina.index < "2023-11")]) == {"XB"}
+
+
+@pytest.fixture(scope="module")
+def two_texts_package(tmp_path_factory, fixture_sources):
+    return added.package_with(tmp_path_factory.mktemp("two-texts"), fixture_sources, added.TRANSIT_AT_HOME,
+                              added.EXCERPTS_AND_NEW_CODE)
+
+
+def test_a_person_in_two_texts_an_excerpt_text_and_a_new_code_validate(two_texts_package):
+    package, sources = two_texts_package
+    assert list(validate(package / "datapackage.json", sources, True, True).problems) == []
+    ledger = journeys.read(package / "datapackage.json").table("ledger")
+    assert "person_sources/nina/digest-nina" in " ".join(ledger["rows"].dropna())
+
+
+def test_a_new_code_touches_one_row_and_its_neighbours_see_it(two_texts_package, fixture_tables):
+    from returnee_journeys.model import codebook
+
+    factors = journeys.read(two_texts_package[0] / "datapackage.json").table("factors")
+    before = fixture_tables["factors"].set_index("factor_id")["excludes"]
+    after = factors.set_index("factor_id")["excludes"]
+    assert after.loc[before.index].equals(before)  # no neighbour edited
+    near = codebook.neighbours(factors)
+    assert "border-queue" in near["visa"] and "border-queue" in near["arrest-risk"]
+
+
+def test_an_excerpt_text_is_annotated_by_its_words_alone(two_texts_package):
+    from returnee_journeys.exports import web_annotations
+    from returnee_journeys.model import texts
+
+    package, sources = two_texts_package
+    data = journeys.read(package / "datapackage.json")
+    document = web_annotations.collection(data, texts.verified(data.table("sources"), sources))
+    excerpt, whole = [], []
+    for item in document["first"]["items"]:
+        described = next(b["value"] for b in item["body"] if b["purpose"] == "describing")
+        (excerpt if "digest-nina" in described or described.startswith("codings/nina-03-c01") else whole).append(item)
+    assert excerpt and whole
+    for item in excerpt:
+        assert all(t["selector"] == [{"type": "TextQuoteSelector", "exact": t["selector"][0]["exact"]}]
+                   for t in item["target"])
+    assert all(len(t["selector"]) == 2 for item in whole for t in item["target"])
+
+
+def test_the_readme_list_of_persons_grows_with_the_data(two_texts_package):
+    from returnee_journeys.publish import prose
+
+    data = journeys.read(two_texts_package[0] / "datapackage.json")
+    sentence = prose.who(journeys.lanes(data), data.table("sources"), data.table("person_sources"))
+    assert sentence.startswith(f"{prose.number(len(data.table('persons')), capital=True)} persons, from "
+                               f"{prose.number(len(data.table('sources')))} texts")
+    assert "**Nina** (also in The Invented Digest)" in sentence
