@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from returnee_journeys.figures import estimates, factors, style, timeline
+from returnee_journeys.figures import durations, estimates, factors, style, timeline
 from returnee_journeys.model import journeys
 
 
@@ -39,6 +39,12 @@ def test_codes_are_shown_by_their_category_labels(fixture):
     stage_labels = {v.lower() for v in style.category_labels(fixture, "stages", "stage_type").values()}
     for heading in factors.columns(fixture)["heading"]:
         assert heading.rsplit(" (", 1)[1].rstrip(")") in stage_labels
+    subjects = style.category_labels(fixture, "durations", "subject")
+    fig = durations.draw(fixture)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    for tick, subject in zip(ticks, fixture.table("durations")["subject"]):
+        assert tick.endswith(": " + style.lowered(subjects[subject]))
+    plt.close(fig)
 
 
 def test_the_date_ranges_of_many_texts_stay_apart(fixture):

@@ -75,7 +75,9 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     for y, row, flag in zip(ys, durations.itertuples(), flagged):
         ax.text(1.02, y, stated_as(row) + ("  ! disagrees" if flag else ""), transform=ax.get_yaxis_transform(),
                 va="center", fontsize=6.5, color="#CC3311" if flag else "black")
-    labels = [f"{names.get(p, p)}: {s.replace('-', ' ')}" for p, s in zip(durations["person_id"], durations["subject"])]
+    subjects = style.category_labels(data, "durations", "subject")
+    labels = [f"{names.get(p, p)}: {style.lowered(subjects.get(s, s))}"
+              for p, s in zip(durations["person_id"], durations["subject"])]
     ax.set_yticks(range(len(durations)), labels)
     ax.set_ylim(max(len(durations), 1) - 0.5, -0.5)  # an empty table keeps a row's height
     ax.set_xlim(0, right)

@@ -78,7 +78,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         elif unit == "percent":
             ax.set_xlim(0, 100)
         unit_label = style.category_labels(data, "estimates", "unit").get(unit, unit)
-        ax.set_xlabel(unit_label[:1].lower() + unit_label[1:] + (" (log scale)" if unit == "persons" else ""))
+        ax.set_xlabel(style.lowered(unit_label) + (" (log scale)" if unit == "persons" else ""))
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
         if number == 0:

@@ -38,7 +38,7 @@ def columns(data: journeys.Journeys) -> pd.DataFrame:
     moves = data.moves()
     names = data.table("locations").set_index("location_id")["name"]
     labels = style.category_labels(data, "stages", "stage_type")
-    kind = moves["stage_type"].map(lambda t: (labels.get(t) or t)[:1].lower() + (labels.get(t) or t)[1:])
+    kind = moves["stage_type"].map(lambda t: style.lowered(labels.get(t) or t))
     heading = moves["from_location"].map(names) + " → " + moves["to_location"].map(names) + " (" + kind + ")"
     return moves.assign(heading=heading.to_numpy())
 

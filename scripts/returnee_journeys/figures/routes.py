@@ -94,11 +94,13 @@ def angular_distance(lon, lat, centre) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cosine, -1, 1)))
 
 
-def crosses_meridian(lon: np.ndarray, meridian: float) -> bool:
+def crosses_meridian(lon: np.ndarray, meridian):
     """Whether a path of longitudes (a ring or a line) crosses `meridian` (a step of over 180° measured
-    from it means it went across)."""
-    relative = np.mod(np.asarray(lon, float) - meridian, 360.0)
-    return bool(len(relative) > 1 and (np.abs(np.diff(relative)) > 180).any())
+    from it means it went across); for an array of meridians, an array of answers."""
+    meridians = np.atleast_1d(np.asarray(meridian, float))
+    relative = np.mod(np.asarray(lon, float)[None, :] - meridians[:, None], 360.0)
+    crossed = (np.abs(np.diff(relative, axis=1)) > 180).any(axis=1)
+    return bool(crossed[0]) if np.ndim(meridian) == 0 else crossed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,23 +340,25 @@ def fitted_projection(points: np.ndarray):
     return ccrs.LambertAzimuthalEqualArea(central_longitude=round(lon, 1), central_latitude=round(lat, 1))
 
 
-def split_area(rings: list[np.ndarray], cut: float) -> float:
+def split_area(rings: list[np.ndarray], cut):
     """How much of a country (square degrees, near enough to compare) a map edge at `cut` would put
-    on the far side from the rest: 0 where the cut misses the smallest arc of longitude holding it."""
+    on the far side from the rest: 0 where the cut misses the smallest arc of longitude holding it.
+    For an array of cuts, an array of answers."""
+    cuts = np.atleast_1d(np.asarray(cut, float))
     lon = np.concatenate([r[:, 0] for r in rings]) % 360
     ordered = np.sort(np.unique(lon))
     gaps = np.diff(np.r_[ordered, ordered[0] + 360])
     start = ordered[(int(np.argmax(gaps)) + 1) % len(ordered)]  # the arc begins after its largest gap
     length = 360 - float(gaps.max())
-    where = (cut - start) % 360
-    if where >= length:
-        return 0.0
-    left = right = 0.0
+    where = (cuts - start) % 360
+    left = np.zeros(len(cuts))
+    right = np.zeros(len(cuts))
     for ring in rings:
         area = 0.5 * abs(float(np.dot(ring[:-1, 0], ring[1:, 1]) - np.dot(ring[1:, 0], ring[:-1, 1])))
-        share = float(np.mean((ring[:, 0] - start) % 360 < where))
+        share = (((ring[:, 0] - start) % 360)[None, :] < where[:, None]).mean(axis=1)
         left, right = left + area * share, right + area * (1 - share)
-    return min(left, right)
+    out = np.where(where >= length, 0.0, np.minimum(left, right))
+    return float(out[0]) if np.ndim(cut) == 0 else out
 
 
 def world_meridian(paths_: list[np.ndarray], points: list[np.ndarray], rings: list[list[np.ndarray]]) -> float:
@@ -364,15 +368,14 @@ def world_meridian(paths_: list[np.ndarray], points: list[np.ndarray], rings: li
     keeps as far from everything drawn as it can. Half degrees, so that reruns agree."""
     cuts = np.arange(-180.0, 180.0, 0.5)
     everything = np.concatenate([a[:, 0] for a in paths_ + points] + [r[:, 0] for rs in rings for r in rs])
-
-    def cost(cut):
-        split = [split_area(r, cut) for r in rings]
-        clearance = float(np.min(np.abs((everything - cut + 180) % 360 - 180)))
-        return (sum(crosses_meridian(p[:, 0], cut) for p in paths_) + sum(a > SPLIT_DEGREES for a in split),
-                round(sum(split), 1), sum(abs((p[0, 0] - cut + 180) % 360 - 180) < 2 for p in points),
-                -round(clearance, 3))
-
-    best = min(cuts, key=cost)
+    legs_cut = sum((crosses_meridian(p[:, 0], cuts) for p in paths_), np.zeros(len(cuts)))
+    split = [split_area(r, cuts) for r in rings]
+    countries_split = sum((a > SPLIT_DEGREES for a in split), np.zeros(len(cuts)))
+    split_total = np.round(sum(split, np.zeros(len(cuts))), 1)
+    near = sum((np.abs((p[0, 0] - cuts + 180) % 360 - 180) < 2 for p in points), np.zeros(len(cuts)))
+    clearance = np.round(np.min(np.abs((everything[None, :] - cuts[:, None] + 180) % 360 - 180), axis=1), 3)
+    order = np.lexsort((-clearance, near, split_total, legs_cut + countries_split))
+    best = cuts[order[0]]
     return float((best + 360) % 360 - 180)
 
 

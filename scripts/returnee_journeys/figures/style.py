@@ -97,6 +97,11 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lowered(label: str) -> str:
+    """A category label inside a sentence: 'Time abroad' -> 'time abroad' (an acronym such as 'EU' kept)."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def listing(items) -> str:
     """'A', 'A and B', 'A, B and C'."""
     items = list(items)
