@@ -30,6 +30,12 @@ from returnee_journeys import cli
 from returnee_journeys.model import files, terminal
 
 
+@pytest.fixture(autouse=True)
+def fixture_texts(monkeypatch):
+    """The commands read the fixture's texts (as CI runs them: REQUIRE_SOURCES=1)."""
+    monkeypatch.setenv("SOURCES_DIR", str(FIXTURE_SOURCES))
+
+
 def run(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

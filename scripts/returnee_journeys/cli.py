@@ -124,6 +124,14 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
     return _no_journeys(ctx)
 
 
+def _check_out(args, kind: str, default: Path) -> None:
+    """An --out folder the command may not write into is refused (exit 2) before any work is done."""
+    from .model import files
+
+    if getattr(args, "out", None) is not None and not files.same_path(args.out, default):
+        files.check_output(args.out, kind)
+
+
 def _no_journeys(ctx: Context) -> int:
     """1, with a message, when the package has no person yet (as `init` writes it): nothing to make."""
     from .model import load
@@ -164,6 +172,7 @@ def _figures(args) -> int:
               file=sys.stderr)
         return 2
     ctx = _context(args)
+    _check_out(args, "figures", ctx.figures)
     if _gate(ctx):
         return 1
     for path in figures.draw(ctx, names, args.out):
@@ -176,6 +185,7 @@ def _exports(args) -> int:
     from .exports import web_annotations
 
     ctx = _context(args)
+    _check_out(args, "exports", ctx.exports)
     if _gate(ctx):
         return 1
     written = exports.write_all(ctx, args.out)
@@ -193,6 +203,7 @@ def _qdpx(args) -> int:
     from .model import load, texts
 
     ctx = _context(args)
+    _check_out(args, "qdpx", ctx.exports)
     listed = load.read_resource(ctx.descriptor, "sources", [])
     if listed is not None:  # every text there and the copy that was coded, else exit 2 ...
         texts.verified(listed, ctx.sources)
@@ -211,6 +222,7 @@ def _release(args) -> int:
     from .publish import release
 
     ctx = _context(args)
+    _check_out(args, "release", ctx.dist)
     _require_texts(ctx)
     if _gate(ctx, require_sources=True):
         return 1
