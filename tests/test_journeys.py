@@ -87,3 +87,17 @@ def test_the_readme_list_of_persons_grows_with_the_data(two_texts_package):
     assert sentence.startswith(f"{prose.number(len(data.table('persons')), capital=True)} persons, from "
                                f"{prose.number(len(data.table('sources')))} texts")
     assert "**Nina** (also in The Invented Digest)" in sentence
+
+
+def test_a_sentence_of_an_excerpt_text_without_a_ledger_row_is_named_as_coverage_of_the_excerpts(
+        two_texts_package, tmp_path):
+    import shutil
+
+    import mutations
+
+    package = shutil.copytree(two_texts_package[0], tmp_path / "package")
+    rows = mutations.read_rows(package, "ledger")
+    mutations.write_rows(package, "ledger", [r for r in rows if not (r and r[0] == "digest-nina" and r[1] == "2")])
+    found = list(validate(package / "datapackage.json", two_texts_package[1], True, True).problems)
+    assert [(p.resource, p.rule) for p in found] == [("ledger", "ledger-covers-text")]
+    assert "kept as excerpts: the ledger covers every sentence of the excerpts, not of the article" in found[0].hint

@@ -17,6 +17,7 @@ from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 
 JOINER = " … "
+EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
 CODER = "coder"  # the key field of a reliability coder's own tables (codings_by_coder, ledger_by_coder)
 
 
@@ -109,7 +110,9 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                         start = text.index(fragment)
                         quoted.setdefault(source_id, []).append((start, start + len(fragment), rowids.ref(resource, ids[row])))
     if "ledger" in tables:
-        problems += _ledger(descriptor, tables["ledger"], texts, quoted)
+        excerpts = set(sources["source_id"][sources["text_extent"] == EXCERPTS].dropna()) \
+            if "text_extent" in sources.columns else set()
+        problems += _ledger(descriptor, tables["ledger"], texts, quoted, excerpts)
     if "ledger_by_coder" in tables:
         problems += _coder_ledgers(descriptor, tables["ledger_by_coder"], texts)
     return problems
@@ -153,7 +156,7 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
 
 
 def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
-            quoted: dict[str, list[tuple[int, int, str]]]) -> list[Problem]:
+            quoted: dict[str, list[tuple[int, int, str]]], excerpts: set[str] = frozenset()) -> list[Problem]:
     """Each sentence of each text present has exactly one ledger row with its hash, and its `rows` are
     exactly the rows whose quotes draw on it (so a sentence is coded exactly when something quotes it)."""
     file = descriptor.resource("ledger")["path"]
@@ -173,7 +176,10 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
             if entry is None:
                 problems.append(Problem("ledger", None, "sentence", "ledger-covers-text",
                                         f"{source_id} paragraph {place[0]} sentence {place[1]}",
-                                        f"this sentence of {source_id} has no ledger row: add one with its sha256 "
+                                        f"this sentence of {source_id}"
+                                        + (" (kept as excerpts: the ledger covers every sentence of the excerpts, "
+                                           "not of the article)" if source_id in excerpts else "")
+                                        + f" has no ledger row: add one with its sha256 "
                                         f"{sentence.sha256} and a disposition", file))
                 continue
             row, digest, refs = entry
