@@ -10,7 +10,7 @@ PACKAGE ?= $(CURDIR)/datapackage.json
 # `make test` runs the tests in two processes (the machine's cores); PYTEST_WORKERS=0 runs them in one
 PYTEST_WORKERS ?= 2
 
-.PHONY: all setup validate figures docs exports qdpx release test bench lock clean
+.PHONY: all setup validate figures docs exports qdpx release test bench bench-tests lock clean
 
 all: validate figures docs
 
@@ -29,6 +29,7 @@ setup: $(READY)
 
 validate: $(READY)
 	$(RJ) validate $(PACKAGE)
+	$(if $(PACKAGE),,$(RJ) validate reliability --sources reliability/sources)
 
 figures: $(READY)
 	$(RJ) figures $(PACKAGE)
@@ -51,6 +52,11 @@ test: $(READY)
 
 bench: $(READY)
 	$(RJ) bench
+
+# How long `make test` takes: wall and CPU seconds and the load average, RUNS times (the goal: <= 20 s wall)
+RUNS ?= 1
+bench-tests: $(READY)
+	$(BIN)/python tests/bench_tests.py $(RUNS)
 
 # Re-pin every dependency, runtime and all extras (figures, exports, pandera, all, test, dev) (needs the package index); commit the new requirements.lock.
 lock: $(READY)

@@ -114,7 +114,8 @@ def sources_dir(tables) -> Path:
 # Tests that share a module's (or, for "built", several modules') expensive fixtures are one unit of
 # work, run by one worker, so that nothing is built twice; the independent ones are dealt out one by
 # one. The longest units go first, so that neither worker is left alone with one at the end.
-SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built"}
+SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built",
+          "test_citation.py": "built"}
 ONE_BY_ONE = {"test_bad_inputs.py", "test_bad_inputs_properties.py"}
 FIRST = ["figures", "built", "install", "contract"]
 

@@ -22,9 +22,11 @@ from returnee_journeys.model import paths
 def installed(tmp_path_factory) -> Path:
     """The python of a fresh venv with the project's wheel installed."""
     scratch = tmp_path_factory.mktemp("install")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(scratch / "wheel"), str(paths.ROOT)], check=True, capture_output=True)
-    wheel = next((scratch / "wheel").glob("russian_returnee_journeys-*.whl"))
+    # the wheel, built in this process by the build backend pip would call (hatchling's `build_wheel`)
+    from hatchling.builders.wheel import WheelBuilder
+
+    wheel = Path(next(WheelBuilder(str(paths.ROOT)).build(directory=str(scratch / "wheel"), versions=["standard"])))
+    assert wheel.name.startswith("russian_returnee_journeys-")
     venv.create(scratch / "env", with_pip=False)
     python = scratch / "env" / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
