@@ -3,7 +3,7 @@ the real package's rows (data/*.csv at the repository's root) or what `make` gen
 every other test runs on the frozen fixture (tests/fixtures) or on synthetic packages, so that new
 or corrected data never breaks a test of behaviour. What is checked here is the package as a
 whole: valid for frictionless and for our validator (quotes, hashes and ledger coverage included,
-with the texts), its descriptor fully described, and the committed generated files (README and
+with the texts), its descriptor fully described, the reliability/ sample valid with its texts, and the committed generated files (README and
 docs sections, .zenodo.json, figures) exactly what `make` generates from the real data now, and
 no count written by hand in its prose that the real data does not bear out.
 Never names real rows."""
@@ -81,6 +81,14 @@ def test_descriptor_fields_are_fully_described(descriptor):
             if names_a_key and field["name"] not in schema["primaryKey"]:
                 assert field["name"] in keys, f"{where} points elsewhere but has no foreignKey"
                 assert "Foreign key to" in field["description"], where
+
+
+def test_the_reliability_sample_is_a_valid_journey_package_with_its_quote_only_texts():
+    """reliability/: the second package, checked once, whole, with the quote-only texts it ships."""
+    folder = paths.ROOT / "reliability"
+    report = validate(folder / "datapackage.json", folder / "sources", require_sources=True)
+    assert list(report.problems) == [] and report.texts_not_checked == []
+    assert frictionless.validate(str(folder / "datapackage.json")).valid
 
 
 # --- the committed generated files are what `make` generates from the real data ------------------

@@ -23,6 +23,7 @@ from returnee_journeys.context import Context
 from returnee_journeys.model import journeys
 from returnee_journeys.publish import docs
 from returnee_journeys.publish import metadata
+from returnee_journeys.model import files
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
 
@@ -150,7 +151,8 @@ def test_release_holds_exactly_the_listed_files():
     assert all(not n.startswith("/") and ".." not in n.split("/") for n in members)
     package = released_descriptor()
     exports = sorted("exports/" + p.relative_to(built.synthetic_exports()).as_posix()
-                     for p in built.synthetic_exports().rglob("*") if p.is_file())
+                     for p in built.synthetic_exports().rglob("*")
+                     if p.is_file() and p.name != files.MARKER)  # the folder's marker is not shipped
     expected = sorted(
         [e.name for e in release.CONTENTS if not e.name.endswith("/")]
         + [r["path"] for r in package["resources"]]
