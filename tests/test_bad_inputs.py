@@ -637,7 +637,7 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
                                                                     monkeypatch):
     monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the gate may require the fixture's texts
     out = tmp_path / "dist" / "exports"
-    stale = tmp_path / "dist" / ".exports.killed-run"  # what a run killed mid-way leaves behind
+    stale = tmp_path / "dist" / ".exports.new-killedrun"  # what a run killed mid-way leaves behind
     stale.mkdir(parents=True)
     (stale / "half-written.sqlite").write_bytes(b"partial")
     assert cli.main(["exports", "--package", str(package_copy), "--out", str(out)]) == 0

@@ -12,11 +12,14 @@ the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 
 def __getattr__(name: str):
-    """`__version__`, looked up only when asked for (importlib.metadata is slow to import)."""
+    """`__version__` and the exceptions, looked up only when asked for: `import returnee_journeys`
+    (and so the command) starts without loading anything it does not need."""
+    if name in ("UnreadableInput", "InvalidData"):  # imported when asked for: the command starts light
+        from .model import descriptor  # noqa: PLC0415
+
+        return getattr(descriptor, name)
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
@@ -27,9 +30,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["load", "validate", "schemas", "agreement", "InvalidData", "UnreadableInput", "__version__"]
-
-from .model.descriptor import UnreadableInput  # noqa: E402
-from .model.journeys import InvalidData  # noqa: E402
 
 
 def load(path: str | Path | None = None, *, bounds: bool = True, categories: bool = True,

@@ -18,20 +18,56 @@ Every command prints the package it acts on (path and name) as its first line; w
 `validate --format json` that line goes to stderr, so that stdout is the JSON alone.
 
 Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
-light install leaves out (the message names the extra to install: figures, exports, pandera, all).
+light install leaves out (the message names the extra to install: figures, exports, pandera, all);
+130 and 143 when interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
 """
 from __future__ import annotations
 
-import argparse
-import hashlib
 import os
 import signal
 import sys
-from pathlib import Path
 
-from .context import Context
-from .model.descriptor import UnreadableInput
-from .model.journeys import InvalidData
+_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_phase = ["starting"]  # starting (nothing written yet) → running (a command) → finishing (cleaning up)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during a command: raised where it runs, so that its clean-up runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.code = _EXIT_CODES.get(signum, 130)
+
+
+def _on_signal(signum, frame):
+    if _phase[0] == "running":
+        _phase[0] = "finishing"  # a second signal does not interrupt the clean-up of the first
+        raise Interrupted(signum)
+    if _phase[0] == "starting":  # before or after a command: nothing of it to clean up
+        os.write(2, b"error: interrupted\n")
+        os._exit(_EXIT_CODES.get(signum, 130))
+
+
+def _install_signal_handlers() -> dict:
+    """Our handlers for SIGINT and SIGTERM; returns the previous ones ({} off the main thread)."""
+    try:
+        return {s: signal.signal(s, _on_signal) for s in _EXIT_CODES}
+    except ValueError:  # not the main thread
+        return {}
+
+
+# First thing when started as the command (not when imported by a program or the tests): an
+# interrupt while the rest is still being imported is one line too, not a traceback.
+if os.path.basename(sys.argv[0] if sys.argv else "") in ("returnee-journeys", "__main__.py"):
+    _install_signal_handlers()
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from .context import Context  # noqa: E402
+from .model import terminal  # noqa: E402
+from .model.descriptor import InvalidData, UnreadableInput  # noqa: E402
 
 
 def _sources_required() -> bool:
@@ -88,6 +124,14 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
     return _no_journeys(ctx)
 
 
+def _check_out(args, kind: str, default: Path) -> None:
+    """An --out folder the command may not write into is refused (exit 2) before any work is done."""
+    from .model import files
+
+    if getattr(args, "out", None) is not None and not files.same_path(args.out, default):
+        files.check_output(args.out, kind)
+
+
 def _no_journeys(ctx: Context) -> int:
     """1, with a message, when the package has no person yet (as `init` writes it): nothing to make."""
     from .model import load
@@ -128,6 +172,7 @@ def _figures(args) -> int:
               file=sys.stderr)
         return 2
     ctx = _context(args)
+    _check_out(args, "figures", ctx.figures)
     if _gate(ctx):
         return 1
     for path in figures.draw(ctx, names, args.out):
@@ -140,6 +185,7 @@ def _exports(args) -> int:
     from .exports import web_annotations
 
     ctx = _context(args)
+    _check_out(args, "exports", ctx.exports)
     if _gate(ctx):
         return 1
     written = exports.write_all(ctx, args.out)
@@ -154,10 +200,16 @@ def _exports(args) -> int:
 def _qdpx(args) -> int:
     from .exports import qdpx
 
+    from .model import load, texts
+
     ctx = _context(args)
-    if _no_journeys(ctx):
+    _check_out(args, "qdpx", ctx.exports)
+    listed = load.read_resource(ctx.descriptor, "sources", [])
+    if listed is not None:  # every text there and the copy that was coded, else exit 2 ...
+        texts.verified(listed, ctx.sources)
+    if _gate(ctx):  # ... and a package that validates, else exit 1: nothing written either way
         return 1
-    archive = qdpx.build(ctx, args.out or ctx.exports)
+    archive = qdpx.build(ctx, args.out)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {_shown(archive, ctx)}")
     print("note: the .qdpx holds the copyrighted texts: keep it for your own analysis, never redistribute it",
           file=sys.stderr)
@@ -170,11 +222,15 @@ def _release(args) -> int:
     from .publish import release
 
     ctx = _context(args)
+    _check_out(args, "release", ctx.dist)
     _require_texts(ctx)
     if _gate(ctx, require_sources=True):
         return 1
     web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
-    archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports)
+    from .model import files
+
+    strict = args.out is not None and not files.same_path(args.out, ctx.dist)
+    archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
 
@@ -210,7 +266,10 @@ def _import_coding(args) -> int:
 def _docs(args) -> int:
     from .publish import docs
 
-    return docs.update(_context(args), check=args.check)
+    ctx = _context(args)
+    if _gate(ctx):  # a package that does not validate is never rendered into its docs
+        return 1
+    return docs.update(ctx, check=args.check)
 
 
 def _init(args) -> int:
@@ -365,19 +424,30 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _terminate(signum, frame):  # SIGTERM as an interrupt: temporary files are removed on the way out
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 (done, valid), 1 (invalid data, with a report), 2 (unreadable or unsupported input, one
-    line on stderr). Never a traceback."""
-    args = parser().parse_args(argv)
+    line on stderr), 130/143 (interrupted). Never a traceback; nothing printed drives the terminal."""
+    previous = _install_signal_handlers()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = terminal.Escaped(sys.stdout), terminal.Escaped(sys.stderr)
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:  # not the main thread
-        previous = None
+        return _run(argv)
+    finally:
+        _phase[0] = "starting"
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = streams
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
+        args = parser().parse_args(argv)
+        _phase[0] = "running"
         return args.run(args)
     except UnreadableInput as error:
         print(f"error: {_line(error)}", file=sys.stderr)
@@ -385,9 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidData as error:
         print(f"error: {_line(error)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:
+        _phase[0] = "finishing"
         print("error: interrupted", file=sys.stderr)
-        return 130
+        return getattr(error, "code", 130)
     except ImportError as error:
         from .extras import hint
 
@@ -407,9 +478,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 — the last resort: one line, never a traceback
         print(f"error: internal error ({type(error).__name__}: {_line(error)}); please report it", file=sys.stderr)
         return 2
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def _line(value, width: int = 2000) -> str:

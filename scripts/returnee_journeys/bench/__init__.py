@@ -4,7 +4,8 @@ quotes, text hashes and ledger coverage when the texts are at hand ($SOURCES_DIR
 ones have no texts, so everything but those is checked.
 
 Usage: returnee-journeys bench [N ...]   (default: the real package, 1000, 10000, 100000 persons)
-Each run is a fresh process, so peak memory is that run's own. Prints a Markdown table.
+Each run is a fresh process, so peak memory is that run's own. Prints a Markdown table, then the
+adversarial cases (`adversarial`: hostile sizes, each within a time budget; exit 1 when one is not).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..model import paths
-from . import synthetic
+from . import adversarial, synthetic
 
 VALIDATE = [sys.executable, "-m", "returnee_journeys", "validate", "--package"]
 FRICTIONLESS = [str(Path(sys.executable).with_name("frictionless")), "validate"]
@@ -63,6 +64,6 @@ def run(argv: list[str]) -> int:
             label = ("real, with texts" if with_texts else "real, no texts") if n == 0 else f"{n:,}"
             print(f"| {label} | {rows(descriptor):,} | {ours[0]:.2f} | {ours[1]:.0f} | {theirs[0]:.2f} | "
                   f"{theirs[1]:.0f} | {theirs[0] / ours[0]:.1f}× |", flush=True)
-    return 0
+        return adversarial.run(Path(scratch), measure)
 
 

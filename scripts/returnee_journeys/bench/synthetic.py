@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..model import descriptor as descriptor_module
+from ..model import files
 from ..model import paths
 
 FIRST_MONTH = 2022 * 12 + 1  # February 2022, as a month index (year * 12 + month - 1)
@@ -289,7 +290,16 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def generate(n: int, out: Path, seed: int = 1) -> Path:
-    """Write a synthetic package of n persons into out/ and return its datapackage.json."""
+    """Write a synthetic package of n persons as the folder out/ and return its datapackage.json.
+    `out` must be new, empty or a synthetic package written before (`files.OutputFolder`): the
+    package is built beside it and swapped in whole."""
+    with files.OutputFolder(out, "synthetic") as output:
+        _generate(n, output.staging, seed)
+        output.swap()
+    return Path(out) / "datapackage.json"
+
+
+def _generate(n: int, out: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     descriptor = descriptor_module.read(paths.DESCRIPTOR)
     (out / "data").mkdir(parents=True, exist_ok=True)
@@ -335,4 +345,3 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
         name = resource["name"]
         frame = _complete(descriptor, name, tables.get(name, empty))
         write_csv(frame, out / "data" / f"{name}.csv")
-    return out / "datapackage.json"

@@ -3,16 +3,14 @@ Parquet, Excel, sequence-analysis tables and the comparison table, all from the 
 the project's loader.
 
 The folder is built whole beside its target and swapped in, so it is never half-written; it and
-everything in it are world-readable (folders 0755, files 0644), whatever the umask.
+everything in it are world-readable (folders 0755, files 0644), whatever the umask (`files`).
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..model import comparison as comparison_model
+from ..model import files
 from . import comparison as export_comparison
 from . import excel as export_excel
 from . import parquet as export_parquet
@@ -24,23 +22,18 @@ from . import web_annotations as export_annotations
 from ..model import journeys
 from ..model import names
 
-FOLDER_MODE = 0o755
-FILE_MODE = 0o644
-
-
 def write_all(ctx, out: Path | None = None) -> list[Path]:
     """Every export of the package of `ctx` (a Context) into `out` (default: the package's
-    dist/exports/): built in a temporary folder beside `out`, then swapped in whole."""
+    dist/exports/): built in a folder beside `out`, then swapped in whole (`files.OutputFolder`).
+    A folder named with --out must be new, empty or written by `exports` before."""
+    default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
     data = journeys.read(ctx.path)
     name = names.checked(data.descriptor.data["name"])
     citation = ctx.citation
     glance = comparison_model.build(data)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with files.OutputFolder(out, "exports", strict=not default) as output:
+        staging = output.staging
         export_sqlite.write(data, staging / f"{name}.sqlite", glance)
         export_sqlite.write_metadata(data, name, staging / "metadata.json")
         (staging / "parquet").mkdir()
@@ -53,12 +46,5 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
         export_taguette.write(data, staging / f"{name}-taguette-codebook.csv")  # the same codes, for Taguette
         export_annotations.write_if_texts(data, ctx.sources, staging / export_annotations.FILE)  # needs the texts
         export_comparison.write(glance, staging, data.version, data.descriptor.data["title"])
-        for path in [staging, *staging.rglob("*")]:
-            os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return sorted(p for p in out.rglob("*") if p.is_file())
+        output.swap()
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.name != files.MARKER)

@@ -20,10 +20,8 @@ gives the same bytes; both files are checked against REFI's schemas before they 
 from __future__ import annotations
 
 import functools
-import io
 import re
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +29,7 @@ import pandas as pd
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from ..model import files
 from ..model.files import write_atomically
 from ..model import journeys
 from ..model import paths
@@ -39,7 +38,6 @@ from ..model.descriptor import UnreadableInput
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-EPOCH = (1980, 1, 1, 0, 0, 0)
 SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Okabe–Ito, one colour per Lee label in the descriptor's order; stages and other evidence in greys
 PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999"]
@@ -484,25 +482,24 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
 
 def zipped(members: dict[str, bytes]) -> bytes:
     """A zip with entries sorted, dated 1980-01-01, mode 0644, made on "Unix": the same bytes on every build."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, date_time=EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, members[name], compresslevel=9)
-    return buffer.getvalue()
+    return files.zip_bytes(members)
 
 
 def write_codebook(data: journeys.Journeys, path: Path) -> Path:
     return write_atomically(path, codebook_xml(data))
 
 
-def build(ctx, out: Path) -> Path:
-    """`<out>/<name>.qdpx` from the package of `ctx` (a Context) and its texts (`ctx.sources`), which
-    must all be there and match their sha256 (else UnreadableInput: exit 2, nothing written)."""
+def build(ctx, out: Path | None = None) -> Path:
+    """`<out>/<name>.qdpx` (default: the package's dist/exports/) from the package of `ctx` (a Context)
+    and its texts (`ctx.sources`), which must all be there and match their sha256 (else
+    UnreadableInput: exit 2, nothing written). A folder named with --out must be new, empty or one
+    `qdpx` wrote before."""
+    default = out is None or files.same_path(out, ctx.exports)
+    out = ctx.exports if out is None else out
     data = journeys.read(ctx.path)
     texts = texts_module.verified(data.table("sources"), ctx.sources)
     qde, sources_xml = project_xml(data, texts)
-    return write_atomically(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **sources_xml}))
+    with files.OutputFolder(out, "qdpx", strict=not default) as output:
+        if not default:
+            output.mark()
+        return write_atomically(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **sources_xml}))

@@ -101,17 +101,20 @@ DERIVED_COLUMNS = {
     "label": "The Lee (1966) label.",
 }
 
+def _first(fields: str | list[str]) -> str:
+    return fields if isinstance(fields, str) else fields[0]
+
+
 def in_key_order(resources: list[dict]) -> list[dict]:
-    """Resources ordered so that every table comes after the tables its foreign keys point to."""
+    """Resources ordered so that every table comes after the tables its foreign keys point to;
+    tables whose keys form a cycle (which the Table Schema allows) follow in the descriptor's order."""
     remaining, ordered = list(resources), []
     while remaining:
         done = {r["name"] for r in ordered}
-        ready = [r for r in remaining if all(fk["reference"]["resource"] in done | {r["name"]}
+        ready = [r for r in remaining if all((fk["reference"].get("resource") or r["name"]) in done | {r["name"]}
                                              for fk in r["schema"].get("foreignKeys", []))]
-        if not ready:
-            raise ValueError("the foreign keys form a cycle: " + ", ".join(r["name"] for r in remaining))
-        ordered += ready
-        remaining = [r for r in remaining if r not in ready]
+        ordered += ready or remaining
+        remaining = [r for r in remaining if r not in ordered]
     return ordered
 
 
@@ -123,19 +126,30 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
     """Write the database to path (which must not exist yet)."""
     result = comparison_model.build(data) if result is None else result
     db = sqlite_utils.Database(sqlite3.connect(path))
+    created = set()
     for resource in in_key_order(data.descriptor.resources):
         schema = resource["schema"]
         fields = schema["fields"]
+        created.add(resource["name"])
+        # a key that closes a cycle of keys points at a table not made yet: SQLite cannot declare it
+        # (the validator has checked it); every other key is declared
+        keys = [(_first(fk["fields"]), fk["reference"].get("resource") or resource["name"],
+                 _first(fk["reference"]["fields"])) for fk in schema.get("foreignKeys", [])]
         db[resource["name"]].create(
             {f["name"]: data.descriptor.dtype(f, "sqlite") for f in fields},
             pk=tuple(schema["primaryKey"]) if len(schema["primaryKey"]) > 1 else schema["primaryKey"][0],
             not_null={f["name"] for f in fields if f.get("constraints", {}).get("required")},
-            foreign_keys=[(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
-                          for fk in schema.get("foreignKeys", [])],
+            foreign_keys=[key for key in keys if key[1] in created],
         )
-    db.conn.execute("PRAGMA foreign_keys = ON")
+    # rows go in with the keys unenforced (a key cycle, or a row pointing at a later row of its own
+    # table, has no order that satisfies them row by row), then every key is checked at once
+    db.conn.execute("PRAGMA foreign_keys = OFF")
     for resource in in_key_order(data.descriptor.resources):
         db[resource["name"]].insert_all(_records(data.table(resource["name"]), resource["schema"]["fields"]))
+    broken = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise ValueError(f"the SQLite export breaks a foreign key: {broken[0]}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
     db["stage_bounds"].insert_all(_nullable(_bounds(data)), pk="stage_id", foreign_keys=[("stage_id", "stages", "stage_id")])
     db["lee_labels"].insert_all(_labels(data), pk=("lee_category", "valence"))
     db["row_ids"].create({"resource": str, "row_id": str, "table_rowid": int}, pk=("resource", "row_id"))

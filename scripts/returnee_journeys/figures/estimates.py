@@ -74,6 +74,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
         ax.tick_params(axis="y", length=0)
         if unit == "persons":
             ax.set_xscale("log")
+            style.powers_of_ten(ax.xaxis)
         elif unit == "percent":
             ax.set_xlim(0, 100)
         unit_label = style.category_labels(data, "estimates", "unit").get(unit, unit)

@@ -13,9 +13,8 @@ channel (a hatch on areas, a marker on lines) tells apart keys that share a colo
 from __future__ import annotations
 
 import functools
+import io
 import math
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -24,11 +23,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.markers import MarkerStyle  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..model import files  # noqa: E402
 from ..model.journeys import spells  # noqa: E402
 from ..model.palette import (HATCHES, KINDS, MARKERS, PALETTE, PALETTE_FILE, UNCERTAIN_COLOUR,  # noqa: E402,F401
                              Palette, of_package)
@@ -47,6 +49,21 @@ plt.rcParams.update({
     "path.simplify": False, "hatch.linewidth": 0.6,
     "figure.dpi": DPI,  # lay out at the resolution of the PNG: hinted text is a little wider than at 100 dpi
 })
+# A "!" marker drawn from mathtext, made before mathtext is turned off ...
+with plt.rc_context({"text.parse_math": True}):
+    EXCLAMATION = MarkerStyle("$!$")
+# ... for every text: a `$` in the data is a dollar sign, never the start of a formula.
+plt.rcParams["text.parse_math"] = False
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def powers_of_ten(axis) -> None:
+    """A log axis labelled 10³, 10⁴ … in plain text (matplotlib's own labels are mathtext)."""
+    def label(value, position=None) -> str:
+        exponent = math.log10(value) if value > 0 else math.nan
+        return "10" + str(round(exponent)).translate(SUPERSCRIPTS) if abs(exponent - round(exponent)) < 1e-9 else ""
+    axis.set_major_formatter(FuncFormatter(label))
+    axis.set_minor_formatter(NullFormatter())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,22 +368,13 @@ def finish(fig):
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
-    """Write name.png (200 dpi) and name.svg, each to a temporary file first, then renamed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write name.png (200 dpi) and name.svg, each whole or not at all (`files.write_atomically`)."""
     written = []
     for extension, options in (("png", {"dpi": DPI, "metadata": {"Software": None}}),
                                ("svg", {"metadata": {"Date": None, "Creator": None}})):
-        target = folder / f"{name}.{extension}"
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=f".{extension}")
-        os.close(handle)
-        try:
-            fig.savefig(temporary, format=extension, **options)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        written.append(target)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=extension, **options)
+        written.append(files.write_atomically(folder / f"{name}.{extension}", buffer.getvalue()))
     if close:
         plt.close(fig)
     return written

@@ -143,7 +143,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     flagged = data.table("discrepancies")
     flagged = flagged[(flagged["resource"] == "stages") & flagged["field"].isin(["start", "end"])]
     if len(flagged):
-        handles.append(Line2D([], [], marker="$!$", ls="", color="#CC3311", label="contradiction in the text"))
+        handles.append(Line2D([], [], marker=style.EXCLAMATION, ls="", color="#CC3311", label="contradiction in the text"))
     open_people = [p for p in censoring.index[censoring["censor"] == 2] if p in set(months["person_id"])]
     if open_people:
         handles.append(Line2D([], [], **style.OPEN_MARK, label="open: no known end, text undated (runs to the edge)"))
@@ -207,7 +207,7 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
                                     va="center", fontsize=6))
 
     for x, person in contradictions:
-        ax.plot(x, y_of[person] - height / 2 - 0.16, marker="$!$", ms=6, color="#CC3311", ls="", zorder=5)
+        ax.plot(x, y_of[person] - height / 2 - 0.16, marker=style.EXCLAMATION, ms=6, color="#CC3311", ls="", zorder=5)
 
     edge = _date(horizon + 1)
     for person in open_people:

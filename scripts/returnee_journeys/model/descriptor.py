@@ -12,6 +12,10 @@ class UnreadableInput(Exception):
     """Input that cannot be read at all (missing file, broken JSON): exit code 2."""
 
 
+class InvalidData(Exception):
+    """Data that cannot be read into its types: exit code 1."""
+
+
 @dataclass(frozen=True)
 class Descriptor:
     path: Path

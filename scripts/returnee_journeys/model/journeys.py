@@ -14,15 +14,12 @@ import pandas as pd
 
 from . import chronology
 from . import descriptor as descriptor_module
+from .descriptor import InvalidData  # noqa: F401 (raised here, named here by callers)
 from . import keys
 from . import load
 from . import paths
 
 UNCERTAIN = "uncertain"
-
-
-class InvalidData(Exception):
-    pass
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import files
+from .descriptor import UnreadableInput
 from .journeys import lanes, place_key
 
 PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F0E442", "#CC6677",
@@ -28,9 +29,16 @@ class Palette:
 
     @classmethod
     def load(cls, path: Path | None) -> "Palette":
-        if path is None or not path.is_file():
+        if path is None or not (path.is_file() or path.is_symlink()):
             return cls()
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        try:  # never through a symbolic link; a broken file is named, not a crash
+            stored = json.loads(files.read_inside(path, path.parent).decode("utf-8"))
+            if not isinstance(stored, dict) or not all(
+                    isinstance(v, list) and all(isinstance(k, str) for k in v) for n, v in stored.items() if n in KINDS):
+                raise ValueError("not an object of lists of keys")
+        except (OSError, ValueError) as error:
+            raise UnreadableInput(f"{path}: cannot read the palette ({getattr(error, 'strerror', None) or error}); "
+                                  "repair it or remove it to start a new one") from None
         return cls({k: list(stored.get(k, [])) for k in KINDS})
 
     @classmethod

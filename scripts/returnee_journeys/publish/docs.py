@@ -27,8 +27,26 @@ from . import prose
 BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
 
 
+def markdown(text: object) -> str:
+    """Text of the package as Markdown shows it, never as HTML: outside `code spans` a `<` is
+    written `&lt;` (no tag, comment or generated-section marker can come from the data); inside
+    them it is literal already. Markdown itself (backticks, emphasis, links) is kept."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # a backtick left open: no code span, every part is text
+        return "\\`".join(p.replace("<", "&lt;") for p in parts)
+    return "`".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell: one line, `|` escaped, no HTML."""
+    return " ".join(markdown(text).replace("|", "\\|").split())
+
+
+def _code(text: object) -> str:
+    """A name as a code span in a table cell, whatever backticks or bars it holds."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
 def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
@@ -36,7 +54,7 @@ def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None)
     for resource in descriptor.resources:
         frame = loaded.get(resource["name"]) if loaded else None
         rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| `{resource['path']}` | {resource.get('title', resource['name'])} | {rows} | "
+        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | {rows} | "
                      f"{_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
@@ -84,15 +102,15 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
         schema = resource["schema"]
         targets = {f: f"{fk['reference']['resource']}.{','.join(fk['reference']['fields'])}"
                    for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
-        lines += [f"### {resource['name']}", "", f"`{resource['path']}` — {resource.get('description', '')} "
-                  f"Primary key: `{', '.join(schema['primaryKey'])}`.", "",
+        lines += [f"### {resource['name']}", "", f"{_code(resource['path'])} — {_cell(resource.get('description', ''))} "
+                  f"Primary key: {_code(', '.join(schema['primaryKey']))}.", "",
                   "| field | type | required | allowed values | references | description |",
                   "|---|---|---|---|---|---|"]
         for field in schema["fields"]:
             required = "yes" if field.get("constraints", {}).get("required") else "no"
             description = " ".join(filter(None, [field["description"], _meanings(field)]))
-            lines.append(f"| `{field['name']}` | {field['type']} | {required} | {_cell(descriptor_module.allowed_values(field))} | "
-                         f"{targets.get(field['name'], '')} | {_cell(description)} |")
+            lines.append(f"| {_code(field['name'])} | {field['type']} | {required} | {_cell(descriptor_module.allowed_values(field))} | "
+                         f"{_cell(targets.get(field['name'], ''))} | {_cell(description)} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -102,8 +120,8 @@ def codebook(descriptor: descriptor_module.Descriptor) -> str:
     near = codebook_module.neighbours(factors)
     lines = ["| factor | label | domain | definition | neighbours (from either side's `excludes`) |",
              "|---|---|---|---|---|"]
-    lines += [f"| `{f.factor_id}` | {_cell(f.label)} | {f.domain} | {_cell(f.definition)} | "
-              f"{', '.join(f'`{n}`' for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
+    lines += [f"| {_code(f.factor_id)} | {_cell(f.label)} | {_cell(f.domain)} | {_cell(f.definition)} | "
+              f"{', '.join(_code(n) for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
     return "\n".join(lines) + "\n"
 
 
@@ -139,9 +157,11 @@ def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, t
     name = f"{descriptor.data['name']}-{descriptor.data['version']}.zip"
     files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
     document = metadata.schema_org(descriptor, citation, files, tables)
+    text = metadata.jsonld_text(document)
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)  # data cannot close it
     return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
-            "<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n```json\n"
-            + metadata.jsonld_text(document) + "```\n\n</details>\n")
+            f"<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n{fence}json\n"
+            + text + f"{fence}\n\n</details>\n")
 
 
 class Context:
@@ -175,7 +195,7 @@ def makers(context: Context) -> dict:
 
     d = context.descriptor
     return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
-            "codebook": lambda: codebook(d), "how-to-cite": lambda: citation_module.how_to_cite(context.citation),
+            "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(context.citation)),
             "journeys-at-a-glance": lambda: glance(context.data) + reliability.glance_note(context.reliability),
             "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
             "comparison-columns": glance_columns,

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -25,11 +24,11 @@ from typing import Callable
 from ..model import citation as citation_module
 from ..model import comparison as comparison_model
 from ..model import descriptor as descriptor_module
+from ..model import files
 from ..model import journeys
 from ..model import names
 from ..model import paths  # the instrument's own files: the profiles it ships
 
-EPOCH = (1980, 1, 1, 0, 0, 0)
 PROFILE_FOLDER = "profile"
 
 
@@ -38,6 +37,7 @@ class Release:
     """What the entries read from: the project's root, the exports folder, and what is built so far."""
     root: Path
     exports: Path
+    figures: Path
     descriptor: descriptor_module.Descriptor
     citation: dict
     members: dict[str, bytes] = field(default_factory=dict)
@@ -59,7 +59,8 @@ class Entry:
 
 def _copy(*names: str) -> Callable[[Release], list[tuple[str, bytes]]]:
     """The package's own files of these names, those it has (a new package may have no changelog)."""
-    return lambda r: [(n, (r.root / n).read_bytes()) for n in names if (r.root / n).is_file()]
+    return lambda r: [(n, files.read_inside(r.root / n, r.root)) for n in names
+                      if (r.root / n).is_file() or (r.root / n).is_symlink()]
 
 
 def _citation(r: Release) -> list[tuple[str, bytes]]:
@@ -67,15 +68,15 @@ def _citation(r: Release) -> list[tuple[str, bytes]]:
     import yaml
 
     own = r.root / citation_module.FILE
-    if own.is_file() and citation_module.read(own) == r.citation:
-        return [(citation_module.FILE, own.read_bytes())]
+    if (own.is_file() or own.is_symlink()) and citation_module.read(own) == r.citation:
+        return [(citation_module.FILE, files.read_inside(own, r.root))]
     return [(citation_module.FILE, yaml.safe_dump(r.citation, sort_keys=False, allow_unicode=True).encode("utf-8"))]
 
 
 def released_descriptor(root: Path) -> bytes:
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads(files.read_inside(root / "datapackage.json", root).decode("utf-8"))
     for resource in descriptor["resources"]:
-        raw = (root / resource["path"]).read_bytes()
+        raw = files.read_inside(root / resource["path"], root)
         resource["bytes"] = len(raw)
         resource["hash"] = "sha256:" + hashlib.sha256(raw).hexdigest()
     return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -86,20 +87,24 @@ def _descriptor(r: Release) -> list[tuple[str, bytes]]:
 
 
 def _data(r: Release) -> list[tuple[str, bytes]]:
-    return [(res["path"], (r.root / res["path"]).read_bytes()) for res in r.descriptor.resources]
+    return [(res["path"], files.read_inside(r.root / res["path"], r.root)) for res in r.descriptor.resources]
 
 
 def _figures(r: Release) -> list[tuple[str, bytes]]:
     from .. import figures
 
-    return [(f"figures/{name}.{kind}", (r.root / "figures" / f"{name}.{kind}").read_bytes())
+    return [(f"figures/{name}.{kind}", files.read_inside(r.figures / f"{name}.{kind}", r.figures))
             for name in sorted(figures.FIGURES) for kind in ("png", "svg")]
 
 
 def _exports(r: Release) -> list[tuple[str, bytes]]:
-    return [("exports/" + p.relative_to(r.exports).as_posix(), p.read_bytes())
-            for p in sorted(r.exports.rglob("*")) if p.is_file() and not p.is_symlink()
-            and p.suffix != ".qdpx"]  # a .qdpx holds the texts: never released
+    found = []
+    for folder, subfolders, names in os.walk(r.exports):  # a link (to a file or a folder) is refused, not followed
+        for name in sorted(names) + [d for d in subfolders if os.path.islink(os.path.join(folder, d))]:
+            path = Path(folder) / name
+            if name != files.MARKER and path.suffix != ".qdpx":  # a .qdpx holds the texts: never released
+                found.append(("exports/" + path.relative_to(r.exports).as_posix(), files.read_inside(path, r.exports)))
+    return sorted(found)
 
 
 def _profile(r: Release) -> list[tuple[str, bytes]]:
@@ -110,7 +115,8 @@ def _profile(r: Release) -> list[tuple[str, bytes]]:
     source = paths.PROFILE / PurePosixPath(name).name
     if not name or not source.is_file():
         return []
-    return [(f"{PROFILE_FOLDER}/{p.name}", p.read_bytes()) for p in (source, paths.PROFILE / DATA_PACKAGE_V2_FILE)]
+    return [(f"{PROFILE_FOLDER}/{p.name}", files.read_inside(p, paths.PROFILE))
+            for p in (source, paths.PROFILE / DATA_PACKAGE_V2_FILE)]
 
 
 def _files_so_far(r: Release) -> list[str]:
@@ -170,10 +176,11 @@ def _safe(member: str) -> bool:
     return bool(parts) and not member.startswith("/") and ".." not in parts and "\\" not in member
 
 
-def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
-    """Every (path in the archive, content), from CONTENTS alone, sorted."""
+def members(root: Path, exports: Path, figures: Path | None = None) -> list[tuple[str, bytes]]:
+    """Every (path in the archive, content), from CONTENTS alone, sorted. `figures`: the folder of
+    the figures drawn from this package's data (default: its figures/)."""
     descriptor = descriptor_module.read(root / "datapackage.json")
-    release = Release(root, exports, descriptor, citation_module.for_package(descriptor))
+    release = Release(root, exports, figures or root / "figures", descriptor, citation_module.for_package(descriptor))
     for entry in CONTENTS:
         for name, content in entry.files(release):
             inside = name == entry.name if not entry.name.endswith("/") else name.startswith(entry.name)
@@ -183,39 +190,44 @@ def members(root: Path, exports: Path) -> list[tuple[str, bytes]]:
     return sorted(release.members.items())
 
 
-def build(root: Path, out: Path, exports: Path | None = None) -> Path:
-    """Write <name>-<version>.zip of the package in the folder `root` into `out`. `exports`: a folder written by `exports.write_all`
-    for this package; by default they are written afresh into a temporary folder inside `out`."""
+def build(root: Path, out: Path, exports: Path | None = None, figures: Path | None = None,
+          strict: bool = False) -> Path:
+    """Write <name>-<version>.zip of the package in the folder `root` into `out`. `exports`: a folder
+    written by `exports.write_all` for this package; `figures`: one drawn by `figures.draw` from its
+    data; by default each is made afresh in a temporary folder inside `out`, so that the release's
+    figures are those of its data, whatever the package's figures/ holds. `strict`: `out` was named
+    (--out) and must be new, empty or written by `release` before."""
     root = Path(getattr(root, "folder", root))  # a package Context (as the command passes it) or its folder
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = descriptor_module.read(root / "datapackage.json").data
     name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
     if not _safe(name) or "/" in name:
         raise ValueError(f"the package name and version make an unsafe file name: {name!r}")
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(f".{name}.*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    scratch = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
-    try:
-        if exports is None:
-            from .. import exports as exports_module
+    with files.OutputFolder(out, "release", strict=strict) as output:
+        files.make_folders(out)
+        if strict:
+            output.mark()
+        for stale in out.glob(f".{name}.*"):  # left by a run that was killed (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
+        try:
+            if exports is None or figures is None:
+                from ..context import Context
 
-            from ..context import Context
+                ctx = Context.open(root / "datapackage.json")
+            if exports is None:
+                from .. import exports as exports_module
 
-            exports = scratch / "exports"
-            exports_module.write_all(Context.open(root / "datapackage.json"), exports)
-        target = out / f"{name}.zip"
-        temporary = scratch / f"{name}.zip"
-        with zipfile.ZipFile(temporary, "w") as archive:
-            for member, content in members(root, exports):
-                info = zipfile.ZipInfo(member, date_time=EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 3  # Unix, whatever system builds it
-                archive.writestr(info, content, compresslevel=9)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+                exports = scratch / "exports"
+                exports_module.write_all(ctx, exports)
+            if figures is None:
+                from .. import figures as figures_module
+
+                figures_module.draw(ctx, None, scratch / "figures")
+                figures = scratch / "figures"
+            archive = files.zip_bytes(members(root, exports, figures))  # flat: every member at the top
+            target = files.write_atomically(out / f"{name}.zip", archive)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return target
 
 
@@ -234,8 +246,8 @@ def release_readme(r: Release) -> str:
     rows = ["| path | files | what it is |", "|---|---:|---|"]
     rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
     lines = [
-        f"# {package['title']} {package['version']}", "",
-        r.descriptor.about, "",
+        f"# {docs._cell(package['title'])} {package['version']}", "",
+        docs.markdown(r.descriptor.about), "",
         "This archive is self-contained: every path below is relative to the folder this README is in. "
         f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
         "remain the publishers'. Code (none is shipped here) is MIT.", "",
@@ -255,6 +267,6 @@ def release_readme(r: Release) -> str:
         "## Data dictionary", "",
         docs.data_dictionary(r.descriptor),
         "## How to cite", "",
-        citation_module.how_to_cite(r.citation),
+        docs.markdown(citation_module.how_to_cite(r.citation)),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -7,7 +7,9 @@ instance a published profile), write a function and put it in `CHECKS` at the ri
 1. structure: the parts of a Data Package v2 descriptor the validator and the writers rely on,
    with the types Table Schema gives them; each mistake named at its place in the descriptor
    (an invalid regex, a foreign key to a missing field, a non-finite bound, …);
-2. names: package name, version, resource names and paths safe to become file names;
+   and no control character in any of its strings;
+2. names: package name, version, resource names and paths safe to become file names; every
+   property that would make a Frictionless reader read a table differently refused (`reading`);
 3. the coding tables the code reads from fields of the descriptor.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..model import names
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
+from . import reading
 from . import type_map as type_map_module
 
 FILE = "datapackage.json"
@@ -57,6 +60,47 @@ def _fields(value) -> list | None:
     return None
 
 
+def linear_time_refusal(pattern: str) -> str | None:
+    """Why RE2, the linear-time engine every pattern runs on, refuses `pattern` (None: it takes it).
+    A pattern RE2 refuses is refused at the descriptor: no pattern ever runs on a backtracking engine."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        return str(error).split(":", 1)[-1].strip() or "refused"
+    return None
+
+
+# Characters no string of the descriptor may hold: they would act on a terminal, break a
+# spreadsheet cell or a LaTeX line (C0 controls but tab and line feed, DEL, C1, bidi controls).
+DESCRIPTOR_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_strings(descriptor: Descriptor) -> list[Problem]:
+    """No control character in any string (or key) of the descriptor, each named by its place."""
+    problems: list[Problem] = []
+    stack = [("", descriptor.data)]
+    while stack and len(problems) < 20:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{where}.{key}" if where else str(key), key))
+                stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            found = DESCRIPTOR_CONTROL.search(value)
+            if found:
+                shown = where.encode("unicode_escape").decode("ascii")
+                problems.append(_problem(FILE, shown[:200], "control-character", f"U+{ord(found.group()):04X}",
+                                         "a control character (U+%04X) in the descriptor: remove it (a line break "
+                                         "is \\n in JSON; tabs and line breaks are the only ones allowed)"
+                                         % ord(found.group())))
+    return sorted(problems, key=lambda p: p.field or "")
+
+
 def _constraints(resource: str, field: dict, where: str) -> list[Problem]:
     problems = []
     constraints = field.get("constraints", {})
@@ -82,10 +126,17 @@ def _constraints(resource: str, field: dict, where: str) -> list[Problem]:
         try:
             if not isinstance(pattern, str) or len(pattern) > 1000:
                 raise re.error("not a string of at most 1000 characters")
-            re.compile(pattern)
+            re.compile(pattern)  # what frictionless-py runs
         except (re.error, RecursionError, OverflowError) as error:
             problems.append(_problem(resource, f"{where}.constraints.pattern", "invalid-regex", pattern,
                                      f"the pattern is not a valid regular expression ({str(error)[:80]})"))
+        else:
+            reason = linear_time_refusal(pattern)
+            if reason:
+                problems.append(_problem(resource, f"{where}.constraints.pattern", "regex-not-linear", pattern,
+                                         "the validator runs patterns on a linear-time engine (RE2), which refuses "
+                                         f"this one ({reason[:80]}): write it without lookaround or "
+                                         "backreferences"))
     for key in ("minimum", "maximum"):
         if key in constraints:
             value = constraints[key]
@@ -188,7 +239,8 @@ def structure(descriptor: Descriptor) -> list[Problem]:
                                                  f"the primary key names {column!r}, which is not a field"))
     problems += type_map_module.problems(type_map, {
         f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
-        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)})
+        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)
+        and isinstance(f.get("type", "string"), str)})  # a type that is not a string is reported with its field
     if problems:
         return problems
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
@@ -323,7 +375,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure], [safe_names], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings], [safe_names, reading.reading], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:

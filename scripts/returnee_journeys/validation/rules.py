@@ -165,9 +165,15 @@ def span_in_order(j: keys.Joins, durations: pd.DataFrame) -> pd.Series:
     return (first <= last).fillna(True).astype(bool)
 
 
+def admits_no_value(spec: dict) -> bool:
+    """Whether a qualifier's `admits` takes no number: neither bound scales with the value (each has
+    factor 0, or is null: unbounded)."""
+    return all(spec.get(side) is None or spec[side][0] == 0 for side in ("min", "max"))
+
+
 def value_given_when_numeric(descriptor: Descriptor, durations: pd.DataFrame) -> pd.Series:
     admits = descriptor.field("durations", "qualifier")["admits"]
-    needs_value = keys.map_values(durations["qualifier"], {q: spec["min"][0] != 0 for q, spec in admits.items()})
+    needs_value = keys.map_values(durations["qualifier"], {q: not admits_no_value(spec) for q, spec in admits.items()})
     return (needs_value.astype("boolean") == durations["value"].notna()).fillna(True).astype(bool)
 
 
@@ -413,7 +419,7 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     first, last = descriptor.stage_type("first"), descriptor.stage_type("last")
     # hints list the codes the descriptor gives, never a hand-written copy of them
     admits = descriptor.field("durations", "qualifier").get("admits", {}) if "durations" in have else {}
-    no_value = [q for q, spec in admits.items() if isinstance(spec, dict) and spec.get("min", [1])[0] == 0]
+    no_value = [q for q, spec in admits.items() if isinstance(spec, dict) and admits_no_value(spec)]
     kinds = descriptor.field("locations", "kind").get("constraints", {}).get("enum", []) if "locations" in have else []
 
     def add(resource, needs, fn, rule, field, hint, whole=False):
@@ -517,8 +523,10 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
         "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
         "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
-    add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
-        "every codebook factor is used by at least one coding: use it or remove it")
+    if "factors" in have and not descriptor.resource("factors").get("borrowedFrom"):
+        # a codebook borrowed whole from another package (a reliability sample) need not use every code
+        add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
+            "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",
         "give a point value, a low–high range, or both")
     add("estimates", [], estimate_range_ordered, "range-ordered", "low",
