@@ -29,6 +29,7 @@ setup: $(READY)
 
 validate: $(READY)
 	$(RJ) validate $(PACKAGE)
+	$(if $(PACKAGE),,$(RJ) validate reliability --sources reliability/sources)
 
 figures: $(READY)
 	$(RJ) figures $(PACKAGE)

@@ -42,3 +42,11 @@ def test_descriptor_fields_are_fully_described(descriptor):
             if names_a_key and field["name"] not in schema["primaryKey"]:
                 assert field["name"] in keys, f"{where} points elsewhere but has no foreignKey"
                 assert "Foreign key to" in field["description"], where
+
+
+def test_the_reliability_sample_is_a_valid_journey_package_with_its_quote_only_texts():
+    """reliability/: the second package, checked once, whole, with the quote-only texts it ships."""
+    folder = paths.ROOT / "reliability"
+    report = validate(folder / "datapackage.json", folder / "sources", require_sources=True)
+    assert list(report.problems) == [] and report.texts_not_checked == []
+    assert frictionless.validate(str(folder / "datapackage.json")).valid

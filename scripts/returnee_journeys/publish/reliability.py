@@ -39,6 +39,14 @@ class Measured:
         return {} if rows.empty else {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].items()}
 
 
+@dataclass(frozen=True)
+class Missing:
+    """A package named in `reliabilityPackages` that is not where it is said to be."""
+    where: str
+    rounds: tuple = ()
+    title: str = ""
+
+
 def measure(descriptor: descriptor_module.Descriptor, tables: dict, where: str = "this package") -> Measured | None:
     """The package's rounds, or None when it has none."""
     codings = tables.get("codings_by_coder")
@@ -52,6 +60,9 @@ def measured(descriptor: descriptor_module.Descriptor, tables: dict) -> list[Mea
     """This package's rounds and those of the packages it names in `reliabilityPackages`."""
     found = [measure(descriptor, tables)]
     for relative in descriptor.data.get("reliabilityPackages", []):
+        if not (descriptor.root / relative).is_file():  # a copy of the package without its sample: said, not read
+            found.append(Missing(str(relative)))
+            continue
         other = descriptor_module.read(descriptor.root / relative)
         loaded = load.load(other)
         if loaded.problems:
@@ -94,6 +105,14 @@ def shortfalls(round_: agreement_model.Round) -> list[str]:
     return out
 
 
+def uncertain(round_: agreement_model.Round) -> list[str]:
+    """A sentence for each target variable that reaches 0.80 but whose interval reaches below 0.667."""
+    return [f"{NAMES[f.variable]}: alpha {f.alpha:.2f} reaches the target, but its 95 % interval reaches down to "
+            f"{f.low:.2f} ({f.units} units): with so few units the estimate is uncertain."
+            for f in round_.figures if f.variable in agreement_model.TARGETS and f.alpha is not None
+            and f.alpha >= agreement_model.RELIABLE and f.low is not None and f.low < agreement_model.TENTATIVE]
+
+
 def _round_heading(m: Measured, r: agreement_model.Round) -> str:
     row = m.round_row(r.round)
     protocol = f", protocol {row['protocol_version']}" if row.get("protocol_version") else ""
@@ -106,6 +125,9 @@ def summary(found: list[Measured]) -> str:
         return "No reliability round has been made yet (`reliability_rounds` is empty).\n"
     parts = []
     for m in found:
+        if isinstance(m, Missing):
+            parts += [f"The reliability package named in `reliabilityPackages`, {m.where}, is not in this copy of the "
+                      "package: its figures are not shown.", ""]
         for r in m.rounds:
             row = m.round_row(r.round)
             parts += [f"**{_round_heading(m, r)}.**", ""]
@@ -117,6 +139,7 @@ def summary(found: list[Measured]) -> str:
             short = shortfalls(r)
             parts += (["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]) if short else \
                 ["Presence, Lee label, certainty, timing and salience reach the target of 0.80.", ""]
+            parts += [f"- {s}" for s in uncertain(r)] + ([""] if uncertain(r) else [])
     parts += ["Krippendorff's alpha (nominal) from the `krippendorff` package; 0.80 is the level Krippendorff "
               "recommends for relying on a variable, 0.667 the lowest for tentative conclusions. Observed "
               "agreement is the share of units with the same value; the interval is a seeded bootstrap over "
@@ -164,9 +187,9 @@ def detail(found: list[Measured]) -> str:
                 if row.get(key):
                     parts += [f"{label}: {row[key]}", ""]
             parts.append(figures_table(r))
-            short = shortfalls(r)
+            short = shortfalls(r) + uncertain(r)
             if short:
-                parts += ["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]
+                parts += ["Against the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]
             parts += ["#### Disagreements and their adjudication", "", adjudications(m, r)]
     return "\n".join(parts)
 

@@ -239,7 +239,8 @@ def structure(descriptor: Descriptor) -> list[Problem]:
                                                  f"the primary key names {column!r}, which is not a field"))
     problems += type_map_module.problems(type_map, {
         f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
-        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)})
+        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)
+        and isinstance(f.get("type", "string"), str)})  # a type that is not a string is reported with its field
     if problems:
         return problems
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}

@@ -523,8 +523,10 @@ def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
         "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
         "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
-    add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
-        "every codebook factor is used by at least one coding: use it or remove it")
+    if "factors" in have and not descriptor.resource("factors").get("borrowedFrom"):
+        # a codebook borrowed whole from another package (a reliability sample) need not use every code
+        add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
+            "every codebook factor is used by at least one coding: use it or remove it")
     add("estimates", [], estimate_has_value, "value-or-range", "value",
         "give a point value, a low–high range, or both")
     add("estimates", [], estimate_range_ordered, "range-ordered", "low",
