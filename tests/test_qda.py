@@ -554,7 +554,9 @@ def test_the_release_never_holds_a_qdpx(tmp_path, fixture_package, fixture_descr
     (exports / "p.qdc").write_text("<x/>", encoding="utf-8")
     (exports / "p.qdpx").write_bytes(b"PK")
     [entry] = [e for e in release.CONTENTS if e.name == "exports/"]
-    names = [name for name, _ in entry.files(release.Release(fixture_package, exports, fixture_descriptor, {}))]
+    built = release.Release(root=fixture_package, exports=exports, figures=fixture_package / "figures",
+                            descriptor=fixture_descriptor, citation={})
+    names = [name for name, _ in entry.files(built)]
     assert names == ["exports/p.qdc"]
 
 
