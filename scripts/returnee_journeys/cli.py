@@ -23,11 +23,12 @@ light install leaves out (the message names the extra to install: figures, expor
 """
 from __future__ import annotations
 
+import _signal as signal  # the C module: the `signal` module imports enum, which takes a while
 import os
-import signal
 import sys
 
 _EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 _phase = ["starting"]  # starting (nothing written yet) → running (a command) → finishing (cleaning up)
 
 
@@ -35,7 +36,7 @@ class Interrupted(KeyboardInterrupt):
     """SIGINT or SIGTERM during a command: raised where it runs, so that its clean-up runs."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
+        super().__init__(_NAMES.get(signum, str(signum)))
         self.code = _EXIT_CODES.get(signum, 130)
 
 
