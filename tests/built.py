@@ -1,7 +1,9 @@
 """Outputs that several test modules read, built once per test session (into temporary folders):
 the exports of a synthetic package (two home countries, open returns of undated texts, undated
-stays, transit legs: what the export tests check), the exports of this project's package, and the
-release zip made from them (the release and the README's recipes are about this package)."""
+stays, transit legs: what the export tests check), and the release zip of that package, with its
+figures drawn and this project's licences, changelog and CITATION.cff beside it (the release and
+the README's recipes are checked on it). No test here reads the real package's rows: that is
+checked once, whole, in test_real_package.py."""
 from __future__ import annotations
 
 import atexit
@@ -27,17 +29,6 @@ def _scratch(prefix: str) -> Path:
 
 
 @functools.cache
-def exports() -> Path:
-    folder = _scratch("rj-exports-") / "dist" / "exports"
-    previous = os.umask(UMASK)
-    try:
-        exports_module.write_all(Context.open(paths.DESCRIPTOR), folder)
-    finally:
-        os.umask(previous)
-    return folder
-
-
-@functools.cache
 def synthetic_package() -> Path:
     from returnee_journeys.bench import synthetic
 
@@ -55,10 +46,28 @@ def synthetic_exports() -> Path:
     return folder
 
 
+PROJECT_FILES = ("CITATION.cff", "CHANGELOG.md", "LICENSE", "LICENSE-DATA.md")  # the project's, not its rows
+
+
+@functools.cache
+def release_package() -> Path:
+    """The synthetic package as a release is made from it: its descriptor and data, its figures
+    drawn (as `make figures` draws them), and the project's licences, changelog and citation (the
+    synthetic package keeps the project's descriptor, so the CITATION.cff names it)."""
+    from returnee_journeys import figures
+
+    folder = _scratch("rj-release-package-") / "package"
+    shutil.copytree(synthetic_package().parent, folder)
+    for name in PROJECT_FILES:
+        shutil.copy(paths.ROOT / name, folder / name)
+    figures.draw(Context.open(folder))
+    return folder
+
+
 @functools.cache
 def release() -> Path:
-    """The release zip, built from the shared exports."""
-    return release_module.build(paths.ROOT, _scratch("rj-release-") / "dist", exports())
+    """The release zip of the synthetic package, built from its shared exports."""
+    return release_module.build(release_package(), _scratch("rj-release-") / "dist", synthetic_exports())
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """Shared fixtures. Tests of behaviour run on the frozen fixture package (tests/fixtures/: invented
 rows and two invented texts) under the project's REAL datapackage.json, so the fixture exercises
-the real model and correcting the real data never breaks a test. The real package is checked
-once, whole (test_package.py)."""
+the real model and correcting the real data never breaks a test. The real package's rows are
+read by one test module only, test_real_package.py, which checks the package whole."""
 from __future__ import annotations
 
 import shutil
@@ -79,7 +79,7 @@ def package_copy(tmp_path) -> Path:
     return build_fixture(tmp_path / "package")
 
 
-# --- the real package: read only, checked whole ------------------------------------------------
+# --- the real package's descriptor (its model, not its rows: those only test_real_package.py reads) ---
 
 @pytest.fixture(scope="session")
 def descriptor():
@@ -89,27 +89,6 @@ def descriptor():
     return descriptor_module.read(paths.DESCRIPTOR)
 
 
-@pytest.fixture(scope="session")
-def tables(descriptor):
-    return load_clean(descriptor)
-
-
-@pytest.fixture(scope="session")
-def sources_dir(tables) -> Path:
-    """The real source texts; skipped when absent, a failure when REQUIRE_SOURCES=1."""
-    from returnee_journeys.model import paths
-    from returnee_journeys.validation import provenance
-
-    folder = paths.sources_dir()
-    missing = provenance.missing_texts(folder, tables["sources"])
-    if missing:
-        message = f"source texts {missing} not in {folder} (set SOURCES_DIR)"
-        if paths.sources_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
-
-
 # --- parallel runs: `make test` runs two pytest-xdist workers (-n 2) ---------------------------
 # Tests that share a module's (or, for "built", several modules') expensive fixtures are one unit of
 # work, run by one worker, so that nothing is built twice; the independent ones are dealt out one by
@@ -117,7 +96,7 @@ def sources_dir(tables) -> Path:
 SHARED = {"test_exports.py": "built", "test_release.py": "built", "test_readme_snippets.py": "built",
           "test_citation.py": "built"}
 ONE_BY_ONE = {"test_bad_inputs.py", "test_bad_inputs_properties.py"}
-FIRST = ["figures", "built", "install", "contract"]
+FIRST = ["figures", "built", "real_package", "install", "contract"]
 
 
 def unit_of(nodeid: str) -> str | None:

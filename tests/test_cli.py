@@ -64,10 +64,15 @@ def test_the_argument_and_the_option_name_the_same_package(package_copy, capsys)
         assert err.startswith(f"package: {package_copy / 'datapackage.json'} ")  # stdout stays JSON
 
 
-def test_the_bundled_dataset_only_when_asked_for(tmp_path, monkeypatch, capsys):
+def test_the_bundled_dataset_only_when_asked_for(tmp_path, monkeypatch, capsys, fixture_package):
+    from returnee_journeys.model import paths
+
+    bundled = fixture_package / "datapackage.json"  # standing in for the shipped dataset: its rows are not read here
+    monkeypatch.setattr(paths, "DESCRIPTOR", bundled)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["validate", "--bundled", "--skip-quotes"]) == 0
-    assert capsys.readouterr().out.startswith("package: ")
+    assert capsys.readouterr().out.startswith(f"package: {bundled} (russian-returnee-journeys)\n")
+    assert cli.main(["validate", "--skip-quotes"]) == 2  # not without --bundled
     assert cli.main(["validate", "--bundled", str(tmp_path)]) == 2
 
 

@@ -205,7 +205,7 @@ def sqlite_objects(path) -> dict[str, str]:
 
 
 def test_exports_are_world_readable_whatever_the_umask(out):
-    # built.exports() writes them under umask 077
+    # built.synthetic_exports() writes them under umask 077
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     paths = list(out.rglob("*"))
     assert paths

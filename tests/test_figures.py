@@ -1,7 +1,7 @@
 """The figures hold for any set of journeys: they draw synthetic packages of 4, 6, 12 and 30 persons
 with no text over other text and nothing clipped, grow with their content, keep every colour when
-a person or place is added, name what they cannot place, and the committed ones are what the data
-draws. Each figure is drawn once per size (module-scoped) and the results are inspected."""
+a person or place is added and name what they cannot place (that the committed figures are what the
+real data draws is checked in test_real_package.py, with `inspect` and `outlines_cut` from here). Each figure is drawn once per size (module-scoped) and the results are inspected."""
 from __future__ import annotations
 
 import ast
@@ -21,7 +21,7 @@ from shapely.geometry import Point
 from returnee_journeys import figures
 from returnee_journeys.context import Context
 from returnee_journeys.figures import factors, routes, style
-from returnee_journeys.model import journeys, paths
+from returnee_journeys.model import journeys
 
 SIZES = (4, 6, 12, 30)
 FIGURE_DIR = Path(figures.__file__).parent
@@ -127,31 +127,11 @@ def outlines_cut(plan, ax) -> list:
     return cut
 
 
-def committed_figures_redrawn(folder: Path) -> dict:
-    """Draw the project's figures into `folder` as `make figures` does and say which differ from the
-    committed ones; and inspect each (its text) as drawn (run in a worker process)."""
-    data = journeys.read()
-    palette = style.Palette.for_output(folder).extended(data)
-    written = [palette.save(folder / style.PALETTE_FILE)]
-    inspected = {}
-    for name in sorted(figures.FIGURES):
-        fig = figures.FIGURES[name].draw(data, palette)
-        written += style.save(fig, name, folder, close=False)  # first, as `make figures` does: then look
-        inspected[name] = inspect(fig)
-        if name == "routes":  # the real package's map holds every highlighted outline whole
-            cut = outlines_cut(routes.prepare(data), fig.axes[0])
-        plt.close(fig)
-    return {"names": sorted(p.name for p in written), "inspected": inspected, "outlines_cut": cut,
-            "stale": sorted(p.name for p in written if p.read_bytes() != (paths.FIGURES / p.name).read_bytes())}
-
-
 def work(jobs: list) -> dict:
-    """Run jobs in a worker process: ("committed", folder), ("sizes", n) or ("added", (n, folder))."""
+    """Run jobs in a worker process: ("sizes", n) or ("added", (n, folder))."""
     out = {}
     for kind, argument in jobs:
-        if kind == "committed":
-            out["committed"] = committed_figures_redrawn(argument)
-        elif kind == "added":
+        if kind == "added":
             out["added"] = drawn_with_a_person_added(*argument)
         else:
             out.update(drawn_at(argument))
@@ -160,14 +140,13 @@ def work(jobs: list) -> dict:
 
 @pytest.fixture(scope="module")
 def drawings(data, tmp_path_factory):
-    """Every figure at the sizes in DRAWN, the package of ADDED persons with one more, and the
-    committed figures redrawn, in two worker processes of about equal work: the machine has two
+    """Every figure at the sizes in DRAWN and the package of ADDED persons with one more, in two
+    worker processes of about equal work: the machine has two
     cores and drawing is nearly all of this module's time (with `make test`'s two pytest workers,
     the other one runs other modules meanwhile)."""
     FORKED["data"] = data
-    halves = [[("committed", tmp_path_factory.mktemp("committed")), ("sizes", 4),
-               ("added", (ADDED, tmp_path_factory.mktemp("added")))],
-              [("sizes", 30), ("sizes", 12), ("sizes", 6)]]
+    halves = [[("sizes", 30), ("sizes", 4), ("added", (ADDED, tmp_path_factory.mktemp("added")))],
+              [("sizes", 12), ("sizes", 6)]]
     context = multiprocessing.get_context("fork")
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
@@ -399,24 +378,18 @@ def test_factor_columns_name_both_ends_of_each_move_and_mark_hindsight_and_disco
     assert wide[0] > 1
 
 
-def test_figures_in_the_repository_are_what_the_tables_draw(drawings):
-    committed = drawings["committed"]
-    assert committed["names"] == sorted(p.name for p in paths.FIGURES.iterdir())
-    assert committed["stale"] == [], "stale figures: run make figures"
-    assert committed["outlines_cut"] == []  # Argentina, the United States, Russia whole
-    for name, result in committed["inspected"].items():
-        assert result.overlaps == [] and result.outside == [], name
-
-
-def test_make_figures_keeps_the_palette_beside_the_figures(packages, tmp_path):
+def test_make_figures_keeps_the_palette_beside_the_figures(packages, data, tmp_path):
     """A researcher's added person only needs data and `make figures`: the slots file follows."""
-    package = packages[4].parent
+    package = tmp_path / "package"
+    shutil.copytree(packages[4].parent, package)
+    # the package's own figures folder keeps its colours: slots given before, here another package's
+    (package / "figures").mkdir(exist_ok=True)
+    style.Palette.load(None).extended(data[6]).save(package / "figures" / style.PALETTE_FILE)
     out = tmp_path / "figures"
-    (package / "figures").mkdir(exist_ok=True)  # the package's own figures folder keeps its colours
-    shutil.copy(paths.FIGURES / style.PALETTE_FILE, package / "figures" / style.PALETTE_FILE)
     figures.draw(Context.open(package), ["durations"], out)
     kept = style.Palette.load(out / style.PALETTE_FILE)
-    committed = style.Palette.load(paths.FIGURES / style.PALETTE_FILE)
+    committed = style.Palette.load(package / "figures" / style.PALETTE_FILE)
+    assert committed.slots["persons"]
     for kind, keys in committed.slots.items():
         assert kept.slots[kind][:len(keys)] == keys  # the committed colours come first, unchanged
     persons = pd.read_csv(package / "data" / "persons.csv")["person_id"]

@@ -65,17 +65,26 @@ def test_the_installed_command_validates_another_package(installed, tmp_path):
     assert bad.returncode == 1 and "stages" in bad.stdout
 
 
-def test_the_installed_loader_reads_a_package_and_its_own_dataset(installed, tmp_path, fixture_package, fixture_tables):
-    script = ("import json, sys, returnee_journeys as rj\n"
+def test_the_installed_loader_reads_a_package_and_ships_its_own_dataset(installed, tmp_path, fixture_package,
+                                                                         fixture_tables):
+    """`load(path)` reads the package given; `load()` with no path looks at the dataset the wheel
+    ships, inside the installed copy, whose descriptor is this checkout's and every table file is
+    there (its rows are checked once, whole, in test_real_package.py: not read here)."""
+    script = ("import json, sys, pathlib, returnee_journeys as rj\n"
+              "from returnee_journeys.model import paths\n"
               "given = rj.load(sys.argv[1])\n"
-              "own = rj.load()\n"
+              "own = paths.descriptor(None)\n"
+              "package = json.loads(own.read_text(encoding='utf-8'))\n"
               "print(json.dumps({'given': {k: [len(v), str(v.dtypes.get('seq', ''))] for k, v in given.items()},"
-              " 'own': sorted(own)}))\n")
+              " 'own': str(own), 'installed': str(pathlib.Path(rj.__file__).parent), 'descriptor': package,"
+              " 'files': [r['name'] for r in package['resources'] if (own.parent / r['path']).is_file()]}))\n")
     done = run([installed, "-c", script, fixture_package], tmp_path)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert found["given"] == {name: [len(frame), str(frame.dtypes.get("seq", ""))] for name, frame in fixture_tables.items()}
-    assert found["own"] == sorted(r["name"] for r in json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))["resources"])
+    assert Path(found["own"]).is_relative_to(found["installed"])
+    assert found["descriptor"] == json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    assert found["files"] == [r["name"] for r in found["descriptor"]["resources"]]
 
 
 def test_in_a_folder_holding_an_invalid_package_nothing_is_drawn(installed, tmp_path):

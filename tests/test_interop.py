@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from mutations import set_cell
 from returnee_journeys.model import paths
 from returnee_journeys.validation import descriptor_checks
 from returnee_journeys.model import descriptor as descriptor_module
@@ -89,21 +90,30 @@ def frictionless_r_problems(package: dict, root) -> list[str]:
     return out
 
 
-def test_the_descriptor_meets_frictionless_r(package):
-    assert frictionless_r_problems(package, paths.ROOT) == []
+def test_the_descriptor_meets_frictionless_r(package, fixture_package, synthetic_package):
+    """The descriptor, and the rows of the fixture and of a synthetic package under it."""
+    assert frictionless_r_problems(package, fixture_package) == []
+    assert frictionless_r_problems(package, synthetic_package(12, 12).parent) == []
 
 
-def test_the_frictionless_r_check_catches_what_frictionless_r_refuses(package):
+def test_the_frictionless_r_check_catches_what_frictionless_r_refuses(package, fixture_package):
     broken = copy.deepcopy(package)
     del broken["resources"][0]["profile"]
     broken["resources"][1]["path"] = "../elsewhere.csv"
     broken["resources"][2]["schema"]["fields"][0]["type"] = "datum"
     broken["resources"][3]["schema"]["missingValues"] = [{"value": "", "label": "empty"}]
-    problems = frictionless_r_problems(broken, paths.ROOT)
+    problems = frictionless_r_problems(broken, fixture_package)
     assert any("tabular-data-resource" in p for p in problems)
     assert any("relative file" in p for p in problems)
     assert any("type frictionless-r knows" in p for p in problems)
     assert any("missingValues must be strings" in p for p in problems)
+
+
+def test_the_frictionless_r_check_catches_a_code_outside_the_enum(package, package_copy):
+    stages = (package_copy / "data" / "stages.csv").read_text(encoding="utf-8").splitlines()
+    first = stages[1].split(",", 1)[0]
+    set_cell(package_copy, "stages", first, "stage_type", "wandering")
+    assert frictionless_r_problems(package, package_copy) == ["stages.stage_type: 'wandering' would become NA in the factor"]
 
 
 def test_every_coded_field_has_categories_matching_its_enum(package):

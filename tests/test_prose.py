@@ -56,10 +56,3 @@ def test_who_and_texts_list_every_person_and_text_from_the_tables(fixture_tables
         assert f"(also in {outlet})" in sentence
     listed = prose.texts(sources).splitlines()
     assert [line.split("`")[1] for line in listed] == list(sources["source_id"])
-
-
-def test_the_project_prose_holds():
-    from returnee_journeys.context import Context
-    from returnee_journeys.model import paths
-
-    assert docs.stale_prose(Context.open(paths.DESCRIPTOR)) == []

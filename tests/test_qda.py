@@ -27,7 +27,6 @@ from returnee_journeys.exports import web_annotations
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import journeys
 from returnee_journeys.model import texts as texts_module
-from returnee_journeys.model import paths
 from returnee_journeys.publish import release
 
 JOINER = " … "
@@ -548,28 +547,36 @@ def test_exports_hold_the_codebook_and_the_annotations_when_the_texts_are_there(
     assert not any(name.endswith(".qdpx") for name in written)
 
 
-def test_the_release_never_holds_a_qdpx(tmp_path):
+def test_the_release_never_holds_a_qdpx(tmp_path, fixture_package, fixture_descriptor):
+    """The release's exports are its one entry for them (CONTENTS): that entry leaves a .qdpx out."""
     exports = tmp_path / "exports"
     exports.mkdir()
     (exports / "p.qdc").write_text("<x/>", encoding="utf-8")
     (exports / "p.qdpx").write_bytes(b"PK")
-    names = [name for name, _ in release.members(paths.ROOT, exports)]
-    assert "exports/p.qdc" in names and not any(n.endswith(".qdpx") for n in names)
+    [entry] = [e for e in release.CONTENTS if e.name == "exports/"]
+    built = release.Release(root=fixture_package, exports=exports, figures=fixture_package / "figures",
+                            descriptor=fixture_descriptor, citation={})
+    names = [name for name, _ in entry.files(built)]
+    assert names == ["exports/p.qdc"]
 
 
-def test_the_release_refuses_to_build_without_the_texts(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("SOURCES_DIR", str(tmp_path))
-    assert cli.main(["release", str(paths.DESCRIPTOR), "--out", str(tmp_path / "dist")]) == 2
+def test_the_release_refuses_to_build_without_the_texts(package_copy, tmp_path, capsys):
+    empty = tmp_path / "no-texts"
+    empty.mkdir()
+    before = sorted(package_copy.rglob("*"))
+    assert cli.main(["release", str(package_copy), "--sources", str(empty), "--out", str(tmp_path / "dist")]) == 2
     assert "needs the source texts" in capsys.readouterr().err
-    assert not (tmp_path / "dist").exists()
+    assert not (tmp_path / "dist").exists() and sorted(package_copy.rglob("*")) == before
 
 
-# ---------------------------------------------------------------- the real package, with its texts
+# ---------------------------------------------------------------- the fixture package, with its texts
 
 
-def test_real_package_every_selection_and_selector_is_at_its_passage(sources_dir, tmp_path):
-    data = journeys.read()
-    archive = qdpx.build(Context.open(paths.DESCRIPTOR, sources=sources_dir), tmp_path)
+def test_fixture_package_every_selection_and_selector_is_at_its_passage(fixture_package, fixture_sources, tmp_path):
+    """The frozen fixture's quotes (cut from its own two texts) as the REFI-QDA project and the web
+    annotations place them: at their passages, with short prefixes and suffixes."""
+    data = journeys.read(fixture_package / "datapackage.json")
+    archive = qdpx.build(Context.open(fixture_package, sources=fixture_sources), tmp_path)
     with zipfile.ZipFile(archive) as opened:
         root = etree.fromstring(opened.read("project.qde"))
         texts = {s.get("name"): opened.read(f"sources/{s.get('guid')}.txt").decode("utf-8")
@@ -582,6 +589,7 @@ def test_real_package_every_selection_and_selector_is_at_its_passage(sources_dir
             quote, position = target["selector"]
             assert len(quote.get("prefix", "")) <= 32 and len(quote.get("suffix", "")) <= 32
             assert any(t[position["start"]:position["end"]] == quote["exact"] for t in texts.values())
+    assert collection["first"]["items"]
     assert os.stat(archive).st_mode & 0o777 == 0o644
 
 

@@ -3,8 +3,10 @@
 The fenced blocks are extracted from the Markdown: `python` blocks run in-process, `r` blocks with
 Rscript when it and the snippet's libraries are installed (skipped with a message otherwise), `sh`
 blocks have each command checked (a make target that exists, a returnee-journeys subcommand that
-parses, a tool on PATH), `json` blocks parse. The README's snippets run in a folder where
-`dist/exports` holds freshly built exports; the release README's run inside the unzipped release.
+parses, a tool on PATH), `json` blocks parse. The README's snippets run in a folder laid out like
+the repository, holding a synthetic package (tests/built.py) and its exports in `dist/exports`; the
+release README's run inside the unzipped release of that package. In both, the package a snippet
+loads with no path (`returnee_journeys.load()`) is the one of that folder, never the real data.
 """
 from __future__ import annotations
 
@@ -49,24 +51,29 @@ def release_snippets() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    """A folder laid out like the repository after `make exports`: datapackage.json, data/, dist/exports."""
+    """A folder laid out like the repository after `make exports`: datapackage.json, data/, dist/exports,
+    of the synthetic package (two home countries, open returns, undated stays, transit legs)."""
     folder = tmp_path_factory.mktemp("readme")
-    shutil.copy(paths.DESCRIPTOR, folder / "datapackage.json")
-    (folder / "data").symlink_to(paths.ROOT / "data")
+    package = built.synthetic_package()
+    shutil.copy(package, folder / "datapackage.json")
+    shutil.copytree(package.parent / "data", folder / "data")  # a package reads no file through a link
     (folder / "dist").mkdir()
-    (folder / "dist" / "exports").symlink_to(built.exports())
+    (folder / "dist" / "exports").symlink_to(built.synthetic_exports())
     return folder
 
 
 @contextlib.contextmanager
 def inside(folder: Path):
-    """Run with folder as working directory and a scratch home (tools that cache in ~ write there)."""
-    cwd, home = os.getcwd(), os.environ.get("HOME")
+    """Run with folder as working directory, its datapackage.json as the package `load()` reads with no
+    path (the bundled one in an installed copy), and a scratch home (tools that cache in ~ write there)."""
+    cwd, home, bundled = os.getcwd(), os.environ.get("HOME"), paths.DESCRIPTOR
     os.chdir(folder)
     os.environ["HOME"] = tempfile.mkdtemp(prefix="rj-home-")
+    paths.DESCRIPTOR = folder / "datapackage.json"
     try:
         yield
     finally:
+        paths.DESCRIPTOR = bundled
         os.chdir(cwd)
         if home is None:
             os.environ.pop("HOME", None)
@@ -74,9 +81,11 @@ def inside(folder: Path):
             os.environ["HOME"] = home
 
 
-def run_python(code: str, folder: Path) -> None:
+def run_python(code: str, folder: Path) -> dict:
+    namespace = {"__name__": "__readme__"}
     with inside(folder), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        exec(compile(code, "<README snippet>", "exec"), {"__name__": "__readme__"})
+        exec(compile(code, "<README snippet>", "exec"), namespace)
+    return namespace
 
 
 R_LIBRARY = re.compile(r"library\((\w+)\)")
@@ -144,6 +153,16 @@ def run(language: str, code: str, folder: Path) -> None:
 @pytest.mark.parametrize("document, language, code", collect())
 def test_readme_snippet_runs(document, language, code, workspace):
     run(language, code, workspace)
+
+
+def test_readme_loading_snippet_loads_the_package_of_its_folder(workspace):
+    """The README's `returnee_journeys.load()` snippet, run in the workspace, loads the synthetic
+    package there: its rows, not the real data's."""
+    [code] = [code for lang, code in readme_snippets() if lang == "python" and "returnee_journeys.load()" in code]
+    tables = run_python(code, workspace)["tables"]
+    persons = (workspace / "data" / "persons.csv").read_text(encoding="utf-8").splitlines()
+    assert len(tables["persons"]) == len(persons) - 1
+    assert set(tables["persons"]["person_id"]) == {line.split(",", 1)[0] for line in persons[1:]}
 
 
 def test_readme_has_python_r_and_shell_snippets():

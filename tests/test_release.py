@@ -1,6 +1,10 @@
-"""Citable, licensed, releasable: one version everywhere, valid CFF, current docs, a reproducible zip."""
+"""Citable, licensed, releasable: one version everywhere, valid CFF, a reproducible zip. The release is
+built from a synthetic package (tests/built.py); that the committed README and docs are current is
+checked on the real package, in test_real_package.py."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import zipfile
@@ -8,18 +12,27 @@ from pathlib import Path
 
 import frictionless
 import jsonschema
+import pandas as pd
 import pytest
 import yaml
 
 import built
+from mutations import set_cell
 from returnee_journeys import figures
 from returnee_journeys.context import Context
+from returnee_journeys.model import journeys
 from returnee_journeys.publish import docs
+from returnee_journeys.publish import metadata
 from returnee_journeys.model import files
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
 
 ROOT = paths.ROOT
+
+
+def released_descriptor() -> dict:
+    """The descriptor of the package the release is built from (the synthetic one)."""
+    return json.loads((built.release_package() / "datapackage.json").read_text(encoding="utf-8"))
 
 
 def citation() -> dict:
@@ -51,41 +64,32 @@ def test_data_licence_is_cc_by_and_no_doi_is_invented():
     assert "doi" not in citation()
 
 
-@pytest.fixture(scope="module")
-def generated():
-    return docs.current(Context.open(paths.DESCRIPTOR))
-
-
-def test_readme_generated_sections_are_current(generated):
-    files = {path.name: (text, rendered) for path, text, rendered in generated}
-    for name, (text, rendered) in files.items():
-        assert text == rendered, f"{name} is stale: run `make docs`"
-    readme = files["README.md"][0]
-    for block in ("tables", "data-dictionary", "codebook", "how-to-cite", "journeys-at-a-glance", "loading-recipes",
-                  "schema-org"):
-        assert f"<!-- BEGIN GENERATED: {block} -->" in readme
-    for block in ("comparison-table", "comparison-columns"):
-        assert f"<!-- BEGIN GENERATED: {block} -->" in files["comparison.md"][0]
-
-
-def test_docs_check_reports_a_stale_file(generated, monkeypatch, capsys):
-    path, text, rendered = generated[0]
-    monkeypatch.setattr(docs, "current", lambda ctx: [(path, text + "stale\n", rendered)])
-    assert docs.update(Context.open(paths.DESCRIPTOR), check=True) == 1
-    assert "stale" in capsys.readouterr().err
-
-
-def test_readme_documents_every_field(descriptor):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for resource in descriptor.resources:
-        assert f"### {resource['name']}" in readme
-        for field in resource["schema"]["fields"]:
-            assert f"| `{field['name']}` |" in readme
+def test_docs_rewrites_the_generated_sections_and_its_check_reports_them_stale_after_a_data_edit(package_copy, capsys):
+    """On the fixture package, with a README whose generated sections hold something else: `docs
+    --check` finds it stale, `docs` rewrites it from the fixture's rows, after which the check passes
+    until a row is edited."""
+    (package_copy / "README.md").write_text("# Journeys\n\n" + "".join(
+        f"<!-- BEGIN GENERATED: {block} -->\nout of date\n<!-- END GENERATED: {block} -->\n\n"
+        for block in ("tables", "journeys-at-a-glance")), encoding="utf-8")
+    ctx = Context.open(package_copy)
+    assert docs.update(ctx, check=True) == 1
+    assert "README.md is stale: run `make docs`" in capsys.readouterr().err
+    assert docs.update(ctx) == 0 and docs.update(ctx, check=True) == 0
+    readme = (package_copy / "README.md").read_text(encoding="utf-8")
+    assert "out of date" not in readme
+    persons = pd.read_csv(package_copy / "data" / "persons.csv", dtype=str)
+    assert all(f"| {name} |" in readme for name in persons["name_in_source"])  # the glance table: the fixture's
+    set_cell(package_copy, "persons", persons["person_id"][0], "name_in_source", "Renamed")
+    capsys.readouterr()
+    assert docs.update(Context.open(package_copy), check=True) == 1
+    assert "README.md is stale" in capsys.readouterr().err
+    assert docs.update(Context.open(package_copy)) == 0
+    assert "| Renamed |" in (package_copy / "README.md").read_text(encoding="utf-8")
 
 
 def test_release_is_reproducible_and_validates_with_hashes(tmp_path):
     first = built.release()
-    second = release.build(ROOT, tmp_path / "b", built.exports())
+    second = release.build(built.release_package(), tmp_path / "b", built.synthetic_exports())
     assert first.read_bytes() == second.read_bytes()
     top = tmp_path / "unzipped"
     with zipfile.ZipFile(first) as archive:
@@ -97,6 +101,7 @@ def test_release_is_reproducible_and_validates_with_hashes(tmp_path):
     released = json.loads((top / "datapackage.json").read_text(encoding="utf-8"))
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in released["resources"])
     assert frictionless.validate(str(top / "datapackage.json")).valid
+    assert (top / "data" / "stages.csv").read_bytes() == (built.release_package() / "data" / "stages.csv").read_bytes()
     stages = top / "data" / "stages.csv"
     stages.write_bytes(stages.read_bytes().replace(b"stage_id", b"stage_iD", 1))
     assert not frictionless.validate(str(top / "datapackage.json")).valid, "frictionless must check the hashes"
@@ -111,6 +116,15 @@ def _tampered(archive: Path, target: Path, member: str, change) -> Path:
     return target
 
 
+def _quote_edited(raw: bytes) -> bytes:
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    column = rows[0].index("quote")
+    row = next(r for r in reversed(rows) if r and r[column].strip())
+    start = raw.rindex(row[column].encode("utf-8"))
+    assert raw[start:start + 1].isalpha()
+    return raw[:start] + raw[start:start + 1].swapcase() + raw[start + 1:]
+
+
 def test_the_release_zip_is_a_frictionless_zipped_package(tmp_path):
     """`frictionless validate <release>.zip`, as Frictionless documents it, reads the descriptor at the
     zip's root and checks every table; a zip whose table was changed after the descriptor fails."""
@@ -123,8 +137,8 @@ def test_the_release_zip_is_a_frictionless_zipped_package(tmp_path):
     assert sum(task.stats.get("rows", 0) for task in report.tasks) > 0
     loaded = frictionless.Package(str(archive))
     assert loaded.get_resource("stages").read_rows()
-    # same length, other content: only the sha256 can tell
-    bad = _tampered(archive, tmp_path / "tampered.zip", "data/stages.csv", lambda raw: raw[:-2] + b"x\n")
+    # same length, other content (one letter of the last quote's case swapped): only the sha256 can tell
+    bad = _tampered(archive, tmp_path / "tampered.zip", "data/stages.csv", _quote_edited)
     tampered = frictionless.validate(str(bad))
     assert not tampered.valid
     assert [(task.name, [e.type for e in task.errors]) for task in tampered.tasks if not task.valid] \
@@ -135,8 +149,9 @@ def test_release_holds_exactly_the_listed_files():
     with zipfile.ZipFile(built.release()) as archive:
         members = archive.namelist()
     assert all(not n.startswith("/") and ".." not in n.split("/") for n in members)
-    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
-    exports = sorted("exports/" + p.relative_to(built.exports()).as_posix() for p in built.exports().rglob("*")
+    package = released_descriptor()
+    exports = sorted("exports/" + p.relative_to(built.synthetic_exports()).as_posix()
+                     for p in built.synthetic_exports().rglob("*")
                      if p.is_file() and p.name != files.MARKER)  # the folder's marker is not shipped
     expected = sorted(
         [e.name for e in release.CONTENTS if not e.name.endswith("/")]
@@ -168,7 +183,7 @@ def test_release_readme_explains_the_archive_with_its_own_paths():
 def test_schema_org_jsonld_describes_the_release_and_every_variable():
     top = built.unzipped()
     document = json.loads((top / "dataset.jsonld").read_text(encoding="utf-8"))
-    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    package = released_descriptor()
     assert document["@type"] == "Dataset" and document["@context"].startswith("https://schema.org")
     assert document["version"] == package["version"] and document["name"] == package["title"]
     assert document["license"] == package["licenses"][0]["path"]
@@ -178,11 +193,8 @@ def test_schema_org_jsonld_describes_the_release_and_every_variable():
     assert urls <= on_disk and on_disk - urls <= {"dataset.jsonld", "ro-crate-metadata.json", "README.md"}
     fields = [f"{r['name']}.{f['name']}" for r in package["resources"] for f in r["schema"]["fields"]]
     assert [v["name"] for v in document["variableMeasured"]] == fields
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- BEGIN GENERATED: schema-org -->.*?```json\n(.*?)```", readme, re.S)[1]
-    in_readme = json.loads(block)
-    assert in_readme["variableMeasured"] == document["variableMeasured"]
-    assert f"{built.release().name}" in {d["contentUrl"] for d in in_readme["distribution"]}
+    covered = metadata.coverage(journeys.read(built.release_package() / "datapackage.json").tables)
+    assert document["temporalCoverage"] == covered.temporal  # the synthetic package's own dates
 
 
 def test_ro_crate_metadata_lists_every_file_of_the_archive():
@@ -190,7 +202,7 @@ def test_ro_crate_metadata_lists_every_file_of_the_archive():
 
     top = built.unzipped()
     crate = ROCrate(top)
-    package = json.loads(paths.DESCRIPTOR.read_text(encoding="utf-8"))
+    package = released_descriptor()
     assert crate.root_dataset["name"] == package["title"]
     assert crate.root_dataset["version"] == package["version"]
     parts = {e.id for e in crate.root_dataset["hasPart"]}
