@@ -132,11 +132,7 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
             own = rows[rows["source_id"] == source_id]
             by_place = {(int(p), int(s)): (row, h) for row, p, s, h in
                         own[["paragraph", "sentence", "sentence_sha256"]].itertuples()}
-            seen = set()
-            for sentence in sentences:
-                place = (sentence.paragraph, sentence.number)
-                seen.add(place)
-                entry = by_place.get(place)
+            for sentence, place, entry in _by_sentence(sentences, by_place):
                 if entry is None:
                     problems.append(Problem("ledger_by_coder", None, "sentence", "ledger-covers-text",
                                             f"{coder}: {source_id} paragraph {place[0]} sentence {place[1]}",
@@ -146,12 +142,7 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
                     problems.append(Problem("ledger_by_coder", int(entry[0]), "sentence_sha256", "ledger-covers-text",
                                             entry[1], f"paragraph {place[0]} sentence {place[1]} of {source_id} has "
                                             f"sha256 {sentence.sha256}: the row is for another sentence", file))
-            for place, (row, _) in by_place.items():
-                if place not in seen:
-                    problems.append(Problem("ledger_by_coder", int(row), "sentence", "ledger-covers-text",
-                                            f"paragraph {place[0]} sentence {place[1]}",
-                                            f"{source_id} has no such sentence: remove the row or correct its numbers",
-                                            file))
+            problems += _no_such_sentence("ledger_by_coder", source_id, sentences, by_place, file)
     return problems
 
 
@@ -168,11 +159,8 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                     if not (pd.isna(p) or pd.isna(s))}
         line_endings = (" (the text has Windows (CRLF) line endings: use the copy with LF endings)"
                         if "\r" in text else "")
-        seen = set()
-        for sentence in sentence_split.split(text):
-            place = (sentence.paragraph, sentence.number)
-            seen.add(place)
-            entry = by_place.get(place)
+        sentences = sentence_split.split(text)
+        for sentence, place, entry in _by_sentence(sentences, by_place):
             if entry is None:
                 problems.append(Problem("ledger", None, "sentence", "ledger-covers-text",
                                         f"{source_id} paragraph {place[0]} sentence {place[1]}",
@@ -198,10 +186,20 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                 problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
                                         f"{ref} does not quote this sentence: list only the rows whose quote draws on it "
                                         "(a sentence that only supports a row is not coded; say so in notes)", file))
-        for place, (row, _, _) in by_place.items():
-            if place not in seen:
-                problems.append(Problem("ledger", int(row), "sentence", "ledger-covers-text",
-                                        f"paragraph {place[0]} sentence {place[1]}",
-                                        f"{source_id} has no such sentence: remove the row or correct its numbers",
-                                        file))
+        problems += _no_such_sentence("ledger", source_id, sentences, by_place, file)
     return problems
+
+
+def _by_sentence(sentences, by_place: dict):
+    """Each sentence of a text with its (paragraph, number) and its ledger entry, None where it has none."""
+    for sentence in sentences:
+        place = (sentence.paragraph, sentence.number)
+        yield sentence, place, by_place.get(place)
+
+
+def _no_such_sentence(resource: str, source_id: str, sentences, by_place: dict, file: str) -> list[Problem]:
+    """A ledger row whose (paragraph, sentence) names no sentence of its text."""
+    places = {(sentence.paragraph, sentence.number) for sentence in sentences}
+    return [Problem(resource, int(entry[0]), "sentence", "ledger-covers-text", f"paragraph {place[0]} sentence {place[1]}",
+                    f"{source_id} has no such sentence: remove the row or correct its numbers", file)
+            for place, entry in by_place.items() if place not in places]
