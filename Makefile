@@ -10,7 +10,7 @@ PACKAGE ?= $(CURDIR)/datapackage.json
 # `make test` runs the tests in two processes (the machine's cores); PYTEST_WORKERS=0 runs them in one
 PYTEST_WORKERS ?= 2
 
-.PHONY: all setup validate figures docs exports qdpx release test bench bench-tests lock clean
+.PHONY: all setup validate figures docs exports qdpx release test lint bench bench-tests lock clean
 
 all: validate figures docs
 
@@ -49,6 +49,11 @@ release: $(READY) validate exports
 
 test: $(READY)
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+
+# ruff and mypy as configured in pyproject.toml: zero findings (CI runs it before the tests)
+lint: $(READY)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/mypy
 
 bench: $(READY)
 	$(RJ) bench

@@ -180,7 +180,7 @@ def test_the_frictionless_table_covers_every_case():
 @pytest.mark.skipif(not os.environ.get("FRICTIONLESS_DIFFERENTIAL"), reason="set FRICTIONLESS_DIFFERENTIAL=1")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
 def test_frictionless_catches_what_the_table_says(case, package_copy):
-    import frictionless  # noqa: PLC0415 — slow to import, and only this opt-in test needs it
+    import frictionless  # slow to import, and only this opt-in test needs it
 
     case(package_copy)
     try:

@@ -178,15 +178,15 @@ def test_figures_grow_with_their_content_within_bounds(drawn):
 
 
 def test_every_person_has_a_lane_and_a_legend_entry(data, drawn):
-    for n, data in data.items():
-        names = set(data.table("persons")["name_in_source"])
+    for n, package in data.items():
+        names = set(package.table("persons")["name_in_source"])
         lanes = {t.split(" (")[0] for t in drawn[(n, "timeline")].texts}
         assert names <= lanes
         if (n, "sequences") in drawn:
             assert names <= set(drawn[(n, "sequences")].texts)
         if (n, "routes") in drawn:
-            placed = set(data.table("stages")["person_id"])
-            assert {data.table("persons").set_index("person_id").at[p, "name_in_source"] for p in placed} <= set(
+            placed = set(package.table("stages")["person_id"])
+            assert {package.table("persons").set_index("person_id").at[p, "name_in_source"] for p in placed} <= set(
                 drawn[(n, "routes")].legend)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from returnee_journeys.publish import docs, prose
+from returnee_journeys.publish import prose
 
 README = """# Title
 

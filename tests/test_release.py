@@ -13,7 +13,6 @@ from pathlib import Path
 import frictionless
 import jsonschema
 import pandas as pd
-import pytest
 import yaml
 
 import built

@@ -12,16 +12,21 @@ the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the package imports nothing at start
+    from pathlib import Path
+
 
 def __getattr__(name: str):
     """`__version__` and the exceptions, looked up only when asked for: `import returnee_journeys`
     (and so the command) starts without loading anything it does not need."""
     if name in ("UnreadableInput", "InvalidData"):  # imported when asked for: the command starts light
-        from .model import descriptor  # noqa: PLC0415
+        from .model import descriptor
 
         return getattr(descriptor, name)
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+        from importlib.metadata import PackageNotFoundError, version
 
         try:
             return version("russian-returnee-journeys")
@@ -51,7 +56,7 @@ def load(path: str | Path | None = None, *, bounds: bool = True, categories: boo
     package = descriptor.read(paths.descriptor(path))
     loaded = loader.load(package)
     if loaded.problems:
-        raise InvalidData(f"{len(loaded.problems)} problem(s) reading the tables of {package.path}; "
+        raise descriptor.InvalidData(f"{len(loaded.problems)} problem(s) reading the tables of {package.path}; "
                           f"run `returnee-journeys validate --package {package.path}`")
     tables = loaded.tables
     if not bounds:
@@ -91,7 +96,7 @@ def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
     package = descriptor.read(paths.descriptor(path))
     problems = descriptor_checks.check(package)
     if problems:
-        raise InvalidData(f"{len(problems)} problem(s) in {package.path}; run `returnee-journeys validate "
+        raise descriptor.InvalidData(f"{len(problems)} problem(s) in {package.path}; run `returnee-journeys validate "
                           f"--package {package.path}`")
     return pandera_schemas.schemas(package, tables)
 

@@ -476,7 +476,7 @@ def _run(argv: list[str] | None) -> int:
         print(f"error: {_line(error.strerror or error)}" + (f": {_line(error.filename)}" if error.filename else ""),
               file=sys.stderr)
         return 2
-    except Exception as error:  # noqa: BLE001 — the last resort: one line, never a traceback
+    except Exception as error:  # the last resort: one line, never a traceback
         print(f"error: internal error ({type(error).__name__}: {_line(error)}); please report it", file=sys.stderr)
         return 2
 

@@ -55,7 +55,7 @@ class Context:
 
     @classmethod
     def open(cls, package: str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
-             sources: str | os.PathLike | None = None, cwd: Path | None = None) -> "Context":
+             sources: str | os.PathLike | None = None, cwd: Path | None = None) -> Context:
         """The context of the package named (see `descriptor_path`). `sources`: the texts' folder (an
         explicit one must exist); default $SOURCES_DIR, else the package's own sources/."""
         path = descriptor_path(package, cwd)

@@ -317,7 +317,7 @@ class Frame:
     box: tuple[float, float, float, float]  # x0, x1, y0, y1 in the projection
     world: bool                             # Equal Earth (places across continents), else regional
     caption: str
-    inset: "Frame | None" = None            # a regional detail of crowded places, on a world map
+    inset: Frame | None = None            # a regional detail of crowded places, on a world map
     inset_bounds: tuple = ()                # where it sits on the map (axes fraction: x, y, width, height)
     inset_places: tuple = ()                # the places named in the inset rather than on the map
 

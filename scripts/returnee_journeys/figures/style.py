@@ -21,18 +21,18 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.markers import MarkerStyle  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from matplotlib.textpath import TextToPath  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.font_manager import FontProperties
+from matplotlib.markers import MarkerStyle
+from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.text import Text
+from matplotlib.textpath import TextToPath
+import numpy as np
+import pandas as pd
 
-from ..model import files  # noqa: E402
-from ..model.journeys import spells  # noqa: E402
-from ..model.palette import (HATCHES, KINDS, MARKERS, PALETTE, PALETTE_FILE, UNCERTAIN_COLOUR,  # noqa: E402,F401
+from ..model import files
+from ..model.journeys import spells
+from ..model.palette import (HATCHES, KINDS, MARKERS, PALETTE, PALETTE_FILE, UNCERTAIN_COLOUR,  # noqa: F401
                              Palette, of_package)
 
 UNCERTAIN = {"alpha": 0.7, "hatch": "////", "edgecolor": "white"}  # how every figure draws an uncertain month
@@ -183,7 +183,7 @@ def runs(months: pd.DataFrame) -> pd.DataFrame:
     return spells(months.assign(state=months["candidates"]))
 
 
-def boxes(ax, runs: pd.DataFrame, palette: "Palette", row_of: dict, height: float) -> None:
+def boxes(ax, runs: pd.DataFrame, palette: Palette, row_of: dict, height: float) -> None:
     """Months as boxes, one PolyCollection per look (few artists, whatever the number of months).
     `runs` has id, state ('|'-joined candidate places), x0, x1 (data units); a run of one place is
     solid, a run of several is striped with each, drawn as an uncertain month."""

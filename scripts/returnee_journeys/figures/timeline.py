@@ -87,11 +87,9 @@ def stack_labels(fig, ax, labels: list, optional: list, spans: dict | None = Non
         if id(label) in spans:
             ends = [ax.transData.transform((x, 0))[0] for x in spans[id(label)]]
             left, right_ = min(left, *ends) - 2, max(right_, *ends) + 2
-        for row, taken in enumerate(placed):
-            if all(right_ + pad <= x0 or left >= x1 + pad for x0, x1 in taken):
-                break
-        else:
-            row = len(placed)
+        row = next((i for i, taken in enumerate(placed)
+                    if all(right_ + pad <= x0 or left >= x1 + pad for x0, x1 in taken)), len(placed))
+        if row == len(placed):
             placed.append([])
         placed[row].append((left, right_))
         label.set_position((label.get_position()[0], BASE + row * ROW))

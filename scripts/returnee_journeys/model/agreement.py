@@ -74,7 +74,7 @@ class Round:
 def alpha(a: list, b: list) -> float | None:
     """Krippendorff's alpha (nominal) of two coders' values over the same units; None where it is not
     defined (fewer than two units, or a single value in all)."""
-    import krippendorff  # noqa: PLC0415 — imported only when agreement is computed
+    import krippendorff  # imported only when agreement is computed
 
     domain = sorted(set(a) | set(b))
     if len(a) < 2 or len(domain) < 2:

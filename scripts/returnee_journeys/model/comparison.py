@@ -231,7 +231,7 @@ def _person_of_rows(data: journeys.Journeys) -> dict[tuple[str, str], str]:
                 if target in owner and len(fk["fields"]) == 1 and target != name:
                     frame = data.table(name)
                     by_key = owner[target]
-                    people = frame[fk["fields"][0]].map(lambda v: by_key.get(v) if pd.notna(v) else None)
+                    people = frame[fk["fields"][0]].map(lambda v, by_key=by_key: by_key.get(v) if pd.notna(v) else None)
                     owner[name] = pd.Series(people.to_numpy(), index=frame[key[0]].to_numpy())
                     break
     return {(resource, row_id): person for resource, series in owner.items()

@@ -54,7 +54,7 @@ def _strict(expression: str) -> tuple[date, date]:
             return _plain(plain)
         except ValueError as error:
             raise EDTFError(f"not a valid EDTF value: {expression!r}") from error
-    import edtf  # noqa: PLC0415 — slow to import; only for forms the fast path does not read
+    import edtf  # slow to import; only for forms the fast path does not read
 
     try:
         parsed = edtf.parse_edtf(expression)

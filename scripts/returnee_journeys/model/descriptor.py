@@ -117,7 +117,7 @@ def _no_duplicates(pairs):
 
 def read(path: Path) -> Descriptor:
     """The descriptor at `path`: a regular file of strict JSON (no NaN, no repeated keys), an object."""
-    from .names import read_regular  # noqa: PLC0415
+    from .names import read_regular
 
     path = Path(path)
     try:

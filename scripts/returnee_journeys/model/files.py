@@ -98,7 +98,7 @@ def zip_bytes(members, sort: bool = True) -> bytes:
 def read_inside(path: Path, root: Path) -> bytes:
     """The bytes of the regular file `path`, which must be below `root` and reached without a
     symbolic link (none below `root`, the file itself opened with O_NOFOLLOW). OSError otherwise."""
-    from .names import NotRegular, read_regular  # noqa: PLC0415
+    from .names import NotRegular, read_regular
 
     try:
         return read_regular(Path(path), Path(root))
@@ -197,7 +197,7 @@ class OutputFolder:
         self._lock = None
         self._staging: Path | None = None
 
-    def __enter__(self) -> "OutputFolder":
+    def __enter__(self) -> OutputFolder:
         if self.strict:
             check_output(self.folder, self.kind)
         elif self.folder.is_symlink():

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import chronology
 from . import descriptor as descriptor_module
-from .descriptor import InvalidData  # noqa: F401 (raised here, named here by callers)
+from .descriptor import InvalidData
 from . import keys
 from . import load
 from . import paths

@@ -28,7 +28,7 @@ class Palette:
     slots: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in KINDS})
 
     @classmethod
-    def load(cls, path: Path | None) -> "Palette":
+    def load(cls, path: Path | None) -> Palette:
         if path is None or not (path.is_file() or path.is_symlink()):
             return cls()
         try:  # never through a symbolic link; a broken file is named, not a crash
@@ -42,7 +42,7 @@ class Palette:
         return cls({k: list(stored.get(k, [])) for k in KINDS})
 
     @classmethod
-    def for_output(cls, out: Path, committed: Path | None = None) -> "Palette":
+    def for_output(cls, out: Path, committed: Path | None = None) -> Palette:
         """The assignment kept in `out`, else the one in the package's own figures folder `committed`
         (so that a fresh folder draws the package's colours), else a new one."""
         own = out / PALETTE_FILE
@@ -60,7 +60,7 @@ class Palette:
             new = sorted((k for k in counts.index if k not in known), key=lambda k: (-counts[k], k))
         self.slots[kind] += new
 
-    def extended(self, data) -> "Palette":
+    def extended(self, data) -> Palette:
         """A copy with every key of the package appended where missing: all place keys of the
         locations table, every person, every measure the descriptor allows or the data uses."""
         out = Palette({k: list(v) for k, v in self.slots.items()})

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from collections.abc import Callable
 
 from ..model import citation as citation_module
 from ..model import comparison as comparison_model
@@ -99,8 +99,8 @@ def _figures(r: Release) -> list[tuple[str, bytes]]:
 
 def _exports(r: Release) -> list[tuple[str, bytes]]:
     found = []
-    for folder, subfolders, names in os.walk(r.exports):  # a link (to a file or a folder) is refused, not followed
-        for name in sorted(names) + [d for d in subfolders if os.path.islink(os.path.join(folder, d))]:
+    for folder, subfolders, file_names in os.walk(r.exports):  # a link (to a file or a folder) is refused, not followed
+        for name in sorted(file_names) + [d for d in subfolders if os.path.islink(os.path.join(folder, d))]:
             path = Path(folder) / name
             if name != files.MARKER and path.suffix != ".qdpx":  # a .qdpx holds the texts: never released
                 found.append(("exports/" + path.relative_to(r.exports).as_posix(), files.read_inside(path, r.exports)))

@@ -63,8 +63,8 @@ def _fields(value) -> list | None:
 def linear_time_refusal(pattern: str) -> str | None:
     """Why RE2, the linear-time engine every pattern runs on, refuses `pattern` (None: it takes it).
     A pattern RE2 refuses is refused at the descriptor: no pattern ever runs on a backtracking engine."""
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     try:
         pc.match_substring_regex(pa.array([""], pa.string()), f"^(?:{pattern})$")
@@ -115,7 +115,7 @@ def _constraints(resource: str, field: dict, where: str) -> list[Problem]:
         enum = constraints["enum"]
         wanted = str if kind in ("string", "date") else bool if kind == "boolean" else (int, float)
         if not isinstance(enum, list) or not enum or not all(isinstance(v, wanted) and not (
-                wanted != bool and isinstance(v, bool)) for v in enum):
+                wanted is not bool and isinstance(v, bool)) for v in enum):
             problems.append(_problem(resource, f"{where}.constraints.enum", "structure", None,
                                      f"enum must be a non-empty list of {kind} values"))
         elif len(set(map(repr, enum))) != len(enum):

@@ -43,7 +43,7 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
     report.problems += descriptor_checks.protocol_definitions(descriptor)
     files = {r["name"]: r["path"] for r in descriptor.resources}
     if engine == "pandera":
-        from . import pandera_schemas  # noqa: PLC0415 — pandera is slow to import: only this engine pays for it
+        from . import pandera_schemas  # pandera is slow to import: only this engine pays for it
 
         loaded = load.load(descriptor, report.problems, edtf=False)
         tables = loaded.tables
