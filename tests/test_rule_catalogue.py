@@ -5,15 +5,17 @@ from pathlib import Path
 from returnee_journeys.validation import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = ROOT / "scripts" / "returnee_journeys" / "validation"
+PACKAGE = ROOT / "scripts" / "returnee_journeys"
+FILES = sorted((PACKAGE / "validation").glob("*.py")) + [PACKAGE / "model" / "load.py"]
 # how each module names a rule: the function called, the argument holding the rule id, its prefix
 NAMERS = {"add": (3, ""), "Problem": (3, "")}
-OWN_NAMERS = {"descriptor_checks.py": {"_problem": (2, "descriptor:")}, "profile.py": {"_problem": (2, "profile:")}}
+OWN_NAMERS = {"descriptor_checks.py": {"_problem": (2, "descriptor:")}, "profile.py": {"_problem": (2, "profile:")},
+              "load.py": {"_problem": (4, "")}}
 
 
 def rule_ids_in_code() -> set[str]:
     found = set()
-    for path in CODE.glob("*.py"):
+    for path in FILES:
         namers = NAMERS | OWN_NAMERS.get(path.name, {})
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in namers:
@@ -25,7 +27,7 @@ def rule_ids_in_code() -> set[str]:
 
 def test_every_rule_in_code_is_catalogued_and_documented():
     found = rule_ids_in_code()
-    assert {"seq-runs-1-to-n", "quote-verbatim", "descriptor:safe-path", "profile:missing"} <= found
+    assert {"seq-runs-1-to-n", "quote-verbatim", "descriptor:safe-path", "profile:missing", "row-length"} <= found
     assert found - set(catalogue.RULES) == set()
     docs = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert [rule for rule in catalogue.RULES if f"| `{rule}` |" not in docs] == []
