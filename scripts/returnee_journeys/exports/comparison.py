@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..model import comparison as comparison_model
+from .exporter import Exporter
 
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -62,3 +63,7 @@ def write(result: comparison_model.Comparison, folder: Path, version: str, title
     write_csv(result.cells, written[1])
     written[2].write_text(latex(result.rows, version, title), encoding="utf-8")
     return written
+
+
+EXPORTER = Exporter("comparison", lambda job, folder: write(job.glance, folder, job.data.version,
+                                                             job.data.descriptor.data["title"]))

@@ -24,6 +24,7 @@ from ..model import journeys
 from ..model import cells
 from ..model import files
 from ..model import labels as coded
+from .exporter import Exporter
 
 
 CELL_LIMIT = 32767  # characters an Excel cell holds
@@ -112,7 +113,7 @@ def _created(package: dict) -> datetime.datetime:
 
 
 def write(data: journeys.Journeys, citation: dict, path: Path,
-          glance: comparison_model.Comparison | None = None) -> None:
+          glance: comparison_model.Comparison | None = None) -> Path:
     glance = comparison_model.build(data) if glance is None else glance
     book = Workbook()
     readme = book.active
@@ -172,6 +173,7 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(reproducible(buffer.getvalue()))
+    return path
 
 
 def reproducible(xlsx: bytes) -> bytes:
@@ -220,3 +222,7 @@ def labels_sheet(book: Workbook, descriptor) -> None:
             check.add(f"{letter}2:{letter}{last}")
             table.add_data_validation(check)
     sheet.freeze_panes = "A2"
+
+
+EXPORTER = Exporter("excel", lambda job, folder: [write(job.data, job.ctx.citation, folder / f"{job.name}.xlsx",
+                                                        job.glance)])

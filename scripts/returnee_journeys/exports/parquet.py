@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 
 from ..model import journeys
 from ..model import labels as coded
+from ..model import names
+from .exporter import Exporter, Job
 
 
 def arrow_schema(descriptor, resource: dict) -> pa.Schema:
@@ -36,3 +38,14 @@ def write(data: journeys.Journeys, resource: dict, path: Path) -> None:
     frame.attrs = {}  # the labels travel in the column metadata, not as pandas attributes
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     pq.write_table(table, path)
+
+
+def _export(job: Job, folder: Path) -> list[Path]:
+    (folder / "parquet").mkdir()
+    paths = [folder / "parquet" / f"{names.checked(r['name'])}.parquet" for r in job.data.descriptor.resources]
+    for resource, path in zip(job.data.descriptor.resources, paths):
+        write(job.data, resource, path)
+    return paths
+
+
+EXPORTER = Exporter("parquet", _export)

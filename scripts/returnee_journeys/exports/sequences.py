@@ -9,12 +9,14 @@ the month shares, or `uncertain`), the same rule the figures use.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..model import journeys
 from ..model import palette as palette_module
+from .exporter import Exporter, Job
 
 OBSERVED, IMPUTED = "observed", "imputed"
 CENSOR = {0: "not censored: the last stay has a coded end",
@@ -62,16 +64,6 @@ def states(data: journeys.Journeys, by_place: pd.DataFrame, by_type: pd.DataFram
         raise journeys.InvalidData("two states get one sequence code: " + ", ".join(clash["stands_for"])
                                    + "; rename one of them (location_id or stage type)")
     return frame[["code", "label", "colour", "stands_for", "kind"]]
-
-
-def origin_month(data: journeys.Journeys, months: pd.DataFrame | None = None) -> int:
-    """Calendar month index (year*12+month-1) that becomes 1: January of the year of the earliest
-    dated event or first departure (the SQLite export numbers months the same way)."""
-    months = data.months() if months is None else months
-    events = data.table("events")
-    firsts = [journeys.month(events["date_lower"].fillna(events["date_upper"])).min(), months["month"].min()]
-    first = min(int(f) for f in firsts if pd.notna(f))
-    return first // 12 * 12
 
 
 def calendar(month_index: int) -> str:
@@ -139,7 +131,7 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
     windows = data.windows()
     by_place = data.months(windows)
     by_type = data.months(windows, by="stage_type")
-    zero = origin_month(data, by_place) - 1
+    zero = journeys.origin_month(data, by_place) - 1
     ends = censoring(data, windows, by_place)
     code = ends.set_index("id")["censor"]
     out = {}
@@ -252,3 +244,11 @@ def write(data: journeys.Journeys, folder) -> None:
     for table, frame in frames.items():
         frame.to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
     (folder / "README.md").write_text(readme(data, frames), encoding="utf-8")
+
+
+def _export(job: Job, folder: Path) -> list[Path]:
+    write(job.data, folder / "sequences")
+    return sorted((folder / "sequences").iterdir())
+
+
+EXPORTER = Exporter("sequences", _export)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import sqlite_utils
 
-from . import sequences as export_sequences
 from ..model import agreement as agreement_model
 from ..model import comparison as comparison_model
 from ..model import journeys
 from ..model import rowids
+from .exporter import Exporter, Job
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
@@ -33,7 +33,7 @@ def _bounds(data: journeys.Journeys) -> pd.DataFrame:
     out = pd.DataFrame({"stage_id": stages["stage_id"]})
     for column in ("start_lower", "start_upper", "end_lower", "end_upper"):
         out[column] = stages[column].dt.strftime("%Y-%m-%d")
-    zero = export_sequences.origin_month(data) - 1
+    zero = journeys.origin_month(data) - 1
     for column in ("start_min", "start_max", "end_min", "end_max"):
         values = stages["stage_id"].map(windows[column])
         out[column] = values.dt.strftime("%Y-%m-%d")
@@ -290,3 +290,12 @@ def _view_columns(view: str) -> list[str]:
 def write_metadata(data: journeys.Journeys, database: str, path: Path) -> None:
     path.write_text(json.dumps(datasette_metadata(data, database), indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
+
+
+def _export(job: Job, folder: Path) -> list[Path]:
+    write(job.data, folder / f"{job.name}.sqlite", job.glance)
+    write_metadata(job.data, job.name, folder / "metadata.json")
+    return [folder / f"{job.name}.sqlite", folder / "metadata.json"]
+
+
+EXPORTER = Exporter("sqlite", _export)

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from ..model import journeys
 from ..model.files import write_atomically
-from . import qdpx
+from ..model import qda_codes
+from .exporter import Exporter
 
 HEADER = ["name", "description"]
 
 
 def rows(data: journeys.Journeys) -> list[tuple[str, str]]:
-    book = qdpx.factor_codes(data, qdpx.Guids(qdpx.package_name(data)))
+    book = qda_codes.factor_codes(data, qda_codes.Guids(qda_codes.package_name(data)))
     return [(code.name, code.description) for code in book.all() if code.codable]
 
 
@@ -29,3 +30,6 @@ def text(data: journeys.Journeys) -> str:
 
 def write(data: journeys.Journeys, path: Path) -> Path:
     return write_atomically(path, text(data).encode("utf-8"))
+
+
+EXPORTER = Exporter("taguette codebook", lambda job, folder: [write(job.data, folder / f"{job.name}-taguette-codebook.csv")])

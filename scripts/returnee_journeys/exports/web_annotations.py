@@ -28,7 +28,8 @@ from ..model import journeys
 from ..model import texts as texts_module
 from ..model.descriptor import UnreadableInput
 from ..model import files
-from .qdpx import Guids, package_name
+from ..model.qda_codes import Guids, package_name
+from .exporter import Exporter
 
 CONTEXT = 32
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
@@ -161,3 +162,6 @@ def require_for_release(data: journeys.Journeys, folder: Path, exports: Path) ->
         raise UnreadableInput(f"the release needs the source texts (for {FILE}): {error}") from error
     if not (exports / FILE).is_file():
         raise UnreadableInput(f"{exports} has no {FILE}: run `make exports` with the texts in SOURCES_DIR first")
+
+
+EXPORTER = Exporter("web annotations", lambda job, folder: [write(job.data, job.texts, folder / FILE)], needs_texts=True)

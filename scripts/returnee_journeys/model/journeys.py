@@ -148,6 +148,16 @@ def month(values: pd.Series) -> pd.Series:
     return (stamps.dt.year * 12 + stamps.dt.month - 1).astype("Int64")
 
 
+def origin_month(data: Journeys, months: pd.DataFrame | None = None) -> int:
+    """Calendar month index (year*12+month-1) that becomes 1: January of the year of the earliest
+    dated event or first departure (the SQLite export numbers months the same way)."""
+    months = data.months() if months is None else months
+    events = data.table("events")
+    firsts = [month(events["date_lower"].fillna(events["date_upper"])).min(), months["month"].min()]
+    first = min(int(f) for f in firsts if pd.notna(f))
+    return first // 12 * 12
+
+
 def month_start(index: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(index) // 12, month=int(index) % 12 + 1, day=1)
 

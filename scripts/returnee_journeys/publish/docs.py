@@ -192,6 +192,7 @@ class Context:
 
 def makers(context: Context) -> dict:
     from . import recipes, reliability
+    from ..validation import catalogue
 
     d = context.descriptor
     return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
@@ -205,7 +206,8 @@ def makers(context: Context) -> dict:
                                      context.data.table("person_sources")),
             "texts": lambda: prose.texts(context.data.table("sources")),
             "reliability": lambda: reliability.summary(context.reliability),
-            "reliability-rounds": lambda: reliability.detail(context.reliability)}
+            "reliability-rounds": lambda: reliability.detail(context.reliability),
+            "validation-rules": catalogue.markdown}
 
 
 def render(text: str, context: Context) -> str:
@@ -213,9 +215,9 @@ def render(text: str, context: Context) -> str:
     return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
 
 
-# The files that may hold generated sections, in the package's folder: the README, the comparison's page
-# and the reliability report.
-GENERATED = ["README.md", "docs/comparison.md", "docs/reliability.md"]
+# The files that may hold generated sections, in the package's folder: the README, the comparison's page,
+# the reliability report and the validator's list of rules.
+GENERATED = ["README.md", "docs/comparison.md", "docs/reliability.md", "docs/validation.md"]
 
 
 def current(ctx) -> list[tuple[Path, str, str]]:
