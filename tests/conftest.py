@@ -4,6 +4,7 @@ the real model and correcting the real data never breaks a test. The real packag
 read by one test module only, test_real_package.py, which checks the package whole."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import pytest
 
 # The project's modules are imported where they are used, not here: pytest-xdist's controlling
 # process loads this file too, and would spend a second importing pandas before starting the workers.
+
+# SOURCES_DIR is read relative to the folder a command starts in, and many tests run commands in a
+# folder of their own: a relative SOURCES_DIR (CI passes ../shared/sources) is fixed here, once.
+if os.environ.get("SOURCES_DIR"):
+    os.environ["SOURCES_DIR"] = str(Path(os.environ["SOURCES_DIR"]).resolve())
 
 FIXTURE = Path(__file__).parent / "fixtures"
 FIXTURE_SOURCES = FIXTURE / "sources"
