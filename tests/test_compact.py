@@ -10,6 +10,8 @@ from returnee_journeys.model import compact
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import load
 
+pytestmark = pytest.mark.xdist_group("compact")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):

@@ -17,6 +17,8 @@ import pytest
 from conftest import FIXTURE_SOURCES, build_fixture
 from returnee_journeys.model import paths
 
+pytestmark = pytest.mark.xdist_group("install")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:

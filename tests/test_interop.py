@@ -14,6 +14,8 @@ from returnee_journeys.validation import descriptor_checks
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.validation import profile
 
+pytestmark = pytest.mark.xdist_group("interop")  # one worker builds its module fixtures
+
 # frictionless-r (R/check_schema.R): the field types it can read
 R_TYPES = {"string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime", "year",
            "yearmonth", "duration", "geopoint", "geojson", "any"}
