@@ -1,6 +1,6 @@
 """The `returnee-journeys` command: one entry point over the whole pipeline.
 
-    returnee-journeys validate [PACKAGE] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
+    returnee-journeys validate [PACKAGE] [--sources DIR] [--format text|json] ...
     returnee-journeys figures  [PACKAGE] [NAME ...] [--out DIR]
     returnee-journeys exports  [PACKAGE] [--out DIR]
     returnee-journeys qdpx     [PACKAGE] [--sources DIR] [--out DIR]
@@ -18,7 +18,7 @@ Every command prints the package it acts on (path and name) as its first line; w
 `validate --format json` that line goes to stderr, so that stdout is the JSON alone.
 
 Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
-light install leaves out (the message names the extra to install: figures, exports, pandera, all);
+light install leaves out (the message names the extra to install: figures, exports, all);
 130 and 143 when interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
 """
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _validate(args) -> int:
     from .validation.validate import validate
 
     ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
-    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes, engine=args.engine)
+    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
     if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {ctx.sources}: their quotes and hashes "
@@ -343,9 +343,6 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--require-sources", action="store_true", default=_sources_required(),
                           help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
     validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
-    validate.add_argument("--engine", choices=["fast", "pandera"], default="fast",
-                          help="check the tables with the vectorised checks (fast, the default) or through the "
-                               "pandera schemas built from the descriptor (the same problems, slower)")
     validate.set_defaults(run=_validate)
 
     figures = _command(commands, "figures", "draw the figures (PNG and SVG) into the package's figures/",
