@@ -413,28 +413,45 @@ class Run:
 @dataclass(frozen=True)
 class At:
     """Where a rule applies: the resource and field a failing row is reported on, the hint it gets
-    (or a function of the descriptor giving it: hints list the descriptor's codes, never a copy of
-    them), the check (`check(run, table)` → True where the rule holds), the other tables it needs,
-    whether it judges the whole table at once, and when it applies at all."""
+    (`{word}`s are the descriptor's codes, `WORDS`), the check (`check(run, table)` → True where the
+    rule holds), the other tables it needs, whether it judges the whole table, when it applies."""
     resource: str
     field: str | None
-    hint: str | Callable[[Descriptor], str]
+    hint: str
     check: Callable[[Run, pd.DataFrame], pd.Series | np.ndarray | bool]
     needs: tuple[str, ...] = ()
     whole: bool = False
     when: Callable[[Run], bool] = lambda run: True
 
     def hint_for(self, descriptor: Descriptor) -> str:
-        return self.hint(descriptor) if callable(self.hint) else self.hint
+        return self.hint.format_map(_Words(descriptor))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule between rows or tables: its id, one line on what it checks (docs/validation.md) and
-    where it applies."""
+    """A rule between rows or tables: its id, one line on what it checks, where it applies."""
     id: str
     description: str
     at: tuple[At, ...]
+
+
+# the descriptor's codes that hints name, never a hand-written copy of them
+WORDS = {"first": lambda d: d.stage_type("first"), "last": lambda d: d.stage_type("last"),
+         "home": lambda d: ", ".join(d.stage_types(at_home=True)), "away": lambda d: ", ".join(d.stage_types(at_home=False)),
+         "unrealised": lambda d: ", ".join(d.stage_types(realised=False)), "homes": lambda d: ", ".join(d.home_countries),
+         "kinds": lambda d: ", ".join(k for k in d.field("locations", "kind").get("constraints", {}).get("enum", [])
+                                      if k != GROUP),
+         "no_value": lambda d: " and ".join(q for q, spec in d.field("durations", "qualifier").get("admits", {}).items()
+                                            if isinstance(spec, dict) and admits_no_value(spec))}
+
+
+class _Words(dict):
+    def __init__(self, descriptor: Descriptor):
+        super().__init__(group=GROUP)
+        self.descriptor = descriptor
+
+    def __missing__(self, word: str) -> str:
+        return WORDS[word](self.descriptor)
 
 
 def _fresh(run: Run) -> bool:
@@ -451,19 +468,6 @@ def _own_codebook(run: Run) -> bool:
 
 def _has_windows(run: Run) -> bool:
     return run.windows is not None
-
-
-def _codes(descriptor: Descriptor, **role) -> str:
-    return ", ".join(descriptor.stage_types(**role))
-
-
-def _no_value(descriptor: Descriptor) -> str:
-    admits = descriptor.field("durations", "qualifier").get("admits", {})
-    return " and ".join(q for q, spec in admits.items() if isinstance(spec, dict) and admits_no_value(spec))
-
-
-def _kinds(descriptor: Descriptor) -> str:
-    return ", ".join(k for k in descriptor.field("locations", "kind").get("constraints", {}).get("enum", []) if k != GROUP)
 
 
 TARGET_HINTS = {"resource": "name one of the package's resources", "row_id": "no row of that resource has this primary key",
@@ -486,19 +490,18 @@ RULES = (
         At("stages", "seq", "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats",
            lambda r, f: seq_runs_from_one(f)),)),
     Rule("origin-first", "a journey starts with one origin stage (seq 1)", (
-        At("stages", "stage_type", lambda d: f"a journey starts with one `{d.stage_type('first')}` stage (seq 1) and "
-           "has no other", lambda r, f: origin_first(r.descriptor, f)),)),
+        At("stages", "stage_type", "a journey starts with one `{first}` stage (seq 1) and has no other",
+           lambda r, f: origin_first(r.descriptor, f)),)),
     Rule("ends-with-return-home", "the last realised stage is a return in the person's home country, and only the last", (
-        At("stages", "stage_type", lambda d: f"the last realised stage of a journey is a `{d.stage_type('last')}` in "
-           "the person's home country (the country of their origin), and only the last is",
+        At("stages", "stage_type", "the last realised stage of a journey is a `{last}` in the person's home country "
+           "(the country of their origin), and only the last is",
            lambda r, f: journey_ends_with_return_home(r.descriptor, r.j, f), needs=("locations", "persons")),)),
     Rule("place-fits-stage-type", "home stages are in the person's home country, away ones are not", (
-        At("stages", "location_id", lambda d: f"{_codes(d, at_home=True)} stages are in the person's home country "
-           f"(the country of their origin); {_codes(d, at_home=False)} ones are not",
-           lambda r, f: place_fits_stage_type(r.descriptor, r.j, f), needs=("locations", "persons")),)),
+        At("stages", "location_id", "{home} stages are in the person's home country (the country of their origin); "
+           "{away} ones are not", lambda r, f: place_fits_stage_type(r.descriptor, r.j, f), needs=("locations", "persons")),)),
     Rule("planned-has-no-dates", "an unrealised destination has no start or end", (
-        At("stages", "start", lambda d: f"a {_codes(d, realised=False)} destination was never reached: leave start "
-           "and end empty", lambda r, f: unrealised_has_no_dates(r.descriptor, f)),)),
+        At("stages", "start", "a {unrealised} destination was never reached: leave start and end empty",
+           lambda r, f: unrealised_has_no_dates(r.descriptor, f)),)),
     Rule("end-before-start", "a stay does not end before it starts", (
         At("stages", "end", "the stay ends before it starts: check the dates or their precision",
            lambda r, f: end_not_before_start(f)),)),
@@ -521,15 +524,14 @@ RULES = (
         At("stages", "start", "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
            "or after a later one", lambda r, f: chronological(r.windows, f), when=_has_windows),)),
     Rule("country-code-fits-kind", "places have a country_code; a country group has none", (
-        At("locations", "country_code", lambda d: f"{_kinds(d)} places have their country_code; a {GROUP} has none",
+        At("locations", "country_code", "{kinds} places have their country_code; a {group} has none",
            lambda r, f: country_code_fits_kind(f)),)),
     Rule("origin-matches-stage", "a person's origin is the place of their origin stage", (
-        At("persons", "origin_location_id", lambda d: "origin_location_id must be the location of the person's "
-           f"`{d.stage_type('first')}` stage", lambda r, f: origin_matches_stage(r.descriptor, r.j, f),
-           needs=("stages",)),)),
+        At("persons", "origin_location_id", "origin_location_id must be the location of the person's `{first}` stage",
+           lambda r, f: origin_matches_stage(r.descriptor, r.j, f), needs=("stages",)),)),
     Rule("home-country-listed", "a person's home country is one of the package's home_countries", (
-        At("persons", "origin_location_id", lambda d: "the person's home, the country of their origin location, must "
-           f"be one of the package's home countries ({', '.join(d.home_countries)}): add it to stage_type's "
+        At("persons", "origin_location_id", "the person's home, the country of their origin location, must "
+           "be one of the package's home countries ({homes}): add it to stage_type's "
            "`home_countries` in datapackage.json, or check the origin",
            lambda r, f: home_is_listed(r.descriptor, r.j, f), needs=("locations",)),)),
     Rule("stages-of-own-person", "a duration spans stages of its own person", (
@@ -539,7 +541,7 @@ RULES = (
         At("durations", "last_stage_id", "the last stage of a span cannot come before its first stage",
            lambda r, f: span_in_order(r.j, f), needs=("stages",)),)),
     Rule("value-matches-qualifier", "a duration has a value exactly when its qualifier is numeric", (
-        At("durations", "value", lambda d: f"give a value for a numeric qualifier; leave it empty for {_no_value(d)}",
+        At("durations", "value", "give a value for a numeric qualifier; leave it empty for {no_value}",
            lambda r, f: value_given_when_numeric(r.descriptor, f)),)),
     Rule("duration-agrees-with-dates", "a stated duration fits the dates, or a discrepancy records it", (
         At("durations", "value", "the stated duration does not fit the span the dates allow: correct it, or add a "
