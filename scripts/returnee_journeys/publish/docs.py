@@ -207,7 +207,7 @@ def makers(context: Context) -> dict:
             "texts": lambda: prose.texts(context.data.table("sources")),
             "reliability": lambda: reliability.summary(context.reliability),
             "reliability-rounds": lambda: reliability.detail(context.reliability),
-            "validation-rules": catalogue.markdown}
+            "validation-rules": lambda: catalogue.markdown(d)}
 
 
 def render(text: str, context: Context) -> str:
