@@ -1,25 +1,9 @@
 """The `returnee-journeys` command: one entry point over the whole pipeline.
 
-    returnee-journeys validate [PACKAGE] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
-    returnee-journeys figures  [PACKAGE] [NAME ...] [--out DIR]
-    returnee-journeys exports  [PACKAGE] [--out DIR]
-    returnee-journeys qdpx     [PACKAGE] [--sources DIR] [--out DIR]
-    returnee-journeys release  [PACKAGE] [--out DIR]
-    returnee-journeys agreement [PACKAGE] [--round N] [--format text|json]
-    returnee-journeys import-coding [PACKAGE] --coder NAME (--from DIR | --from-package) [--sources DIR]
-    returnee-journeys docs     [PACKAGE] [--check]
-    returnee-journeys init     DIR [--name NAME] [--title TITLE] [--licence ID] [--home CC ...]
-    returnee-journeys bench    [N ...]
-    returnee-journeys synthetic N OUT [--seed S]
-
-PACKAGE is a datapackage.json or the folder holding one (also --package PACKAGE); default: the
-datapackage.json in the current folder. --bundled names the dataset shipped with the instrument.
-Every command prints the package it acts on (path and name) as its first line; with
-`validate --format json` that line goes to stderr, so that stdout is the JSON alone.
-
-Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
-light install leaves out (the message names the extra to install: figures, exports, pandera, all);
-130 and 143 when interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
+Every command acts on one package (a datapackage.json or its folder; default ./datapackage.json;
+--bundled: the dataset shipped with the instrument) and prints it as its first line (to stderr with
+`--format json`). Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input or a
+library the light install leaves out (the message names the extra), 130/143 on SIGINT/SIGTERM.
 """
 from __future__ import annotations
 

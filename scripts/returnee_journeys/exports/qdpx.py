@@ -1,22 +1,8 @@
-"""REFI-QDA (https://www.qdasoftware.org): the codebook as a `.qdc` file, and the whole coding as a
-`.qdpx` project that ATLAS.ti, MAXQDA, NVivo, QualCoder and other tools open.
-
-The codebook (`.qdc`, in the exports and the release) holds the factors as codes, grouped by
-Lee category and then by Lee label (push, pull, tie, …, from `labels` on codings.valence), each
-with its definition as description. A factor coded under several labels appears once under each,
-as "<label> (<Lee label>)"; a set per factor gathers its codes again.
-
-The project (`project.qde` in a `.qdpx` zip, built only on the user's machine from SOURCES_DIR,
-never released) adds the persons as cases with variables, the texts as sources, one code per
-stage (so that a researcher can filter by move), one code per table and quote field for the
-other quoted rows, and a PlainTextSelection for every passage quoted, at its character offsets,
-coded with the codes of every row that quotes it (its memo names those rows): a tool that keeps
-one coding per code and passage (QualCoder) loses none. Each case is linked to its texts as
-NVivo writes it and QualCoder reads it: a code with the case's GUID, coding the whole text.
-
-Every GUID is a UUIDv5 of "<package name>/<kind>/<ids>" (in uuid.NAMESPACE_URL), so a rebuild
-gives the same bytes; both files are checked against REFI's schemas before they are written.
-"""
+"""REFI-QDA (https://www.qdasoftware.org): the codebook as a `.qdc` file (exports and release), and the
+whole coding as a `.qdpx` project, with the texts, built only on the user's machine (`make qdpx`),
+never released: persons as cases with variables, texts as sources, a code per factor and Lee label,
+per stage and per quoted table and field, a selection per quoted passage. GUIDs are UUIDv5, so a
+rebuild gives the same bytes; both files are checked against REFI's schemas. docs/qda.md has it all."""
 from __future__ import annotations
 
 import functools

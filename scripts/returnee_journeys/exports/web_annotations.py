@@ -1,21 +1,7 @@
-"""W3C Web Annotations (https://www.w3.org/TR/annotation-model/) of every quoted row, as
-`annotations.jsonld`: an AnnotationCollection that a Hypothesis-like client can anchor on the
-articles.
-
-One annotation per quoted row and quote field (a row with one quote field, as in every table but
-discrepancies, has exactly one). Each fragment of the quote is a target on the article's address
-— the coded copy's (`sources.coded_copy_url`) where it is recorded, since the offsets are those
-of that copy, else the publisher's (`sources.url`), else the text's sha256 as a Named
-Information URI — with a TextQuoteSelector (exact, and at most CONTEXT characters of prefix and
-suffix, never beyond the fragment's paragraph) and a TextPositionSelector (code points, end
-exclusive, in the coded text). A text kept only as excerpts (`sources.text_extent`) gets the
-TextQuoteSelector's exact words alone: its positions and surroundings are the excerpt file's, not
-the article's. The body names the row, and the code (a coding's factor, its Lee
-label and the stage it bears on), the stage (a stage's id and type) or the table and field.
-
-Prefixes and suffixes need the texts, so the file is written only when every text is present and
-matches its sha256; `release` requires the texts, so the release always holds it.
-"""
+"""W3C Web Annotations (https://www.w3.org/TR/annotation-model/) of every quoted row, `annotations.jsonld`:
+one annotation per row and quote field, a target per fragment on the article's address, with a
+TextQuoteSelector and (unless the text is kept only as excerpts) a TextPositionSelector. Written
+only when every text is present and verified; docs/qda.md describes the file."""
 from __future__ import annotations
 
 import base64
