@@ -175,7 +175,7 @@ def makers(ctx, data) -> dict:
             "texts": lambda: prose.texts(data().table("sources")),
             "reliability": lambda: reliability.summary(measured()),
             "reliability-rounds": lambda: reliability.detail(measured()),
-            "validation-rules": catalogue.markdown}
+            "validation-rules": lambda: catalogue.markdown(d)}
 
 
 # The files that may hold generated sections, in the package's folder: the README, the comparison's page,
