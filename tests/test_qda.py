@@ -15,6 +15,7 @@ import os
 import uuid
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from lxml import etree
@@ -24,6 +25,7 @@ from returnee_journeys.bench import synthetic
 from returnee_journeys.context import Context
 from returnee_journeys.exports import qdpx
 from returnee_journeys.exports import web_annotations
+from returnee_journeys.exports.exporter import Job
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import journeys
 from returnee_journeys.model import texts as texts_module
@@ -428,7 +430,7 @@ def test_a_quote_not_found_once_stops_the_build(coded):
 
 @pytest.fixture(scope="module")
 def annotations(coded):
-    path = web_annotations.write_if_texts(coded["data"], coded["sources"], coded["root"] / "annotations.jsonld")
+    path = web_annotations.write(coded["data"], coded["texts"], coded["root"] / "annotations.jsonld")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -499,8 +501,7 @@ def test_annotations_are_deterministic_and_need_the_texts(coded, annotations, tm
     again = web_annotations.serialise(web_annotations.collection(coded["data"], coded["texts"]))
     assert json.loads(again) == annotations
     assert again == (coded["root"] / "annotations.jsonld").read_bytes()
-    assert web_annotations.write_if_texts(coded["data"], tmp_path, tmp_path / "a.jsonld") is None
-    assert not (tmp_path / "a.jsonld").exists()
+    assert Job(SimpleNamespace(sources=tmp_path), coded["data"], None).texts is None  # the exporter is skipped
 
 
 # terms and vocabulary of the W3C context http://www.w3.org/ns/anno.jsonld that this file may use;

@@ -1,25 +1,9 @@
 """The `returnee-journeys` command: one entry point over the whole pipeline.
 
-    returnee-journeys validate [PACKAGE] [--sources DIR] [--format text|json] [--engine fast|pandera] ...
-    returnee-journeys figures  [PACKAGE] [NAME ...] [--out DIR]
-    returnee-journeys exports  [PACKAGE] [--out DIR]
-    returnee-journeys qdpx     [PACKAGE] [--sources DIR] [--out DIR]
-    returnee-journeys release  [PACKAGE] [--out DIR]
-    returnee-journeys agreement [PACKAGE] [--round N] [--format text|json]
-    returnee-journeys import-coding [PACKAGE] --coder NAME (--from DIR | --from-package) [--sources DIR]
-    returnee-journeys docs     [PACKAGE] [--check]
-    returnee-journeys init     DIR [--name NAME] [--title TITLE] [--licence ID] [--home CC ...]
-    returnee-journeys bench    [N ...]
-    returnee-journeys synthetic N OUT [--seed S]
-
-PACKAGE is a datapackage.json or the folder holding one (also --package PACKAGE); default: the
-datapackage.json in the current folder. --bundled names the dataset shipped with the instrument.
-Every command prints the package it acts on (path and name) as its first line; with
-`validate --format json` that line goes to stderr, so that stdout is the JSON alone.
-
-Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input, or a library that the
-light install leaves out (the message names the extra to install: figures, exports, pandera, all);
-130 and 143 when interrupted by SIGINT or SIGTERM (one line, nothing half-written left).
+Every command acts on one package (a datapackage.json or its folder; default ./datapackage.json;
+--bundled: the dataset shipped with the instrument) and prints it as its first line (to stderr with
+`--format json`). Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input or a
+library the light install leaves out (the message names the extra), 130/143 on SIGINT/SIGTERM.
 """
 from __future__ import annotations
 
@@ -68,12 +52,8 @@ from pathlib import Path  # noqa: E402
 
 from .context import Context  # noqa: E402
 from .model import terminal  # noqa: E402
+from .model.paths import sources_required  # noqa: E402
 from .model.descriptor import InvalidData, UnreadableInput  # noqa: E402
-
-
-def _sources_required() -> bool:
-    """CI sets REQUIRE_SOURCES=1: then missing texts are an error, not a skip."""
-    return os.environ.get("REQUIRE_SOURCES", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def _context(args, banner=None) -> Context:
@@ -102,7 +82,7 @@ def _validate(args) -> int:
     from .validation.validate import validate
 
     ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
-    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes, engine=args.engine)
+    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
     if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {ctx.sources}: their quotes and hashes "
@@ -116,7 +96,7 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
     from .model.problems import format_text
     from .validation.validate import validate
 
-    report = validate(ctx.path, ctx.sources, require_sources or _sources_required())
+    report = validate(ctx.path, ctx.sources, require_sources or sources_required())
     if report.problems:
         print(format_text(report.problems), file=sys.stderr)
         print(f"error: {ctx.path} does not validate; nothing was written "
@@ -147,11 +127,10 @@ def _no_journeys(ctx: Context) -> int:
 
 def _require_texts(ctx: Context) -> None:
     """The release is made only with every source text at hand: exit 2 when one is missing."""
-    from .model import load
-    from .validation import provenance
+    from .model import load, texts
 
     listed = load.read_resource(ctx.descriptor, "sources", [])
-    missing = provenance.missing_texts(ctx.sources, listed) if listed is not None else []
+    missing = texts.missing(ctx.sources, listed) if listed is not None else []
     if missing:
         raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in "
                               f"{ctx.sources} (--sources or SOURCES_DIR)")
@@ -295,15 +274,13 @@ def _synthetic(args) -> int:
     return 0
 
 
-def _command(commands, name: str, help: str, example: str, parents=()) -> argparse.ArgumentParser:
-    return commands.add_parser(name, parents=list(parents), help=help, description=help,
-                               epilog=f"example:\n  {example}\n", formatter_class=argparse.RawDescriptionHelpFormatter)
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
+def _command(commands, run, name: str, help: str, example: str, parents=(), out: str = "") -> argparse.ArgumentParser:
+    command = commands.add_parser(name, parents=list(parents), help=help, description=help,
+                                  epilog=f"example:\n  {example}\n", formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.set_defaults(run=run)
+    if out:
+        command.add_argument("--out", type=Path, default=None, help=f"folder to write into (default: {out})")
+    return command
 
 
 class _Version(argparse.Action):
@@ -312,8 +289,10 @@ class _Version(argparse.Action):
     def __init__(self, option_strings, dest, **kwargs):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"returnee-journeys {_version()}")
+    def __call__(self, parser, *args):
+        from . import __version__
+
+        print(f"returnee-journeys {__version__}")
         parser.exit()
 
 
@@ -336,45 +315,34 @@ def parser() -> argparse.ArgumentParser:
     sources.add_argument("--sources", type=Path, default=None,
                          help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
 
-    validate = _command(commands, "validate", "validate a journey package",
+    validate = _command(commands, _validate, "validate", "validate a journey package",
                         "returnee-journeys validate my-package/ --sources texts/", [package, named, sources])
     validate.add_argument("--format", choices=["text", "json"], default="text",
                           help="text, or json (then the line naming the package goes to stderr)")
-    validate.add_argument("--require-sources", action="store_true", default=_sources_required(),
+    validate.add_argument("--require-sources", action="store_true", default=sources_required(),
                           help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
     validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
-    validate.add_argument("--engine", choices=["fast", "pandera"], default="fast",
-                          help="check the tables with the vectorised checks (fast, the default) or through the "
-                               "pandera schemas built from the descriptor (the same problems, slower)")
-    validate.set_defaults(run=_validate)
 
-    figures = _command(commands, "figures", "draw the figures (PNG and SVG) into the package's figures/",
-                       "returnee-journeys figures my-package/ timeline routes", [named, sources])
+    figures = _command(commands, _figures, "figures", "draw the figures (PNG and SVG) into the package's figures/",
+                       "returnee-journeys figures my-package/ timeline routes", [named, sources], "<package>/figures")
     figures.add_argument("names", nargs="*", metavar="[PACKAGE] NAME",
                          help="the package (datapackage.json or its folder; default ./datapackage.json), then the "
                               "figures to draw (default: all)")
-    figures.add_argument("--out", type=Path, default=None, help="folder to draw into (default: <package>/figures)")
-    figures.set_defaults(run=_figures)
 
-    exports = _command(commands, "exports",
+    _command(commands, _exports, "exports",
                        "write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and the web annotations "
                        "when the texts are there, into the package's dist/exports/",
-                       "returnee-journeys exports my-package/ --out /tmp/exports", [package, named, sources])
-    exports.add_argument("--out", type=Path, default=None, help="folder to write (default: <package>/dist/exports)")
-    exports.set_defaults(run=_exports)
+                       "returnee-journeys exports my-package/ --out /tmp/exports", [package, named, sources],
+                       "<package>/dist/exports")
 
-    qdpx = _command(commands, "qdpx", "build the REFI-QDA project (.qdpx, with the texts: never released)",
-                    "returnee-journeys qdpx my-package/ --sources texts/", [package, named, sources])
-    qdpx.add_argument("--out", type=Path, default=None, help="folder to write into (default: <package>/dist/exports)")
-    qdpx.set_defaults(run=_qdpx)
+    _command(commands, _qdpx, "qdpx", "build the REFI-QDA project (.qdpx, with the texts: never released)",
+             "returnee-journeys qdpx my-package/ --sources texts/", [package, named, sources], "<package>/dist/exports")
 
-    release = _command(commands, "release", "build the reproducible release zip (needs the source texts and "
-                       "the exports)", "returnee-journeys release my-package/ --sources texts/",
-                       [package, named, sources])
-    release.add_argument("--out", type=Path, default=None, help="folder to write into (default: <package>/dist)")
-    release.set_defaults(run=_release)
+    _command(commands, _release, "release", "build the reproducible release zip (needs the source texts and the "
+             "exports)", "returnee-journeys release my-package/ --sources texts/", [package, named, sources],
+             "<package>/dist")
 
-    agree = _command(commands, "agreement", "Krippendorff's alpha (nominal) per coded variable for each reliability "
+    agree = _command(commands, _agreement, "agreement", "Krippendorff's alpha (nominal) per coded variable for each reliability "
                      "round of the package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent "
                      "interval", "returnee-journeys agreement reliability/ --round 1", [package, named, sources])
     agree.add_argument("--round", type=int, default=None, help="only this round (reliability_rounds.round)")
@@ -382,9 +350,8 @@ def parser() -> argparse.ArgumentParser:
                        help="text, or json (then the line naming the package goes to stderr)")
     agree.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval")
     agree.add_argument("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")
-    agree.set_defaults(run=_agreement)
 
-    imports = _command(commands, "import-coding", "put one coder's coding (codings and ledger) into the package's "
+    imports = _command(commands, _import_coding, "import-coding", "put one coder's coding (codings and ledger) into the package's "
                        "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
                        "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/",
                        [package, named, sources])
@@ -393,14 +360,12 @@ def parser() -> argparse.ArgumentParser:
                          help="folder with the coder's codings.csv and ledger.csv")
     imports.add_argument("--from-package", action="store_true",
                          help="take the package's own codings and ledger as this coder's")
-    imports.set_defaults(run=_import_coding)
 
-    docs = _command(commands, "docs", "regenerate the generated sections of the package's README.md and "
+    docs = _command(commands, _docs, "docs", "regenerate the generated sections of the package's README.md and "
                     "docs/comparison.md", "returnee-journeys docs my-package/ --check", [package, named])
     docs.add_argument("--check", action="store_true", help="exit 1 when they are stale; write nothing")
-    docs.set_defaults(run=_docs)
 
-    init = _command(commands, "init", "start a new, empty journey package in DIR (a new or empty folder)",
+    init = _command(commands, _init, "init", "start a new, empty journey package in DIR (a new or empty folder)",
                     "returnee-journeys init belarus-returns --title 'Belarusian Returnee Journeys' --home BY")
     init.add_argument("folder", type=Path, metavar="DIR")
     init.add_argument("--name", default=None, help="the package's name (lowercase, hyphens; default: from DIR)")
@@ -409,19 +374,16 @@ def parser() -> argparse.ArgumentParser:
                       help="the data's licence, an SPDX id (default: CC-BY-4.0)")
     init.add_argument("--home", action="append", metavar="CC",
                       help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")
-    init.set_defaults(run=_init)
 
-    bench = _command(commands, "bench", "time validation against frictionless on synthetic packages",
+    bench = _command(commands, _bench, "bench", "time validation against frictionless on synthetic packages",
                      "returnee-journeys bench 1000 10000")
     bench.add_argument("sizes", nargs="*", type=int, metavar="N", help="persons per synthetic package (0: the real one)")
-    bench.set_defaults(run=_bench)
 
-    synthetic = _command(commands, "synthetic", "write a seeded synthetic package of N persons",
+    synthetic = _command(commands, _synthetic, "synthetic", "write a seeded synthetic package of N persons",
                          "returnee-journeys synthetic 100 /tmp/synthetic --seed 2")
     synthetic.add_argument("n", type=int)
     synthetic.add_argument("out", type=Path)
     synthetic.add_argument("--seed", type=int, default=1)
-    synthetic.set_defaults(run=_synthetic)
     return top
 
 
@@ -445,40 +407,35 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
+def _fail(message, code: int) -> int:
+    print(f"error: {_line(message)}", file=sys.stderr)
+    return code
+
+
 def _run(argv: list[str] | None) -> int:
     try:
         args = parser().parse_args(argv)
         _phase[0] = "running"
         return args.run(args)
     except UnreadableInput as error:
-        print(f"error: {_line(error)}", file=sys.stderr)
-        return 2
+        return _fail(error, 2)
     except InvalidData as error:
-        print(f"error: {_line(error)}", file=sys.stderr)
-        return 1
+        return _fail(error, 1)
     except KeyboardInterrupt as error:
         _phase[0] = "finishing"
-        print("error: interrupted", file=sys.stderr)
-        return getattr(error, "code", 130)
+        return _fail("interrupted", getattr(error, "code", 130))
     except ImportError as error:
         from .extras import hint
 
-        print(f"error: {_line(hint(error) or f'internal error ({type(error).__name__}: {error}); please report it')}",
-              file=sys.stderr)
-        return 2
+        return _fail(hint(error) or f"internal error ({type(error).__name__}: {error}); please report it", 2)
     except RecursionError:
-        print("error: the input is nested too deeply to read", file=sys.stderr)
-        return 2
+        return _fail("the input is nested too deeply to read", 2)
     except MemoryError:
-        print("error: the input does not fit in memory", file=sys.stderr)
-        return 2
+        return _fail("the input does not fit in memory", 2)
     except OSError as error:
-        print(f"error: {_line(error.strerror or error)}" + (f": {_line(error.filename)}" if error.filename else ""),
-              file=sys.stderr)
-        return 2
+        return _fail(f"{error.strerror or error}" + (f": {error.filename}" if error.filename else ""), 2)
     except Exception as error:  # the last resort: one line, never a traceback
-        print(f"error: internal error ({type(error).__name__}: {_line(error)}); please report it", file=sys.stderr)
-        return 2
+        return _fail(f"internal error ({type(error).__name__}: {error}); please report it", 2)
 
 
 def _line(value, width: int = 2000) -> str:

@@ -1,11 +1,5 @@
-"""The package a command acts on: made once, by the command, from what the user named, and passed
-down. Nothing below the command looks up this project's own paths or identity: a package's
-figures, exports, release and texts folder are its own, and it is cited from its own metadata.
-
-    ctx = Context.open("path/to/datapackage.json")   # or the folder holding it
-    ctx.name, ctx.title, ctx.version, ctx.citation   # the package's identity
-    ctx.folder, ctx.out, ctx.sources                 # where it is, where its outputs go, its texts
-"""
+"""The package a command acts on (`Context.open(named)`): made once, by the command, from what the user
+named, and passed down, so that nothing below it looks up this project's own paths or identity."""
 from __future__ import annotations
 
 import os
@@ -51,7 +45,6 @@ class Context:
     descriptor: descriptor_module.Descriptor
     out: Path                      # the folder its outputs go into: figures/, dist/ (default: the package's folder)
     sources: Path                  # the folder of its source texts (default: <package folder>/sources)
-    sources_named: bool = False    # the texts' folder was named (--sources or SOURCES_DIR), not the default
 
     @classmethod
     def open(cls, package: str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
@@ -65,12 +58,10 @@ class Context:
         if named is not None and not Path(named).is_dir():
             raise UnreadableInput(f"the sources folder {named} does not exist (--sources or SOURCES_DIR)")
         return cls(descriptor, Path(out) if out is not None else folder,
-                   Path(named) if named is not None else folder / "sources", named is not None)
+                   Path(named) if named is not None else folder / "sources")
 
-    # -- where --------------------------------------------------------------------------------
     @property
     def path(self) -> Path:
-        """The package's datapackage.json."""
         return self.descriptor.path
 
     @property
@@ -89,7 +80,6 @@ class Context:
     def exports(self) -> Path:
         return self.dist / "exports"
 
-    # -- who ----------------------------------------------------------------------------------
     @property
     def name(self) -> str:
         return str(self.descriptor.data.get("name", ""))
@@ -97,10 +87,6 @@ class Context:
     @property
     def title(self) -> str:
         return str(self.descriptor.data.get("title") or self.name)
-
-    @property
-    def version(self) -> str:
-        return str(self.descriptor.data.get("version", ""))
 
     @cached_property
     def citation(self) -> dict:

@@ -1,10 +1,6 @@
-"""Every export, written into the package's dist/exports/ (`make exports`): one `Exporter` per module
-(`exporter`), run in the order of `EXPORTERS`; an exporter that needs the source texts is skipped when
-any is missing. No exporter imports another: what two share lives in model/.
-
-The folder is built whole beside its target and swapped in, so it is never half-written; it and
-everything in it are world-readable (folders 0755, files 0644), whatever the umask (`files`).
-"""
+"""Every export into the package's dist/exports/ (`make exports`): the `Exporter`s of `EXPORTERS`, in
+order, built in a folder beside the target and swapped in whole (`files.OutputFolder`); one that
+needs the source texts is skipped when any is missing. No exporter imports another."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -25,10 +25,6 @@ def latex_escape(text: object) -> str:
     return "".join(LATEX_SPECIAL.get(c, c) for c in one_line(text))
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n")
-
-
 def latex(table: pd.DataFrame, version: str, title: str) -> str:
     shown = comparison_model.display(table)
     widths = dict(zip(comparison_model.DISPLAY, (1.2, 1.3, 1.6, 1.9, 2.2, 2.2, 1.9, 2.6, 2.6, 2.2, 1.0)))
@@ -59,8 +55,8 @@ def latex(table: pd.DataFrame, version: str, title: str) -> str:
 
 def write(result: comparison_model.Comparison, folder: Path, version: str, title: str) -> list[Path]:
     written = [folder / "comparison.csv", folder / "comparison-cells.csv", folder / "comparison.tex"]
-    write_csv(result.rows, written[0])
-    write_csv(result.cells, written[1])
+    for frame, path in zip((result.rows, result.cells), written):
+        frame.to_csv(path, index=False, lineterminator="\n")
     written[2].write_text(latex(result.rows, version, title), encoding="utf-8")
     return written
 

@@ -112,6 +112,16 @@ def _created(package: dict) -> datetime.datetime:
         return EPOCH
 
 
+def _table(sheet, header: list[str], records, start: int = 1, cut: list | None = None) -> None:
+    """The header (bold) at row `start`, the records below it."""
+    for column, name in enumerate(header, start=1):
+        put(sheet, start, column, name)
+        sheet.cell(row=start, column=column).font = Font(bold=True)
+    for row, record in enumerate(records, start=start + 1):
+        for column, value in enumerate(record, start=1):
+            put(sheet, row, column, value, cut)
+
+
 def write(data: journeys.Journeys, citation: dict, path: Path,
           glance: comparison_model.Comparison | None = None) -> Path:
     glance = comparison_model.build(data) if glance is None else glance
@@ -124,50 +134,31 @@ def write(data: journeys.Journeys, citation: dict, path: Path,
              "the publishers'.", "", "How to cite:", *plain(citation_module.how_to_cite(citation)).split("\n"),
              "Sheets: this README, one sheet per table of the data package (same names and columns as the CSV "
              "files), then comparison (journeys at a glance, one row per person).", "", "Data dictionary:"]
-    lines = [plain(line) for line in lines]
     for row, line in enumerate(lines, start=1):
-        put(readme, row, 1, line)
+        put(readme, row, 1, plain(line))
     readme.cell(row=1, column=1).font = Font(bold=True, size=14)
-    header = ["resource", "field", "type", "required", "allowed values", "description"]
-    start = len(lines) + 1
-    for column, name in enumerate(header, start=1):
-        put(readme, start, column, name)
-        readme.cell(row=start, column=column).font = Font(bold=True)
-    row = start + 1
-    for resource in data.descriptor.resources:
-        for field in resource["schema"]["fields"]:
-            values = [resource["name"], field["name"], field["type"],
-                      "yes" if field.get("constraints", {}).get("required") else "no",
-                      descriptor_module.allowed_values(field), field["description"]]
-            for column, value in enumerate(values, start=1):
-                put(readme, row, column, plain(value))
-            row += 1
+    dictionary = [[plain(v) for v in (resource["name"], field["name"], field["type"],
+                                      "yes" if field.get("constraints", {}).get("required") else "no",
+                                      descriptor_module.allowed_values(field), field["description"])]
+                  for resource in data.descriptor.resources for field in resource["schema"]["fields"]]
+    _table(readme, ["resource", "field", "type", "required", "allowed values", "description"], dictionary,
+                 start=len(lines) + 1)
     cut: list[str] = []
     for resource in data.descriptor.resources:
         sheet = book.create_sheet(resource["name"])
         names = [f["name"] for f in resource["schema"]["fields"]]
-        for column, name in enumerate(names, start=1):
-            put(sheet, 1, column, name)
-            sheet.cell(row=1, column=column).font = Font(bold=True)
         frame = as_dates(data.table(resource["name"])[names],
                          [f["name"] for f in resource["schema"]["fields"] if f["type"] == "date"])
-        for r, record in enumerate(frame.astype(object).itertuples(index=False), start=2):
-            for column, value in enumerate(record, start=1):
-                put(sheet, r, column, value, cut)
+        _table(sheet, names, frame.astype(object).itertuples(index=False), cut=cut)
         sheet.freeze_panes = "A2"
     sheet = book.create_sheet("comparison")
     rows = as_dates(glance.rows, comparison_model.DATE_COLUMNS)
-    for column, name in enumerate(rows.columns, start=1):
-        put(sheet, 1, column, name)
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-    for r, record in enumerate(rows.astype(object).itertuples(index=False), start=2):
-        for column, value in enumerate(record, start=1):
-            put(sheet, r, column, value, cut)
+    _table(sheet, list(rows.columns), rows.astype(object).itertuples(index=False), cut=cut)
     sheet.freeze_panes = "B2"
     labels_sheet(book, data.descriptor)
     if cut:
         shown = ", ".join(cut[:50]) + (f" and {len(cut) - 50} more" if len(cut) > 50 else "")
-        put(readme, row + 1, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
+        put(readme, len(lines) + len(dictionary) + 3, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
                                 f"characters) and end with the mark “{CUT_MARK.strip()}”: {shown}.")
     book.properties.created = _created(package)
     buffer = io.BytesIO()
@@ -201,26 +192,20 @@ def labels_sheet(book: Workbook, descriptor) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     sheet = book.create_sheet(LABELS_SHEET)
-    for column, name in enumerate(["resource", "field", "code", "label"], start=1):
-        put(sheet, 1, column, name)
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-    row = 2
+    records: list[tuple] = []
     for resource in descriptor.resources:
         table = book[resource["name"]]
         names = [f["name"] for f in resource["schema"]["fields"]]
-        last = max(table.max_row, 2)
         for field, by_code in coded.coded_fields(descriptor, resource["name"]).items():
-            first = row
-            for code, label in by_code.items():
-                for column, value in enumerate([resource["name"], field, code, label], start=1):
-                    put(sheet, row, column, value)
-                row += 1
+            first = len(records) + 2
+            records += [(resource["name"], field, code, label) for code, label in by_code.items()]
             letter = get_column_letter(names.index(field) + 1)
-            check = DataValidation(type="list", formula1=f"{LABELS_SHEET}!$C${first}:$C${row - 1}", allow_blank=True,
-                                   showErrorMessage=True, errorTitle=f"{resource['name']}.{field}",
+            check = DataValidation(type="list", formula1=f"{LABELS_SHEET}!$C${first}:$C${len(records) + 1}",
+                                   allow_blank=True, showErrorMessage=True, errorTitle=f"{resource['name']}.{field}",
                                    error=f"One of the codes of {field}: see the {LABELS_SHEET} sheet")
-            check.add(f"{letter}2:{letter}{last}")
+            check.add(f"{letter}2:{letter}{max(table.max_row, 2)}")
             table.add_data_validation(check)
+    _table(sheet, ["resource", "field", "code", "label"], records)
     sheet.freeze_panes = "A2"
 
 

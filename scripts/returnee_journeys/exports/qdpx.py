@@ -1,22 +1,8 @@
-"""REFI-QDA (https://www.qdasoftware.org): the codebook as a `.qdc` file, and the whole coding as a
-`.qdpx` project that ATLAS.ti, MAXQDA, NVivo, QualCoder and other tools open.
-
-The codebook (`.qdc`, in the exports and the release) holds the factors as codes, grouped by
-Lee category and then by Lee label (push, pull, tie, …, from `labels` on codings.valence), each
-with its definition as description. A factor coded under several labels appears once under each,
-as "<label> (<Lee label>)"; a set per factor gathers its codes again.
-
-The project (`project.qde` in a `.qdpx` zip, built only on the user's machine from SOURCES_DIR,
-never released) adds the persons as cases with variables, the texts as sources, one code per
-stage (so that a researcher can filter by move), one code per table and quote field for the
-other quoted rows, and a PlainTextSelection for every passage quoted, at its character offsets,
-coded with the codes of every row that quotes it (its memo names those rows): a tool that keeps
-one coding per code and passage (QualCoder) loses none. Each case is linked to its texts as
-NVivo writes it and QualCoder reads it: a code with the case's GUID, coding the whole text.
-
-Every GUID is a UUIDv5 of "<package name>/<kind>/<ids>" (in uuid.NAMESPACE_URL), so a rebuild
-gives the same bytes; both files are checked against REFI's schemas before they are written.
-"""
+"""REFI-QDA (https://www.qdasoftware.org): the codebook as a `.qdc` file (exports and release), and the
+whole coding as a `.qdpx` project, with the texts, built only on the user's machine (`make qdpx`),
+never released: persons as cases with variables, texts as sources, a code per factor and Lee label,
+per stage and per quoted table and field, a selection per quoted passage. GUIDs are UUIDv5, so a
+rebuild gives the same bytes; both files are checked against REFI's schemas. docs/qda.md has it all."""
 from __future__ import annotations
 
 import functools
@@ -32,7 +18,7 @@ from ..model.files import write_atomically
 from ..model import journeys
 from ..model import paths
 from ..model import texts as texts_module
-from ..model.qda_codes import Code, Codebook, Guids, _text, factor_codes, package_name
+from ..model.qda_codes import Code, Codebook, Guids, cell_text, factor_codes, package_name
 from .exporter import Exporter
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -66,11 +52,11 @@ def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str
         person = Code(guid("group", "moves", person_id), names.get(person_id, person_id), False,
                       f"The stages of person `{person_id}`, in the order of the journey.")
         for row in person_stages.itertuples(index=False):
-            place = _text(locations["name"].get(row.location_id)) or row.location_id
-            dates = f"start {_text(row.start) or 'not known'}, end {_text(row.end) or 'not known'}"
+            place = cell_text(locations["name"].get(row.location_id)) or row.location_id
+            dates = f"start {cell_text(row.start) or 'not known'}, end {cell_text(row.end) or 'not known'}"
             lines = [f"Stage {row.seq} of `{person_id}`: {row.stage_type} in {place}; {dates}."]
-            lines += [f"Reason: {row.reason}"] if _text(row.reason) else []
-            lines += [_text(row.notes)] if _text(row.notes) else []
+            lines += [f"Reason: {row.reason}"] if cell_text(row.reason) else []
+            lines += [cell_text(row.notes)] if cell_text(row.notes) else []
             code = Code(guid("stage", row.stage_id), f"{row.stage_id}: {row.stage_type}, {place}", True,
                         "\n\n".join(lines), STAGE_COLOUR)
             person.children.append(code)
@@ -164,8 +150,7 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
     for p in passages:
         row = rows[p.resource][p.row_id]
         if p.resource == "codings":
-            valence = "" if pd.isna(row["valence"]) else row["valence"]
-            codes = (book.factor_codes[(row["lee_category"], valence, row["factor_id"])],
+            codes = (book.factor_codes[(row["lee_category"], cell_text(row["valence"]), row["factor_id"])],
                      book.stage_codes[row["stage_id"]])
         elif p.resource == "stages":
             codes = (book.stage_codes[p.row_id],)
@@ -173,14 +158,14 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
             codes = (book.evidence_codes[(p.resource, p.field)],)
         if p.resource == "persons":
             person = p.row_id
-        elif _text(row.get("person_id")):
+        elif cell_text(row.get("person_id")):
             person = row["person_id"]
         else:
-            person = stage_person.get(row.get("stage_id")) if _text(row.get("stage_id")) else None
+            person = stage_person.get(row.get("stage_id")) if cell_text(row.get("stage_id")) else None
         several = len(descriptor.quote_fields(p.resource)) > 1
         name = f"{p.resource}/{p.row_id}" + (f" {p.field}" if several else "") + (
             f" [{p.index + 1}/{p.count}]" if p.count > 1 else "")
-        notes = _text(row.get("notes"))
+        notes = cell_text(row.get("notes"))
         out.append(Selection(guid("selection", p.resource, p.row_id, p.field, str(p.index)), name, p,
                              f"{name}" + (f"\n\n{notes}" if notes else ""), codes, (person,) if person else (), (name,)))
     return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
@@ -257,11 +242,6 @@ def whole_texts(project: Project) -> list[Selection]:
     return out
 
 
-def _users(project: Project):
-    contributors = project.data.descriptor.data.get("contributors") or [{}]
-    return project.E.Users(project.E.User(guid=project.user, name=contributors[0].get("title", "coders"), id="coders"))
-
-
 def _variables(project: Project) -> tuple[object, dict[str, str]]:
     E, descriptor = project.E, project.data.descriptor
     guids = {name: project.guid("variable", name) for name, _, _ in VARIABLES}
@@ -285,11 +265,11 @@ def _cases(project: Project, variables: dict[str, str]) -> list:
             if pd.isna(value):
                 continue
             if column == "origin_location_id":
-                value = _text(locations.get(value)) or value
+                value = cell_text(locations.get(value)) or value
             element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
             values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
-        party = f", travel party `{person['travel_party']}`" if _text(person["travel_party"]) else ""
-        lines = [f"Person `{pid}`{party}."] + ([_text(person["notes"])] if _text(person["notes"]) else [])
+        party = f", travel party `{person['travel_party']}`" if cell_text(person["travel_party"]) else ""
+        lines = [f"Person `{pid}`{party}."] + ([cell_text(person["notes"])] if cell_text(person["notes"]) else [])
         cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
                             *[E.SourceRef(targetGUID=project.source_guid[s]) for s in project.texts_of[pid]
                               if s in project.source_guid],
@@ -305,11 +285,11 @@ def _sources(project: Project) -> tuple[list, dict[str, bytes]]:
         sid = source["source_id"]
         file_name = f"{project.source_guid[sid]}.txt"
         files[f"sources/{file_name}"] = project.texts[sid].encode("utf-8")
-        about = [f"{_text(source['outlet'])}: {_text(source['title']) or sid}"]
-        about += [f"Author: {source['author']}"] if _text(source["author"]) else []
-        about += [f"Published: {source['published']}"] if _text(source["published"]) else []
+        about = [f"{cell_text(source['outlet'])}: {cell_text(source['title']) or sid}"]
+        about += [f"Author: {source['author']}"] if cell_text(source["author"]) else []
+        about += [f"Published: {source['published']}"] if cell_text(source["published"]) else []
         about += [f"{label}: {source[column]}" for label, column in
-                  (("Address", "url"), ("Coded copy", "coded_copy_url")) if _text(source[column])]
+                  (("Address", "url"), ("Coded copy", "coded_copy_url")) if cell_text(source[column])]
         about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
                   "never to be redistributed."]
         sels = []
@@ -348,8 +328,9 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
     sources_xml, files = _sources(project)
     project_sets = [E.Set(E.Description(s.description), *[E.MemberCode(targetGUID=m) for m in s.members],
                           guid=s.guid, name=s.name) for s in book.sets]
+    contributors = descriptor.data.get("contributors") or [{}]
     root = E.Project(
-        _users(project), E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
+        E.Users(E.User(guid=project.user, name=contributors[0].get("title", "coders"), id="coders")), E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
         *([E.Cases(*cases)] if cases else []), *([E.Sources(*sources_xml)] if sources_xml else []),
         *([E.Sets(*project_sets)] if project_sets else []),
         E.Description(f"{descriptor.data.get('description', '')}\n\nBuilt by `make qdpx` from the package and the "
@@ -358,18 +339,6 @@ def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, 
         name=descriptor.data.get("title", descriptor.data.get("name", "")), origin=_origin(data),
         creatingUserGUID=project.user, **project.created)
     return serialise(root, "Project"), files
-
-
-# ---------------------------------------------------------------- files
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    """A zip with entries sorted, dated 1980-01-01, mode 0644, made on "Unix": the same bytes on every build."""
-    return files.zip_bytes(members)
-
-
-def write_codebook(data: journeys.Journeys, path: Path) -> Path:
-    return write_atomically(path, codebook_xml(data))
 
 
 def build(ctx, out: Path | None = None) -> Path:
@@ -385,9 +354,9 @@ def build(ctx, out: Path | None = None) -> Path:
     with files.OutputFolder(out, "qdpx", strict=not default) as output:
         if not default:
             output.mark()
-        return write_atomically(out / f"{package_name(data)}.qdpx", zipped({"project.qde": qde, **sources_xml}))
+        return write_atomically(out / f"{package_name(data)}.qdpx", files.zip_bytes({"project.qde": qde, **sources_xml}))
 
 
 EXPORTER = Exporter("refi-qda codebook",  # (the .qdpx, with the texts, is `make qdpx`); a codebook needs a code
-                    lambda job, folder: [write_codebook(job.data, folder / f"{job.name}.qdc")]
+                    lambda job, folder: [write_atomically(folder / f"{job.name}.qdc", codebook_xml(job.data))]
                     if len(job.data.table("factors")) else [])

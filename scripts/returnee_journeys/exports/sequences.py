@@ -1,11 +1,5 @@
-"""Sequence-analysis export: monthly place sequences in SPELL and STS form, with censoring codes,
-the candidates of uncertain months, a complete most-likely-place variant with its flag, and a
-README that says how every cell is coded (`README`, written beside the files).
-
-Months are integers counted from 1 = January of the year of the earliest dated event or first
-departure; the state of a month follows the rule of `journeys` (the place every stay that can cover
-the month shares, or `uncertain`), the same rule the figures use.
-"""
+"""Sequence-analysis export: monthly place sequences (SPELL, STS) with censoring codes, the candidates
+of uncertain months and a most-likely-place variant; `readme` says how every file and cell is coded."""
 from __future__ import annotations
 
 import re
@@ -16,7 +10,7 @@ import pandas as pd
 
 from ..model import journeys
 from ..model import palette as palette_module
-from .exporter import Exporter, Job
+from .exporter import Exporter
 
 OBSERVED, IMPUTED = "observed", "imputed"
 CENSOR = {0: "not censored: the last stay has a coded end",
@@ -38,10 +32,8 @@ def state_code(value: str) -> str:
 
 
 def states(data: journeys.Journeys, by_place: pd.DataFrame, by_type: pd.DataFrame) -> pd.DataFrame:
-    """`states.csv`: every state the files use, `code, label, colour, stands_for, kind`. kind `place`
-    (spells-place, sts-place*, person-months; colours as in the figures) or `stage_type`
-    (spells-stage-type; colours in the order of the stage types in datapackage.json); `stands_for`
-    is the place key or stage type the code is made from."""
+    """`states.csv`: every state the files use (places in the figures' colours, stage types in the
+    palette's order of the descriptor's stage types)."""
     colours = palette_module.of_package(data)
     names = journeys.place_names(data.table("locations"))
     field = data.descriptor.field("stages", "stage_type")
@@ -71,12 +63,8 @@ def calendar(month_index: int) -> str:
 
 
 def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.Series:
-    """The most likely place of every person-month, by midpoint imputation: every change of place
-    whose date the chronology knows only to a window is put at the middle of that window (an end
-    nothing bounds at the last day of the horizon month); consecutive changes that share one window
-    split it in equal shares, in journey order, each at the middle of its own share, so that every
-    stated stay keeps its days. A month then takes the place the person spent the most of its days
-    in (ties: the earlier stay)."""
+    """The most likely place of every person-month, by midpoint imputation (`imputed_changes`; an end
+    nothing bounds at the horizon): the place of most of the month's days (ties: the earlier stay)."""
     horizon = data.horizon()
     edge = journeys.month_start(horizon + 1) if horizon is not None else pd.NaT
     w = windows[["person_id", "seq", "place", "start_min", "start_max", "end_max"]].copy()
@@ -95,10 +83,8 @@ def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.Dat
 
 
 def imputed_changes(person: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
-    """The imputed day of each change of place (rows in journey order, per person): a run of k
-    consecutive changes with the same window [low, high] puts its j-th change (from 0) at
-    low + (2j + 1) / 2k of the window, the middle of its own share; a change alone in its window at
-    the middle. NaT where the window has no lower bound (the origin, which has no start)."""
+    """The imputed day of each change of place (rows in journey order): the j-th of k consecutive
+    changes sharing a window [low, high] falls at low + (2j + 1) / 2k of it; NaT without a low."""
     columns = [person.astype(object).to_numpy(), low.to_numpy("datetime64[ns]"), high.to_numpy("datetime64[ns]")]
     new_run = np.arange(len(person)) == 0
     for values in columns:  # NaT never equals NaT: a window with an open bound is a run of its own
@@ -237,18 +223,14 @@ convention, not evidence: weight or drop `{IMPUTED}` months where it matters.
 """
 
 
-def write(data: journeys.Journeys, folder) -> None:
+def write(data: journeys.Journeys, folder: Path) -> list[Path]:
     """Every sequence table as CSV, and README.md, into `folder`."""
     frames = tables(data)
     folder.mkdir(parents=True, exist_ok=True)
     for table, frame in frames.items():
         frame.to_csv(folder / f"{table}.csv", index=False, lineterminator="\n")
     (folder / "README.md").write_text(readme(data, frames), encoding="utf-8")
+    return sorted(folder.iterdir())
 
 
-def _export(job: Job, folder: Path) -> list[Path]:
-    write(job.data, folder / "sequences")
-    return sorted((folder / "sequences").iterdir())
-
-
-EXPORTER = Exporter("sequences", _export)
+EXPORTER = Exporter("sequences", lambda job, folder: write(job.data, folder / "sequences"))

@@ -17,13 +17,13 @@ from .exporter import Exporter, Job
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
-    out = frame[[f["name"] for f in fields]].astype(object).where(frame[[f["name"] for f in fields]].notna(), None)
+    frame = frame[[f["name"] for f in fields]].copy()
     for f in fields:
         if f["type"] == "boolean":
-            out[f["name"]] = out[f["name"]].map(lambda v: None if v is None else int(v))
+            frame[f["name"]] = frame[f["name"]].astype("Int64")
         elif f["type"] == "date":
-            out[f["name"]] = out[f["name"]].map(lambda v: None if v is None else v.strftime("%Y-%m-%d"))
-    return out.to_dict("records")
+            frame[f["name"]] = frame[f["name"]].dt.strftime("%Y-%m-%d")
+    return _nullable(frame)
 
 
 def _bounds(data: journeys.Journeys) -> pd.DataFrame:
@@ -155,8 +155,7 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
     db["row_ids"].create({"resource": str, "row_id": str, "table_rowid": int}, pk=("resource", "row_id"))
     db["row_ids"].insert_all(_row_ids(data))
     person_key = [("person_id", "persons", data.descriptor.primary_key("persons")[0])]
-    rows = result.rows.assign(duration_disagrees=result.rows["duration_disagrees"].map(
-        lambda v: None if pd.isna(v) else int(v), na_action="ignore"))
+    rows = result.rows.assign(duration_disagrees=result.rows["duration_disagrees"].astype("Int64"))
     db["comparison_table"].insert_all(_nullable(rows), pk="person_id", foreign_keys=person_key)
     db["comparison_cells"].insert_all(_nullable(result.cells), foreign_keys=person_key)
     figures = agreement_model.frame(agreement_model.of_package(data.tables))
@@ -168,10 +167,6 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
         db.create_view(name, sql.strip())
     db.conn.commit()
     db.conn.close()
-
-
-def _lee_labels(data: journeys.Journeys) -> str:
-    return ", ".join(dict.fromkeys(data.descriptor.lee_labels().values()))
 
 
 # Datasette shows a foreign key by the label column of the table it points to: the first of these.
@@ -211,7 +206,7 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
             table["units"] = units
         tables[r["name"]] = table
     stages = {f["name"]: f["description"] for f in data.descriptor.fields("stages")}
-    bounds = {c: DERIVED_COLUMNS[c] for c in _bounds_columns()}
+    bounds = {c: text for c, text in DERIVED_COLUMNS.items() if c.startswith(("start_", "end_"))}
     tables["stage_bounds"] = {
         "title": "Stage bounds",
         "description": "Per stage: strict EDTF bounds of start and end, and the windows the whole journey allows "
@@ -219,7 +214,8 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
         "columns": {"stage_id": described["stage_id"], **bounds}}
     tables["lee_labels"] = {
         "title": "Lee labels",
-        "description": "The Lee (1966) label of each lee_category and valence (" + _lee_labels(data) + "), from "
+        "description": "The Lee (1966) label of each lee_category and valence ("
+                       + ", ".join(dict.fromkeys(data.descriptor.lee_labels().values())) + "), from "
                        "`labels` on codings.valence in datapackage.json. An empty valence is a personal factor "
                        "whose direction the text does not state.",
         "columns": {"lee_category": described["lee_category"], "valence": described["valence"],
@@ -272,30 +268,18 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
             "databases": {database: {"tables": tables}}}
 
 
-def _bounds_columns() -> list[str]:
-    return [c for c in DERIVED_COLUMNS if c.startswith(("start_", "end_"))]
-
-
 def _view_columns(view: str) -> list[str]:
     """The column names a view's SELECT list gives (aliases where it has them)."""
     select = VIEWS[view].split("SELECT", 1)[1].split("FROM", 1)[0]
-    names = []
-    for item in select.split(","):
-        item = item.strip()
-        name = item.split(" AS ")[-1].split(".")[-1].strip().strip('"')
-        names.append(name)
-    return names
-
-
-def write_metadata(data: journeys.Journeys, database: str, path: Path) -> None:
-    path.write_text(json.dumps(datasette_metadata(data, database), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    return [item.split(" AS ")[-1].split(".")[-1].strip().strip('"') for item in select.split(",")]
 
 
 def _export(job: Job, folder: Path) -> list[Path]:
-    write(job.data, folder / f"{job.name}.sqlite", job.glance)
-    write_metadata(job.data, job.name, folder / "metadata.json")
-    return [folder / f"{job.name}.sqlite", folder / "metadata.json"]
+    written = [folder / f"{job.name}.sqlite", folder / "metadata.json"]
+    write(job.data, written[0], job.glance)
+    written[1].write_text(json.dumps(datasette_metadata(job.data, job.name), indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    return written
 
 
 EXPORTER = Exporter("sqlite", _export)

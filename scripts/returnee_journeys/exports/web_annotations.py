@@ -1,34 +1,17 @@
-"""W3C Web Annotations (https://www.w3.org/TR/annotation-model/) of every quoted row, as
-`annotations.jsonld`: an AnnotationCollection that a Hypothesis-like client can anchor on the
-articles.
-
-One annotation per quoted row and quote field (a row with one quote field, as in every table but
-discrepancies, has exactly one). Each fragment of the quote is a target on the article's address
-— the coded copy's (`sources.coded_copy_url`) where it is recorded, since the offsets are those
-of that copy, else the publisher's (`sources.url`), else the text's sha256 as a Named
-Information URI — with a TextQuoteSelector (exact, and at most CONTEXT characters of prefix and
-suffix, never beyond the fragment's paragraph) and a TextPositionSelector (code points, end
-exclusive, in the coded text). A text kept only as excerpts (`sources.text_extent`) gets the
-TextQuoteSelector's exact words alone: its positions and surroundings are the excerpt file's, not
-the article's. The body names the row, and the code (a coding's factor, its Lee
-label and the stage it bears on), the stage (a stage's id and type) or the table and field.
-
-Prefixes and suffixes need the texts, so the file is written only when every text is present and
-matches its sha256; `release` requires the texts, so the release always holds it.
-"""
+"""W3C Web Annotations (https://www.w3.org/TR/annotation-model/) of every quoted row, `annotations.jsonld`:
+one annotation per row and quote field, a target per fragment on the article's address, with a
+TextQuoteSelector and (unless the text is kept only as excerpts) a TextPositionSelector. Written
+only when every text is present and verified; docs/qda.md describes the file."""
 from __future__ import annotations
 
 import base64
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from ..model import journeys
+from ..model import files, journeys
 from ..model import texts as texts_module
 from ..model.descriptor import UnreadableInput
-from ..model import files
-from ..model.qda_codes import Guids, package_name
+from ..model.qda_codes import Guids, cell_text, package_name
 from .exporter import Exporter
 
 CONTEXT = 32
@@ -79,8 +62,7 @@ def bodies(data: journeys.Journeys, resource: str, field: str, row_id: str, row:
     described = f"{resource}/{row_id}" + (f", {field}" if several else "")
     if resource == "codings":
         factor = data.table("factors").set_index("factor_id")["label"].get(row["factor_id"], row["factor_id"])
-        valence = "" if pd.isna(row["valence"]) else row["valence"]
-        label = descriptor.lee_labels().get((row["lee_category"], valence), "")
+        label = descriptor.lee_labels().get((row["lee_category"], cell_text(row["valence"])), "")
         tags = [_tag(row["factor_id"], "classifying"), _tag(label), _tag(row["stage_id"])]
         described += f": {factor} ({label}), bearing on the move into {row['stage_id']}"
     elif resource == "stages":
@@ -98,8 +80,7 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     guid = Guids(package_name(data))
     passages = texts_module.passages(descriptor, data.tables, texts)
     sources = data.table("sources").set_index("source_id")
-    address = {sid: target_source({"text_sha256": row["text_sha256"], "url": row["url"],
-                                   "coded_copy_url": row["coded_copy_url"]}) for sid, row in sources.iterrows()}
+    address = {sid: target_source(row) for sid, row in sources.iterrows()}
     excerpts = set(sources.index[sources["text_extent"] == EXCERPTS]) if "text_extent" in sources else set()
     grouped: dict[tuple[str, str, str], list[texts_module.Passage]] = {}
     for p in passages:
@@ -141,16 +122,6 @@ def serialise(document: dict) -> bytes:
 
 def write(data: journeys.Journeys, texts: dict[str, str], path: Path) -> Path:
     return files.write_atomically(path, serialise(collection(data, texts)))
-
-
-def write_if_texts(data: journeys.Journeys, folder: Path, path: Path) -> Path | None:
-    """Write the annotations when every text is in `folder` (None, nothing written, when any is
-    missing); a text that is there but not the coded copy stops everything (TextsNotVerified)."""
-    try:
-        texts = texts_module.verified(data.table("sources"), folder)
-    except texts_module.TextsMissing:
-        return None
-    return write(data, texts, path)
 
 
 def require_for_release(data: journeys.Journeys, folder: Path, exports: Path) -> None:

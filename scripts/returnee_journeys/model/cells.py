@@ -1,13 +1,11 @@
 """What a cell's text means to the programs that open the tables."""
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
 # What a spreadsheet would run as a formula (or a DDE command) at the start of a cell.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN = "^[" + re.escape("".join(FORMULA_START)) + "]"
 
 # Control characters a text cell must not hold: C0 controls but tab and line feed, DEL, C1 controls,
 # and the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069). As an RE2 pattern

@@ -1,25 +1,7 @@
-"""Journeys at a glance: one row per person, computed from the tables and the chronology windows.
-
-Every value comes from the same windows (`Journeys.windows`) and month rule (`journeys.month`)
-that the figures and the sequence exports use, so the three agree:
-
-- first departure: the end of the person's first stay (the stage type with position `first` in
-  the descriptor's `roles`), as coded (EDTF) and as the window the whole chain allows;
-- return: the start of the last stay (position `last`), as coded and as its window;
-- months abroad: calendar months from the month of first departure to the month of return,
-  shortest (latest departure, earliest return) and longest (earliest departure, latest return);
-- the stated durations that measure that same span (`span_relation` equals, from the first stay
-  after leaving to the last stay before the return), with a flag where they cannot be squared
-  with the dates (the validator's own test, `model.spans`);
-- factors: the codings on the move out (into the first stay abroad) and on the move home, other
-  than intervening obstacles and enablers, which have their own columns (any move); each in two
-  columns, those the text names as reasons (certainty explicit) and, apart, those it only sets
-  beside the move (implicit). Hindsight (timing after) and discounted factors (salience discounted)
-  are left out: they are not what the person weighed when moving (the factor matrix marks them).
-
-`cells` is the companion long table: for every (person, column) the rows the value comes from,
-as (resource, row_id), so that each cell of the table can be checked.
-"""
+"""Journeys at a glance: one row per person, computed from the same chronology windows
+(`Journeys.windows`) and month rule (`journeys.month`) as the figures and the sequence exports, so
+the three agree; `cells`, the companion long table, names the rows behind every cell. What each
+column holds: `DESCRIPTIONS` (and docs/comparison.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -69,7 +69,8 @@ def package_name(data: journeys.Journeys) -> str:
     return name
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as text: empty for a missing value."""
     return "" if value is None or pd.isna(value) else str(value)
 
 

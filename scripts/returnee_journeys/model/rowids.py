@@ -48,12 +48,6 @@ def ref(resource: str, row_id_: str) -> str:
     return f"{resource}/{row_id_}"
 
 
-def split_ref(reference: str) -> tuple[str, str]:
-    """(resource, row id) of a `<resource>/<row id>` reference."""
-    resource, _, rest = reference.partition("/")
-    return resource, rest
-
-
 def _column(values: pd.Series) -> pd.Series:
     """A key column as segments: encoded only where a value has a character that needs it."""
     text = values.astype("string")

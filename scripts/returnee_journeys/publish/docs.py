@@ -1,19 +1,12 @@
-"""Generated parts of the README and docs/comparison.md: tables, data dictionary, codebook, how to
-cite, journeys at a glance (the comparison table), the loading recipes and schema.org JSON-LD; and
-.zenodo.json, whole, from the package's citation (where the package has a .zenodo.json).
-
-They are rendered from the package's datapackage.json, its tables and its citation between
-`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, so they cannot drift, in the
-package's own README.md and docs/comparison.md (those it has). `returnee-journeys docs PACKAGE`
-rewrites them; `--check` exits 1 when a file is stale and writes nothing. The journey-package
-profile is maintained by hand (profile/): nothing here writes it.
-"""
+"""`returnee-journeys docs`: the generated sections of a package's README.md and docs (between
+`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->`, one maker each in `makers`),
+rendered from its descriptor, tables and citation, and its .zenodo.json, whole, where it has one."""
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
-
 
 from ..model import citation as citation_module
 from ..model import codebook as codebook_module
@@ -164,55 +157,25 @@ def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, t
             + text + f"{fence}\n\n</details>\n")
 
 
-class Context:
-    """What the generated sections are made from (the package of `ctx`), each read once and only
-    when a section needs it."""
-
-    def __init__(self, ctx) -> None:
-        self.path = ctx.path
-        self.descriptor = ctx.descriptor
-        self.citation = ctx.citation
-        self._data = None
-        self._reliability = None
-
-    @property
-    def reliability(self) -> list:
-        if self._reliability is None:
-            from . import reliability
-
-            self._reliability = reliability.measured(self.descriptor, self.data.tables)
-        return self._reliability
-
-    @property
-    def data(self) -> journeys.Journeys:
-        if self._data is None:
-            self._data = journeys.read(self.path)
-        return self._data
-
-
-def makers(context: Context) -> dict:
-    from . import recipes, reliability
+def makers(ctx, data) -> dict:
+    """Each generated section's maker; `data`: the package's journeys, read when first needed."""
     from ..validation import catalogue
+    from . import recipes, reliability
 
-    d = context.descriptor
-    return {"tables": lambda: tables(d, context.data.tables), "data-dictionary": lambda: data_dictionary(d),
-            "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(context.citation)),
-            "journeys-at-a-glance": lambda: glance(context.data) + reliability.glance_note(context.reliability),
-            "comparison-table": lambda: glance_table(comparison_model.build(context.data).rows),
+    d = ctx.descriptor
+    measured = functools.cache(lambda: reliability.measured(d, data().tables))
+    return {"tables": lambda: tables(d, data().tables), "data-dictionary": lambda: data_dictionary(d),
+            "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(ctx.citation)),
+            "journeys-at-a-glance": lambda: glance(data()) + reliability.glance_note(measured()),
+            "comparison-table": lambda: glance_table(comparison_model.build(data()).rows),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
-            "schema-org": lambda: schema_org_block(d, context.citation, context.data.tables),
-            "who": lambda: prose.who(journeys.lanes(context.data), context.data.table("sources"),
-                                     context.data.table("person_sources")),
-            "texts": lambda: prose.texts(context.data.table("sources")),
-            "reliability": lambda: reliability.summary(context.reliability),
-            "reliability-rounds": lambda: reliability.detail(context.reliability),
-            "validation-rules": catalogue.markdown}
-
-
-def render(text: str, context: Context) -> str:
-    made = makers(context)
-    return BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)
+            "schema-org": lambda: schema_org_block(d, ctx.citation, data().tables),
+            "who": lambda: prose.who(journeys.lanes(data()), data().table("sources"), data().table("person_sources")),
+            "texts": lambda: prose.texts(data().table("sources")),
+            "reliability": lambda: reliability.summary(measured()),
+            "reliability-rounds": lambda: reliability.detail(measured()),
+            "validation-rules": lambda: catalogue.markdown(d)}
 
 
 # The files that may hold generated sections, in the package's folder: the README, the comparison's page,
@@ -220,52 +183,44 @@ def render(text: str, context: Context) -> str:
 GENERATED = ["README.md", "docs/comparison.md", "docs/reliability.md", "docs/validation.md"]
 
 
-def current(ctx) -> list[tuple[Path, str, str]]:
+def current(ctx, data=None) -> list[tuple[Path, str, str]]:
     """(file, text now, text as it should be) for every file of the package of `ctx` (a Context)
-    with generated sections."""
-    context = Context(ctx)
+    with generated sections, and its .zenodo.json."""
+    made = makers(ctx, data or functools.cache(lambda: journeys.read(ctx.path)))
     out = []
     for path in (ctx.folder / name for name in GENERATED):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            out.append((path, text, render(text, context)))
-    zenodo = ctx.folder / ZENODO
+            out.append((path, text, BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
+    zenodo = ctx.folder / ".zenodo.json"
     if zenodo.is_file():
-        out.append((zenodo, zenodo.read_text(encoding="utf-8"), _zenodo(context)))
+        from . import metadata
+
+        out.append((zenodo, zenodo.read_text(encoding="utf-8"), metadata.zenodo_text(ctx.citation)))
     return out
 
 
-def stale_prose(ctx) -> list[str]:
+def stale_prose(ctx, data=None) -> list[str]:
     """Counts of persons or texts in the package's hand-written prose (its README.md, descriptor,
     CITATION.cff and pyproject.toml, those it has) that its data does not bear out (`prose`)."""
-    context = Context(ctx)
+    data = data or journeys.read(ctx.path)
     readme = ctx.folder / "README.md"
     citation = ctx.folder / citation_module.FILE
-    return prose.stale(readme.read_text(encoding="utf-8") if readme.is_file() else "", context.descriptor.data,
+    return prose.stale(readme.read_text(encoding="utf-8") if readme.is_file() else "", ctx.descriptor.data,
                        citation_module.read(citation) if citation.is_file() else {},
                        prose.project_description(ctx.folder / "pyproject.toml"),
-                       context.data.table("persons"), context.data.table("sources"))
-
-
-# Generated whole, from the package's citation (its CITATION.cff), where the package has one.
-ZENODO = ".zenodo.json"
-
-
-def _zenodo(context: Context) -> str:
-    """.zenodo.json, from the citation alone (the one source of the citation metadata)."""
-    from . import metadata
-
-    return metadata.zenodo_text(context.citation)
+                       data.table("persons"), data.table("sources"))
 
 
 def update(ctx, check: bool = False) -> int:
     """Rewrite the generated sections; with check, only report (exit 1) when one is stale. Either
     way, exit 1 when hand-written prose states a count the data does not bear out."""
+    data = journeys.read(ctx.path)
     stale = 0
-    for problem in stale_prose(ctx):
+    for problem in stale_prose(ctx, data):
         print(f"error: {problem}", file=sys.stderr)
         stale = 1
-    for path, text, rendered in current(ctx):
+    for path, text, rendered in current(ctx, lambda: data):
         if text == rendered:
             continue
         name = path.relative_to(ctx.folder) if path.is_relative_to(ctx.folder) else path

@@ -1,11 +1,6 @@
-"""`returnee-journeys init DIR`: a new, empty journey package that follows the current profile.
-
-The descriptor is the instrument's own package's, with every resource, field and code, given the
-new package's identity (name, title, licence, home countries) and no sources, contributors or
-history of its own; each table is a CSV holding only its header. Beside it: a README stub, a
-licence placeholder, sources/ for the texts (kept out of version control). The folder is built
-beside its target and moved into place whole: a failed run leaves nothing behind.
-"""
+"""`returnee-journeys init DIR`: a new, empty journey package: the instrument's descriptor (every
+resource, field and code) with the new package's identity, header-only CSVs, a README stub, a
+licence placeholder and sources/ (kept out of version control), moved into place whole."""
 from __future__ import annotations
 
 import datetime

@@ -1,10 +1,6 @@
-"""Discovery metadata, built from the descriptor, the tables and CITATION.cff (never written by hand):
-schema.org `Dataset` JSON-LD (for the README and the release), an RO-Crate metadata file (for the
-release, built with the `rocrate` package) and `.zenodo.json`.
-
-CITATION.cff is the one source of the citation facts (title, version, date, creators, publisher,
-url, identifiers, licence, keywords, abstract); the coverage (time span, places, languages) comes
-from the tables."""
+"""Discovery metadata, built from the descriptor, the tables (coverage in time, space and language) and
+CITATION.cff (the one source of the citation facts): schema.org `Dataset` JSON-LD (README and
+release), RO-Crate metadata (release, with the `rocrate` package) and `.zenodo.json`."""
 from __future__ import annotations
 
 import json

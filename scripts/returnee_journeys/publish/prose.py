@@ -1,12 +1,6 @@
-"""Prose that grows with the data.
-
-Counts and lists of persons and texts are never written by hand: the README's list of who is
-coded from which text (`who`) and its list of the texts (`texts`) are rendered from the tables
-by `returnee-journeys docs`. Everywhere else (the README's hand-written prose, the descriptor's
-descriptions, CITATION.cff's message and abstract, pyproject's description) `stale` finds any
-count of persons or texts written in words ("four Russians", "both texts") that the data no
-longer bears out, and any text of `sources` that CITATION.cff's references do not list.
-"""
+"""Prose that grows with the data: the README's lists of who is coded from which text (`who`) and of
+the texts (`texts`) are rendered from the tables; `stale` finds any count of persons or texts written
+in words ("four Russians", "both texts") in hand-written prose that the data no longer bears out."""
 from __future__ import annotations
 
 import re

@@ -1,9 +1,5 @@
-"""How to load each format, as runnable snippets: written once, rendered into the README (paths in
-the repository, after `make exports`) and into the release's own README (paths inside the zip).
-
-The test suite runs every snippet of both READMEs (tests/test_readme_snippets.py): Python always,
-R where Rscript and the snippet's libraries are installed.
-"""
+"""How to load each format, as runnable snippets, rendered into the README (paths in the repository)
+and into the release's README (paths in the zip); tests/test_readme_snippets.py runs them all."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,17 +1,10 @@
-"""Build the release archive: dist/<name>-<version>.zip, byte-identical on every rebuild.
-
-What the archive holds is listed in ONE place, `CONTENTS`: every member comes from exactly one
-entry and nothing else gets in (no stray or untracked file, no path outside the archive).
-The members sit at the archive's root, `datapackage.json` among them: the zip is a Frictionless
-zipped package, so `frictionless validate <name>-<version>.zip` reads the descriptor inside it and
-checks every table against its schema, size and sha256. To ship something more, add an entry there. The archive explains itself: its README.md
-is generated for it, with paths relative to the archive and how to load each format, beside
-schema.org JSON-LD (dataset.jsonld) and RO-Crate metadata (ro-crate-metadata.json).
-
-Entries are sorted, dated 1980-01-01 and given fixed permissions. `build` writes only inside `out`.
-"""
+"""The release archive, dist/<name>-<version>.zip, byte-identical on every rebuild: exactly the
+members of `CONTENTS` (to ship something more, add an entry there), at the archive's root, so that
+the zip is a Frictionless zipped package; its own README.md, schema.org and RO-Crate metadata."""
 from __future__ import annotations
 
+import collections
+import functools
 import hashlib
 import json
 import os
@@ -41,13 +34,10 @@ class Release:
     descriptor: descriptor_module.Descriptor
     citation: dict
     members: dict[str, bytes] = field(default_factory=dict)
-    _data: journeys.Journeys | None = None
 
-    @property
+    @functools.cached_property
     def data(self) -> journeys.Journeys:
-        if self._data is None:
-            self._data = journeys.read(self.root / "datapackage.json")
-        return self._data
+        return journeys.read(self.root / "datapackage.json")
 
 
 @dataclass(frozen=True)
@@ -80,10 +70,6 @@ def released_descriptor(root: Path) -> bytes:
         resource["bytes"] = len(raw)
         resource["hash"] = "sha256:" + hashlib.sha256(raw).hexdigest()
     return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _descriptor(r: Release) -> list[tuple[str, bytes]]:
-    return [("datapackage.json", released_descriptor(r.root))]
 
 
 def _data(r: Release) -> list[tuple[str, bytes]]:
@@ -119,33 +105,26 @@ def _profile(r: Release) -> list[tuple[str, bytes]]:
             for p in (source, paths.PROFILE / DATA_PACKAGE_V2_FILE)]
 
 
-def _files_so_far(r: Release) -> list[str]:
-    return sorted(r.members)
-
-
 def _schema_org(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
-    document = metadata.schema_org(r.descriptor, r.citation, _files_so_far(r), r.data.tables)
+    document = metadata.schema_org(r.descriptor, r.citation, sorted(r.members), r.data.tables)
     return [("dataset.jsonld", metadata.jsonld_text(document).encode("utf-8"))]
 
 
 def _ro_crate(r: Release) -> list[tuple[str, bytes]]:
     from . import metadata
 
-    about = {n: {"description": _about(n), "size": len(b)} for n, b in r.members.items()}
+    about = {n: {"description": _entry(n).about, "size": len(b)} for n, b in r.members.items()}
     return [("ro-crate-metadata.json", metadata.ro_crate(r.descriptor, r.citation, about, r.data.tables).encode("utf-8"))]
-
-
-def _readme(r: Release) -> list[tuple[str, bytes]]:
-    return [("README.md", release_readme(r).encode("utf-8"))]
 
 
 # Every member of the release, entry by entry (in build order: the metadata entries describe the
 # members listed before them). Issue 11: exactly these files, nothing else.
 CONTENTS: list[Entry] = [
     Entry("datapackage.json", "the Frictionless Data Package descriptor, each resource with its `bytes` and "
-          "`hash` (sha256), so that `frictionless validate datapackage.json` checks every file", _descriptor),
+          "`hash` (sha256), so that `frictionless validate datapackage.json` checks every file",
+          lambda r: [("datapackage.json", released_descriptor(r.root))]),
     Entry("data/", "the tables: one CSV file (UTF-8, LF) per resource of the descriptor", _data),
     Entry("figures/", "the figures drawn from the tables, PNG (200 dpi) and SVG", _figures),
     Entry("exports/", "the same tables for other tools: SQLite (+ Datasette metadata.json), Parquet, XLSX, "
@@ -160,15 +139,16 @@ CONTENTS: list[Entry] = [
     Entry("LICENSE", "the code's licence (MIT)", _copy("LICENSE")),
     Entry("dataset.jsonld", "schema.org Dataset metadata (JSON-LD) for search engines and catalogues", _schema_org),
     Entry("ro-crate-metadata.json", "RO-Crate metadata: the archive as a research object", _ro_crate),
-    Entry("README.md", "this file", _readme),
+    Entry("README.md", "this file", lambda r: [("README.md", release_readme(r).encode("utf-8"))]),
 ]
 
 
-def _about(member: str) -> str:
-    for entry in CONTENTS:
-        if member == entry.name or (entry.name.endswith("/") and member.startswith(entry.name)):
-            return entry.about
-    raise ValueError(f"{member} belongs to no entry of CONTENTS")
+def _holds(entry: Entry, member: str) -> bool:
+    return member.startswith(entry.name) if entry.name.endswith("/") else member == entry.name
+
+
+def _entry(member: str) -> Entry:
+    return next(entry for entry in CONTENTS if _holds(entry, member))
 
 
 def _safe(member: str) -> bool:
@@ -183,8 +163,7 @@ def members(root: Path, exports: Path, figures: Path | None = None) -> list[tupl
     release = Release(root, exports, figures or root / "figures", descriptor, citation_module.for_package(descriptor))
     for entry in CONTENTS:
         for name, content in entry.files(release):
-            inside = name == entry.name if not entry.name.endswith("/") else name.startswith(entry.name)
-            if not inside or not _safe(name) or name in release.members:
+            if not _holds(entry, name) or not _safe(name) or name in release.members:
                 raise ValueError(f"release entry {entry.name!r} produced {name!r}")
             release.members[name] = content
     return sorted(release.members.items())
@@ -233,16 +212,11 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
 
 def release_readme(r: Release) -> str:
     """The archive's own README: what is in it (paths relative to the archive) and how to load each format."""
-    from . import docs
-    from . import recipes
-    from . import reliability
+    from . import docs, recipes, reliability
 
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
-    counts: dict[str, int] = {}
-    for member in r.members:
-        entry = next(e for e in CONTENTS if member == e.name or (e.name.endswith("/") and member.startswith(e.name)))
-        counts[entry.name] = counts.get(entry.name, 0) + 1
+    counts = collections.Counter(_entry(member).name for member in r.members)
     rows = ["| path | files | what it is |", "|---|---:|---|"]
     rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
     lines = [

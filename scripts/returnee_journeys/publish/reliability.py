@@ -1,12 +1,6 @@
-"""The reliability figures as Markdown, for the README's "Reliability" section and
-docs/reliability.md: alpha per variable for each round (with units, observed agreement and the
-bootstrap interval), what the second coder saw, the caveat, the targets and where a variable falls
-short, and every disagreement with its adjudication.
-
-A package measures its own rounds (`reliability_rounds`); the packages named in its descriptor's
-`reliabilityPackages` (paths relative to it) are reported beside it (this project: the reliability
-sample in reliability/).
-"""
+"""The reliability figures as Markdown (the README's "Reliability" section and docs/reliability.md),
+for the package's own rounds and those of the packages its descriptor names in `reliabilityPackages`:
+alpha per variable, what the second coder saw, the caveat, shortfalls and every adjudication."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,7 +7,10 @@ pandera reason or JSON Schema keyword.
 """
 from __future__ import annotations
 
-RULES = {
+from ..model.descriptor import Descriptor
+from . import rules
+
+BEFORE = {
     # the descriptor (descriptor_checks.py, reading.py, type_map.py, profile.py, schema.py)
     "descriptor:structure": "name, version, resources, fields, types and constraints are well formed",
     "descriptor:duplicate-resource": "each resource name is used once",
@@ -44,40 +47,9 @@ RULES = {
     "unexpected-column": "the header has no column the descriptor lacks",
     "column-order": "the header lists the fields in the descriptor's order",
     "row-length": "every row has as many cells as the header",
-    # rows and tables (rules.py)
-    "has-rows": "sources, persons, stages, locations and events have rows (unless all are empty)",
-    "has-a-dated-event": "at least one event has a date",
-    "after-text": "a stage or event is not dated after its text was available",
-    "seq-runs-1-to-n": "each person's stages are numbered 1 … n in journey order",
-    "origin-first": "a journey starts with one origin stage (seq 1)",
-    "ends-with-return-home": "the last realised stage is a return in the person's home country, and only the last",
-    "place-fits-stage-type": "home stages are in the person's home country, away ones are not",
-    "planned-has-no-dates": "an unrealised destination has no start or end",
-    "end-before-start": "a stay does not end before it starts",
-    "inference-explained": "notes say how an inferred place, date or origin was reached",
-    "date-basis": "start_basis / end_basis are given exactly when start / end are",
-    "person-source": "a stage or duration comes from a text that reports on its person",
-    "stage-continuity": "a stay starts when the previous one ends",
-    "chronology": "a person's dates can all hold in journey order",
-    "country-code-fits-kind": "places have a country_code; a country group has none",
-    "origin-matches-stage": "a person's origin is the place of their origin stage",
-    "home-country-listed": "a person's home country is one of the package's home_countries",
-    "stages-of-own-person": "a duration spans stages of its own person",
-    "span-in-order": "a duration's last stage does not come before its first",
-    "value-matches-qualifier": "a duration has a value exactly when its qualifier is numeric",
-    "duration-agrees-with-dates": "a stated duration fits the dates, or a discrepancy records it",
-    "stage-source": "a coding comes from a text that reports on the person of its stage",
-    "target-exists": "a discrepancy or reading names an existing resource, row and field",
-    "target-source": "a discrepancy or reading is in the text of the row it affects",
-    "ledger-disposition": "a ledger sentence lists rows or gives a reason, not both",
-    "ledger-rows-exist": "every row a ledger sentence lists exists",
-    "lee-category-allowed": "a coding's Lee category is one its factor allows",
-    "round-coder-exists": "a reliability round names coders with codings",
-    "reason-matches-codings": "a stage gives a reason exactly when one of its codings is explicit",
-    "excludes-names-codes": "a factor's excludes names codes of the codebook",
-    "factor-used": "every codebook factor is used by a coding",
-    "value-or-range": "an estimate gives a value, a range, or both",
-    "range-ordered": "an estimate's low ≤ value ≤ high",
+}
+# then the rules between rows and tables, read from the rules themselves (rules.RULES)
+AFTER = {
     # provenance (provenance.py, validate.py)
     "text-present": "each source's text is at hand (with --require-sources)",
     "text-file": "a text is a regular file with a safe name",
@@ -87,8 +59,17 @@ RULES = {
     "ledger-lists-quoting-rows": "a ledger sentence lists the rows quoting it",
 }
 
+RULES = BEFORE | {rule.id: rule.description for rule in rules.RULES} | AFTER
 
-def markdown() -> str:
-    """The catalogue as a Markdown table, for docs/validation.md."""
-    rows = "".join(f"| `{rule}` | {text} |\n" for rule, text in RULES.items())
-    return "| Rule | Checks that |\n|---|---|\n" + rows
+
+def _where(rule_id: str, descriptor: Descriptor) -> str:
+    """For a rule between tables: each resource.field it is reported on, with the hint it gives there."""
+    found = next((rule for rule in rules.RULES if rule.id == rule_id), None)
+    return "" if found is None else "<br>".join(
+        f"`{at.resource}{'.' + at.field if at.field else ''}`: {at.hint_for(descriptor)}" for at in found.at)
+
+
+def markdown(descriptor: Descriptor) -> str:
+    """The catalogue as a Markdown table, for docs/validation.md; the hints as `descriptor` words them."""
+    rows = "".join(f"| `{rule}` | {text} | {_where(rule, descriptor)} |\n" for rule, text in RULES.items())
+    return "| Rule | Checks that | Where, and the hint it gives |\n|---|---|---|\n" + rows

@@ -4,19 +4,17 @@ Each rule is a vectorised function of whole tables returning, for the rows of on
 True where the rule holds. The descriptor supplies what the rules need to know about codes
 (which stage types are realised stays at home, how long a unit is, what each duration
 qualifier admits).
-
-The rules read the validator's compact tables (`model.compact.Table`) as they would read the
-tables `returnee_journeys.load()` returns; where a rule only compares a text column with codes,
-it asks `compact.isin` / `compact.equals` / `compact.notna`, which give the same answer without
-decoding the column.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, codebook, compact, spans
+from ..model import chronology, codebook, spans
 from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
@@ -44,7 +42,7 @@ def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
 
 
 def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    return (stages["seq"] == 1) == compact.equals(stages, "stage_type", descriptor.stage_type("first"))
+    return (stages["seq"] == 1) == (stages["stage_type"] == descriptor.stage_type("first"))
 
 
 def at_home(j: keys.Joins) -> pd.Series:
@@ -59,10 +57,10 @@ def at_home(j: keys.Joins) -> pd.Series:
 
 
 def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[["person_id", "seq"]][compact.isin(stages, "stage_type", descriptor.stage_types(realised=True))]
+    realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
-    is_return = compact.equals(stages, "stage_type", descriptor.stage_type("last"))
+    is_return = stages["stage_type"] == descriptor.stage_type("last")
     ok_last = is_return & at_home(j)
     return_elsewhere = is_return & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
@@ -70,9 +68,9 @@ def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages:
 
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     in_home = at_home(j)
-    home = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=True))
-    away = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=False))
-    either = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=None))
+    home = stages["stage_type"].isin(descriptor.stage_types(at_home=True)).to_numpy(dtype=bool)
+    away = stages["stage_type"].isin(descriptor.stage_types(at_home=False)).to_numpy(dtype=bool)
+    either = stages["stage_type"].isin(descriptor.stage_types(at_home=None)).to_numpy(dtype=bool)
     return (home & in_home) | (away & ~in_home) | either
 
 
@@ -85,8 +83,8 @@ def home_is_listed(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame)
 
 
 def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    unrealised = compact.isin(stages, "stage_type", descriptor.stage_types(realised=False))
-    return ~(unrealised & (compact.notna(stages, "start") | compact.notna(stages, "end")))
+    unrealised = stages["stage_type"].isin(descriptor.stage_types(realised=False)).to_numpy(dtype=bool)
+    return ~(unrealised & (stages["start"].notna() | stages["end"].notna()))
 
 
 def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
@@ -94,13 +92,13 @@ def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
 
 
 def inference_explained(stages: pd.DataFrame) -> pd.Series:
-    inferred = (compact.equals(stages, "location_certainty", "inferred") | compact.equals(stages, "start_basis", "inferred")
-                | compact.equals(stages, "end_basis", "inferred")).fillna(False)
-    return ~(inferred & ~compact.notna(stages, "notes"))
+    inferred = ((stages["location_certainty"] == "inferred") | (stages["start_basis"] == "inferred")
+                | (stages["end_basis"] == "inferred")).fillna(False)
+    return ~(inferred & ~stages["notes"].notna())
 
 
 def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
-    return compact.notna(stages, column) == compact.notna(stages, f"{column}_basis")
+    return stages[column].notna() == stages[f"{column}_basis"].notna()
 
 
 def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray | None = None) -> pd.Series:
@@ -144,7 +142,7 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 def origin_matches_stage(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
     stages = j.tables["stages"]
-    origin = stages[compact.equals(stages, "stage_type", descriptor.stage_type("first"))]
+    origin = stages[stages["stage_type"] == descriptor.stage_type("first")]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
 
@@ -197,7 +195,7 @@ def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFram
     where = np.full(len(stage), -1, dtype=np.int64)  # the persons row of the stage's person
     where[found] = person[stage[found]]
     no_person = np.ones(len(stage), dtype=bool)
-    no_person[found] = ~compact.notna(j.tables["stages"], "person_id").to_numpy()[stage[found]]
+    no_person[found] = ~j.tables["stages"]["person_id"].notna().to_numpy()[stage[found]]
     return (_reports(j, lambda: _stage_of(j, resource, "stage_id", "person_id"), frame["source_id"], where)
             | no_person).astype(bool)
 
@@ -284,11 +282,7 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "codings") -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
     factor = j.positions(resource, "factor_id", "factors", "factor_id")
-    held = compact.held(codings)["lee_category"]
-    if compact.is_compact(held):  # its codes and distinct values are a factorization already
-        lee, categories = compact.codes(held), held.cat.categories
-    else:
-        lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
+    lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
     pair = factor * (len(categories) + 1) + lee  # each distinct (factor, category) is judged once
     distinct, back = np.unique(pair, return_inverse=True)
     lists = j.tables["factors"]["lee_categories"].to_numpy(dtype=object)
@@ -303,7 +297,7 @@ def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     """A stage states a reason exactly when at least one of its codings is explicit."""
     codings = j.tables["codings"]
-    explicit = compact.equals(codings, "certainty", "explicit").fillna(False).to_numpy(dtype=bool)
+    explicit = (codings["certainty"] == "explicit").fillna(False).to_numpy(dtype=bool)
     stage = pa.array(codings["stage_id"].astype("string"))
     has_explicit = keys.is_in(stages["stage_id"], pd.Series(pd.arrays.ArrowStringArray(pc.filter(stage, explicit)
                                                                                        .cast(pa.large_string()))))
@@ -396,139 +390,221 @@ def event_not_after_text(j: keys.Joins, events: pd.DataFrame) -> pd.Series:
     return ~(events["date_lower"] > available).fillna(False).astype(bool)
 
 
-# --- the checks -----------------------------------------------------------------------------
+# --- the catalogue: every rule, registered once -------------------------------------------
+
+@dataclass(frozen=True)
+class Run:
+    """What the rules of one validation read: the descriptor, the tables (with their joins) and the
+    chronology's windows on the stages (None where the tables cannot give them)."""
+    descriptor: Descriptor
+    j: keys.Joins
+    windows: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class At:
+    """Where a rule applies: the resource and field a failing row is reported on, the hint it gets
+    (`{word}`s are the descriptor's codes, `WORDS`), the check (`check(run, table)` → True where the
+    rule holds), the other tables it needs, whether it judges the whole table, when it applies."""
+    resource: str
+    field: str | None
+    hint: str
+    check: Callable[[Run, pd.DataFrame], pd.Series | np.ndarray | bool]
+    needs: tuple[str, ...] = ()
+    whole: bool = False
+    when: Callable[[Run], bool] = lambda run: True
+
+    def hint_for(self, descriptor: Descriptor) -> str:
+        return self.hint.format_map(_Words(descriptor))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule between rows or tables: its id, one line on what it checks, where it applies."""
+    id: str
+    description: str
+    at: tuple[At, ...]
+
+
+# the descriptor's codes that hints name, never a hand-written copy of them
+WORDS = {"first": lambda d: d.stage_type("first"), "last": lambda d: d.stage_type("last"),
+         "home": lambda d: ", ".join(d.stage_types(at_home=True)), "away": lambda d: ", ".join(d.stage_types(at_home=False)),
+         "unrealised": lambda d: ", ".join(d.stage_types(realised=False)), "homes": lambda d: ", ".join(d.home_countries),
+         "kinds": lambda d: ", ".join(k for k in d.field("locations", "kind").get("constraints", {}).get("enum", [])
+                                      if k != GROUP),
+         "no_value": lambda d: " and ".join(q for q, spec in d.field("durations", "qualifier").get("admits", {}).items()
+                                            if isinstance(spec, dict) and admits_no_value(spec))}
+
+
+class _Words(dict):
+    def __init__(self, descriptor: Descriptor):
+        super().__init__(group=GROUP)
+        self.descriptor = descriptor
+
+    def __missing__(self, word: str) -> str:
+        return WORDS[word](self.descriptor)
+
+
+def _fresh(run: Run) -> bool:
+    """A package not yet coded (as `init` writes it: every table the rules start from empty) is
+    valid; once coding starts, each of them needs rows."""
+    tables = run.j.tables
+    return "persons" in tables and all(len(tables[r]) == 0 for r in NOT_EMPTY if r in tables)
+
+
+def _own_codebook(run: Run) -> bool:
+    """A codebook borrowed whole from another package (a reliability sample) need not use every code."""
+    return not run.descriptor.resource("factors").get("borrowedFrom")
+
+
+def _has_windows(run: Run) -> bool:
+    return run.windows is not None
+
+
+TARGET_HINTS = {"resource": "name one of the package's resources", "row_id": "no row of that resource has this primary key",
+                "field": "that resource has no such field"}
+STAGE_SOURCE = "a coding comes from a text that reports on the person of its stage"
+
+RULES = (
+    Rule("has-rows", "sources, persons, stages, locations and events have rows (unless all are empty)", tuple(
+        At(name, None, f"{name} has no rows: a journey package needs at least one (the rules, figures and exports "
+           "start from it)", lambda r, f: has_rows(f), whole=True, when=lambda r: not _fresh(r)) for name in NOT_EMPTY)),
+    Rule("has-a-dated-event", "at least one event has a date", (
+        At("events", "date", "no event has a date: the timeline and sequences start at the earliest dated event",
+           lambda r, f: has_a_date(f), whole=True),)),
+    Rule("after-text", "a stage or event is not dated after its text was available", (
+        At("events", "date", "the event is dated after its text was available (sources.available_by)",
+           lambda r, f: event_not_after_text(r.j, f), needs=("sources",)),
+        At("stages", "start", "a date lies after the text was available (sources.available_by)",
+           lambda r, f: not_after_text(r.j, f), needs=("sources",)))),
+    Rule("seq-runs-1-to-n", "each person's stages are numbered 1 … n in journey order", (
+        At("stages", "seq", "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats",
+           lambda r, f: seq_runs_from_one(f)),)),
+    Rule("origin-first", "a journey starts with one origin stage (seq 1)", (
+        At("stages", "stage_type", "a journey starts with one `{first}` stage (seq 1) and has no other",
+           lambda r, f: origin_first(r.descriptor, f)),)),
+    Rule("ends-with-return-home", "the last realised stage is a return in the person's home country, and only the last", (
+        At("stages", "stage_type", "the last realised stage of a journey is a `{last}` in the person's home country "
+           "(the country of their origin), and only the last is",
+           lambda r, f: journey_ends_with_return_home(r.descriptor, r.j, f), needs=("locations", "persons")),)),
+    Rule("place-fits-stage-type", "home stages are in the person's home country, away ones are not", (
+        At("stages", "location_id", "{home} stages are in the person's home country (the country of their origin); "
+           "{away} ones are not", lambda r, f: place_fits_stage_type(r.descriptor, r.j, f), needs=("locations", "persons")),)),
+    Rule("planned-has-no-dates", "an unrealised destination has no start or end", (
+        At("stages", "start", "a {unrealised} destination was never reached: leave start and end empty",
+           lambda r, f: unrealised_has_no_dates(r.descriptor, f)),)),
+    Rule("end-before-start", "a stay does not end before it starts", (
+        At("stages", "end", "the stay ends before it starts: check the dates or their precision",
+           lambda r, f: end_not_before_start(f)),)),
+    Rule("inference-explained", "notes say how an inferred place, date or origin was reached", (
+        At("stages", "notes", "say in notes how the inferred place or date was reached",
+           lambda r, f: inference_explained(f)),
+        At("persons", "notes", "say in notes how the inferred origin was reached",
+           lambda r, f: origin_inference_explained(f)))),
+    Rule("date-basis", "start_basis / end_basis are given exactly when start / end are", tuple(
+        At("stages", f"{column}_basis", f"give {column}_basis exactly when {column} is given",
+           lambda r, f, c=column: date_has_basis(f, c)) for column in ("start", "end"))),
+    Rule("person-source", "a stage or duration comes from a text that reports on its person", tuple(
+        At(name, "source_id", f"a {noun} comes from a text that reports on its person (persons.source_id or "
+           "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",))
+        for name, noun in (("stages", "stage"), ("durations", "duration")))),
+    Rule("stage-continuity", "a stay starts when the previous one ends", (
+        At("stages", "start", "a stay starts when the previous one ends: this start does not fit the previous stage's "
+           "end (overlapping stays?)", lambda r, f: continuity(r.windows, f), when=_has_windows),)),
+    Rule("chronology", "a person's dates can all hold in journey order", (
+        At("stages", "start", "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
+           "or after a later one", lambda r, f: chronological(r.windows, f), when=_has_windows),)),
+    Rule("country-code-fits-kind", "places have a country_code; a country group has none", (
+        At("locations", "country_code", "{kinds} places have their country_code; a {group} has none",
+           lambda r, f: country_code_fits_kind(f)),)),
+    Rule("origin-matches-stage", "a person's origin is the place of their origin stage", (
+        At("persons", "origin_location_id", "origin_location_id must be the location of the person's `{first}` stage",
+           lambda r, f: origin_matches_stage(r.descriptor, r.j, f), needs=("stages",)),)),
+    Rule("home-country-listed", "a person's home country is one of the package's home_countries", (
+        At("persons", "origin_location_id", "the person's home, the country of their origin location, must "
+           "be one of the package's home countries ({homes}): add it to stage_type's "
+           "`home_countries` in datapackage.json, or check the origin",
+           lambda r, f: home_is_listed(r.descriptor, r.j, f), needs=("locations",)),)),
+    Rule("stages-of-own-person", "a duration spans stages of its own person", (
+        At("durations", "first_stage_id", "a duration spans stages of its own person",
+           lambda r, f: stages_of_own_person(r.j, f, ["first_stage_id", "last_stage_id"]), needs=("stages",)),)),
+    Rule("span-in-order", "a duration's last stage does not come before its first", (
+        At("durations", "last_stage_id", "the last stage of a span cannot come before its first stage",
+           lambda r, f: span_in_order(r.j, f), needs=("stages",)),)),
+    Rule("value-matches-qualifier", "a duration has a value exactly when its qualifier is numeric", (
+        At("durations", "value", "give a value for a numeric qualifier; leave it empty for {no_value}",
+           lambda r, f: value_given_when_numeric(r.descriptor, f)),)),
+    Rule("duration-agrees-with-dates", "a stated duration fits the dates, or a discrepancy records it", (
+        At("durations", "value", "the stated duration does not fit the span the dates allow: correct it, or add a "
+           "discrepancies row (resource durations, this row_id) quoting both statements",
+           lambda r, f: duration_agrees_or_flagged(r.descriptor, r.j, r.windows, f), needs=("discrepancies",),
+           when=_has_windows),)),
+    Rule("stage-source", STAGE_SOURCE, tuple(
+        At(name, "source_id", STAGE_SOURCE, lambda r, f, n=name: stage_source_reports_person(r.j, n, f),
+           needs=("stages", "persons")) for name in CODINGS)),
+    Rule("target-exists", "a discrepancy or reading names an existing resource, row and field", tuple(
+        At(name, part, TARGET_HINTS[part], lambda r, f, p=part: target_exists(r.descriptor, r.j, f, p))
+        for name in ("discrepancies", "readings") for part in TARGET_HINTS)),
+    Rule("target-source", "a discrepancy or reading is in the text of the row it affects", (
+        At("discrepancies", "source_id", "a discrepancy comes from the same text as the row it affects",
+           lambda r, f: target_from_same_text(r.descriptor, r.j, f)),
+        At("readings", "copy_id", "a copy is read on a row coded from the text it is a copy of",
+           lambda r, f: reading_of_same_text(r.descriptor, r.j, f), needs=("copies",)))),
+    Rule("ledger-disposition", "a ledger sentence lists rows or gives a reason, not both", (
+        At("ledger", "disposition", "a coded sentence lists its rows and gives no reason; a sentence not coded gives "
+           "a reason and no rows", lambda r, f: ledger_disposition(f)),
+        At("ledger_by_coder", "disposition", "a sentence not coded gives a reason; a coded one gives none",
+           lambda r, f: coder_disposition(f)))),
+    Rule("ledger-rows-exist", "every row a ledger sentence lists exists", (
+        At("ledger", "rows", "every resource/id in rows must name a row of the package",
+           lambda r, f: ledger_rows_exist(r.descriptor, r.j, f)),)),
+    Rule("lee-category-allowed", "a coding's Lee category is one its factor allows", tuple(
+        At(name, "lee_category", "the codebook does not allow this Lee category for the factor "
+           "(factors.lee_categories): choose another category or code",
+           lambda r, f, n=name: lee_category_allowed(r.j, f, n), needs=("factors",)) for name in CODINGS)),
+    Rule("round-coder-exists", "a reliability round names coders with codings", tuple(
+        At("reliability_rounds", column, "name a coder whose coding is in codings_by_coder",
+           lambda r, f, c=column: round_coder_exists(r.j, f, c), needs=("codings_by_coder",))
+        for column in ("coder_a", "coder_b"))),
+    Rule("reason-matches-codings", "a stage gives a reason exactly when one of its codings is explicit", (
+        At("stages", "reason", "give a reason exactly when the text states one: at least one coding of the stage is "
+           "explicit", lambda r, f: reason_matches_explicit_codings(r.j, f), needs=("codings",)),)),
+    Rule("excludes-names-codes", "a factor's excludes names codes of the codebook", (
+        At("factors", "excludes", "excludes names a neighbouring code (after a colon, codes separated by commas) that "
+           "is not a factor_id of the codebook: correct the id, or add that code; a code's neighbours need not name "
+           "it back", lambda r, f: excludes_names_codes(f)),)),
+    Rule("factor-used", "every codebook factor is used by a coding", (
+        At("factors", "factor_id", "every codebook factor is used by at least one coding: use it or remove it",
+           lambda r, f: factor_used(r.j, f), needs=("codings",), when=_own_codebook),)),
+    Rule("value-or-range", "an estimate gives a value, a range, or both", (
+        At("estimates", "value", "give a point value, a low–high range, or both",
+           lambda r, f: estimate_has_value(f)),)),
+    Rule("range-ordered", "an estimate's low ≤ value ≤ high", (
+        At("estimates", "low", "low must not exceed high, and a point value lies within its range",
+           lambda r, f: estimate_range_ordered(f)),)),
+)
+
+
+def _windows(descriptor: Descriptor, tables) -> pd.DataFrame | None:
+    """The chronology's windows, once, on every stage's row (NaT and NA where a stage has no window);
+    None where a table or a column they need is missing (reported by the rules that use it)."""
+    if not {"stages", "persons", "sources"} <= set(tables):
+        return None
+    needed = ["person_id", "seq", "stage_type", "source_id", "start_lower", "start_upper", "end_lower", "end_upper"]
+    try:
+        windows = chronology.windows(tables["stages"][needed], tables["sources"],
+                                     descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
+    except KeyError:
+        return None
+    windows = windows[["start_min", "start_max", "end_min", "end_max", "continuity", "ordered"]]
+    return windows.astype({"continuity": "boolean", "ordered": "boolean"}).reindex(tables["stages"].index)
+
 
 def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     """The rule checks for the resources present; a rule needing a missing table is left out."""
-    tables = j.tables
-    have = set(tables)
-    windows = None
-    if {"stages", "persons", "sources"} <= have:
-        try:
-            # only the columns the windows need, and only the windows kept (on the stages' rows)
-            needed = ["person_id", "seq", "stage_type", "source_id", "start_lower", "start_upper", "end_lower",
-                      "end_upper"]
-            windows = chronology.windows(tables["stages"][needed], tables["sources"],
-                                         descriptor.stage_types(realised=True), descriptor.stage_types(position="last"))
-            windows = windows[["start_min", "start_max", "end_min", "end_max", "continuity", "ordered"]]
-            # once, on every stage's row (NaT and NA where a stage has no window)
-            windows = windows.astype({"continuity": "boolean", "ordered": "boolean"}).reindex(tables["stages"].index)
-        except KeyError:
-            windows = None  # a column the chronology needs is missing: reported by the rules that use it
-    found: list[Check] = []
-    first, last = descriptor.stage_type("first"), descriptor.stage_type("last")
-    # hints list the codes the descriptor gives, never a hand-written copy of them
-    admits = descriptor.field("durations", "qualifier").get("admits", {}) if "durations" in have else {}
-    no_value = [q for q, spec in admits.items() if isinstance(spec, dict) and admits_no_value(spec)]
-    kinds = descriptor.field("locations", "kind").get("constraints", {}).get("enum", []) if "locations" in have else []
-
-    def add(resource, needs, fn, rule, field, hint, whole=False):
-        if resource in have and set(needs) <= have:
-            found.append(Check(resource, rule, field, hint, fn, whole=whole))
-
-    # a package not yet coded (as `init` writes it: every table the rules start from empty) is valid;
-    # once coding starts, each of them needs rows
-    fresh = all(len(tables[r]) == 0 for r in NOT_EMPTY if r in have) and "persons" in have
-    for resource in () if fresh else NOT_EMPTY:
-        add(resource, [], has_rows, "has-rows", None,
-            f"{resource} has no rows: a journey package needs at least one (the rules, figures and exports start from it)", whole=True)
-    add("events", [], has_a_date, "has-a-dated-event", "date",
-        "no event has a date: the timeline and sequences start at the earliest dated event", whole=True)
-    add("events", ["sources"], lambda f: event_not_after_text(j, f), "after-text", "date",
-        "the event is dated after its text was available (sources.available_by)")
-    add("stages", [], seq_runs_from_one, "seq-runs-1-to-n", "seq",
-        "number each person's stages 1, 2, 3 … in journey order, without gaps or repeats")
-    add("stages", [], lambda f: origin_first(descriptor, f), "origin-first", "stage_type",
-        f"a journey starts with one `{first}` stage (seq 1) and has no other")
-    add("stages", ["locations", "persons"], lambda f: journey_ends_with_return_home(descriptor, j, f),
-        "ends-with-return-home", "stage_type", f"the last realised stage of a journey is a `{last}` in the person's "
-        "home country (the country of their origin), and only the last is")
-    home = ", ".join(descriptor.stage_types(at_home=True))
-    away = ", ".join(descriptor.stage_types(at_home=False))
-    add("stages", ["locations", "persons"], lambda f: place_fits_stage_type(descriptor, j, f), "place-fits-stage-type",
-        "location_id", f"{home} stages are in the person's home country (the country of their origin); {away} ones "
-        "are not")
-    add("stages", [], lambda f: unrealised_has_no_dates(descriptor, f), "planned-has-no-dates", "start",
-        f"a {', '.join(descriptor.stage_types(realised=False))} destination was never reached: leave start and end empty")
-    add("stages", [], end_not_before_start, "end-before-start", "end",
-        "the stay ends before it starts: check the dates or their precision")
-    add("stages", [], inference_explained, "inference-explained", "notes",
-        "say in notes how the inferred place or date was reached")
-    for column in ("start", "end"):
-        add("stages", [], lambda f, c=column: date_has_basis(f, c), "date-basis", f"{column}_basis",
-            f"give {column}_basis exactly when {column} is given")
-    add("stages", ["persons"], lambda f: source_reports_person(j, "stages", f), "person-source", "source_id",
-        "a stage comes from a text that reports on its person (persons.source_id or person_sources)")
-    add("stages", ["sources"], lambda f: not_after_text(j, f), "after-text", "start",
-        "a date lies after the text was available (sources.available_by)")
-    if windows is not None:
-        add("stages", [], lambda f: continuity(windows, f), "stage-continuity", "start",
-            "a stay starts when the previous one ends: this start does not fit the previous stage's end "
-            "(overlapping stays?)")
-        add("stages", [], lambda f: chronological(windows, f), "chronology", "start",
-            "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
-            "or after a later one")
-    add("locations", [], country_code_fits_kind, "country-code-fits-kind", "country_code",
-        f"{', '.join(k for k in kinds if k != GROUP)} places have their country_code; a {GROUP} has none")
-    add("persons", ["stages"], lambda f: origin_matches_stage(descriptor, j, f), "origin-matches-stage",
-        "origin_location_id", f"origin_location_id must be the location of the person's `{first}` stage")
-    add("persons", ["locations"], lambda f: home_is_listed(descriptor, j, f), "home-country-listed",
-        "origin_location_id", "the person's home, the country of their origin location, must be one of the "
-        f"package's home countries ({', '.join(descriptor.home_countries)}): add it to stage_type's "
-        "`home_countries` in datapackage.json, or check the origin")
-    add("persons", [], origin_inference_explained, "inference-explained", "notes",
-        "say in notes how the inferred origin was reached")
-    add("durations", ["stages"], lambda f: stages_of_own_person(j, f, ["first_stage_id", "last_stage_id"]),
-        "stages-of-own-person", "first_stage_id", "a duration spans stages of its own person")
-    add("durations", ["stages"], lambda f: span_in_order(j, f), "span-in-order", "last_stage_id",
-        "the last stage of a span cannot come before its first stage")
-    add("durations", [], lambda f: value_given_when_numeric(descriptor, f), "value-matches-qualifier", "value",
-        "give a value for a numeric qualifier; leave it empty for " + " and ".join(no_value))
-    add("durations", ["persons"], lambda f: source_reports_person(j, "durations", f), "person-source", "source_id",
-        "a duration comes from a text that reports on its person (persons.source_id or person_sources)")
-    if windows is not None:
-        add("durations", ["discrepancies"], lambda f: duration_agrees_or_flagged(descriptor, j, windows, f),
-            "duration-agrees-with-dates", "value",
-            "the stated duration does not fit the span the dates allow: correct it, or add a discrepancies "
-            "row (resource durations, this row_id) quoting both statements")
-    add("codings", ["stages", "persons"], lambda f: stage_source_reports_person(j, "codings", f), "stage-source",
-        "source_id", "a coding comes from a text that reports on the person of its stage")
-    for rule_resource in ("discrepancies", "readings"):
-        for part in ("resource", "row_id", "field"):
-            add(rule_resource, [], lambda f, p=part: target_exists(descriptor, j, f, p), "target-exists", part,
-                {"resource": "name one of the package's resources",
-                 "row_id": "no row of that resource has this primary key",
-                 "field": "that resource has no such field"}[part])
-    add("discrepancies", [], lambda f: target_from_same_text(descriptor, j, f), "target-source", "source_id",
-        "a discrepancy comes from the same text as the row it affects")
-    add("readings", ["copies"], lambda f: reading_of_same_text(descriptor, j, f), "target-source", "copy_id",
-        "a copy is read on a row coded from the text it is a copy of")
-    add("ledger", [], ledger_disposition, "ledger-disposition", "disposition",
-        "a coded sentence lists its rows and gives no reason; a sentence not coded gives a reason and no rows")
-    add("ledger", [], lambda f: ledger_rows_exist(descriptor, j, f), "ledger-rows-exist", "rows",
-        "every resource/id in rows must name a row of the package")
-    for coding in CODINGS:
-        add(coding, ["factors"], lambda f, c=coding: lee_category_allowed(j, f, c), "lee-category-allowed",
-            "lee_category", "the codebook does not allow this Lee category for the factor (factors.lee_categories): "
-            "choose another category or code")
-    add("codings_by_coder", ["stages", "persons"], lambda f: stage_source_reports_person(j, "codings_by_coder", f),
-        "stage-source", "source_id", "a coding comes from a text that reports on the person of its stage")
-    add("ledger_by_coder", [], coder_disposition, "ledger-disposition", "disposition",
-        "a sentence not coded gives a reason; a coded one gives none")
-    for column in ("coder_a", "coder_b"):
-        add("reliability_rounds", ["codings_by_coder"], lambda f, c=column: round_coder_exists(j, f, c),
-            "round-coder-exists", column, "name a coder whose coding is in codings_by_coder")
-    add("stages", ["codings"], lambda f: reason_matches_explicit_codings(j, f), "reason-matches-codings", "reason",
-        "give a reason exactly when the text states one: at least one coding of the stage is explicit")
-    add("factors", [], excludes_names_codes, "excludes-names-codes", "excludes",
-        "excludes names a neighbouring code (after a colon, codes separated by commas) that is not a factor_id of "
-        "the codebook: correct the id, or add that code; a code's neighbours need not name it back")
-    if "factors" in have and not descriptor.resource("factors").get("borrowedFrom"):
-        # a codebook borrowed whole from another package (a reliability sample) need not use every code
-        add("factors", ["codings"], lambda f: factor_used(j, f), "factor-used", "factor_id",
-            "every codebook factor is used by at least one coding: use it or remove it")
-    add("estimates", [], estimate_has_value, "value-or-range", "value",
-        "give a point value, a low–high range, or both")
-    add("estimates", [], estimate_range_ordered, "range-ordered", "low",
-        "low must not exceed high, and a point value lies within its range")
-    return found
+    have = set(j.tables)
+    run = Run(descriptor, j, _windows(descriptor, j.tables))
+    return [Check(at.resource, rule.id, at.field, at.hint_for(descriptor), lambda f, at=at: at.check(run, f),
+                  whole=at.whole)
+            for rule in RULES for at in rule.at
+            if at.resource in have and set(at.needs) <= have and at.when(run)]
