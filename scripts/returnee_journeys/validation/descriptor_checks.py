@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import PurePosixPath
 
 from ..model import names, paths
 from ..model.descriptor import Descriptor
@@ -34,19 +33,6 @@ HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
 def _problem(resource, where, rule, value, hint) -> Problem:
     shown = None if value is None else (str(value) if len(str(value)) <= 80 else str(value)[:79] + "…")
     return Problem(str(resource)[:80], None, where, f"descriptor:{rule}", shown, hint, FILE)
-
-
-def unsafe_path(path: object) -> str | None:
-    """Why a resource path may not be read, or None when it is a safe relative path."""
-    if not isinstance(path, str) or not path:
-        return "the resource path must be one relative path (a string)"
-    if "://" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "the resource path is absolute or a URL"
-    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
-        return "the resource path leaves the package folder (..)"
-    if "\x00" in path or len(path) > 255:
-        return "the resource path is not a usable file name"
-    return None
 
 
 def linear_time_refusal(pattern: str) -> str | None:
@@ -113,8 +99,19 @@ def _telling(error) -> list:
     return [e for sub in branches[furthest[0]] for e in _telling(sub)] if len(furthest) == 1 else [error]
 
 
-# a resource's path and dialect: refused with their reasons by the safe-path and the reading checks
-OWNED = ("path", "dialect")
+def _profile_problem(data: dict, error) -> Problem | None:
+    """A Data Package profile error as a problem at its place: a resource path that is not relative and
+    local is refused as `safe-path`; a dialect is left to the reading check, which names the reason."""
+    resource, where = _place(data, list(error.absolute_path))
+    owner = re.split(r"[.[]", where or "")[0] if resource != FILE else None
+    if owner == "dialect":
+        return None
+    if owner == "path":
+        return _problem(resource, where, "safe-path", error.instance, "a resource path is relative and stays inside "
+                        "the package (no URL, no absolute path, no ..): use data/<name>.csv")
+    message = (f"{json.dumps(error.instance)[:60]} fits none of the forms allowed here"
+               if error.validator in ("oneOf", "anyOf") else error.message[:160])
+    return _problem(resource, where, "structure", None, f"the Data Package profile: {message}")
 
 
 def data_package_profile(descriptor: Descriptor) -> list[Problem]:
@@ -124,15 +121,8 @@ def data_package_profile(descriptor: Descriptor) -> list[Problem]:
     if named != profile.DATA_PACKAGE_V2:
         return [_problem(FILE, "$schema", "structure", named, f"name the Data Package profile {profile.DATA_PACKAGE_V2}: "
                          "the one this validator reads")]
-    problems = []
-    for error in profile.errors(paths.PROFILE / profile.DATA_PACKAGE_V2_FILE, descriptor.data):
-        for telling in _telling(error):
-            resource, where = _place(descriptor.data, list(telling.absolute_path))
-            if resource == FILE or re.split(r"[.[]", where or "")[0] not in OWNED:
-                message = (f"{json.dumps(telling.instance)[:60]} fits none of the forms allowed here"
-                           if telling.validator in ("oneOf", "anyOf") else telling.message[:160])
-                problems.append(_problem(resource, where, "structure", None, f"the Data Package profile: {message}"))
-    return problems
+    found = profile.errors(paths.PROFILE / profile.DATA_PACKAGE_V2_FILE, descriptor.data)
+    return [p for p in (_profile_problem(descriptor.data, t) for error in found for t in _telling(error)) if p]
 
 
 def _constraints(resource: str, field: dict) -> list[Problem]:
@@ -175,10 +165,6 @@ def _resource(resource: dict) -> list[Problem]:
     descriptor, fields named once, of the types this validator reads, a primary key of its fields."""
     label, schema = resource["name"], resource.get("schema")
     problems = []
-    reason = unsafe_path(resource.get("path"))
-    if reason:
-        problems.append(_problem(label, "path", "safe-path", resource.get("path"),
-                                 f"{reason}; use a path such as data/<name>.csv inside the package"))
     algorithm, _, digest = resource.get("hash", "md5:" + "0" * 32).rpartition(":")
     if len(digest) != HASH_LENGTHS.get(algorithm or "md5"):
         problems.append(_problem(label, "hash", "structure", resource["hash"],

@@ -35,44 +35,35 @@ DATA_PACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 DATA_PACKAGE_V2_FILE = "datapackage-2.0.json"
 
 
-def _schemas(path: Path) -> tuple[dict, dict]:
-    return (json.loads(path.read_text(encoding="utf-8")),
-            json.loads((paths.PROFILE / DATA_PACKAGE_V2_FILE).read_text(encoding="utf-8")))
-
-
 def _refuse(uri: str):  # never fetch: every schema a profile refers to is shipped
     from referencing.exceptions import NoSuchResource
 
     raise NoSuchResource(ref=uri)
 
 
-@lru_cache(maxsize=4)
-def _compiled(path: Path):
-    """The schema at `path` compiled, once per process (jsonschema-rs): whether a descriptor
-    conforms, in well under a millisecond."""
-    import jsonschema_rs
+@lru_cache(maxsize=8)
+def _validator(path: Path, compiled: bool):
+    """The schema at `path`, built once per process: compiled (jsonschema-rs), which says in well
+    under a millisecond whether a descriptor conforms, or jsonschema's, which says where and why not."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    official = json.loads((paths.PROFILE / DATA_PACKAGE_V2_FILE).read_text(encoding="utf-8"))
+    if compiled:
+        import jsonschema_rs
 
-    schema, official = _schemas(path)
-    return jsonschema_rs.validator_for(schema, registry=jsonschema_rs.Registry([(DATA_PACKAGE_V2, official)]),
-                                       retriever=_refuse, validate_formats=False)
-
-
-@lru_cache(maxsize=4)
-def _explaining(path: Path):
-    """jsonschema's validator of the same schema: where and why a descriptor does not conform."""
+        return jsonschema_rs.validator_for(schema, registry=jsonschema_rs.Registry([(DATA_PACKAGE_V2, official)]),
+                                           retriever=_refuse, validate_formats=False)
     import jsonschema
     from referencing import Registry, Resource
 
-    schema, official = _schemas(path)
     registry = Registry(retrieve=_refuse).with_resource(DATA_PACKAGE_V2, Resource.from_contents(official))
     return jsonschema.validators.validator_for(schema)(schema, registry=registry)
 
 
 def errors(path: Path, descriptor: dict) -> list:
     """The descriptor's errors against the schema at `path` (jsonschema's), in document order."""
-    if _compiled(path).is_valid(descriptor):
+    if _validator(path, compiled=True).is_valid(descriptor):
         return []
-    return sorted(_explaining(path).iter_errors(descriptor),
+    return sorted(_validator(path, compiled=False).iter_errors(descriptor),
                   key=lambda e: [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path])
 
 
