@@ -151,7 +151,7 @@ def _constraints(resource: str, field: dict) -> list[Problem]:
         if key in constraints and not (number and (kind == "integer" and -2**63 <= value < 2**63 or
                                                    kind == "number" and math.isfinite(value) and abs(value) <= 1.7e308)):
             problems.append(_problem(resource, f"{name}.constraints.{key}", "structure", value,
-                                     f"{key} must be a finite number that a {kind} can hold"))
+                                     f"{key} must be a finite number that a field of type {kind} can hold"))
     for key in ("minLength", "maxLength"):
         value = constraints.get(key, 0)
         if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31):
