@@ -23,29 +23,18 @@ def media_type(path: str) -> str:
 
 
 def _creators(citation: dict) -> list[dict]:
-    out = []
-    for author in citation.get("authors", []):
-        if author.get("name"):
-            out.append({"@type": "Organization", "name": author["name"]})
-        else:
-            out.append({"@type": "Person", "givenName": author.get("given-names", ""),
-                        "familyName": author.get("family-names", ""),
-                        "name": " ".join(filter(None, [author.get("given-names"), author.get("family-names")]))})
-    return out
-
-
-def _preferred(citation: dict) -> dict:
-    return citation.get("preferred-citation") or {}
+    return [{"@type": "Organization", "name": a["name"]} if a.get("name") else
+            {"@type": "Person", "givenName": a.get("given-names", ""), "familyName": a.get("family-names", ""),
+             "name": " ".join(filter(None, [a.get("given-names"), a.get("family-names")]))}
+            for a in citation.get("authors", [])]
 
 
 def _publisher(citation: dict) -> dict | None:
-    publisher = _preferred(citation).get("publisher")
+    publisher = (citation.get("preferred-citation") or {}).get("publisher")
     if not publisher:
         return None
-    out = {"@type": "Organization", "name": publisher["name"]}
-    if citation.get("url"):
-        out["url"] = citation["url"]
-    return out
+    url = {"url": citation["url"]} if citation.get("url") else {}
+    return {"@type": "Organization", "name": publisher["name"], **url}
 
 
 def identifiers(citation: dict) -> list[str]:
@@ -53,11 +42,6 @@ def identifiers(citation: dict) -> list[str]:
     found = ([f"https://doi.org/{citation['doi']}"] if citation.get("doi") else []) + \
         [i["value"] if i["type"] != "doi" else f"https://doi.org/{i['value']}" for i in citation.get("identifiers", [])]
     return list(dict.fromkeys(found))
-
-
-def _typed_identifiers(citation: dict) -> list[tuple[str, str]]:
-    """(kind, URL) of each identifier in identifiers(): "DOI" or "URL"."""
-    return [("DOI" if value.startswith("https://doi.org/") else "URL", value) for value in identifiers(citation)]
 
 
 @dataclass(frozen=True)
@@ -180,7 +164,8 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
     found = [crate.add(ContextEntity(crate, f"#identifier-{i}", properties={
         "@type": "PropertyValue", "name": f"{kind} of the data set", "propertyID": kind, "value": value, "url": value}))
-        for i, (kind, value) in enumerate(_typed_identifiers(citation), start=1)]
+        for i, (kind, value) in enumerate(((("DOI" if v.startswith("https://doi.org/") else "URL"), v)
+                                           for v in identifiers(citation)), start=1)]
     if found:
         root["identifier"] = found[0] if len(found) == 1 else found
     if covered.temporal:
@@ -248,7 +233,7 @@ def zenodo(citation: dict) -> dict:
         "version": str(citation["version"]),
         "publication_date": str(citation["date-released"])[:10],
         "keywords": citation.get("keywords", []),
-        "language": "eng" if "en" in _preferred(citation).get("languages", []) else None,
+        "language": "eng" if "en" in (citation.get("preferred-citation") or {}).get("languages", []) else None,
         "related_identifiers": related or None,
         "notes": ZENODO_NOTES + ("" if citation.get("doi") else " No DOI is assigned until a release is archived."),
     }
