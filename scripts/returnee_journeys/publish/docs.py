@@ -42,13 +42,11 @@ def _code(text: object) -> str:
     return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
-def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
+def tables(descriptor: descriptor_module.Descriptor, loaded: dict) -> str:
     lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
     for resource in descriptor.resources:
-        frame = loaded.get(resource["name"]) if loaded else None
-        rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | {rows} | "
-                     f"{_cell(resource.get('description', ''))} |")
+        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | "
+                     f"{len(loaded[resource['name']])} | {_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
