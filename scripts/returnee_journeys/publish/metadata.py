@@ -37,6 +37,11 @@ def _publisher(citation: dict) -> dict | None:
     return {"@type": "Organization", "name": publisher["name"], **url}
 
 
+def _one_or_all(value):
+    """A list of one as its item (schema.org takes either); anything else as it is."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
 def identifiers(citation: dict) -> list[str]:
     """The data set's identifiers from CITATION.cff: its DOI once one is minted, then the others."""
     found = ([f"https://doi.org/{citation['doi']}"] if citation.get("doi") else []) + \
@@ -103,7 +108,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
     optional = {"url": citation.get("url"), "identifier": identifiers(citation) or None,
                 "publisher": _publisher(citation), "temporalCoverage": covered.temporal,
                 "spatialCoverage": covered.places or None,
-                "inLanguage": (covered.languages[0] if len(covered.languages) == 1 else covered.languages) or None}
+                "inLanguage": _one_or_all(covered.languages) or None}
     return {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -159,27 +164,19 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     root["version"] = package["version"]
     root["datePublished"] = str(citation.get("date-released", package.get("created", ""))[:10])
     root["keywords"] = package.get("keywords", [])
-    if citation.get("url"):
-        root["url"] = citation["url"]
     # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
     found = [crate.add(ContextEntity(crate, f"#identifier-{i}", properties={
         "@type": "PropertyValue", "name": f"{kind} of the data set", "propertyID": kind, "value": value, "url": value}))
         for i, (kind, value) in enumerate(((("DOI" if v.startswith("https://doi.org/") else "URL"), v)
                                            for v in identifiers(citation)), start=1)]
-    if found:
-        root["identifier"] = found[0] if len(found) == 1 else found
-    if covered.temporal:
-        root["temporalCoverage"] = covered.temporal
-    if covered.languages:
-        root["inLanguage"] = covered.languages[0] if len(covered.languages) == 1 else covered.languages
-    places = []  # schema.org Place takes latitude and longitude directly: flat entities, no nested node
-    for i, place in enumerate(covered.places, start=1):
-        flat = {"@type": "Place", "name": place["name"]}
-        if "geo" in place:
-            flat |= {"latitude": place["geo"]["latitude"], "longitude": place["geo"]["longitude"]}
-        places.append(crate.add(ContextEntity(crate, f"#place-{i}", properties=flat)))
-    if places:
-        root["spatialCoverage"] = places[0] if len(places) == 1 else places
+    # schema.org Place takes latitude and longitude directly: flat entities, no nested node
+    places = [crate.add(ContextEntity(crate, f"#place-{i}", properties={
+        "@type": "Place", "name": place["name"], **{k: v for k, v in place.get("geo", {}).items() if k != "@type"}}))
+        for i, place in enumerate(covered.places, start=1)]
+    for key, value in (("url", citation.get("url")), ("identifier", found), ("temporalCoverage", covered.temporal),
+                       ("inLanguage", covered.languages), ("spatialCoverage", places)):
+        if value:
+            root[key] = _one_or_all(value)
     licence = package["licenses"][0]
     root["license"] = crate.add(ContextEntity(crate, licence["path"], properties={
         "@type": "CreativeWork", "name": licence.get("title", licence["name"]), "identifier": licence["name"],
@@ -200,7 +197,7 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
         return entity
 
     creators = [agent(person, f"#creator-{i}") for i, person in enumerate(_creators(citation), start=1)]
-    root["creator"] = creators[0] if len(creators) == 1 else creators
+    root["creator"] = _one_or_all(creators)
     publisher = _publisher(citation)
     if publisher:
         same = next((c for c in creators if c["name"] == publisher["name"] and c.type == publisher["@type"]), None)
