@@ -24,7 +24,7 @@ from returnee_journeys.model import journeys, paths
 from returnee_journeys.model import sentences
 from returnee_journeys.publish import docs
 from returnee_journeys.publish import metadata
-from returnee_journeys.validation import provenance
+from returnee_journeys.model import texts
 from returnee_journeys.validation.validate import validate
 from test_figures import inspect, outlines_cut
 
@@ -40,7 +40,7 @@ def tables(descriptor):
 def sources_dir(tables):
     """The real source texts; skipped when absent, a failure when REQUIRE_SOURCES=1."""
     folder = paths.sources_dir()
-    missing = provenance.missing_texts(folder, tables["sources"])
+    missing = texts.missing(folder, tables["sources"])
     if missing:
         message = f"source texts {missing} not in {folder} (set SOURCES_DIR)"
         if paths.sources_required():
@@ -60,7 +60,7 @@ def test_the_real_package_is_valid_and_its_ledger_covers_every_sentence(descript
     report = validate(paths.DESCRIPTOR, sources_dir, require_sources=True)
     assert list(report.problems) == [] and report.texts_not_checked == []
     for source_id in tables["sources"]["source_id"]:
-        text = provenance.text_path(sources_dir, source_id).read_text(encoding="utf-8")
+        text = texts.text_path(sources_dir, source_id).read_text(encoding="utf-8")
         ledger = tables["ledger"][tables["ledger"]["source_id"] == source_id]
         assert len(ledger) == len(sentences.split(text)) > 0, source_id
 

@@ -121,11 +121,10 @@ def _check_out(args, kind: str, default: Path) -> None:
 
 def _require_texts(ctx: Context) -> None:
     """The release is made only with every source text at hand: exit 2 when one is missing."""
-    from .model import load
-    from .validation import provenance
+    from .model import load, texts
 
     listed = load.read_resource(ctx.descriptor, "sources", [])
-    missing = provenance.missing_texts(ctx.sources, listed) if listed is not None else []
+    missing = texts.missing(ctx.sources, listed) if listed is not None else []
     if missing:
         raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in "
                               f"{ctx.sources} (--sources or SOURCES_DIR)")

@@ -1,5 +1,8 @@
-"""The source texts as coded: read only when they are the very copies coded, and the place of
-every quoted passage in them.
+"""The source texts as coded: where each is, whether it may be read, and the place of every
+quoted passage in them (for the validator's quote check as for the exports).
+
+A text is `<source_id>.txt` in the sources folder, read only when the source id is safe as a file
+name and the file is a regular file (no symbolic link, FIFO, device or folder).
 
 The texts are copyrighted and never part of the repository or the release; they sit in
 SOURCES_DIR as `<source_id>.txt`. Whatever is built from them (the REFI-QDA project, the web
@@ -8,13 +11,12 @@ annotations) is built only after each text's sha256 matches `sources.text_sha256
 from __future__ import annotations
 
 import hashlib
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import rowids
+from . import names, rowids
 from .descriptor import Descriptor, UnreadableInput
 from .journeys import InvalidData
 
@@ -35,29 +37,32 @@ class TextsNotVerified(UnreadableInput):
 
 
 def text_path(folder: Path, source_id: str) -> Path:
-    return Path(folder) / f"{source_id}.txt"
+    """Where the text of `source_id` is; UnsafeName when the id cannot be a file name."""
+    return names.inside(folder, names.checked(source_id, "id") + ".txt")
 
 
-def _regular_file(folder: Path, source_id: str) -> Path | None:
-    """The text's path when it is a regular file directly inside `folder` (no symlink, device or
-    directory; a source id cannot reach outside the folder); None when there is no such file."""
-    if not source_id or Path(source_id).name != source_id or source_id in (".", ".."):
-        raise TextsNotVerified(f"source id {source_id[:80]!r} cannot name a file in {folder}")
-    path = text_path(folder, source_id)
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise TextsNotVerified(f"{path.name[:80]}: cannot read the text ({error.strerror})") from error
-    if not stat.S_ISREG(mode):
-        raise TextsNotVerified(f"{path}: not a regular file (a symlink, directory or device is never read)")
-    return path
+def unusable(folder: Path, source_id: str) -> str | None:
+    """Why the text of `source_id` may not be read (None: it may, or it is simply missing)."""
+    if names.unsafe(source_id, "id"):
+        return "the source id is not safe as a file name"
+    what = names.kind_of(text_path(folder, source_id))
+    return None if what in (None, "missing") else f"{source_id}.txt is {what}"
 
 
-def missing(sources: pd.DataFrame, folder: Path) -> list[str]:
-    """Source ids whose text is not in `folder`."""
-    return [s for s in sources["source_id"].dropna() if _regular_file(folder, s) is None]
+def missing(folder: Path, sources: pd.DataFrame) -> list[str]:
+    """Source ids whose text is not a readable regular file in `folder`."""
+    return [s for s in sources["source_id"].dropna()
+            if names.unsafe(s, "id") or names.kind_of(text_path(folder, s)) is not None]
+
+
+def locate(quote: str, text: str) -> list[tuple[str, int, int]]:
+    """Each passage of a quote (separate passages are joined by JOINER): how many times it occurs in
+    the text, and where it starts when that is once (-1 otherwise). An empty passage is never found."""
+    located = []
+    for passage in quote.split(JOINER):
+        found = text.count(passage) if passage else 0
+        located.append((passage, found, text.index(passage) if found == 1 else -1))
+    return located
 
 
 def plain(raw: str) -> str:
@@ -69,13 +74,17 @@ def verified(sources: pd.DataFrame, folder: Path) -> dict[str, str]:
     """Every text (source_id → text, see `plain`), each checked against its recorded sha256.
     Raises TextsMissing when any is absent and TextsNotVerified when any differs or is not UTF-8."""
     folder = Path(folder)
-    absent = missing(sources, folder)
+    for source_id in sources["source_id"].dropna():
+        reason = unusable(folder, source_id)
+        if reason:
+            raise TextsNotVerified(f"{reason}: only regular files with safe names in {folder} are read")
+    absent = missing(folder, sources)
     if absent:
         raise TextsMissing(folder, absent)
     texts = {}
     for source_id, expected in sources[["source_id", "text_sha256"]].itertuples(index=False):
         path = text_path(folder, source_id)
-        raw = path.read_bytes()
+        raw = names.read_regular(path)
         digest = hashlib.sha256(raw).hexdigest()
         if digest != expected:
             raise TextsNotVerified(f"{path} has sha256 {digest}, not the {expected} recorded in sources.text_sha256: "
@@ -123,14 +132,11 @@ def passages(descriptor: Descriptor, tables: dict[str, pd.DataFrame], texts: dic
             for row, source_id, quote in frame[["source_id", field]].itertuples():
                 if pd.isna(quote) or pd.isna(source_id):
                     continue
-                text = texts[source_id]
-                fragments = quote.split(JOINER)
-                for index, fragment in enumerate(fragments):
-                    found = text.count(fragment) if fragment else 0
+                located = locate(quote, texts[source_id])
+                for index, (passage, found, start) in enumerate(located):
                     if found != 1:
-                        raise InvalidData(f"{name} line {row}, {field}: the passage {fragment[:60]!r} occurs {found} "
+                        raise InvalidData(f"{name} line {row}, {field}: the passage {passage[:60]!r} occurs {found} "
                                           f"times in {source_id}, not once; run `make validate`")
-                    start = text.index(fragment)
-                    out.append(Passage(name, ids[row], field, index, len(fragments), source_id,
-                                       start, start + len(fragment), fragment))
+                    out.append(Passage(name, ids[row], field, index, len(located), source_id,
+                                       start, start + len(passage), passage))
     return out

@@ -1,8 +1,5 @@
 """Every quote against its text, every text against its recorded sha256, and the coverage ledger
-against the sentences of the texts.
-
-A text is `<source_id>.txt` in the sources folder, read only when the source id is safe as a file
-name and the file is a regular file (no symbolic link, FIFO, device or folder)."""
+against the sentences of the texts (which texts may be read, and where a quote is in one: `model.texts`)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,35 +9,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..model import names, rowids
+from ..model import texts as texts_module
+from ..model.texts import text_path
 from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 
-JOINER = " … "
 EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
 CODER = "coder"  # the key field of a reliability coder's own tables (codings_by_coder, ledger_by_coder)
-
-
-def text_path(folder: Path, source_id: str) -> Path:
-    """Where the text of `source_id` is; UnsafeName when the id cannot be a file name."""
-    return names.inside(folder, names.checked(source_id, "id") + ".txt")
-
-
-def _unusable(folder: Path, source_id: str) -> str | None:
-    """Why the text of `source_id` cannot be read (None: it can, or it is simply missing)."""
-    if names.unsafe(source_id, "id"):
-        return "the source id is not safe as a file name"
-    what = names.kind_of(text_path(folder, source_id))
-    return None if what in (None, "missing") else f"{source_id}.txt is {what}"
-
-
-def missing_texts(folder: Path, sources: pd.DataFrame) -> list[str]:
-    """Source ids whose text is not a readable regular file in `folder`."""
-    missing = []
-    for source_id in sources["source_id"].dropna():
-        if names.unsafe(source_id, "id") or names.kind_of(text_path(folder, source_id)) is not None:
-            missing.append(source_id)
-    return missing
 
 
 def _why_not_found(fragment: str, text: str) -> str:
@@ -67,7 +43,7 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
     for row, source_id, expected in sources[["source_id", "text_sha256"]].itertuples():
         if pd.isna(source_id):
             continue
-        reason = _unusable(folder, source_id)
+        reason = texts_module.unusable(folder, source_id)
         if reason:
             problems.append(Problem("sources", int(row), "source_id", "text-file", None,
                                     f"{reason}: only regular files in the sources folder are read", file))
@@ -99,16 +75,14 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
                 text = texts.get(source_id)
                 if text is None:
                     continue
-                for fragment in quote.split(JOINER):
-                    found = text.count(fragment) if fragment else 0
+                for passage, found, start in texts_module.locate(quote, text):
                     if found != 1:
-                        hint = _why_not_found(fragment, text) if found == 0 else (
+                        hint = _why_not_found(passage, text) if found == 0 else (
                                 f"this passage occurs {found} times in the text: quote more of it so that it is "
                                 "found once")
-                        problems.append(Problem(resource, int(row), column, "quote-verbatim", fragment, hint, file))
+                        problems.append(Problem(resource, int(row), column, "quote-verbatim", passage, hint, file))
                     elif pd.notna(ids[row]):
-                        start = text.index(fragment)
-                        quoted.setdefault(source_id, []).append((start, start + len(fragment), rowids.ref(resource, ids[row])))
+                        quoted.setdefault(source_id, []).append((start, start + len(passage), rowids.ref(resource, ids[row])))
     if "ledger" in tables:
         excerpts = set(sources["source_id"][sources["text_extent"] == EXCERPTS].dropna()) \
             if "text_extent" in sources.columns else set()

@@ -10,6 +10,7 @@ from ..model import compact
 from ..model import descriptor as descriptor_module
 from ..model import keys
 from ..model import load
+from ..model import texts
 from ..model.problems import LIMIT, Problem, Problems
 from . import descriptor_checks
 from . import provenance
@@ -62,7 +63,7 @@ def validate(descriptor_path: Path, sources: Path | None, require_sources: bool 
         schema.run(checks, held.tables, files, report.problems)
         schema.run(rules.checks(descriptor, joins), tables, files, report.problems)
     if check_quotes and sources is not None and "sources" in tables:
-        report.texts_not_checked = provenance.missing_texts(sources, tables["sources"])
+        report.texts_not_checked = texts.missing(sources, tables["sources"])
         if require_sources:
             report.problems += [Problem("sources", None, "source_id", "text-present", s,
                                         f"{s}.txt not found in the sources folder: set SOURCES_DIR or --sources",
