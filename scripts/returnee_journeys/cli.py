@@ -82,7 +82,7 @@ def _validate(args) -> int:
     from .validation.validate import validate
 
     ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
-    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes, engine=args.engine)
+    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
     if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {ctx.sources}: their quotes and hashes "
@@ -316,9 +316,6 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--require-sources", action="store_true", default=sources_required(),
                           help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
     validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
-    validate.add_argument("--engine", choices=["fast", "pandera"], default="fast",
-                          help="check the tables with the vectorised checks (fast, the default) or through the "
-                               "pandera schemas built from the descriptor (the same problems, slower)")
 
     figures = _command(commands, _figures, "figures", "draw the figures (PNG and SVG) into the package's figures/",
                        "returnee-journeys figures my-package/ timeline routes", [named, sources], "<package>/figures")

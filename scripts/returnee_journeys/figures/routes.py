@@ -57,6 +57,9 @@ INSET_CROWDED = 0.2      # ... when they take less than this share of the map's 
 INSET_WIDTH = 0.34       # the inset's width, as a share of the map's
 BORDERS = ("Borders: Natural Earth 1:110m, as recognised internationally (Crimea is drawn as part of Ukraine); "
            "they imply no other position of this project.")
+# Constrained layout nears the size of a map (an axes of fixed aspect) over repeated passes: a map is
+# laid out in two, four with an inset (as many as the committed figures were drawn with).
+LAYOUT_PASSES = {False: 2, True: 4}
 DOMESTIC = {"lw": 0.8, "linestyle": (0, (1, 1.5))}  # a leg within the person's home country
 # Where a leg to or from a country known only as a country never ends: generous boxes (west, south,
 # east, north) around territory occupied or disputed near the places these journeys reach. Never
@@ -373,10 +376,20 @@ def world_meridian(paths_: list[np.ndarray], points: list[np.ndarray], rings: li
     countries_split = sum((a > SPLIT_DEGREES for a in split), np.zeros(len(cuts)))
     split_total = np.round(sum(split, np.zeros(len(cuts))), 1)
     near = sum((np.abs((p[0, 0] - cuts + 180) % 360 - 180) < 2 for p in points), np.zeros(len(cuts)))
-    clearance = np.round(np.min(np.abs((everything[None, :] - cuts[:, None] + 180) % 360 - 180), axis=1), 3)
+    clearance = np.round(nearest_angle(everything, cuts), 3)
     order = np.lexsort((-clearance, near, split_total, legs_cut + countries_split))
     best = cuts[order[0]]
     return float((best + 360) % 360 - 180)
+
+
+def nearest_angle(longitudes: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Each cut's angle in degrees to the nearest of the longitudes: only the longitudes on either
+    side of it in circular order are measured (a few, to be safe from rounding)."""
+    lon = np.unique(longitudes)
+    order = np.argsort(lon % 360, kind="stable")
+    lon = lon[order]
+    near = (np.searchsorted(lon % 360, cuts % 360)[:, None] + np.arange(-2, 2)) % len(lon)
+    return np.min(np.abs((lon[near] - cuts[:, None] + 180) % 360 - 180), axis=1)
 
 
 def padded(xy: np.ndarray, minimum: float = 0.0) -> tuple[float, float, float, float]:
@@ -554,9 +567,9 @@ def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
 def place_labels(fig, labels: list, blocked=(), within=None) -> None:
     """Try each label at each offset around its point until it overlaps no text placed so far (nor a
     `blocked` box, such as an inset over the map) and lies `within` a box (default: the canvas); a
-    label that fits nowhere is hidden (its marker and the legend remain)."""
+    label that fits nowhere is hidden (its marker and the legend remain). The figure is drawn."""
     label_ids = {id(t) for t in labels}
-    taken = [box for t, box in style.texts(fig) if id(t) not in label_ids] + list(blocked)
+    taken = [box for t, box in style.texts(fig, drawn=True) if id(t) not in label_ids] + list(blocked)
     renderer = fig.canvas.get_renderer()
     width, height = fig.canvas.get_width_height()
     gap = 2.0  # pixels kept free around a label
@@ -733,19 +746,18 @@ def render(data: journeys.Journeys, plan: Plan, frame: Frame, palette: style.Pal
     ax.set_title("Routes: origin → stays → return (dashed: planned, never travelled)", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
     style.add_note(fig, note)
-    if frame.inset is None:
-        place_labels(fig, labels)
-        return style.finish(fig)
-    detail = draw_inset(ax, plan, frame, palette)
-    details = draw_places(detail, plan, frame.inset, frame.inset_places)
-    fig.draw_without_rendering()
+    detail = draw_inset(ax, plan, frame, palette) if frame.inset is not None else None
+    details = draw_places(detail, plan, frame.inset, frame.inset_places) if detail else []
     for label in details:
         label.set_visible(False)  # placed second, inside the inset
-    place_labels(fig, labels, blocked=[detail.get_window_extent()])
+    style.finish(fig, passes=LAYOUT_PASSES[detail is not None])  # labels take no part in the layout
+    fig.draw_without_rendering()
+    place_labels(fig, labels, blocked=[detail.get_window_extent()] if detail else [])
     for label in details:
         label.set_visible(True)
-    place_labels(fig, details, within=detail.get_window_extent())
-    return style.finish(fig)
+    if detail:
+        place_labels(fig, details, within=detail.get_window_extent())
+    return fig
 
 
 def draw_inset(ax, plan: Plan, frame: Frame, palette: style.Palette):

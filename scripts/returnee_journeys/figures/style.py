@@ -280,9 +280,11 @@ def unplaced_note(what: str, rows: list[str]) -> str:
 # Checks the tests (and the figures themselves) use
 
 
-def texts(fig) -> list[tuple[Text, object]]:
-    """Every visible, non-empty text of the drawn figure with its extent in pixels."""
-    fig.draw_without_rendering()  # lays out and places every artist, rasterises nothing
+def texts(fig, drawn: bool = False) -> list[tuple[Text, object]]:
+    """Every visible, non-empty text of the figure with its extent in pixels. The figure is drawn
+    first (without rendering: every artist laid out and placed) unless it is `drawn` already."""
+    if not drawn:
+        fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     hidden = set()  # labels of ticks outside the view: matplotlib keeps them but does not draw them
     for ax in fig.axes:
@@ -300,28 +302,6 @@ def texts(fig) -> list[tuple[Text, object]]:
             continue
         found.append((text, text.get_window_extent(renderer)))
     return found
-
-
-def hide_colliding(fig, optional: list) -> list:
-    """Hide, in order, each optional text that overlaps a text kept so far; return those hidden."""
-    optional_ids = {id(t) for t in optional}
-    kept = [box for t, box in texts(fig) if id(t) not in optional_ids]
-    renderer = fig.canvas.get_renderer()
-    hidden = []
-    for text in optional:
-        box = text.get_window_extent(renderer)
-        if any(min(box.x1, b.x1) > max(box.x0, b.x0) and min(box.y1, b.y1) > max(box.y0, b.y0) for b in kept):
-            text.set_visible(False)
-            hidden.append(text)
-        else:
-            kept.append(box)
-    return hidden
-
-
-def problems(fig) -> tuple[list[tuple[str, str]], list[str]]:
-    """(`overlaps`, `outside`) from one layout of the figure."""
-    found = texts(fig)
-    return overlaps(fig, found=found), outside(fig, found=found)
 
 
 def overlaps(fig, tolerance: float = 0.5, found=None) -> list[tuple[str, str]]:
@@ -344,14 +324,15 @@ def outside(fig, tolerance: float = 1.0, found=None) -> list[str]:
             or box.y1 > height + tolerance]
 
 
-def finish(fig):
+def finish(fig, passes: int = 1):
     """Lay the figure out once and freeze it: axes and note keep positions rounded to a millionth of
     the figure (far below a pixel), and the layout engine is switched off. Constrained layout's
     solver can differ in the last bits of a float from one process to another (its sums follow
     memory order), and SVG names clip paths by a hash of the exact numbers: frozen, rounded
     positions keep every file byte-identical, and drawing or checking the figure again costs no
     further layout."""
-    fig.draw_without_rendering()
+    for _ in range(passes):
+        fig.get_layout_engine().execute(fig)
     for ax in fig.axes:
         box = ax.get_position(original=True).bounds
         ax.set_position([round(float(v), 6) for v in box], which="both")
