@@ -63,7 +63,7 @@ RUNS ?= 1
 bench-tests: $(READY)
 	$(BIN)/python tests/bench_tests.py $(RUNS)
 
-# Re-pin every dependency, runtime and all extras (figures, exports, pandera, all, test, dev) (needs the package index); commit the new requirements.lock.
+# Re-pin every dependency, runtime and all extras (figures, exports, all, test, dev) (needs the package index); commit the new requirements.lock.
 lock: $(READY)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \

@@ -152,11 +152,11 @@ def test_the_light_install_requires_only_the_loaders_libraries(installed):
     from returnee_journeys.extras import EXTRAS
 
     required = wheel_requirements(installed)
-    assert required[None] == {"edtf", "jsonschema", "numpy", "pandas", "pyarrow", "pyyaml"}
+    assert required[None] == {"edtf", "jsonschema", "numpy", "pandas", "pandera", "pyarrow", "pyyaml"}
     for module, (distribution, extra) in EXTRAS.items():
         assert distribution in required[extra] and distribution in required["all"], module
         assert distribution not in required[None], module
-    assert {"figures", "exports", "pandera", "all"} <= set(required)
+    assert {"figures", "exports", "all"} <= set(required)
 
 
 def test_load_and_validate_work_without_the_extras_and_commands_name_the_missing_extra(installed, tmp_path,

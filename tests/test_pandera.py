@@ -1,12 +1,9 @@
-"""The pandera schemas built from the descriptor (`returnee_journeys.schemas`) and the pandera engine
-of `validate --engine pandera`: they accept valid packages, carry the descriptor's dtypes, report
-what the default engine reports (a differential on the bad-input corpus), and the default engine
-never imports pandera."""
+"""The pandera schemas built from the descriptor (`returnee_journeys.schemas`), through which
+`validate` checks every table: they accept valid packages, carry the descriptor's dtypes, and
+report many failures of one rule, repeated keys and rules that cannot run as problems."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -19,7 +16,7 @@ from mutations import append_row, read_rows, remove_field, write_rows
 from returnee_journeys import cli
 from returnee_journeys.model import paths
 from returnee_journeys.model.problems import LIMIT
-from returnee_journeys.validation import descriptor_checks, pandera_schemas, schema
+from returnee_journeys.validation import descriptor_checks
 from returnee_journeys.validation.validate import validate
 
 # the row and cell cases of the bad-input corpus: each breaks rows, not the file or the descriptor
@@ -29,16 +26,6 @@ ROW_CASES = corpus.CELL_CASES + [corpus.duration_against_dates_unflagged, corpus
 @pytest.fixture(scope="module")
 def fixture_schemas(fixture_package):
     return returnee_journeys.schemas(fixture_package)
-
-
-def both(package):
-    """The report of each engine on the package: {engine: (problems as tuples, total, not shown)}."""
-    reports = {}
-    for engine in ("fast", "pandera"):
-        found = validate(package / "datapackage.json", None, check_quotes=False, engine=engine).problems
-        reports[engine] = ({(p.resource, p.row, p.field, p.rule, p.value, p.hint, p.file) for p in found},
-                           found.total, found.omitted())
-    return reports
 
 
 # --- the schemas -----------------------------------------------------------------------------
@@ -100,26 +87,14 @@ def test_an_edited_frame_is_checked_in_its_columns_and_against_the_other_tables(
     assert "place-fits-stage-type" in set(cases["check"])  # a rule between tables, on the frame given
 
 
-def test_a_constraint_without_a_pandera_check_is_refused(fixture_descriptor, monkeypatch):
-    extra = schema.Check("stages", "new-rule", "seq", "hint", lambda f: f["seq"].notna())
-    original = schema.field_checks
-    monkeypatch.setattr(schema, "field_checks", lambda *a, **k: original(*a, **k) + [extra])
-    with pytest.raises(NotImplementedError, match="new-rule"):
-        pandera_schemas.schemas(fixture_descriptor)
+# --- validation through the schemas -----------------------------------------------------------
 
-
-# --- the pandera engine against the default engine ------------------------------------------
-
-def cli_reports(package, capsys) -> dict:
-    """`validate --format json` of each engine, through the command; on stderr only the line naming the package."""
-    reports = {}
-    for engine in ("fast", "pandera"):
-        code = cli.main(["validate", "--package", str(package), "--skip-quotes", "--format", "json",
-                         "--engine", engine])
-        captured = capsys.readouterr()
-        assert (code, captured.err) == (1, f"package: {package / 'datapackage.json'} (russian-returnee-journeys)\n")
-        reports[engine] = json.loads(captured.out)
-    return reports
+def cli_report(package, capsys) -> dict:
+    """`validate --format json`, through the command; on stderr only the line naming the package."""
+    code = cli.main(["validate", "--package", str(package), "--skip-quotes", "--format", "json"])
+    captured = capsys.readouterr()
+    assert (code, captured.err) == (1, f"package: {package / 'datapackage.json'} (russian-returnee-journeys)\n")
+    return json.loads(captured.out)
 
 
 def more_failures(package) -> dict:
@@ -144,10 +119,10 @@ def more_failures(package) -> dict:
             "not_found": {("ledger", i + 1, "primary-key") for i in pair}}
 
 
-def test_the_engines_report_the_same_problems_on_the_row_and_cell_cases(tmp_path, capsys):
+def test_the_row_and_cell_cases_are_each_reported_where_they_are(tmp_path, capsys):
     """Every row and cell case of the bad-input corpus, stacked in as few packages as leave each
-    case's problem in sight: through the command, both engines give the same report (lines,
-    fields, rules, values, hints, counts, what is not shown), holding the case's own problem."""
+    case's problem in sight, and beside them many failures of one rule (counted, the rest not
+    shown), a repeated key, and a key with a part missing (reported as missing, not repeated)."""
     remaining, round_ = list(ROW_CASES), 0
     while remaining:
         round_ += 1
@@ -159,35 +134,26 @@ def test_the_engines_report_the_same_problems_on_the_row_and_cell_cases(tmp_path
             except KeyError:  # an earlier case of this round changed the row it edits
                 pass
         more = more_failures(package) if round_ == 1 else None
-        reports = cli_reports(package, capsys)
-        assert reports["fast"] == reports["pandera"]
-        problems = reports["pandera"]["problems"]
+        report = cli_report(package, capsys)
+        problems = report["problems"]
         found = {(p["resource"], p["row"], p["field"], p["rule"]) for p in problems}
         done = [c for c in remaining if expected.get(c.__name__) in found]
         assert done, f"round {round_}: no case's problem found: {[c.__name__ for c in remaining]}"
         remaining = [c for c in remaining if c not in done]
         if more:
-            assert more["not_shown"] in reports["pandera"]["not_shown"]
+            assert more["not_shown"] in report["not_shown"]
             rules = {(p["resource"], p["row"], p["rule"]) for p in problems}
             assert more["found"] <= rules and not more["not_found"] & rules
     assert round_ <= 3
 
 
-def test_a_rule_that_cannot_run_is_reported_at_the_descriptor_by_both_engines(package_copy, monkeypatch):
+def test_a_rule_that_cannot_run_is_reported_at_the_descriptor(package_copy, monkeypatch):
     """A column a rule needs, missing from descriptor and file (past the profile, which names it first)."""
     remove_field(package_copy, "stages", "notes")
     monkeypatch.setattr(descriptor_checks, "check", lambda descriptor: [])
-    reports = both(package_copy)
-    assert reports["fast"] == reports["pandera"]
-    assert ("stages", None, "notes", "descriptor:missing-column") in {p[:4] for p in reports["pandera"][0]}
-
-
-def test_the_default_engine_does_not_import_pandera(fixture_package):
-    code = ("import sys; from returnee_journeys import cli; "
-            f"code = cli.main(['validate', '--package', {str(fixture_package)!r}, '--skip-quotes']); "
-            "print(code, 'pandera' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "0 False"
+    found = validate(package_copy / "datapackage.json", None, check_quotes=False).problems
+    assert ("stages", None, "notes", "descriptor:missing-column") in {(p.resource, p.row, p.field, p.rule)
+                                                                      for p in found}
 
 
 def test_the_docs_example_accepts_the_package_and_catches_an_edit(capsys, monkeypatch, fixture_package):

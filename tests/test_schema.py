@@ -1,4 +1,4 @@
-"""The descriptor-to-checks mapping, on a small descriptor made for the purpose."""
+"""The descriptor-to-checks mapping of the pandera schemas, on a small descriptor made for the purpose."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,10 @@ import pytest
 
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import keys
+from returnee_journeys.model import load
 from returnee_journeys.model import paths
 from returnee_journeys.model.problems import Problems
-from returnee_journeys.validation import schema
+from returnee_journeys.validation import pandera_schemas, rules, schema
 
 FIELDS = [
     {"name": "a", "type": "string", "constraints": {"required": True, "pattern": "^[a-z]+$"}},
@@ -28,6 +29,12 @@ DESCRIPTOR = descriptor_module.Descriptor(path=None, data={"typeMap": descriptor
 ]})
 
 
+@pytest.fixture(autouse=True)
+def no_journey_rules(monkeypatch):
+    """The rules between tables are a journey package's: this descriptor has none of their tables."""
+    monkeypatch.setattr(rules, "checks", lambda descriptor, joins: [])
+
+
 def frame(**columns):
     base = {"a": ["p", "q"], "b": [1, 2], "flag": [True, None], "kind": ["x", None], "size": [0.5, None],
             "ref": ["k", None]}
@@ -40,10 +47,9 @@ def frame(**columns):
 
 
 def problems(df):
-    tables = {"t": df, "u": pd.DataFrame({"id": pd.array(["k"], dtype="string")})}
-    checks = schema.field_checks(DESCRIPTOR, "t") + schema.foreign_key_checks(DESCRIPTOR, "t", keys.Joins(tables))
+    tables = {"t": df, "u": pd.DataFrame({"id": pd.array(["k"], dtype="string")}, index=pd.Index([2], name="row"))}
     found = Problems()
-    schema.run(checks, tables, {"t": "data/t.csv"}, found)
+    pandera_schemas.run(DESCRIPTOR, load.Loaded(tables=tables), {"t": "data/t.csv", "u": "data/u.csv"}, found)
     return {(p.row, p.field, p.rule) for p in found}
 
 
@@ -52,11 +58,10 @@ def test_valid_frame_passes_with_nullable_integer_boolean_and_number():
 
 
 def test_a_check_on_a_column_the_descriptor_lacks_is_reported_at_the_descriptor():
-    found = Problems()
     check = schema.Check("t", "some-rule", "a", "hint", lambda f: f["nope"].notna())
-    schema.run([check], {"t": frame()}, {"t": "data/t.csv"}, found)
-    assert [(p.resource, p.field, p.rule, p.file) for p in found] == [
-        ("t", "nope", "descriptor:missing-column", "datapackage.json")]
+    found = schema.verdict(check, frame())
+    assert (found.resource, found.field, found.rule, found.file) == (
+        "t", "nope", "descriptor:missing-column", "datapackage.json")
 
 
 @pytest.mark.parametrize("columns, expected", [
@@ -80,11 +85,8 @@ def test_composite_primary_key_allows_a_repeat_in_one_column():
     assert problems(frame(a=["p", "p"], b=[1, 2])) == set()
 
 
-def test_hints_list_the_codes_the_descriptor_gives(fixture_package):
+def test_hints_list_the_codes_the_descriptor_gives(fixture_package, monkeypatch):
     """A code added to the descriptor appears in the hints without a code change."""
-    from returnee_journeys.model import load
-    from returnee_journeys.validation import rules
-
     package = descriptor_module.read(fixture_package / "datapackage.json")
     data = json.loads(json.dumps(package.data))
     durations = next(r for r in data["resources"] if r["name"] == "durations")
@@ -95,8 +97,9 @@ def test_hints_list_the_codes_the_descriptor_gives(fixture_package):
     next(f for f in locations["schema"]["fields"] if f["name"] == "kind")["constraints"]["enum"].append("island")
     changed = descriptor_module.Descriptor(path=package.path, data=data)
     tables = load.load(package).tables
+    monkeypatch.undo()  # the journey rules, on this journey package
     hints = {c.rule: c.hint for c in rules.checks(changed, keys.Joins(tables))}
     assert hints["value-matches-qualifier"].endswith("unquantified and a-couple")
     assert "island places have their country_code" in hints["country-code-fits-kind"]
-    enum_hints = {c.field: c.hint for c in schema.field_checks(changed, "durations") if c.rule == "enum"}
-    assert enum_hints["qualifier"].endswith(", a-couple")
+    _, enum_hint = pandera_schemas.field_checks(changed.field("durations", "qualifier"), None)["enum"]
+    assert enum_hint.endswith(", a-couple")

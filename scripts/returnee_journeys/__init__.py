@@ -19,9 +19,8 @@ if TYPE_CHECKING:  # annotations only: the package imports nothing at start
 
 
 def __getattr__(name: str):
-    """`__version__` and the exceptions, looked up only when asked for: `import returnee_journeys`
-    (and so the command) starts without loading anything it does not need."""
-    if name in ("UnreadableInput", "InvalidData"):  # imported when asked for: the command starts light
+    """`__version__` and the exceptions, looked up only when asked for: the command starts light."""
+    if name in ("UnreadableInput", "InvalidData"):
         from .model import descriptor
 
         return getattr(descriptor, name)
@@ -66,17 +65,16 @@ def load(path: str | Path | None = None, *, bounds: bool = True, categories: boo
     return tables
 
 
-def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False,
-             engine: str = "fast"):
+def validate(path: str | Path | None = None, sources: str | Path | None = None, *, require_sources: bool = False):
     """Validate a package (default: the project's own); its texts in `sources`, else $SOURCES_DIR, else
-    the package's sources/. Returns a report whose `.problems` lists every problem (empty: valid).
-    engine: "fast" (the default) or "pandera" (the same checks through `schemas()`; slower)."""
+    the package's sources/. Returns a report whose `.problems` lists every problem (empty: valid);
+    the tables are checked through `schemas()`."""
     from .context import Context
     from .model import paths
     from .validation.validate import validate as run
 
     ctx = Context.open(paths.descriptor(path), sources=sources)
-    return run(ctx.path, ctx.sources, require_sources, engine=engine)
+    return run(ctx.path, ctx.sources, require_sources)
 
 
 def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:

@@ -16,7 +16,6 @@ EXTRAS = {
     "lxml": ("lxml", "exports"),
     "openpyxl": ("openpyxl", "exports"),
     "sqlite_utils": ("sqlite-utils", "exports"),
-    "pandera": ("pandera", "pandera"),
     "krippendorff": ("krippendorff", "reliability"),
     "rocrate": ("rocrate", "all"),
 }

@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import cells
 from . import dates
 from . import names
 from .descriptor import Descriptor, UnreadableInput
@@ -42,8 +41,6 @@ class Loaded:
     problems: Problems = field(default_factory=Problems)
     # (resource, field) → rows whose cell could not be typed (reported once, as a type problem)
     untyped: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
-    # resources whose file holds a control character somewhere (cells.has_control on its bytes)
-    controls: set[str] = field(default_factory=set)
 
 
 def _problem(resource, file, row, field_, rule, value, hint):
@@ -125,25 +122,14 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
 
-def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems,
-                  text_type: pa.DataType = pa.large_string()):
-    """The file's cells as an Arrow table of strings (missing values as nulls) and the physical
-    line of each record; None when the header does not match the descriptor or the file is not CSV."""
-    read_header = _header(raw)
-    if read_header is None:
-        _text(name, file, raw, problems)
-        return None
-    header, header_lines = read_header
-    seen, repeated = set(), []
-    for c in header:
-        if c in seen and c not in repeated:
-            repeated.append(c)
-        seen.add(c)
+def _header_problems(name: str, file: str, header: list[str], columns: list[str], problems) -> bool:
+    """Whether the header names the descriptor's columns, once each, in its order; problems if not."""
+    repeated = list(dict.fromkeys(c for i, c in enumerate(header) if c in header[:i]))
     for c in repeated:
         problems.append(_problem(name, file, 1, c, "duplicate-column", c,
                                  f"the header names column {c!r} more than once; keep one"))
     if repeated:
-        return None
+        return False
     missing = [c for c in columns if c not in header]
     extra = [c for c in header if c not in columns]
     for c in missing:
@@ -155,10 +141,63 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_
     if not missing and not extra and header != columns:
         problems.append(_problem(name, file, 1, None, "column-order", ",".join(header),
                                  f"put the columns in the descriptor's order: {','.join(columns)}"))
-    if missing or extra or header != columns:
-        return None
+    return header == columns
 
-    convert = pacsv.ConvertOptions(column_types={c: text_type for c in header}, null_values=missing_values,
+
+def _numbered(name: str, file: str, raw: bytes, header_lines: int, width: int, read, problems):
+    """The table and the physical line of each record, when Arrow's fast read cannot tell them
+    (cells over several lines, rows of the wrong length, bad UTF-8, very long rows): every record
+    numbered by Python's csv reader, rows of the wrong length reported and left out."""
+    text = _text(name, file, raw, problems)
+    if text is None:
+        return None
+    starts, sizes = _record_lines(text)
+    del text
+    wrong = (sizes != width) & (sizes != 0)
+    for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
+        problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
+                                 f"the row has {size} cells, the header {width}; check commas and quoting"))
+    _count_more(problems, name, "row-length", int(wrong.sum()))
+    try:
+        table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
+                     parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
+    except pa.ArrowInvalid as error:
+        problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                 f"the file is not readable CSV: {str(error)[:200]}"))
+        return None
+    if table.num_rows != int((~wrong).sum()):
+        problems.append(_problem(name, file, None, None, "csv-syntax", None,
+                                 "the file is not readable CSV: check quoting (a cell that opens a quote "
+                                 "must close it, and a quote inside a quoted cell is written twice)"))
+        return None
+    return table, starts[~wrong]
+
+
+def _without_blank_rows(name: str, file: str, table: pa.Table, index: pd.Index, problems):
+    """The table without its blank rows (every cell missing), each reported."""
+    if not (table.num_columns and table.num_rows and table.column(0).null_count):
+        return table, index
+    empty = pc.is_null(table.column(0))
+    for column in table.column_names[1:]:
+        empty = pc.and_(empty, pc.is_null(table.column(column)))
+    if not pc.any(empty).as_py():
+        return table, index
+    blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
+    _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
+    return table.filter(pc.invert(empty)), index[~blank.to_numpy()]
+
+
+def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_values: list[str], problems):
+    """The file's cells as an Arrow table of strings (missing values as nulls) and the physical
+    line of each record; None when the header does not match the descriptor or the file is not CSV."""
+    read_header = _header(raw)
+    if read_header is None:
+        _text(name, file, raw, problems)
+        return None
+    header, header_lines = read_header
+    if not _header_problems(name, file, header, columns, problems):
+        return None
+    convert = pacsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=missing_values,
                                    strings_can_be_null=True, quoted_strings_can_be_null=True)
 
     def read(**options):
@@ -167,50 +206,17 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_
                               parse_options=pacsv.ParseOptions(ignore_empty_lines=False, **parse),
                               read_options=pacsv.ReadOptions(**options))
 
-    lines = None
     try:
         table = read()  # fast, multi-threaded; raises on a malformed row, bad UTF-8 or a row longer than a block
         physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
-        if physical == header_lines + table.num_rows:
-            lines = np.arange(header_lines + 1, header_lines + 1 + table.num_rows)
+        numbered = (table, np.arange(header_lines + 1, header_lines + 1 + table.num_rows)) \
+            if physical == header_lines + table.num_rows else None
     except pa.ArrowInvalid:
-        table = None
-    if lines is None:
-        # bad UTF-8, cells over several lines, rows of the wrong length or very long rows: number every record
-        text = _text(name, file, raw, problems)
-        if text is None:
-            return None
-        starts, sizes = _record_lines(text)
-        del text
-        wrong = (sizes != len(header)) & (sizes != 0)
-        for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
-            problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
-                                     f"the row has {size} cells, the header {len(header)}; check commas and quoting"))
-        _count_more(problems, name, "row-length", int(wrong.sum()))
-        try:
-            table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
-                         parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
-        except pa.ArrowInvalid as error:
-            problems.append(_problem(name, file, None, None, "csv-syntax", None,
-                                     f"the file is not readable CSV: {str(error)[:200]}"))
-            return None
-        lines = starts[~wrong]
-        if len(lines) != table.num_rows:
-            problems.append(_problem(name, file, None, None, "csv-syntax", None,
-                                     "the file is not readable CSV: check quoting (a cell that opens a quote "
-                                     "must close it, and a quote inside a quoted cell is written twice)"))
-            return None
-    index = pd.Index(lines, name="row")
-    if table.num_columns and table.num_rows and table.column(0).null_count:
-        empty = pc.is_null(table.column(0))
-        for column in table.column_names[1:]:
-            empty = pc.and_(empty, pc.is_null(table.column(column)))
-        if pc.any(empty).as_py():
-            blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
-            _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
-            table = table.filter(pc.invert(empty))
-            index = index[~blank.to_numpy()]
-    return table, index
+        numbered = None
+    numbered = numbered or _numbered(name, file, raw, header_lines, len(header), read, problems)
+    if numbered is None:
+        return None
+    return _without_blank_rows(name, file, numbered[0], pd.Index(numbered[1], name="row"), problems)
 
 
 def problems_room(problems) -> int:
@@ -259,26 +265,10 @@ def _integers(text: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
         return pa.array([v if f else None for v, f in zip(values, fits)], pa.int64()), ok
 
 
-SAMPLE = 4096  # cells looked at to judge whether a text column repeats its values
-REPEATS = 8  # a text column is held compactly when it has at most one distinct value in REPEATS cells
-
-
-def _compact_text(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text that repeats its values (codes, dates, the ids of a parent table) dictionary-encoded:
-    each distinct value stored once and a small integer per cell; other text as it is. Judged
-    first on the column's first cells, so a column of ids is not hashed whole for nothing."""
-    if len(text) < 2 or REPEATS * len(pc.unique(text.slice(0, SAMPLE))) > min(len(text), SAMPLE):
-        return text
-    encoded = pc.dictionary_encode(text)  # the chunks share one dictionary
-    distinct = len(encoded.chunk(0).dictionary) if encoded.num_chunks else 0
-    return encoded if REPEATS * distinct <= len(text) else text
-
-
 def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[dict],
-           problems, untyped: dict | None = None, compact: bool = False) -> pd.DataFrame:
+           problems, untyped: dict | None = None) -> pd.DataFrame:
     """The descriptor's types applied column by column in Arrow (missing values are nulls already);
-    one conversion to pandas at the end. `compact`: text columns that repeat their values become
-    pandas Categoricals (see `load`)."""
+    one conversion to pandas at the end."""
     typed, dates_ = {}, {}
     for spec in fields:
         text = table.column(spec["name"])
@@ -310,7 +300,7 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
             values = None
             hint = "expected a date YYYY-MM-DD"
         else:
-            values = _compact_text(text) if compact else text
+            values = text
         if ok is not None and not pc.all(ok).as_py():
             bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
             example = spec.get("example", "")
@@ -328,10 +318,8 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
     return frame[[f["name"] for f in fields]]
 
 
-def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None,
-                  controls: set | None = None, compact: bool = False) -> pd.DataFrame | None:
-    """One resource as typed DataFrame, or None when it cannot be read into its columns
-    (`compact`: see `load`)."""
+def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None) -> pd.DataFrame | None:
+    """One resource as typed DataFrame, or None when it cannot be read into its columns."""
     resource = descriptor.resource(name)
     file = resource["path"]
     path = descriptor.csv_path(name)
@@ -345,17 +333,15 @@ def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | N
         raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
     if not _integrity(name, file, resource, raw, problems) or not _readable_bytes(name, file, raw, problems):
         return None
-    if controls is not None and cells.has_control(raw):
-        controls.add(name)
     fields = resource["schema"]["fields"]
     read = _read_strings(name, file, raw, [f["name"] for f in fields], resource["schema"].get("missingValues", [""]),
-                         problems, pa.string() if compact else pa.large_string())
+                         problems)
     del raw
     if read is None:
         return None
     table, index = read
     del read
-    return _typed(name, file, table, index, fields, problems, untyped, compact)
+    return _typed(name, file, table, index, fields, problems, untyped)
 
 
 EDTF_HINT = ("not a valid EDTF date: write e.g. 2022-09, 2022-09-21, 2022-23 (autumn), 2023-12?, "
@@ -375,20 +361,14 @@ def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, prob
     return frame
 
 
-def load(descriptor: Descriptor, problems: Problems | None = None, *, edtf: bool = True,
-         compact: bool = False) -> Loaded:
+def load(descriptor: Descriptor, problems: Problems | None = None, *, edtf: bool = True) -> Loaded:
     """Every resource, typed and with EDTF bounds; problems of reading and typing collected.
 
-    edtf: report invalid EDTF values here (False: the caller's checks do, as the pandera engine's).
-    The tables are those `returnee_journeys.load()` returns: text as pandas strings. With `compact`
-    (the validator's own representation), a text column that repeats its values (see
-    `REPEATS`: codes, dates, the ids of a parent table) is a pandas
-    Categorical instead, a byte or two per cell rather than the text; `compact.Table` reads such
-    a table back in the public types."""
+    edtf: report invalid EDTF values here (False: the caller's checks do, as the validator's
+    pandera schemas). The tables are those `returnee_journeys.load()` returns: text as pandas strings."""
     loaded = Loaded(problems=problems if problems is not None else Problems())
     for resource in descriptor.resources:
-        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped, loaded.controls,
-                              compact)
+        frame = read_resource(descriptor, resource["name"], loaded.problems, loaded.untyped)
         if frame is not None:
             loaded.tables[resource["name"]] = add_date_bounds(descriptor, resource["name"], frame,
                                                               loaded.problems if edtf else None)

@@ -1,21 +1,17 @@
-"""pandera schemas built from the descriptor, one `DataFrameSchema` per resource, and the pandera
-engine of `returnee-journeys validate --engine pandera`.
+"""The validator's table checks: pandera schemas built from the descriptor, one `DataFrameSchema`
+per resource (`returnee_journeys.schemas()` gives the same objects), and `run`, which validates
+the loaded tables through them and reports pandera's failure cases as problems.
 
 Each field is a `Column` of the descriptor's pandas dtype (its `typeMap`: nullable Int64 and
 Float64, boolean, string, datetime64[s] for `date`), matched exactly (`DescriptorDtype`), never
 pandera's nearest default: pandera's own dtypes take int64 for Int64 and any datetime64 unit for
-[s]. `required` makes the column non-nullable and `unique` unique; enum, pattern, minimum,
-maximum, minLength and maxLength are pandera's built-in checks (isin, str_matches, ge, le,
-str_length). EDTF fields, formula-like starts and control characters are checks of their column;
-the primary key is the schema's `unique`. Foreign keys and the rules between rows and tables are
-dataframe-level checks that run the validator's own vectorised checks (`schema.foreign_key_checks`,
-`rules.checks`): no rule has a second implementation here. They look up the other tables in
-`Lookups`, with the frame being validated standing in for its own resource.
-
-Every constraint check of the default engine (`schema.field_checks`) has its pandera counterpart
-here: building a schema fails when one has none. Only this module imports pandera, and only
-`--engine pandera` and `returnee_journeys.schemas()` import this module: the default validation
-does not pay pandera's import time.
+[s]. `required` makes the column non-nullable and `unique` unique; enum, minimum, maximum,
+minLength and maxLength are pandera's built-in checks (isin, ge, le, str_length); patterns, URIs,
+EDTF dates, formula-like starts and control characters are vectorised checks of their column (on
+Arrow; RE2 for patterns); the primary key is the schema's `unique`. Foreign keys and the rules
+between rows and tables are dataframe-level checks that run the vectorised checks of `schema` and
+`rules`. They look up the other tables in `Lookups`, with the frame being validated standing in
+for its own resource. Each column's hints, by rule id, are in its `metadata`.
 """
 from __future__ import annotations
 
@@ -25,11 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 from pandera.dtypes import immutable
 from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrorReason, SchemaErrors
 
-from ..model import dates
+from ..model import cells, dates
 from ..model import keys
 from ..model import load
 from ..model.descriptor import Descriptor
@@ -39,7 +37,7 @@ from . import rules
 from . import schema
 
 # pandera's built-in checks and the validator's rule for each (str_length is min- or max-length)
-BUILTIN_RULES = {"isin": "enum", "str_matches": "pattern", "greater_than_or_equal_to": "minimum",
+BUILTIN_RULES = {"isin": "enum", "greater_than_or_equal_to": "minimum",
                  "less_than_or_equal_to": "maximum"}
 
 
@@ -124,6 +122,7 @@ class Lookups:
         releases them); else shallow copies, so that a frame given here and validated in place is
         not held by the schema pandera registers on it."""
         self.descriptor = descriptor
+        self.given = tables is not None
         self._tables = None if tables is None else {
             n: f if hold and with_bounds(descriptor, n, f) is f else with_bounds(descriptor, n, f.copy(deep=False))
             for n, f in tables.items()}
@@ -150,19 +149,20 @@ class Lookups:
         validated, never keeps that frame alive."""
         tables = self.tables()
         if tables.get(resource) is frame:
-            return frame, self._shared_checks()
+            return frame, self.shared_checks()
         last = self._last.get(resource)
         if last is None or last[0]() is not frame:
             own = with_bounds(self.descriptor, resource, frame)
             own = frame.copy(deep=False) if own is frame else own  # the same data, another object
             if _same(own, tables.get(resource)):  # a copy of the table, unedited: the rules are worked out
-                checks = self._shared_checks()
+                checks = self.shared_checks()
             else:
                 checks = _between(self.descriptor, keys.Joins({**tables, resource: own}), resource)
             last = self._last[resource] = (weakref.ref(frame, self._forget), own, checks)
         return last[1], last[2]
 
-    def _shared_checks(self) -> dict:
+    def shared_checks(self) -> dict:
+        """The checks between tables over these tables, worked out once."""
         if self._shared is None:
             self._shared = _between(self.descriptor, keys.Joins(self.tables()))
         return self._shared
@@ -185,7 +185,7 @@ class Between:
         check = checks.get(self.key)
         if check is None:  # a table it needs is not there: the rule does not apply
             return True
-        verdict = schema._verdict(check, own)
+        verdict = schema.verdict(check, own)
         if isinstance(verdict, Problem):
             self.lookups.cannot_run[self.key] = verdict
             raise RuleCannotRun(verdict.hint)
@@ -194,109 +194,190 @@ class Between:
         return pd.Series(verdict, index=frame.index)
 
 
-def _column_check(holds, rule: str, hint: str, n: int | None) -> pa.Check:
-    """A check of a column's present values by a vectorised function of the validator."""
-    return pa.Check(lambda s: pd.Series(np.asarray(holds(s), dtype=bool), index=s.index),
-                    name=rule, n_failure_cases=n, statistics={"hint": hint})
+# --- the checks of each field, built from its constraints ----------------------------------
+
+CONTROL = cells.CONTROL_PATTERN
+FORMULA_FIRST = pa_arrow.array([c.encode() for c in cells.FORMULA_START], pa_arrow.large_binary())  # one byte each
+# A string field of format `uri` holds a URI with a scheme, as frictionless-py checks it (rfc3986:
+# a scheme is present when something without : / ? # comes before the first colon).
+URI = r"[^:/?#]+:.*"
+URI_HINT = "the field's format is uri: write a full URI with its scheme, e.g. https://example.org/page"
+FORMULA_HINT = ("a cell starting with = + - @ or a tab runs as a formula in spreadsheets; "
+                "reword it or prefix it with a letter")
+CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional override …): remove it"
 
 
-def _edtf_valid(values: pd.Series) -> np.ndarray:
-    return ~dates.bounds_columns(values)[2].to_numpy()
+def _strings(series: pd.Series) -> pa_arrow.ChunkedArray | pa_arrow.Array:
+    """The column as Arrow strings, without a copy where it is Arrow-backed already."""
+    array = series.array
+    if hasattr(array, "__arrow_array__") and pa_arrow.types.is_string(
+            getattr(array.dtype, "pyarrow_dtype", pa_arrow.string())) or str(series.dtype) == "string":
+        return array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa_arrow.array(array)
+    return pa_arrow.array(series.astype("string"))
+
+
+def _judged(judge, missing: bool):
+    """A vectorised text check: `judge` (Arrow strings → Arrow booleans) on every cell, `missing`
+    where the cell is missing; a Series on the column's index, as pandera takes it."""
+    def check(series: pd.Series) -> pd.Series:
+        verdict = judge(_strings(series)).fill_null(missing).to_numpy(zero_copy_only=False)
+        return pd.Series(verdict, index=series.index)
+    return check
+
+
+def fullmatch(pattern: str):
+    """Whether each value matches the whole pattern (True for missing values), on RE2 (Arrow): linear
+    time whatever the pattern and the value. A pattern RE2 refuses never gets here: the descriptor
+    check refuses it (`descriptor_checks.linear_time_refusal`)."""
+    return _judged(lambda values: pc.match_substring_regex(values, f"^(?:{pattern})$"), True)
+
+
+def _plain(values):
+    """Whether each value starts like no spreadsheet formula (its first byte: each start is one ASCII byte)."""
+    first = pc.binary_slice(values.cast(pa_arrow.large_binary()), 0, 1)
+    return pc.invert(pc.is_in(first, value_set=FORMULA_FIRST))
+
+
+no_formula = _judged(_plain, True)
+_no_control_cell = _judged(lambda values: pc.invert(pc.match_substring_regex(values, CONTROL)), True)
+
+
+def no_control(series: pd.Series) -> pd.Series:
+    """Whether each cell is free of control characters: one byte scan of the column's text (all
+    its cells end to end) answers for every cell when it finds none; else RE2, cell by cell."""
+    values = _strings(series)
+    data = [chunk.buffers()[2] for chunk in getattr(values, "chunks", [values])]
+    if not any(buffer is not None and cells.has_control(buffer.to_pybytes()) for buffer in data):
+        return pd.Series(True, index=series.index)
+    return _no_control_cell(series)
+
+
+def _edtf_valid(values: pd.Series) -> pd.Series:
+    return ~dates.bounds_columns(values)[2]
+
+
+def _check(fn, rule: str, n: int | None) -> pa.Check:
+    """A vectorised check of the whole column (missing values judged by `fn` itself: no copy without them)."""
+    return pa.Check(fn, name=rule, n_failure_cases=n, ignore_na=False)
+
+
+def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None, str]]:
+    """Each constraint of the field as rule → (its pandera check, its hint); `required` and
+    `unique` have no check of their own (the column's `nullable` and `unique` do them)."""
+    constraints, kind = field.get("constraints", {}), field.get("type", "string")
+    text = kind == "string"
+    found: dict[str, tuple[pa.Check | None, str]] = {}
+    if constraints.get("required"):
+        found["required"] = (None, "this field is required: fill it in")
+    if "enum" in constraints:
+        allowed = constraints["enum"]
+        found["enum"] = (pa.Check.isin(list(allowed), n_failure_cases=n), f"use one of: {', '.join(map(str, allowed))}")
+    if "pattern" in constraints and text:
+        pattern = constraints["pattern"]
+        found["pattern"] = (_check(fullmatch(pattern), "pattern", n), f"the value must match {pattern}")
+    if text and field.get("format") == "uri":
+        found["format:uri"] = (_check(fullmatch(URI), "format:uri", n), URI_HINT)
+    if "minimum" in constraints:
+        found["minimum"] = (pa.Check.ge(constraints["minimum"], n_failure_cases=n),
+                            f"the value must be ≥ {constraints['minimum']}")
+    if "maximum" in constraints:
+        found["maximum"] = (pa.Check.le(constraints["maximum"], n_failure_cases=n),
+                            f"the value must be ≤ {constraints['maximum']}")
+    if "minLength" in constraints and text:
+        found["min-length"] = (pa.Check.str_length(min_value=constraints["minLength"], n_failure_cases=n),
+                               f"write at least {constraints['minLength']} characters")
+    if "maxLength" in constraints and text:
+        found["max-length"] = (pa.Check.str_length(max_value=constraints["maxLength"], n_failure_cases=n),
+                               f"write at most {constraints['maxLength']} characters")
+    if constraints.get("unique"):
+        found["unique"] = (None, "this value must be unique in the column: it is repeated")
+    if text:
+        found["formula-injection"] = (_check(no_formula, "formula-injection", n), FORMULA_HINT)
+        found["control-character"] = (_check(no_control, "control-character", n), CONTROL_HINT)
+    return found
 
 
 def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Check], lookups: Lookups,
-                    failure_cases: int | None = None, loaded: load.Loaded | None = None) -> pa.DataFrameSchema:
+                    failure_cases: int | None = None) -> pa.DataFrameSchema:
     """The resource's DataFrameSchema. `between`: the foreign-key and rule checks of the resource
-    (as enumerated on empty tables); failure_cases: at most this many per check (None: all).
-    With `loaded` (the pandera engine), the checks that cannot fail on the loaded table are left
-    out, as the default engine leaves them out (`schema.field_checks` with the table at hand)."""
+    (as enumerated on empty tables); failure_cases: at most this many per check (None: all). Each
+    column's hints, by rule, are in its `metadata`."""
     n = failure_cases
-    table = loaded.tables.get(name) if loaded is not None else None
-    todo = {(c.rule, c.field): c for c in schema.field_checks(
-        descriptor, name, loaded.untyped if loaded else None, table, loaded.controls if loaded else None)}
-
-    def take(rule: str, column: str) -> str | None:
-        """The default engine's hint for this check, which is then done here; None when it has none."""
-        check = todo.pop((rule, column), None)
-        return None if check is None else check.hint
-
+    key = descriptor.primary_key(name)
     columns = {}
     for field in descriptor.fields(name):
         column = field["name"]
-        constraints = field.get("constraints", {})
-        checks = []
-        required = take("required", column) is not None
-        # pandera's built-in checks; their hints are the default engine's (`hints` in `run`)
-        if take("enum", column) is not None:
-            checks.append(pa.Check.isin(list(constraints["enum"]), n_failure_cases=n))
-        if (h := take("pattern", column)) is not None:
-            # the whole value matches, as in Table Schema, on RE2 (linear time; pandera's str_matches
-            # would run Python's backtracking re on a column that is not Arrow-backed)
-            checks.append(_column_check(lambda s, p=constraints["pattern"]: schema._fullmatch(s, p), "pattern", h, n))
-        if (h := take("format:uri", column)) is not None:
-            checks.append(_column_check(lambda s: schema._fullmatch(s, schema.URI), "format:uri", h, n))
-        if take("minimum", column) is not None:
-            checks.append(pa.Check.ge(constraints["minimum"], n_failure_cases=n))
-        if take("maximum", column) is not None:
-            checks.append(pa.Check.le(constraints["maximum"], n_failure_cases=n))
-        if take("min-length", column) is not None:
-            checks.append(pa.Check.str_length(min_value=constraints["minLength"], n_failure_cases=n))
-        if take("max-length", column) is not None:
-            checks.append(pa.Check.str_length(max_value=constraints["maxLength"], n_failure_cases=n))
-        unique = take("unique", column) is not None
-        if (h := take("formula-injection", column)) is not None:
-            checks.append(_column_check(lambda s: ~schema._formula_like(s), "formula-injection", h, n))
-        if (h := take("control-character", column)) is not None:
-            checks.append(_column_check(lambda s: ~schema._contains(s, schema.CONTROL), "control-character", h, n))
+        found = field_checks(field, n)
+        if key == [column]:
+            found.pop("unique", None)  # the primary key's check reports a repeat
+        hints = {rule: hint for rule, (_, hint) in found.items()}
+        checks = [check for check, _ in found.values() if check is not None]
         if column in descriptor.edtf_fields(name):
-            checks.append(_column_check(_edtf_valid, "edtf", load.EDTF_HINT, n))
+            checks.append(_check(_edtf_valid, "edtf", n))
+            hints["edtf"] = load.EDTF_HINT
         columns[column] = pa.Column(DescriptorDtype(descriptor.dtype(field, "pandas")), checks=checks,
-                                    nullable=not required, unique=unique, name=column,
-                                    description=field.get("description"), title=field.get("title"))
+                                    nullable="required" not in found, unique="unique" in found, name=column,
+                                    description=field.get("description"), title=field.get("title"),
+                                    metadata={"hints": hints})
     for column in bound_columns(descriptor, name):  # beside each EDTF field when loaded with bounds
         columns[column] = pa.Column(DescriptorDtype("datetime64[s]"), nullable=True, required=False, name=column)
-    key = descriptor.primary_key(name)
-    unique = key if key and take("primary-key", ",".join(key)) is not None else None
-    if todo:
-        raise NotImplementedError(f"no pandera check for {sorted(todo)} of {name}")
     frame_checks = [pa.Check(Between(lookups, c), name=c.rule, ignore_na=False, n_failure_cases=n,
                              statistics={"field": c.field, "shows": c.shows or c.field, "hint": c.hint})
                     for c in between]
-    return pa.DataFrameSchema(columns, checks=frame_checks, unique=unique, report_duplicates="all", name=name,
+    if key:
+        frame_checks.insert(0, pa.Check(unique_key(key), name="primary-key", ignore_na=False, n_failure_cases=n,
+                                        statistics={"field": ",".join(key), "shows": key[0], "hint": PRIMARY_KEY_HINT}))
+    return pa.DataFrameSchema(columns, checks=frame_checks, name=name,
                               description=descriptor.resource(name).get("description"))
 
 
+PRIMARY_KEY_HINT = "the primary key must be unique: this value is repeated"
+
+
+def unique_key(key: list[str]):
+    """The primary key as a check: whether each row's key is not repeated (a key with a missing part
+    is `required`'s to report). A one-column key is first counted (Arrow's count of distinct
+    values): when no value repeats, every row holds, with no duplicate search."""
+    def check(frame: pd.DataFrame) -> pd.Series:
+        if len(key) == 1:
+            values = pa_arrow.array(frame[key[0]])
+            if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
+                return pd.Series(True, index=frame.index)
+        return ~(frame.duplicated(subset=key, keep=False) & frame[key].notna().all(axis=1))
+    return check
+
+
 def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None, *,
-            failure_cases: int | None = None, lookups: Lookups | None = None,
-            loaded: load.Loaded | None = None) -> dict[str, pa.DataFrameSchema]:
+            failure_cases: int | None = None, lookups: Lookups | None = None) -> dict[str, pa.DataFrameSchema]:
     """One DataFrameSchema per resource (descriptor order). The foreign keys and rules between
     tables look up the other tables in `tables` (default: the package's own, read when first needed)."""
     lookups = lookups or Lookups(descriptor, tables)
     between: dict[str, list[schema.Check]] = {}
-    for check in _between(descriptor, keys.Joins(empty_tables(descriptor))).values():
+    # the checks of the tables given (a rule such as has-rows applies only to some); else of any tables
+    found = lookups.shared_checks() if lookups.given else _between(descriptor, keys.Joins(empty_tables(descriptor)))
+    for check in found.values():
         between.setdefault(check.resource, []).append(check)
-    return {r["name"]: resource_schema(descriptor, r["name"], between.get(r["name"], []), lookups, failure_cases,
-                                       loaded)
+    return {r["name"]: resource_schema(descriptor, r["name"], between.get(r["name"], []), lookups, failure_cases)
             for r in descriptor.resources}
 
 
-# --- the pandera engine: failure cases back to the validator's problems ------------------------
+# --- validation: failure cases back to the validator's problems ------------------------------
 
 _NOTHING = pa.DataFrameSchema(name="released")
 
+
 def run(descriptor: Descriptor, loaded: load.Loaded, files: dict[str, str], problems: Problems) -> None:
     """Validate every loaded table through its schema (lazily: every failure collected), and
-    report pandera's failure cases as the default engine would: resource, CSV line, field, rule,
-    value and hint, at most `problems.limit` kept per resource, rule and field."""
+    report pandera's failure cases as problems: resource, CSV line, field, rule, value and hint, at
+    most `problems.limit` kept per resource, rule and field."""
     lookups = Lookups(descriptor, loaded.tables, hold=True)
-    built = schemas(descriptor, failure_cases=problems.limit, lookups=lookups, loaded=loaded)
+    built = schemas(descriptor, failure_cases=problems.limit, lookups=lookups)
     for name, frame in loaded.tables.items():
         try:
             built[name].validate(frame, lazy=True, inplace=True)  # inplace: no copy, and the shared joins
         except SchemaErrors as errors:
-            hints = {(c.rule, c.field): c.hint for c in schema.field_checks(descriptor, name)}  # the same words
             for error in errors.schema_errors:
-                _report(error, descriptor, name, frame, files[name], problems, loaded.untyped, lookups, hints)
+                _report(error, name, frame, files[name], problems, loaded.untyped, lookups)
         finally:
             # pandera registers the schema on the frame it validated; this schema holds the frame (in
             # its lookups): left so, neither would be freed before the interpreter's exit
@@ -313,8 +394,8 @@ def _rows_of(error, frame: pd.DataFrame) -> pd.Series:
     return pd.Series(frame.index.isin(pd.Index(lines)), index=frame.index)
 
 
-def _report(error, descriptor: Descriptor, name: str, frame: pd.DataFrame, file: str, problems: Problems,
-            untyped: dict, lookups: Lookups, hints: dict) -> None:
+def _report(error, name: str, frame: pd.DataFrame, file: str, problems: Problems,
+            untyped: dict, lookups: Lookups) -> None:
     reason = error.reason_code
     check = error.check
     column = error.schema.name if isinstance(error.schema, pa.Column) else None
@@ -345,18 +426,13 @@ def _report(error, descriptor: Descriptor, name: str, frame: pd.DataFrame, file:
         rule = "required"
     elif reason == SchemaErrorReason.SERIES_CONTAINS_DUPLICATES:
         rule = "unique"
-    elif reason == SchemaErrorReason.DUPLICATES:
-        key = descriptor.primary_key(name)
-        rule, field, shows = "primary-key", ",".join(key), key[0]
     elif reason != SchemaErrorReason.DATAFRAME_CHECK:
         problems.append(Problem(name, None, column, f"pandera:{reason.name.lower()}", None,
                                 " ".join(str(error).split())[:300], file))
         return
-    hint = hints.get((rule, field), hint)
+    hint = (error.schema.metadata or {}).get("hints", {}).get(rule, hint)
     failing = _rows_of(error, frame)
     if rule == "required" and (name, column) in untyped:  # a cell that failed its type is reported once, there
         failing &= ~untyped[(name, column)].reindex(frame.index, fill_value=False)
-    if rule == "primary-key":  # a key with a missing part is reported by `required`, not as a repeat
-        failing &= frame[descriptor.primary_key(name)].notna().all(axis=1)
     values = frame[shows] if shows in frame.columns else None
     problems.rows(name, file, rule, field, failing, hint, values)

@@ -4,11 +4,6 @@ Each rule is a vectorised function of whole tables returning, for the rows of on
 True where the rule holds. The descriptor supplies what the rules need to know about codes
 (which stage types are realised stays at home, how long a unit is, what each duration
 qualifier admits).
-
-The rules read the validator's compact tables (`model.compact.Table`) as they would read the
-tables `returnee_journeys.load()` returns; where a rule only compares a text column with codes,
-it asks `compact.isin` / `compact.equals` / `compact.notna`, which give the same answer without
-decoding the column.
 """
 from __future__ import annotations
 
@@ -19,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from ..model import chronology, codebook, compact, spans
+from ..model import chronology, codebook, spans
 from ..model import keys, rowids
 from ..model.descriptor import Descriptor
 from .schema import Check
@@ -47,7 +42,7 @@ def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
 
 
 def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    return (stages["seq"] == 1) == compact.equals(stages, "stage_type", descriptor.stage_type("first"))
+    return (stages["seq"] == 1) == (stages["stage_type"] == descriptor.stage_type("first"))
 
 
 def at_home(j: keys.Joins) -> pd.Series:
@@ -62,10 +57,10 @@ def at_home(j: keys.Joins) -> pd.Series:
 
 
 def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
-    realised = stages[["person_id", "seq"]][compact.isin(stages, "stage_type", descriptor.stage_types(realised=True))]
+    realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
-    is_return = compact.equals(stages, "stage_type", descriptor.stage_type("last"))
+    is_return = stages["stage_type"] == descriptor.stage_type("last")
     ok_last = is_return & at_home(j)
     return_elsewhere = is_return & ~is_last
     return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
@@ -73,9 +68,9 @@ def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages:
 
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     in_home = at_home(j)
-    home = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=True))
-    away = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=False))
-    either = compact.isin(stages, "stage_type", descriptor.stage_types(at_home=None))
+    home = stages["stage_type"].isin(descriptor.stage_types(at_home=True)).to_numpy(dtype=bool)
+    away = stages["stage_type"].isin(descriptor.stage_types(at_home=False)).to_numpy(dtype=bool)
+    either = stages["stage_type"].isin(descriptor.stage_types(at_home=None)).to_numpy(dtype=bool)
     return (home & in_home) | (away & ~in_home) | either
 
 
@@ -88,8 +83,8 @@ def home_is_listed(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame)
 
 
 def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    unrealised = compact.isin(stages, "stage_type", descriptor.stage_types(realised=False))
-    return ~(unrealised & (compact.notna(stages, "start") | compact.notna(stages, "end")))
+    unrealised = stages["stage_type"].isin(descriptor.stage_types(realised=False)).to_numpy(dtype=bool)
+    return ~(unrealised & (stages["start"].notna() | stages["end"].notna()))
 
 
 def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
@@ -97,13 +92,13 @@ def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
 
 
 def inference_explained(stages: pd.DataFrame) -> pd.Series:
-    inferred = (compact.equals(stages, "location_certainty", "inferred") | compact.equals(stages, "start_basis", "inferred")
-                | compact.equals(stages, "end_basis", "inferred")).fillna(False)
-    return ~(inferred & ~compact.notna(stages, "notes"))
+    inferred = ((stages["location_certainty"] == "inferred") | (stages["start_basis"] == "inferred")
+                | (stages["end_basis"] == "inferred")).fillna(False)
+    return ~(inferred & ~stages["notes"].notna())
 
 
 def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
-    return compact.notna(stages, column) == compact.notna(stages, f"{column}_basis")
+    return stages[column].notna() == stages[f"{column}_basis"].notna()
 
 
 def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray | None = None) -> pd.Series:
@@ -147,7 +142,7 @@ def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
 
 def origin_matches_stage(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
     stages = j.tables["stages"]
-    origin = stages[compact.equals(stages, "stage_type", descriptor.stage_type("first"))]
+    origin = stages[stages["stage_type"] == descriptor.stage_type("first")]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
     return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
 
@@ -200,7 +195,7 @@ def stage_source_reports_person(j: keys.Joins, resource: str, frame: pd.DataFram
     where = np.full(len(stage), -1, dtype=np.int64)  # the persons row of the stage's person
     where[found] = person[stage[found]]
     no_person = np.ones(len(stage), dtype=bool)
-    no_person[found] = ~compact.notna(j.tables["stages"], "person_id").to_numpy()[stage[found]]
+    no_person[found] = ~j.tables["stages"]["person_id"].notna().to_numpy()[stage[found]]
     return (_reports(j, lambda: _stage_of(j, resource, "stage_id", "person_id"), frame["source_id"], where)
             | no_person).astype(bool)
 
@@ -287,11 +282,7 @@ def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "codings") -> pd.Series:
     """The coding's Lee category is one the codebook allows for its factor (factors.lee_categories)."""
     factor = j.positions(resource, "factor_id", "factors", "factor_id")
-    held = compact.held(codings)["lee_category"]
-    if compact.is_compact(held):  # its codes and distinct values are a factorization already
-        lee, categories = compact.codes(held), held.cat.categories
-    else:
-        lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
+    lee, categories = pd.factorize(codings["lee_category"], use_na_sentinel=True)
     pair = factor * (len(categories) + 1) + lee  # each distinct (factor, category) is judged once
     distinct, back = np.unique(pair, return_inverse=True)
     lists = j.tables["factors"]["lee_categories"].to_numpy(dtype=object)
@@ -306,7 +297,7 @@ def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "
 def reason_matches_explicit_codings(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     """A stage states a reason exactly when at least one of its codings is explicit."""
     codings = j.tables["codings"]
-    explicit = compact.equals(codings, "certainty", "explicit").fillna(False).to_numpy(dtype=bool)
+    explicit = (codings["certainty"] == "explicit").fillna(False).to_numpy(dtype=bool)
     stage = pa.array(codings["stage_id"].astype("string"))
     has_explicit = keys.is_in(stages["stage_id"], pd.Series(pd.arrays.ArrowStringArray(pc.filter(stage, explicit)
                                                                                        .cast(pa.large_string()))))

@@ -4,7 +4,7 @@ has no alias for) is refused by `validate` rather than crashing `exports`.
 
 Each target is asked in its own terms: Arrow by `pyarrow.type_for_alias` and the kind of type it
 names, SQLite by the column types sqlite-utils creates, pandas by the dtype the loader gives the
-column (the pandera engine checks the loaded columns against it exactly), readr by its
+column (the pandera schemas check the loaded columns against it exactly), readr by its
 `col_types` letters. A type is allowed only where the values of that Table Schema type convert to
 it without loss (an integer only to a 64-bit integer: a narrower one could overflow).
 """
