@@ -11,7 +11,7 @@ from pathlib import Path
 from ..model import files, journeys
 from ..model import texts as texts_module
 from ..model.descriptor import UnreadableInput
-from ..model.qda_codes import Guids, cell_text, package_name
+from ..model.qda_codes import Guids, cell_text, package_name, rows_by_id
 from .exporter import Exporter
 
 CONTEXT = 32
@@ -85,23 +85,19 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     grouped: dict[tuple[str, str, str], list[texts_module.Passage]] = {}
     for p in passages:
         grouped.setdefault((p.resource, p.row_id, p.field), []).append(p)
-    rows = {}
+    rows = rows_by_id(data, {p.resource for p in passages})
     order = {r["name"]: i for i, r in enumerate(descriptor.resources)}
     created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
     contributors = descriptor.data.get("contributors") or [{}]
     items = []
     for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], *kv[0][1:])):
-        if resource not in rows:
-            frame = data.table(resource)
-            rows[resource] = frame.set_axis(texts_module.row_ids(descriptor, resource, frame)).to_dict("index")
-        row = rows[resource][row_id]
         items.append({
             "id": f"urn:uuid:{guid('annotation', resource, row_id, field)}",
             "type": "Annotation",
             "motivation": "classifying",
             **created,
             "creator": {"type": "Organization", "name": contributors[0].get("title", "coders")},
-            "body": bodies(data, resource, field, row_id, row),
+            "body": bodies(data, resource, field, row_id, rows[resource][row_id]),
             "target": [{"source": address[p.source_id],
                         "selector": selector(texts[p.source_id], p, p.source_id in excerpts)} for p in parts],
         })

@@ -17,9 +17,6 @@ from ..model import load
 from ..model import files
 from . import prose
 
-BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
-
-
 def markdown(text: object) -> str:
     """Text of the package as Markdown shows it, never as HTML: outside `code spans` a `<` is
     written `&lt;` (no tag, comment or generated-section marker can come from the data); inside
@@ -42,13 +39,11 @@ def _code(text: object) -> str:
     return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
-def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
+def tables(descriptor: descriptor_module.Descriptor, loaded: dict) -> str:
     lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
     for resource in descriptor.resources:
-        frame = loaded.get(resource["name"]) if loaded else None
-        rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | {rows} | "
-                     f"{_cell(resource.get('description', ''))} |")
+        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | "
+                     f"{len(loaded[resource['name']])} | {_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -191,7 +186,7 @@ def current(ctx, data=None) -> list[tuple[Path, str, str]]:
     for path in (ctx.folder / name for name in GENERATED):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            out.append((path, text, BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
+            out.append((path, text, prose.GENERATED.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
     zenodo = ctx.folder / ".zenodo.json"
     if zenodo.is_file():
         from . import metadata
