@@ -11,6 +11,8 @@ import pytest
 from returnee_journeys.figures import durations, estimates, factors, style, timeline
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("figure_texts")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def fixture(fixture_package):
@@ -34,7 +36,7 @@ def test_an_outlet_with_its_own_article_takes_no_second_one(fixture):
 def test_codes_are_shown_by_their_category_labels(fixture):
     labels = style.category_labels(fixture, "estimates", "measure")
     rows = fixture.table("estimates")
-    _, headings = estimates.layout(rows, [1] * len(rows), labels)
+    _, headings = estimates.positions(rows, [1] * len(rows), labels)
     assert headings and {h for _, h in headings} <= set(labels.values())
     stage_labels = {v.lower() for v in style.category_labels(fixture, "stages", "stage_type").values()}
     for heading in factors.columns(fixture)["heading"]:

@@ -19,9 +19,8 @@ if TYPE_CHECKING:  # annotations only: the package imports nothing at start
 
 
 def __getattr__(name: str):
-    """`__version__` and the exceptions, looked up only when asked for: `import returnee_journeys`
-    (and so the command) starts without loading anything it does not need."""
-    if name in ("UnreadableInput", "InvalidData"):  # imported when asked for: the command starts light
+    """`__version__` and the exceptions, looked up only when asked for: the command starts light."""
+    if name in ("UnreadableInput", "InvalidData"):
         from .model import descriptor
 
         return getattr(descriptor, name)

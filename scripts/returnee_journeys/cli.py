@@ -91,8 +91,9 @@ def _validate(args) -> int:
 
 
 def _gate(ctx: Context, require_sources: bool = False) -> int:
-    """Figures, exports and the release are made only from a package that validates (the texts
-    too, where present; for the release they must be)."""
+    """1, with a message, unless the package validates (the texts too, where present; for the release
+    they must be) and holds a person (as `init` writes it, it has none): nothing is made from it."""
+    from .model import load
     from .model.problems import format_text
     from .validation.validate import validate
 
@@ -102,7 +103,12 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
         print(f"error: {ctx.path} does not validate; nothing was written "
               f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
         return 1
-    return _no_journeys(ctx)
+    persons = load.read_resource(ctx.descriptor, "persons", [])
+    if persons is not None and len(persons) == 0:
+        print(f"error: {ctx.path} holds no journeys yet (persons has no rows): nothing was written "
+              "(code a person first: see docs/start-a-package.md)", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _check_out(args, kind: str, default: Path) -> None:
@@ -111,18 +117,6 @@ def _check_out(args, kind: str, default: Path) -> None:
 
     if getattr(args, "out", None) is not None and not files.same_path(args.out, default):
         files.check_output(args.out, kind)
-
-
-def _no_journeys(ctx: Context) -> int:
-    """1, with a message, when the package has no person yet (as `init` writes it): nothing to make."""
-    from .model import load
-
-    persons = load.read_resource(ctx.descriptor, "persons", [])
-    if persons is not None and len(persons) == 0:
-        print(f"error: {ctx.path} holds no journeys yet (persons has no rows): nothing was written "
-              "(code a person first: see docs/start-a-package.md)", file=sys.stderr)
-        return 1
-    return 0
 
 
 def _require_texts(ctx: Context) -> None:

@@ -18,7 +18,7 @@ from ..model.files import write_atomically
 from ..model import journeys
 from ..model import paths
 from ..model import texts as texts_module
-from ..model.qda_codes import Code, Codebook, Guids, cell_text, factor_codes, package_name
+from ..model.qda_codes import Code, Codebook, Guids, cell_text, factor_codes, package_name, rows_by_id
 from .exporter import Exporter
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -141,10 +141,7 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
     """One selection per passage, with the codes of its row: a coding's factor code and the code
     of the stage it bears on; a stage's code; otherwise the code of its table and quote field."""
     descriptor = data.descriptor
-    rows = {}
-    for name in {p.resource for p in passages}:
-        frame = data.table(name)
-        rows[name] = frame.set_axis(texts_module.row_ids(descriptor, name, frame)).to_dict("index")
+    rows = rows_by_id(data, {p.resource for p in passages})
     stage_person = data.table("stages").set_index("stage_id")["person_id"].to_dict()
     out = []
     for p in passages:

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..model import files, journeys
 from ..model import texts as texts_module
 from ..model.descriptor import UnreadableInput
-from ..model.qda_codes import Guids, cell_text, package_name
+from ..model.qda_codes import Guids, cell_text, package_name, rows_by_id
 from .exporter import Exporter
 
 CONTEXT = 32
@@ -29,13 +29,6 @@ def target_source(source: dict) -> str:
     return f"ni:///sha-256;{digest}"
 
 
-def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
-    """Up to `width` characters before and after text[start:end], within its paragraph (line)."""
-    before = text[max(0, start - width):start]
-    after = text[end:end + width]
-    return before[before.rfind("\n") + 1:], after.split("\n", 1)[0]
-
-
 EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
 
 
@@ -46,7 +39,8 @@ def selector(text: str, passage: texts_module.Passage, excerpts: bool = False) -
     quote = {"type": "TextQuoteSelector", "exact": passage.text}
     if excerpts:
         return [quote]
-    prefix, suffix = context(text, passage.start, passage.end)
+    before = text[max(0, passage.start - CONTEXT):passage.start]  # at most CONTEXT characters, within the line
+    prefix, suffix = before[before.rfind("\n") + 1:], text[passage.end:passage.end + CONTEXT].split("\n", 1)[0]
     quote.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
     return [quote, {"type": "TextPositionSelector", "start": passage.start, "end": passage.end}]
 
@@ -85,23 +79,19 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     grouped: dict[tuple[str, str, str], list[texts_module.Passage]] = {}
     for p in passages:
         grouped.setdefault((p.resource, p.row_id, p.field), []).append(p)
-    rows = {}
+    rows = rows_by_id(data, {p.resource for p in passages})
     order = {r["name"]: i for i, r in enumerate(descriptor.resources)}
     created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
     contributors = descriptor.data.get("contributors") or [{}]
     items = []
     for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], *kv[0][1:])):
-        if resource not in rows:
-            frame = data.table(resource)
-            rows[resource] = frame.set_axis(texts_module.row_ids(descriptor, resource, frame)).to_dict("index")
-        row = rows[resource][row_id]
         items.append({
             "id": f"urn:uuid:{guid('annotation', resource, row_id, field)}",
             "type": "Annotation",
             "motivation": "classifying",
             **created,
             "creator": {"type": "Organization", "name": contributors[0].get("title", "coders")},
-            "body": bodies(data, resource, field, row_id, row),
+            "body": bodies(data, resource, field, row_id, rows[resource][row_id]),
             "target": [{"source": address[p.source_id],
                         "selector": selector(texts[p.source_id], p, p.source_id in excerpts)} for p in parts],
         })

@@ -4,18 +4,19 @@ Grey: the shortest to the longest time the coded dates allow for the stages the 
 (for a period `within` them, anything up to the longest). Coloured: the range of lengths the
 stated duration admits under its qualifier (as `admits` in datapackage.json defines). Where the
 two do not meet, the texts disagree with themselves; such rows carry a discrepancy flag.
+
+`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ..model import journeys
 from ..model import keys, spans
 from . import style
-
 
 
 def stated_as(row) -> str:
@@ -28,7 +29,21 @@ def stated_as(row) -> str:
     return " ".join(w for w in (words, value, unit) if w)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+@dataclass
+class Plan:
+    labels: list[str]        # one row per duration, top to bottom: "person: subject"
+    stated: list[str]        # the duration as stated, in words ("  ! disagrees" where flagged)
+    flagged: np.ndarray      # the row's duration carries a discrepancy flag
+    allowed: np.ndarray      # (shortest, longest) months the coded dates allow, per row (longest may be inf)
+    admitted: np.ndarray     # (low, high) months the stated duration admits, per row (high may be inf)
+    right: float             # months across
+    colours: list[str]       # the person's colour and hatch, per row
+    hatches: list
+    keys: list[style.Key]
+    note: list[str]
+
+
+def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Plan:
     palette = style.palette_for(data, palette)
     days_per_month = data.descriptor.field("durations", "unit")["days"]["month"]
     durations = data.table("durations")
@@ -44,46 +59,55 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     flagged = durations["duration_id"].isin(discrepancies.loc[discrepancies["resource"] == "durations", "row_id"]).to_numpy()
     names = dict(zip(data.table("persons")["person_id"], data.table("persons")["name_in_source"]))
     finite = np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)], low[np.isfinite(low)], 30.0]
-    right = float(np.nanmax(finite)) / days_per_month + 3
-
-    handles = [Patch(facecolor="#DDDDDD", edgecolor="#999999", label="span the coded dates allow"),
-               Line2D([], [], color="black", lw=4, label="lengths the stated duration admits (person's colour)")]
+    keys_ = [style.Key("span the coded dates allow", {"facecolor": "#DDDDDD", "edgecolor": "#999999"}, area=True),
+             style.Key("lengths the stated duration admits (person's colour)", {"color": "black", "lw": 4})]
     if (~np.isfinite(high)).any() or (~np.isfinite(longest)).any():
-        handles.append(Line2D([], [], color="black", marker=">", lw=1, label="no upper bound: runs past the edge"))
-    note = style.note_text(data, ["durations", "stages", "discrepancies", "sources"], [
+        keys_.append(style.Key("no upper bound: runs past the edge", {"color": "black", "marker": ">", "lw": 1}))
+    note = style.note_parts(data, ["durations", "stages", "discrepancies", "sources"], [
         style.unplaced_note("Not drawn, spans of the context, not of the person's own time",
                             [f"durations/{d}" for d in context["duration_id"]])])
-    columns, lines = style.legend_shape([h.get_label() for h in handles])
-    n = max(1, len(durations))
-    per_row = max(0.2, min(0.42, 0.42 - 0.006 * (n - 8)))
-    axes_height = per_row * n + 0.6
-    fig, grid = style.figure_with_legend(axes_height, lines, note)
+    subjects = style.category_labels(data, "durations", "subject")
+    return Plan([f"{names.get(p, p)}: {style.lowered(subjects.get(s, s))}"
+                 for p, s in zip(durations["person_id"], durations["subject"])],
+                [stated_as(row) + ("  ! disagrees" if flag else "") for row, flag in zip(durations.itertuples(), flagged)],
+                flagged, np.c_[shortest, longest] / days_per_month, np.c_[low, high] / days_per_month,
+                float(np.nanmax(finite)) / days_per_month + 3,
+                [palette.colour("persons", p) for p in durations["person_id"]],
+                [palette.hatch("persons", p) or None for p in durations["person_id"]], keys_, note)
+
+
+def layout(plan: Plan) -> style.Layout:
+    n = max(1, len(plan.labels))
+    return style.sized(plan.keys, plan.note, max(0.2, min(0.42, 0.42 - 0.006 * (n - 8))) * n + 0.6)
+
+
+def render(plan: Plan, size: style.Layout):
+    fig, grid = style.figure_with_legend(size.axes_height, size.legend_lines, size.note)
     ax = fig.add_subplot(grid[0])
-    ys = np.arange(len(durations))
-    colours = [palette.colour("persons", p) for p in durations["person_id"]]
-    hatches = [palette.hatch("persons", p) or None for p in durations["person_id"]]
-    s_hi = np.minimum(longest / days_per_month, right)
-    ax.barh(ys, s_hi - shortest / days_per_month, left=shortest / days_per_month, height=0.62, color="#DDDDDD",
+    ys = np.arange(len(plan.labels))
+    (shortest, longest), (low, high), right = plan.allowed.T, plan.admitted.T, plan.right
+    ax.barh(ys, np.minimum(longest, right) - shortest, left=shortest, height=0.62, color="#DDDDDD",
             edgecolor="#999999", lw=0.5)
-    a_hi = np.minimum(high / days_per_month, right)
-    ax.barh(ys, a_hi - low / days_per_month, left=low / days_per_month, height=0.26, color=colours, hatch=hatches,
+    ax.barh(ys, np.minimum(high, right) - low, left=low, height=0.26, color=plan.colours, hatch=plan.hatches,
             edgecolor="white", lw=0)
     for y in ys[~np.isfinite(high)]:
-        ax.plot(right, y, marker=">", ms=4, color=colours[y], clip_on=False)
+        ax.plot(right, y, marker=">", ms=4, color=plan.colours[y], clip_on=False)
     for y in ys[~np.isfinite(longest)]:
         ax.plot(right, y, marker=">", ms=4, color="#999999", clip_on=False)
-    for y, row, flag in zip(ys, durations.itertuples(), flagged):
-        ax.text(1.02, y, stated_as(row) + ("  ! disagrees" if flag else ""), transform=ax.get_yaxis_transform(),
-                va="center", fontsize=6.5, color="#CC3311" if flag else "black")
-    subjects = style.category_labels(data, "durations", "subject")
-    labels = [f"{names.get(p, p)}: {style.lowered(subjects.get(s, s))}"
-              for p, s in zip(durations["person_id"], durations["subject"])]
-    ax.set_yticks(range(len(durations)), labels)
-    ax.set_ylim(max(len(durations), 1) - 0.5, -0.5)  # an empty table keeps a row's height
+    for y, text, flag in zip(ys, plan.stated, plan.flagged):
+        ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=6.5,
+                color="#CC3311" if flag else "black")
+    ax.set_yticks(range(len(plan.labels)), plan.labels)
+    ax.set_ylim(max(len(plan.labels), 1) - 0.5, -0.5)  # an empty table keeps a row's height
     ax.set_xlim(0, right)
     ax.set_xlabel("months")
     ax.tick_params(axis="y", length=0)
     ax.set_title("Stated durations against the span the dates allow", loc="left")
-    style.add_legend(fig.add_subplot(grid[1]), handles)
-    style.add_note(fig, note)
+    style.add_legend(fig.add_subplot(grid[1]), style.handles(plan.keys))
+    style.add_note(fig, size.note)
     return style.finish(fig)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    plan = prepare(data, palette)
+    return render(plan, layout(plan))

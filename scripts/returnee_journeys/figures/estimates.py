@@ -1,18 +1,21 @@
 """Estimates: the aggregate figures the texts report, as points and ranges, grouped by measure
 (one panel per unit), each labelled with who produced it and who relayed it.
+
+`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
 """
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.lines import Line2D
 
 from ..model import journeys
 from . import style
 
-def layout(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple[float, str]]]:
+
+def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple[float, str]]]:
     """y of each estimate (a row as tall as its label's lines), and y of a heading above each
     measure's group: the measure's category label (`labels`), else its code."""
     ys, headings, y = [], [], 0.0
@@ -27,62 +30,90 @@ def layout(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tupl
     return ys, headings
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+@dataclass
+class Panel:
+    unit: str
+    axis_label: str
+    rows: list[dict]     # the estimates, each with its wrapped `label` and `colour`
+    ys: list[float]      # y of each estimate (`positions`)
+    headings: list       # (y, the measure's label) above each measure's group
+
+
+@dataclass
+class Plan:
+    panels: list[Panel]  # one per unit
+    keys: list[style.Key]
+    note: list[str]
+
+
+KEYS = [style.Key("exact figure", {"marker": "o", "ls": "", "color": "black"}),
+        style.Key("about", {"marker": "o", "ls": "", "mfc": "white", "color": "black"}),
+        style.Key("almost (at most)", {"marker": "<", "ls": "", "mfc": "white", "color": "black"}),
+        style.Key("more than (at least)", {"marker": ">", "ls": "", "mfc": "white", "color": "black"}),
+        style.Key("reported range", {"color": "black", "lw": 3.5})]
+PER_LINE = 0.15  # inches per line of a row's label
+
+
+def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Plan:
     palette = style.palette_for(data, palette)
     estimates = data.table("estimates").sort_values(["unit", "measure", "estimate_id"])
-    units = list(dict.fromkeys(estimates["unit"]))
-    handles = [Line2D([], [], marker="o", ls="", color="black", label="exact figure"),
-               Line2D([], [], marker="o", ls="", mfc="white", color="black", label="about"),
-               Line2D([], [], marker="<", ls="", mfc="white", color="black", label="almost (at most)"),
-               Line2D([], [], marker=">", ls="", mfc="white", color="black", label="more than (at least)"),
-               Line2D([], [], color="black", lw=3.5, label="reported range")]
-    note = style.note_text(data, ["estimates", "sources"])
-    columns, lines = style.legend_shape([h.get_label() for h in handles])
-    wrapped = {}
-    sizes = []
-    for unit in units:
-        rows = estimates[estimates["unit"] == unit]
-        height = 0.0
-        for r in rows.to_dict("records"):
+    measures = style.category_labels(data, "estimates", "measure")
+    units = style.category_labels(data, "estimates", "unit")
+    panels = []
+    for unit in dict.fromkeys(estimates["unit"]):
+        rows = estimates[estimates["unit"] == unit].reset_index(drop=True).to_dict("records")
+        for r in rows:
             label = f"{r['estimator']}; via {r['reported_by']}" + (
                 f"; {r['reference_date']}" if pd.notna(r["reference_date"]) else "")
-            wrapped[r["estimate_id"]] = "\n".join(textwrap.wrap(label, 48))
-            height += max(1, wrapped[r["estimate_id"]].count("\n") + 1)
-        sizes.append(height + 1.3 * rows["measure"].nunique() + 1.2)
-    per_line = 0.15
-    axes_height = per_line * sum(sizes) + 0.5 * len(units)
-    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(axes_height + 0.45 + style.legend_height(lines)
-                                                              + style.note_height(note))), layout="constrained")
-    grid = fig.add_gridspec(len(units) + 1, 1, height_ratios=sizes + [max(style.legend_height(lines), 0.05) / per_line])
-    for number, unit in enumerate(units):
+            r.update(label="\n".join(textwrap.wrap(label, 48)), colour=palette.colour("measures", r["measure"]))
+        ys, headings = positions(pd.DataFrame(rows), [r["label"].count("\n") + 1 for r in rows], measures)
+        axis = style.lowered(units.get(unit, unit)) + (" (log scale)" if unit == "persons" else "")
+        panels.append(Panel(unit, axis, rows, ys, headings))
+    return Plan(panels, KEYS, style.note_parts(data, ["estimates", "sources"]))
+
+
+def layout(plan: Plan) -> tuple[style.Layout, list[float]]:
+    """The sizes, and each panel's share of the height (in lines)."""
+    sizes = [sum(max(1, r["label"].count("\n") + 1) for r in p.rows) + 1.3 * len({r["measure"] for r in p.rows}) + 1.2
+             for p in plan.panels]
+    return style.sized(plan.keys, plan.note, PER_LINE * sum(sizes) + 0.5 * len(plan.panels)), sizes
+
+
+def render(plan: Plan, size: style.Layout, shares: list[float]):
+    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(size.axes_height + 0.45 + style.legend_height(
+        size.legend_lines) + style.note_height(size.note))), layout="constrained")
+    grid = fig.add_gridspec(len(plan.panels) + 1, 1, height_ratios=shares + [
+        max(style.legend_height(size.legend_lines), 0.05) / PER_LINE])
+    for number, panel in enumerate(plan.panels):
         ax = fig.add_subplot(grid[number])
-        rows = estimates[estimates["unit"] == unit].reset_index(drop=True)
-        ys, headings = layout(rows, [wrapped[e].count("\n") + 1 for e in rows["estimate_id"]],
-                              style.category_labels(data, "estimates", "measure"))
-        for y, row in zip(ys, rows.to_dict("records")):
-            c = palette.colour("measures", row["measure"])
+        for y, row in zip(panel.ys, panel.rows):
+            c = row["colour"]
             if pd.notna(row["low"]) and pd.notna(row["high"]):
                 ax.plot([row["low"], row["high"]], [y, y], color=c, lw=3.5, solid_capstyle="butt")
             if pd.notna(row["value"]):
                 marker, filled = style.QUALIFIER_MARKER.get(row["qualifier"], ("o", False))
                 ax.plot(row["value"], y, marker=marker, color=c, ms=6, ls="", mfc=c if filled else "white", mew=1.4)
-        for y, heading in headings:
+        for y, heading in panel.headings:
             ax.text(-0.01, y, heading, transform=ax.get_yaxis_transform(), fontsize=7, fontweight="bold",
                     va="center", ha="right")
-        ax.set_yticks(ys, [wrapped[e] for e in rows["estimate_id"]], fontsize=6)
-        ax.set_ylim(max(ys) + 0.9, -0.8)
+        ax.set_yticks(panel.ys, [r["label"] for r in panel.rows], fontsize=6)
+        ax.set_ylim(max(panel.ys) + 0.9, -0.8)
         ax.tick_params(axis="y", length=0)
-        if unit == "persons":
+        if panel.unit == "persons":
             ax.set_xscale("log")
             style.powers_of_ten(ax.xaxis)
-        elif unit == "percent":
+        elif panel.unit == "percent":
             ax.set_xlim(0, 100)
-        unit_label = style.category_labels(data, "estimates", "unit").get(unit, unit)
-        ax.set_xlabel(style.lowered(unit_label) + (" (log scale)" if unit == "persons" else ""))
+        ax.set_xlabel(panel.axis_label)
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
         if number == 0:
             ax.set_title("Aggregate estimates the texts report", loc="left")
-    style.add_legend(fig.add_subplot(grid[len(units)]), handles)
-    style.add_note(fig, note)
+    style.add_legend(fig.add_subplot(grid[len(plan.panels)]), style.handles(plan.keys))
+    style.add_note(fig, size.note)
     return style.finish(fig)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    plan = prepare(data, palette)
+    return render(plan, *layout(plan))

@@ -15,13 +15,16 @@ label and move, they make one marker, filled if any of them names the factor as 
 halo only if all of them judge it after the move, struck through only if all of them say it did not
 weigh. For a person reported by more than one text, each marker names by number the texts that give
 it, and the note says which text each number is.
+
+`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
 
 from ..model import journeys
 from . import style
@@ -106,17 +109,81 @@ def text_numbers(markers: pd.DataFrame, moves: pd.DataFrame) -> dict[str, int]:
     return {s: i + 1 for i, s in enumerate(sources)}
 
 
-def glyph(ax, x, y, look, coding) -> None:
-    marker, colour = look
-    if coding.hindsight:
-        ax.plot(x, y, marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2)
-    ax.plot(x, y, marker=marker, ms=5.5, ls="", mfc=colour if coding.named else "white", mec=colour, mew=1.1,
+def glyph(ax, c) -> None:
+    """One marker (`Panel.glyphs` row `c`), with its halo and stroke."""
+    if c.hindsight:
+        ax.plot(c.x, c.y, marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2)
+    ax.plot(c.x, c.y, marker=c.marker, ms=5.5, ls="", mfc=c.colour if c.named else "white", mec=c.colour, mew=1.1,
             zorder=3, gid="factor")
-    if coding.struck:
-        ax.plot(x, y, marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4)
+    if c.struck:
+        ax.plot(c.x, c.y, marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+@dataclass
+class Panel:
+    moves: pd.DataFrame         # its columns: stage_id, person_id, heading
+    rows: pd.DataFrame          # its rows (`rows`): lee_category, factor_id, name, heading
+    glyphs: pd.DataFrame        # x, y, marker, colour, named, hindsight, struck, cite (the texts' numbers or "")
+    persons: list[tuple]        # (first column, column after the last, name) of each person
+
+
+@dataclass
+class Plan:
+    width: float                # inches
+    most: int                   # moves per panel
+    panels: list[Panel]
+    keys: list[style.Key]
+    note: list[str]
+
+
+@dataclass
+class Layout(style.Layout):
+    heights: list[float]        # each panel's height (inches)
+    total: float                # the figure's height before clamping
+    fits: list[list[bool]]      # per panel and person: the name fits across its columns (else it is slanted)
+    rise: float                 # points the first panel's names rise above it
+
+
+def glyphs(here: pd.DataFrame, part: pd.DataFrame, table: pd.DataFrame, cited: set, numbers: dict) -> pd.DataFrame:
+    """Where each marker of a panel goes and how it looks; different Lee labels of one factor and
+    move stand side by side."""
+    col_of = {s: i for i, s in enumerate(part["stage_id"])}
+    row_of = {(c, f): i for i, (c, f) in enumerate(zip(table["lee_category"], table["factor_id"])) if f}
+    cell = here["stage_id"] + "|" + here["lee_category"] + "|" + here["factor_id"]
+    nth, count = cell.groupby(cell).cumcount().to_numpy(), cell.map(cell.value_counts()).to_numpy()
+    looks = [style.LEE_GLYPHS.get(label, ("*", "#777777")) for label in here["label"]]
+    return pd.DataFrame({
+        "x": [col_of[s] + (n - (k - 1) / 2) * 0.3 for s, n, k in zip(here["stage_id"], nth, count)],
+        "y": [row_of[key] for key in zip(here["lee_category"], here["factor_id"])],
+        "marker": [m for m, _ in looks], "colour": [c for _, c in looks],
+        "named": here["named"].to_numpy(), "hindsight": here["hindsight"].to_numpy(), "struck": here["struck"].to_numpy(),
+        "cite": [",".join(str(numbers[t]) for t in texts) if s in cited else ""
+                 for s, texts in zip(here["stage_id"], here["sources"])]})
+
+
+def person_spans(part: pd.DataFrame, persons: pd.Series) -> list[tuple]:
+    people = part["person_id"].to_numpy(dtype=object)
+    starts = list(np.flatnonzero(np.r_[True, people[1:] != people[:-1]]))
+    return [(start, end, persons.get(people[start], people[start])) for start, end in zip(starts, starts[1:] + [len(part)])]
+
+
+def keys(coded: pd.DataFrame, markers: pd.DataFrame) -> list[style.Key]:
+    out = [style.Key(label, {"marker": m, "ls": "", "mfc": c, "mec": c}) for label, (m, c) in style.LEE_GLYPHS.items()
+           if label in set(coded["label"])]
+    if coded["label"].isna().any() or not coded["label"].isin(list(style.LEE_GLYPHS)).all():
+        out.append(style.Key("other", {"marker": "*", "ls": "", "color": "#777777"}))
+    out += [style.Key("filled: named as a reason", {"marker": "o", "ls": "", "mfc": "black", "mec": "black"}),
+            style.Key("hollow: set beside the move", {"marker": "o", "ls": "", "mfc": "white", "mec": "black"})]
+    if markers["hindsight"].any():
+        out.append(style.Key("grey halo: judged after the move (hindsight)",
+                             {"marker": "o", "ms": 9, "ls": "", "mfc": "#D9D9D9", "mec": "none"}))
+    if markers["struck"].any():
+        out.append(style.Key("struck through: said not to weigh (discounted)",
+                             {"marker": (2, 0, 45), "ms": 9, "ls": "", "color": "black"}))
+    return out
+
+
+def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Plan:
     codings = data.table("codings")
     labels = data.table("factors").set_index("factor_id")["label"]
     categories = data.descriptor.field("codings", "lee_category")["constraints"]["enum"]
@@ -126,82 +193,79 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
     outlets = dict(zip(data.table("sources")["source_id"], data.table("sources")["outlet"]))
     unplaced = coded[~coded["stage_id"].isin(set(moves["stage_id"]))]
     width, most = width_for(len(moves))
-    parts = panels(moves, most)
-    panel_rows = [rows(coded[coded["stage_id"].isin(set(p["stage_id"]))], categories, labels) for p in parts]
-
-    handles = [Line2D([], [], marker=m, ls="", mfc=c, mec=c, label=label) for label, (m, c) in style.LEE_GLYPHS.items()
-               if label in set(coded["label"])]
-    if coded["label"].isna().any() or not coded["label"].isin(list(style.LEE_GLYPHS)).all():
-        handles.append(Line2D([], [], marker="*", ls="", color="#777777", label="other"))
-    handles += [Line2D([], [], marker="o", ls="", mfc="black", mec="black", label="filled: named as a reason"),
-                Line2D([], [], marker="o", ls="", mfc="white", mec="black", label="hollow: set beside the move")]
     markers = merged(coded[coded["stage_id"].isin(set(moves["stage_id"]))])
     numbers = text_numbers(markers, moves)
-    if markers["hindsight"].any():
-        handles.append(Line2D([], [], marker="o", ms=9, ls="", mfc="#D9D9D9", mec="none",
-                              label="grey halo: judged after the move (hindsight)"))
-    if markers["struck"].any():
-        handles.append(Line2D([], [], marker=(2, 0, 45), ms=9, ls="", color="black",
-                              label="struck through: said not to weigh (discounted)"))
-    note = style.note_text(data, ["codings", "factors", "stages", "locations", "persons"], [
+    cited = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
+    parts = []
+    for part in panels(moves, most):
+        table = rows(coded[coded["stage_id"].isin(set(part["stage_id"]))], categories, labels)
+        here = markers[markers["stage_id"].isin(set(part["stage_id"]))]
+        parts.append(Panel(part, table, glyphs(here, part, table, cited, numbers), person_spans(part, persons)))
+    note = style.note_parts(data, ["codings", "factors", "stages", "locations", "persons"], [
         "Lee's origin and destination are the two ends of each move: the place left (before →) and the place "
         "moved to (after →).",
         style.unplaced_note("Numbers beside a marker (a person reported by more than one text): the texts that give it",
                             [f"{n} {outlets.get(source, source)} (sources/{source})" for source, n in numbers.items()]),
         style.unplaced_note("Not drawn, their stage is not a move", [f"codings/{c}" for c in unplaced["coding_id"]])])
-    legend_columns, lines = style.legend_shape([h.get_label() for h in handles], width - 0.5)
+    return Plan(width, most, parts, keys(coded, markers), note)
 
-    header = max((style.text_width(h, 6) for h in moves["heading"]), default=0.5) + 0.2
-    fixed = 0.5 + style.legend_height(lines) + style.note_height(note) + len(parts) * (header + 0.35)
-    count = sum(max(len(r), 1) for r in panel_rows)
+
+def layout(plan: Plan) -> Layout:
+    size = style.sized(plan.keys, plan.note, 0, plan.width)
+    headings = [h for panel in plan.panels for h in panel.moves["heading"]]
+    header = max((style.text_width(h, 6) for h in headings), default=0.5) + 0.2
+    fixed = 0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note) + len(plan.panels) * (header + 0.35)
+    count = sum(max(len(p.rows), 1) for p in plan.panels)
     row = max(MIN_ROW, min(ROW, (style.MAX_HEIGHT - fixed) / count))  # rows close up before the figure grows
-    heights = [row * max(len(r), 1) + header + 0.35 + (0.6 if len(parts) > 1 else 0) for r in panel_rows]
-    total = sum(heights) + 0.5 + style.legend_height(lines) + style.note_height(note)
-    fig = plt.figure(figsize=(width, style.clamp_height(total, high=TALLEST)), layout="constrained")
-    grid = fig.add_gridspec(len(parts) + 1, 1, height_ratios=heights + [max(style.legend_height(lines), 0.05)])
-    for number, (part, table) in enumerate(zip(parts, panel_rows)):
+    heights = [row * max(len(p.rows), 1) + header + 0.35 + (0.6 if len(plan.panels) > 1 else 0) for p in plan.panels]
+    fits, rise = [], 0.0
+    for number, panel in enumerate(plan.panels):
+        room = (plan.width - 2.4) / max(len(panel.moves), plan.most / 2)
+        fits.append([style.text_width(name, 7, "bold") < (end - start) * room for start, end, name in panel.persons])
+        if number == 0:
+            rise = max([0.0] + [style.text_width(name, 7, "bold") * 72 * 0.87
+                                for (_, _, name), fit in zip(panel.persons, fits[0]) if not fit])
+    total = sum(heights) + 0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note)
+    return Layout(size.note, size.legend_lines, size.axes_height, heights, total, fits, rise)
+
+
+def render(plan: Plan, size: Layout):
+    fig = plt.figure(figsize=(plan.width, style.clamp_height(size.total, high=TALLEST)), layout="constrained")
+    grid = fig.add_gridspec(len(plan.panels) + 1, 1,
+                            height_ratios=size.heights + [max(style.legend_height(size.legend_lines), 0.05)])
+    for number, (panel, fits) in enumerate(zip(plan.panels, size.fits)):
         ax = fig.add_subplot(grid[number])
-        col_of = {s: i for i, s in enumerate(part["stage_id"])}
-        row_of = {(c, f): i for i, (c, f) in enumerate(zip(table["lee_category"], table["factor_id"])) if f}
-        here = markers[markers["stage_id"].isin(set(col_of))]
-        cell = here["stage_id"] + "|" + here["lee_category"] + "|" + here["factor_id"]
-        here = here.assign(nth=cell.groupby(cell).cumcount().to_numpy(), count=cell.map(cell.value_counts()).to_numpy())
-        cited = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
-        for c in here.itertuples():
-            shift = (c.nth - (c.count - 1) / 2) * 0.3  # different Lee labels of one factor stand side by side
-            x, y = col_of[c.stage_id] + shift, row_of[(c.lee_category, c.factor_id)]
-            glyph(ax, x, y, style.LEE_GLYPHS.get(c.label, ("*", "#777777")), c)
-            if c.stage_id in cited:
-                ax.annotate(",".join(str(numbers[s]) for s in c.sources), (x, y), xytext=(4, 2),
-                            textcoords="offset points", fontsize=6, color="#444444", ha="left", va="bottom",
-                            gid="texts")
+        for c in panel.glyphs.itertuples():
+            glyph(ax, c)
+            if c.cite:
+                ax.annotate(c.cite, (c.x, c.y), xytext=(4, 2), textcoords="offset points", fontsize=6,
+                            color="#444444", ha="left", va="bottom", gid="texts")
+        table = panel.rows
         for y in table.index[table["heading"]]:
             ax.axhspan(y - 0.5, y + 0.5, color="#F0F0F0", lw=0, zorder=0)
-        ax.set_xlim(-0.6, len(part) - 0.4)
+        ax.set_xlim(-0.6, len(panel.moves) - 0.4)
         ax.set_ylim(len(table) - 0.5, -0.5)
         ax.set_yticks(range(len(table)), table["name"])
         for tick, heading in zip(ax.get_yticklabels(), table["heading"]):
             if heading:
                 tick.set_fontweight("bold")
-        ax.set_xticks(range(len(part)), part["heading"], rotation=90, fontsize=6)
+        ax.set_xticks(range(len(panel.moves)), panel.moves["heading"], rotation=90, fontsize=6)
         ax.tick_params(length=0)
         ax.grid(True, color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
-        people = part["person_id"].to_numpy(dtype=object)
-        starts = np.flatnonzero(np.r_[True, people[1:] != people[:-1]])
-        rise = 0.0  # points the person names rise above the panel
-        for i, start in enumerate(starts):
-            end = starts[i + 1] if i + 1 < len(starts) else len(part)
+        for (start, end, name), fit in zip(panel.persons, fits):
             if start:
                 ax.axvline(start - 0.5, color="#888888", lw=0.6)
-            name = persons.get(people[start], people[start])
-            fits = style.text_width(name, 7, "bold") < (end - start) * (width - 2.4) / max(len(part), most / 2)
-            rise = max(rise, 0 if fits else style.text_width(name, 7, "bold") * 72 * 0.87)
-            ax.text((start + end - 1) / 2, -0.6, name, ha="center" if fits else "left", va="bottom",
-                    rotation=0 if fits else 60, rotation_mode="anchor", fontsize=7, fontweight="bold")
+            ax.text((start + end - 1) / 2, -0.6, name, ha="center" if fit else "left", va="bottom",
+                    rotation=0 if fit else 60, rotation_mode="anchor", fontsize=7, fontweight="bold")
         if number == 0:
             ax.set_title("What pushed, pulled and held them: factors by move (Lee 1966)", loc="left",
-                         pad=16 + rise)
-    style.add_legend(fig.add_subplot(grid[len(parts)]), handles)
-    style.add_note(fig, note)
+                         pad=16 + size.rise)
+    style.add_legend(fig.add_subplot(grid[len(plan.panels)]), style.handles(plan.keys))
+    style.add_note(fig, size.note)
     return style.finish(fig)
+
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    plan = prepare(data, palette)
+    return render(plan, layout(plan))

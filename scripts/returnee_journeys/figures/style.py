@@ -16,6 +16,7 @@ import functools
 import io
 import math
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -23,7 +24,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
@@ -159,6 +162,36 @@ def clamp_height(inches: float, low: float = 2.4, high: float = MAX_HEIGHT) -> f
     return float(min(max(inches, low), high))
 
 
+@dataclass(frozen=True)
+class Key:
+    """A legend entry as plain data: its label and the look of its handle (a patch where `area`, else
+    a line or marker)."""
+    label: str
+    look: dict
+    area: bool = False
+
+
+UNCERTAIN_KEY = Key("uncertain month: stripes = possible places", {"facecolor": UNCERTAIN_COLOUR, **UNCERTAIN},
+                    area=True)
+
+
+def handles(keys: list[Key]) -> list:
+    return [Patch(**k.look, label=k.label) if k.area else Line2D([], [], **k.look, label=k.label) for k in keys]
+
+
+@dataclass
+class Layout:
+    """Sizes decided before drawing: the note wrapped, the legend's lines, the axes' height (inches)."""
+    note: str
+    legend_lines: float
+    axes_height: float
+
+
+def sized(keys: list[Key], note: list[str], axes_height: float, width: float = WIDTH) -> Layout:
+    _, lines = legend_shape([k.label for k in keys], width - 0.5)
+    return Layout(wrap_note(note), lines, axes_height)
+
+
 def figure_with_legend(axes_height: float, legend_lines: float, note: str, margin: float = 0.45):
     """A figure of the standard width tall enough for its axes (inches), a legend of `legend_lines`
     lines below them and the note; returns the figure and a two-row grid (axes, legend)."""
@@ -183,10 +216,22 @@ def runs(months: pd.DataFrame) -> pd.DataFrame:
     return spells(months.assign(state=months["candidates"]))
 
 
-def boxes(ax, runs: pd.DataFrame, palette: Palette, row_of: dict, height: float) -> None:
+def place_looks(palette: Palette, keys) -> dict[str, tuple[str, str]]:
+    """place key -> (colour, hatch)."""
+    return {k: (palette.colour("places", k), palette.hatch("places", k)) for k in keys}
+
+
+def place_keys(looks: dict, names: dict) -> list[Key]:
+    """Legend entries of places (in the order of `looks`), then the uncertain month's."""
+    return [Key(names.get(k, k), {"facecolor": colour, "hatch": hatch, "edgecolor": "white", "lw": 0}, area=True)
+            for k, (colour, hatch) in looks.items()] + [UNCERTAIN_KEY]
+
+
+def boxes(ax, runs: pd.DataFrame, looks: dict, row_of: dict, height: float) -> None:
     """Months as boxes, one PolyCollection per look (few artists, whatever the number of months).
     `runs` has id, state ('|'-joined candidate places), x0, x1 (data units); a run of one place is
-    solid, a run of several is striped with each, drawn as an uncertain month."""
+    solid, a run of several is striped with each, drawn as an uncertain month. `looks`: place key ->
+    (colour, hatch)."""
     from matplotlib.collections import PolyCollection
     groups: dict[tuple[str, bool], list] = {}
     for person, state, x0, x1 in zip(runs["id"].to_numpy(dtype=object), runs["state"].to_numpy(dtype=object),
@@ -199,12 +244,12 @@ def boxes(ax, runs: pd.DataFrame, palette: Palette, row_of: dict, height: float)
             groups.setdefault((place, len(places) > 1), []).append(
                 [(x0, y0), (x1, y0), (x1, y0 + stripe), (x0, y0 + stripe)])
     for (place, uncertain), verts in sorted(groups.items()):
-        hatch = palette.hatch("places", place)
+        colour, hatch = looks[place]
         if uncertain:
             look = {**UNCERTAIN, "hatch": UNCERTAIN["hatch"] + hatch}
         else:
             look = {"edgecolor": "white", "hatch": hatch or None}
-        ax.add_collection(PolyCollection(verts, facecolors=palette.colour("places", place), linewidths=0, **look))
+        ax.add_collection(PolyCollection(verts, facecolors=colour, linewidths=0, **look))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,15 +289,21 @@ def copy_notes(data) -> list[str]:
     return sentences
 
 
-def note_text(data, tables: list[str], extra: list[str] | str = (), width: float = WIDTH) -> str:
+def note_parts(data, tables: list[str], extra: list[str] | str = ()) -> list[str]:
+    """The sentences of a figure's note: the data and its texts, copies coded, then `extra`."""
     files = listing([f"{t}.csv" for t in tables])
     title = data.descriptor.data.get("title") or data.descriptor.data.get("name", "")
     parts = [f"Data: {title} {data.version}, {files}; coded from texts in {sources_phrase(data)}."]
     parts += copy_notes(data)
     parts += [extra] if isinstance(extra, str) else list(extra)
+    return [p for p in parts if p]
+
+
+def wrap_note(parts: list[str], width: float = WIDTH) -> str:
+    """The note's sentences, each wrapped to the figure's width."""
     lines = []
     room = width - 0.3
-    for part in (p for p in parts if p):
+    for part in parts:
         chars = max(40, int(len(part) * room / text_width(part, NOTE_SIZE)))
         wrapped = textwrap.wrap(part, chars)
         while chars > 40 and max(text_width(line, NOTE_SIZE) for line in wrapped) * 1.04 > room:
@@ -260,6 +311,10 @@ def note_text(data, tables: list[str], extra: list[str] | str = (), width: float
             wrapped = textwrap.wrap(part, chars)
         lines += wrapped
     return "\n".join(lines)
+
+
+def note_text(data, tables: list[str], extra: list[str] | str = (), width: float = WIDTH) -> str:
+    return wrap_note(note_parts(data, tables, extra), width)
 
 
 def note_height(text: str) -> float:

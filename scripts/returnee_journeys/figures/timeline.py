@@ -7,16 +7,18 @@ they need. A lane ends at its text's date; a lane whose last stay has no known e
 text has no known date runs to the right edge with an "open" mark. Destinations planned but
 never reached and the texts' contradictions are marked. What cannot be placed (an undated
 event, a person with no dated departure) is named in the note.
+
+`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.transforms as transforms
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ..model import journeys
 from . import style
@@ -104,49 +106,47 @@ def stack_labels(fig, ax, labels: list, optional: list, spans: dict | None = Non
     return len(placed)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    palette = style.palette_for(data, palette)
-    windows = data.windows()
-    people = journeys.lanes(data)
-    names = dict(zip(people["person_id"], people["name_in_source"]))
-    events = data.table("events").sort_values(["date_lower", "date_upper", "event_id"])
-    dated = events[events["date_lower"].notna() | events["date_upper"].notna()]
-    undated = events.drop(dated.index)
-    horizon = data.horizon()
+@dataclass
+class Event:
+    x: pd.Timestamp            # where its line is drawn: its date, or the bound known
+    exact: bool                # a day: a solid line, else dotted
+    text: str                  # its label
+    span: tuple | None         # (lower, upper) of a range, drawn as a bracket under its label
+
+
+@dataclass
+class Plan:
+    ys: dict[str, float]              # person_id -> y of the lane
+    labels: list[str]                 # the lanes' labels, in the order of `ys`
+    first: int                        # months shown (indexes): first to horizon
+    horizon: int
+    runs: pd.DataFrame                # id, state ('|'-joined places), begin, end (month indexes)
+    looks: dict[str, tuple[str, str]]  # place key -> (colour, hatch)
+    keys: list[style.Key]             # the legend
+    planned: list[tuple]              # (x, lane y, colour, label) of each destination never reached
+    contradictions: list[tuple]       # (x, lane y) of each contradiction on a date
+    open_ys: list[float]              # lanes open to the edge
+    events: list[Event]
+    note: list[str]
+
+
+def _first_month(data: journeys.Journeys, windows: pd.DataFrame, dated: pd.DataFrame) -> int:
+    """The first month shown: the earliest dated event or first departure."""
     origin = windows[windows["stage_type"] == data.descriptor.stage_type("first")]
     departures = journeys.month(origin["end_min"].fillna(origin["end_max"])).dropna()
     starts = pd.concat([journeys.month(dated["date_lower"].fillna(dated["date_upper"])).dropna(),
                         departures.astype("Int64")])
-    first = int(starts.min()) if len(starts) else horizon
-    if horizon is None or first is None:
+    first = int(starts.min()) if len(starts) else data.horizon()
+    if data.horizon() is None or first is None:
         raise ValueError("nothing in the package is dated: no timeline can be drawn")
-    months = data.months(windows, since=first)
-    months = months[months["month"] <= horizon]
-    y_of = dict(zip(people["person_id"], people["y"]))
-    censoring = data.censoring(windows).set_index("person_id")
-    location_names = journeys.place_names(data.table("locations"))
-    stages = data.table("stages")
-    locations = data.table("locations")
-    planned = stages[~stages["stage_type"].isin(data.descriptor.stage_types(realised=True))]
+    return first
 
-    # legend and note first: they decide the figure's height
-    used = sorted(set(months["candidates"].str.split("|").explode()) |
-                  set(journeys.place_key(locations, planned["location_id"])), key=lambda k: palette.slot("places", k))
-    handles = [Patch(facecolor=palette.colour("places", k), hatch=palette.hatch("places", k), edgecolor="white",
-                     lw=0, label=location_names.get(k, k)) for k in used]
-    handles.append(Patch(facecolor=style.UNCERTAIN_COLOUR, **style.UNCERTAIN,
-                         label="uncertain month: stripes = possible places"))
-    if len(planned):
-        handles.append(Line2D([], [], marker="D", ls="", mfc="white", mec="black", label="planned, never reached"))
+
+def _contradictions(data, windows, ys: dict, drawn: set) -> tuple[list[tuple], list[str]]:
+    """(middle of the window, lane y) of each contradiction on a stage's date, and those that cannot be marked."""
     flagged = data.table("discrepancies")
     flagged = flagged[(flagged["resource"] == "stages") & flagged["field"].isin(["start", "end"])]
-    if len(flagged):
-        handles.append(Line2D([], [], marker=style.EXCLAMATION, ls="", color="#CC3311", label="contradiction in the text"))
-    open_people = [p for p in censoring.index[censoring["censor"] == 2] if p in set(months["person_id"])]
-    if open_people:
-        handles.append(Line2D([], [], **style.OPEN_MARK, label="open: no known end, text undated (runs to the edge)"))
-    unplaced = [f"{names[p]} (persons/{p})" for p in people["person_id"] if p not in set(months["person_id"])]
-    contradictions, unmarked = [], []  # where each contradiction on a date is marked: the middle of its window
+    marked, unmarked = [], []
     for d in flagged.itertuples():
         stage = windows[windows["stage_id"] == d.row_id]
         lo = hi = pd.NaT
@@ -155,85 +155,139 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"],
                                                                                          stage["end_max"])
             lo, hi = (lo if pd.notna(lo) else hi), (hi if pd.notna(hi) else lo)
-        if pd.isna(lo) or stage["person_id"] not in y_of or not set(months["person_id"]) >= {stage["person_id"]}:
+        if pd.isna(lo) or stage["person_id"] not in ys or stage["person_id"] not in drawn:
             unmarked.append(f"discrepancies/{d.discrepancy_id}")
         else:
-            contradictions.append((lo + (hi - lo) / 2, stage["person_id"]))
-    notes = [style.unplaced_note("Not on the time axis, no date", [f"{e.label} (events/{e.event_id})"
-                                                                   for e in undated.itertuples()]),
-             style.unplaced_note("Not drawn, nothing dates their first departure", unplaced),
-             style.unplaced_note("Contradictions not marked, their date has no bound", unmarked),
-             style.unplaced_note("Open to the edge, the text's date is unknown",
-                                 [f"{names[p]} (stages/{censoring.at[p, 'stage_id']})" for p in open_people])]
-    note = style.note_text(data, ["persons", "stages", "locations", "events", "discrepancies", "sources"], notes)
-    columns, rows = style.legend_shape([h.get_label() for h in handles])
+            marked.append((lo + (hi - lo) / 2, ys[stage["person_id"]]))
+    return marked, unmarked
 
-    n = len(people)
-    lane = max(0.27, min(0.55, 0.55 - 0.012 * (n - 6)))
-    span_y = (people["y"].max() - people["y"].min()) if n else 0
-    axes_height = lane * (span_y + 1.6)
-    label_rows = max(1, len(dated))  # upper bound; trimmed below
-    fig_height = style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
-                                    + 0.3 + label_rows * ROW / 72)
-    fig = plt.figure(figsize=(style.WIDTH, fig_height), layout="constrained")
-    grid = fig.add_gridspec(2, 1, height_ratios=[axes_height + 0.5 + label_rows * ROW / 72,
-                                                 max(style.legend_height(rows), 0.05)])
-    ax = fig.add_subplot(grid[0])
-    legend_ax = fig.add_subplot(grid[1])
 
-    height = 0.62
-    spans = style.runs(months)
-    spans = spans.assign(x0=month_number(spans["begin"]), x1=month_number(spans["end"] + 1))
-    style.boxes(ax, spans, palette, y_of, height)
-
-    optional = []
+def _planned(data, windows, planned: pd.DataFrame, ys: dict, horizon: int, looks: dict) -> list[tuple]:
+    """(middle of the stay before, lane y, colour, label) of each destination planned, never reached."""
+    locations = data.table("locations")
+    out = []
     for stage in planned.itertuples():
         before = windows[(windows["person_id"] == stage.person_id) & (windows["seq"] < stage.seq)]
-        if before.empty or stage.person_id not in y_of:
+        if before.empty or stage.person_id not in ys:
             continue
         before = before.iloc[-1]
         lo = before["start_max"] if pd.notna(before["start_max"]) else before["start_min"]
         hi = before["end_min"] if pd.notna(before["end_min"]) else _date(horizon + 1)
         if pd.isna(lo):
             continue
-        x = lo + (hi - lo) / 2
-        y = y_of[stage.person_id] + height / 2 + 0.12
         place = journeys.place_key(locations, pd.Series([stage.location_id])).iloc[0]
         name = locations.loc[locations["location_id"] == stage.location_id, "name"].iloc[0]
-        ax.plot(x, y, marker="D", ms=4.5, mfc="white", mec=palette.colour("places", place), mew=1.3, zorder=5)
-        optional.append(ax.annotate(f"planned: {name}", (mdates.date2num(x), y), xytext=(5, 0), textcoords="offset points",
-                                    va="center", fontsize=6))
+        out.append((lo + (hi - lo) / 2, ys[stage.person_id], looks[place][0], f"planned: {name}"))
+    return out
 
-    for x, person in contradictions:
-        ax.plot(x, y_of[person] - height / 2 - 0.16, marker=style.EXCLAMATION, ms=6, color="#CC3311", ls="", zorder=5)
 
-    edge = _date(horizon + 1)
-    for person in open_people:
-        if person in y_of:
-            ax.plot(mdates.date2num(edge), y_of[person], clip_on=False, zorder=6, **style.OPEN_MARK)
-
-    labels, spans = [], {}
+def _events(dated: pd.DataFrame) -> list[Event]:
+    events = []
     for event in dated.itertuples():
         lower, upper = event.date_lower, event.date_upper
         exact = pd.notna(lower) and pd.notna(upper) and lower == upper
-        x = lower if exact or pd.isna(upper) else upper
-        ax.axvline(x, color="#333333", lw=0.7, ls="-" if exact else ":", zorder=1)
-        labels.append(ax.annotate(f"{event.label}, {day_text(lower, upper)}", (mdates.date2num(x), 1),
-                                  xycoords=ax.get_xaxis_transform(), xytext=(2, BASE), textcoords="offset points",
-                                  fontsize=6, ha="left", va="bottom"))
-        if pd.notna(lower) and pd.notna(upper) and not exact:
-            spans[id(labels[-1])] = (mdates.date2num(lower), mdates.date2num(upper))
+        span = (lower, upper) if pd.notna(lower) and pd.notna(upper) and not exact else None
+        events.append(Event(lower if exact or pd.isna(upper) else upper, exact,
+                            f"{event.label}, {day_text(lower, upper)}", span))
+    return events
 
-    ax.set_yticks(people["y"], lane_labels(data, people))
-    ax.set_xlim(_date(first), edge)
-    ax.set_ylim(people["y"].min() - 0.8, people["y"].max() + 0.75)
-    ax.xaxis.set_major_locator(month_ticks(horizon + 1 - first))
+
+def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Plan:
+    palette = style.palette_for(data, palette)
+    windows = data.windows()
+    people = journeys.lanes(data)
+    names = dict(zip(people["person_id"], people["name_in_source"]))
+    events = data.table("events").sort_values(["date_lower", "date_upper", "event_id"])
+    dated = events[events["date_lower"].notna() | events["date_upper"].notna()]
+    horizon = data.horizon()
+    first = _first_month(data, windows, dated)
+    months = data.months(windows, since=first)
+    months = months[months["month"] <= horizon]
+    drawn = set(months["person_id"])
+    ys = dict(zip(people["person_id"], people["y"]))
+    censoring = data.censoring(windows).set_index("person_id")
+    stages, locations = data.table("stages"), data.table("locations")
+    planned = stages[~stages["stage_type"].isin(data.descriptor.stage_types(realised=True))]
+
+    used = sorted(set(months["candidates"].str.split("|").explode()) |
+                  set(journeys.place_key(locations, planned["location_id"])), key=lambda k: palette.slot("places", k))
+    looks = style.place_looks(palette, used)
+    keys = style.place_keys(looks, journeys.place_names(locations))
+    if len(planned):
+        keys.append(style.Key("planned, never reached", {"marker": "D", "ls": "", "mfc": "white", "mec": "black"}))
+    contradictions, unmarked = _contradictions(data, windows, ys, drawn)
+    if len(contradictions) + len(unmarked):
+        keys.append(style.Key("contradiction in the text", {"marker": style.EXCLAMATION, "ls": "", "color": "#CC3311"}))
+    open_people = [p for p in censoring.index[censoring["censor"] == 2] if p in drawn]
+    if open_people:
+        keys.append(style.Key("open: no known end, text undated (runs to the edge)", style.OPEN_MARK))
+    note = style.note_parts(data, ["persons", "stages", "locations", "events", "discrepancies", "sources"], [
+        style.unplaced_note("Not on the time axis, no date", [f"{e.label} (events/{e.event_id})"
+                                                             for e in events.drop(dated.index).itertuples()]),
+        style.unplaced_note("Not drawn, nothing dates their first departure",
+                            [f"{names[p]} (persons/{p})" for p in people["person_id"] if p not in drawn]),
+        style.unplaced_note("Contradictions not marked, their date has no bound", unmarked),
+        style.unplaced_note("Open to the edge, the text's date is unknown",
+                            [f"{names[p]} (stages/{censoring.at[p, 'stage_id']})" for p in open_people])])
+    return Plan(ys, lane_labels(data, people), first, horizon, style.runs(months), looks, keys,
+                _planned(data, windows, planned, ys, horizon, looks), contradictions,
+                [ys[p] for p in open_people if p in ys], _events(dated), note)
+
+
+def layout(plan: Plan) -> style.Layout:
+    n = len(plan.ys)
+    lane = max(0.27, min(0.55, 0.55 - 0.012 * (n - 6)))
+    span_y = (max(plan.ys.values()) - min(plan.ys.values())) if n else 0
+    return style.sized(plan.keys, plan.note, lane * (span_y + 1.6))
+
+
+def _height(size: style.Layout, rows: int) -> tuple[float, float]:
+    """The figure's height and the axes' share of it with `rows` rows of event labels above the axes."""
+    figure = size.axes_height + 0.75 + style.legend_height(size.legend_lines) + style.note_height(size.note)
+    return style.clamp_height(figure + 0.3 + rows * ROW / 72), size.axes_height + 0.5 + rows * ROW / 72
+
+
+def render(plan: Plan, size: style.Layout):
+    label_rows = max(1, len(plan.events))  # upper bound; trimmed below
+    legend = max(style.legend_height(size.legend_lines), 0.05)
+    fig_height, axes_share = _height(size, label_rows)
+    fig = plt.figure(figsize=(style.WIDTH, fig_height), layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[axes_share, legend])
+    ax = fig.add_subplot(grid[0])
+    legend_ax = fig.add_subplot(grid[1])
+
+    height = 0.62
+    runs = plan.runs.assign(x0=month_number(plan.runs["begin"]), x1=month_number(plan.runs["end"] + 1))
+    style.boxes(ax, runs, plan.looks, plan.ys, height)
+    optional = []
+    for x, y, colour, text in plan.planned:
+        y = y + height / 2 + 0.12
+        ax.plot(x, y, marker="D", ms=4.5, mfc="white", mec=colour, mew=1.3, zorder=5)
+        optional.append(ax.annotate(text, (mdates.date2num(x), y), xytext=(5, 0), textcoords="offset points",
+                                    va="center", fontsize=6))
+    for x, y in plan.contradictions:
+        ax.plot(x, y - height / 2 - 0.16, marker=style.EXCLAMATION, ms=6, color="#CC3311", ls="", zorder=5)
+    edge = _date(plan.horizon + 1)
+    for y in plan.open_ys:
+        ax.plot(mdates.date2num(edge), y, clip_on=False, zorder=6, **style.OPEN_MARK)
+    labels, spans = [], {}
+    for event in plan.events:
+        ax.axvline(event.x, color="#333333", lw=0.7, ls="-" if event.exact else ":", zorder=1)
+        labels.append(ax.annotate(event.text, (mdates.date2num(event.x), 1), xycoords=ax.get_xaxis_transform(),
+                                  xytext=(2, BASE), textcoords="offset points", fontsize=6, ha="left", va="bottom"))
+        if event.span is not None:
+            spans[id(labels[-1])] = tuple(mdates.date2num(d) for d in event.span)
+
+    ax.set_yticks(list(plan.ys.values()), plan.labels)
+    ax.set_xlim(_date(plan.first), edge)
+    ax.set_ylim(min(plan.ys.values()) - 0.8, max(plan.ys.values()) + 0.75)
+    ax.xaxis.set_major_locator(month_ticks(plan.horizon + 1 - plan.first))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     title = ax.set_title("Where each returnee was, month by month", loc="left", pad=6)
-    style.add_legend(legend_ax, handles)
-    style.add_note(fig, note)
+    style.add_legend(legend_ax, style.handles(plan.keys))
+    style.add_note(fig, size.note)
     # rows depend on horizontal positions only, and lanes keep their size: the height may change after
     stack = stack_labels(fig, ax, labels, optional, spans)
     for label in labels:  # each date range as a bracket just under its own label, in the label's row
@@ -242,8 +296,12 @@ def draw(data: journeys.Journeys, palette: style.Palette | None = None):
             under = transforms.offset_copy(ax.get_xaxis_transform(), fig=fig, y=row * ROW + 2, units="points")
             ax.plot(spans[id(label)], [1, 1], transform=under, clip_on=False, gid="date-range", **BRACKET)
     ax.set_title(title.get_text(), loc="left", pad=6 + stack * ROW + 2)
-    grid.set_height_ratios([axes_height + 0.5 + stack * ROW / 72, max(style.legend_height(rows), 0.05)])
-    fig.set_figheight(style.clamp_height(axes_height + 0.75 + style.legend_height(rows) + style.note_height(note)
-                                         + 0.3 + stack * ROW / 72))
+    fig_height, axes_share = _height(size, stack)
+    grid.set_height_ratios([axes_share, legend])
+    fig.set_figheight(fig_height)
     return style.finish(fig)
 
+
+def draw(data: journeys.Journeys, palette: style.Palette | None = None):
+    plan = prepare(data, palette)
+    return render(plan, layout(plan))

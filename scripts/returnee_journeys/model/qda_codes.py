@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import journeys
+from . import journeys, texts
 from .descriptor import UnreadableInput
 
 SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -72,6 +72,12 @@ def package_name(data: journeys.Journeys) -> str:
 def cell_text(value) -> str:
     """A cell as text: empty for a missing value."""
     return "" if value is None or pd.isna(value) else str(value)
+
+
+def rows_by_id(data: journeys.Journeys, resources) -> dict[str, dict[str, dict]]:
+    """Each resource's rows as dicts by row id, the id a quote's passages name."""
+    return {name: data.table(name).set_axis(texts.row_ids(data.descriptor, name, data.table(name))).to_dict("index")
+            for name in resources}
 
 
 def factor_codes(data: journeys.Journeys, guid: Guids) -> Codebook:

@@ -17,9 +17,6 @@ from ..model import load
 from ..model import files
 from . import prose
 
-BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
-
-
 def markdown(text: object) -> str:
     """Text of the package as Markdown shows it, never as HTML: outside `code spans` a `<` is
     written `&lt;` (no tag, comment or generated-section marker can come from the data); inside
@@ -42,13 +39,11 @@ def _code(text: object) -> str:
     return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
-def tables(descriptor: descriptor_module.Descriptor, loaded: dict | None = None) -> str:
+def tables(descriptor: descriptor_module.Descriptor, loaded: dict) -> str:
     lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
     for resource in descriptor.resources:
-        frame = loaded.get(resource["name"]) if loaded else None
-        rows = len(frame if frame is not None else load.read_resource(descriptor, resource["name"], []))
-        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | {rows} | "
-                     f"{_cell(resource.get('description', ''))} |")
+        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | "
+                     f"{len(loaded[resource['name']])} | {_cell(resource.get('description', ''))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -77,11 +72,8 @@ def _meanings(field: dict) -> str:
     if "roles" in field:
         def role(r: dict) -> str:
             words = ["realised" if r.get("realised") else "not realised",
-                     {True: "at home", False: "abroad", None: "at home or abroad"}.get(r.get("at_home"), "")]
-            if r.get("position"):
-                words.append(f"{r['position']} of a journey")
-            if r.get("transit"):
-                words.append("transit")
+                     {True: "at home", False: "abroad", None: "at home or abroad"}.get(r.get("at_home"), ""),
+                     f"{r['position']} of a journey" if r.get("position") else "", "transit" if r.get("transit") else ""]
             return ", ".join(w for w in words if w)
         parts.append("roles: " + "; ".join(f"`{t}` {role(r)}" for t, r in field["roles"].items())
                      + (f" (at home: in the country of the person's origin, one of {', '.join(field['home_countries'])})"
@@ -191,7 +183,7 @@ def current(ctx, data=None) -> list[tuple[Path, str, str]]:
     for path in (ctx.folder / name for name in GENERATED):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            out.append((path, text, BLOCK.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
+            out.append((path, text, prose.GENERATED.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
     zenodo = ctx.folder / ".zenodo.json"
     if zenodo.is_file():
         from . import metadata

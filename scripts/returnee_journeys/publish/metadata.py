@@ -23,29 +23,23 @@ def media_type(path: str) -> str:
 
 
 def _creators(citation: dict) -> list[dict]:
-    out = []
-    for author in citation.get("authors", []):
-        if author.get("name"):
-            out.append({"@type": "Organization", "name": author["name"]})
-        else:
-            out.append({"@type": "Person", "givenName": author.get("given-names", ""),
-                        "familyName": author.get("family-names", ""),
-                        "name": " ".join(filter(None, [author.get("given-names"), author.get("family-names")]))})
-    return out
-
-
-def _preferred(citation: dict) -> dict:
-    return citation.get("preferred-citation") or {}
+    return [{"@type": "Organization", "name": a["name"]} if a.get("name") else
+            {"@type": "Person", "givenName": a.get("given-names", ""), "familyName": a.get("family-names", ""),
+             "name": " ".join(filter(None, [a.get("given-names"), a.get("family-names")]))}
+            for a in citation.get("authors", [])]
 
 
 def _publisher(citation: dict) -> dict | None:
-    publisher = _preferred(citation).get("publisher")
+    publisher = (citation.get("preferred-citation") or {}).get("publisher")
     if not publisher:
         return None
-    out = {"@type": "Organization", "name": publisher["name"]}
-    if citation.get("url"):
-        out["url"] = citation["url"]
-    return out
+    url = {"url": citation["url"]} if citation.get("url") else {}
+    return {"@type": "Organization", "name": publisher["name"], **url}
+
+
+def _one_or_all(value):
+    """A list of one as its item (schema.org takes either); anything else as it is."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def identifiers(citation: dict) -> list[str]:
@@ -53,11 +47,6 @@ def identifiers(citation: dict) -> list[str]:
     found = ([f"https://doi.org/{citation['doi']}"] if citation.get("doi") else []) + \
         [i["value"] if i["type"] != "doi" else f"https://doi.org/{i['value']}" for i in citation.get("identifiers", [])]
     return list(dict.fromkeys(found))
-
-
-def _typed_identifiers(citation: dict) -> list[tuple[str, str]]:
-    """(kind, URL) of each identifier in identifiers(): "DOI" or "URL"."""
-    return [("DOI" if value.startswith("https://doi.org/") else "URL", value) for value in identifiers(citation)]
 
 
 @dataclass(frozen=True)
@@ -119,7 +108,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
     optional = {"url": citation.get("url"), "identifier": identifiers(citation) or None,
                 "publisher": _publisher(citation), "temporalCoverage": covered.temporal,
                 "spatialCoverage": covered.places or None,
-                "inLanguage": (covered.languages[0] if len(covered.languages) == 1 else covered.languages) or None}
+                "inLanguage": _one_or_all(covered.languages) or None}
     return {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -175,26 +164,19 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     root["version"] = package["version"]
     root["datePublished"] = str(citation.get("date-released", package.get("created", ""))[:10])
     root["keywords"] = package.get("keywords", [])
-    if citation.get("url"):
-        root["url"] = citation["url"]
     # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
     found = [crate.add(ContextEntity(crate, f"#identifier-{i}", properties={
         "@type": "PropertyValue", "name": f"{kind} of the data set", "propertyID": kind, "value": value, "url": value}))
-        for i, (kind, value) in enumerate(_typed_identifiers(citation), start=1)]
-    if found:
-        root["identifier"] = found[0] if len(found) == 1 else found
-    if covered.temporal:
-        root["temporalCoverage"] = covered.temporal
-    if covered.languages:
-        root["inLanguage"] = covered.languages[0] if len(covered.languages) == 1 else covered.languages
-    places = []  # schema.org Place takes latitude and longitude directly: flat entities, no nested node
-    for i, place in enumerate(covered.places, start=1):
-        flat = {"@type": "Place", "name": place["name"]}
-        if "geo" in place:
-            flat |= {"latitude": place["geo"]["latitude"], "longitude": place["geo"]["longitude"]}
-        places.append(crate.add(ContextEntity(crate, f"#place-{i}", properties=flat)))
-    if places:
-        root["spatialCoverage"] = places[0] if len(places) == 1 else places
+        for i, (kind, value) in enumerate(((("DOI" if v.startswith("https://doi.org/") else "URL"), v)
+                                           for v in identifiers(citation)), start=1)]
+    # schema.org Place takes latitude and longitude directly: flat entities, no nested node
+    places = [crate.add(ContextEntity(crate, f"#place-{i}", properties={
+        "@type": "Place", "name": place["name"], **{k: v for k, v in place.get("geo", {}).items() if k != "@type"}}))
+        for i, place in enumerate(covered.places, start=1)]
+    for key, value in (("url", citation.get("url")), ("identifier", found), ("temporalCoverage", covered.temporal),
+                       ("inLanguage", covered.languages), ("spatialCoverage", places)):
+        if value:
+            root[key] = _one_or_all(value)
     licence = package["licenses"][0]
     root["license"] = crate.add(ContextEntity(crate, licence["path"], properties={
         "@type": "CreativeWork", "name": licence.get("title", licence["name"]), "identifier": licence["name"],
@@ -215,7 +197,7 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
         return entity
 
     creators = [agent(person, f"#creator-{i}") for i, person in enumerate(_creators(citation), start=1)]
-    root["creator"] = creators[0] if len(creators) == 1 else creators
+    root["creator"] = _one_or_all(creators)
     publisher = _publisher(citation)
     if publisher:
         same = next((c for c in creators if c["name"] == publisher["name"] and c.type == publisher["@type"]), None)
@@ -248,7 +230,7 @@ def zenodo(citation: dict) -> dict:
         "version": str(citation["version"]),
         "publication_date": str(citation["date-released"])[:10],
         "keywords": citation.get("keywords", []),
-        "language": "eng" if "en" in _preferred(citation).get("languages", []) else None,
+        "language": "eng" if "en" in (citation.get("preferred-citation") or {}).get("languages", []) else None,
         "related_identifiers": related or None,
         "notes": ZENODO_NOTES + ("" if citation.get("doi") else " No DOI is assigned until a release is archived."),
     }

@@ -14,7 +14,8 @@ PERSONS = r"Russians|persons|people|returnees|journeys|lanes"
 TEXTS = r"texts|articles|reports|sources"
 COUNT = re.compile(rf"\b(?P<number>{'|'.join(NUMBERS)})\s+(?:[a-z]+\s+)?(?:(?P<persons>{PERSONS})|(?P<texts>{TEXTS}))\b",
                    re.I)
-GENERATED = re.compile(r"<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->.*?<!-- END GENERATED: (?P=name) -->", re.S)
+# a generated section (publish/docs.py renders them): begin marker, content, end marker
+GENERATED = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
 
 
 def number(n: int, capital: bool = False) -> str:

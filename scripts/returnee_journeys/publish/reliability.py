@@ -66,10 +66,6 @@ def measured(descriptor: descriptor_module.Descriptor, tables: dict) -> list[Mea
     return [m for m in found if m is not None]
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f} %"
-
-
 def _alpha(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -78,7 +74,7 @@ def figures_table(round_: agreement_model.Round) -> str:
     lines = ["| variable | units | observed agreement | alpha | 95 % interval | reading |",
              "|---|---:|---:|---:|---|---|"]
     for f in round_.figures:
-        lines.append(f"| {NAMES[f.variable]} | {f.units} | {_pct(f.agreement)} | {_alpha(f.alpha)} | "
+        lines.append(f"| {NAMES[f.variable]} | {f.units} | {'—' if f.agreement is None else f'{100 * f.agreement:.1f} %'} | {_alpha(f.alpha)} | "
                      f"{agreement_model.interval(f)} | {agreement_model.verdict(f)} |")
     return "\n".join(lines) + "\n"
 
@@ -130,10 +126,10 @@ def summary(found: list[Measured]) -> str:
             parts.append(figures_table(r))
             if row.get("caveat"):
                 parts += [f"Caveat: {row['caveat']}", ""]
-            short = shortfalls(r)
+            short, unsure = shortfalls(r), uncertain(r)
             parts += (["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]) if short else \
                 ["Presence, Lee label, certainty, timing and salience reach the target of 0.80.", ""]
-            parts += [f"- {s}" for s in uncertain(r)] + ([""] if uncertain(r) else [])
+            parts += [f"- {s}" for s in unsure] + ([""] if unsure else [])
     parts += ["Krippendorff's alpha (nominal) from the `krippendorff` package; 0.80 is the level Krippendorff "
               "recommends for relying on a variable, 0.667 the lowest for tentative conclusions. Observed "
               "agreement is the share of units with the same value; the interval is a seeded bootstrap over "
@@ -145,10 +141,8 @@ def summary(found: list[Measured]) -> str:
 
 def adjudications(m: Measured, r: agreement_model.Round) -> str:
     table = m.tables.get("adjudications")
-    decided = {}
-    if table is not None:
-        for row in table[table["round"] == r.round].itertuples():
-            decided[(row.variable, row.unit)] = row
+    decided = {} if table is None else {(row.variable, row.unit): row
+                                        for row in table[table["round"] == r.round].itertuples()}
     lines = ["| variable | unit | first coder | second coder | decision | final | changed | reason |",
              "|---|---|---|---|---|---|---|---|"]
     missing = 0
