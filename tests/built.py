@@ -66,8 +66,10 @@ def release_package() -> Path:
 
 @functools.cache
 def release() -> Path:
-    """The release zip of the synthetic package, built from its shared exports."""
-    return release_module.build(release_package(), _scratch("rj-release-") / "dist", synthetic_exports())
+    """The release zip of the synthetic package, built from its shared exports and the figures drawn
+    in it (test_release.py builds it again drawing them afresh: the two zips are one)."""
+    package = release_package()
+    return release_module.build(package, _scratch("rj-release-") / "dist", synthetic_exports(), package / "figures")
 
 
 @functools.cache

@@ -54,6 +54,25 @@ def test_bootstrap_interval_is_seeded():
     assert (first.low, first.high) != (other.low, other.high)
 
 
+@pytest.mark.parametrize("a, b", [
+    (["no", "yes", "no", "no", "no", "no", "no", "no", "yes", "no"], ["yes", "yes", "yes", "no", "no", "yes", "no", "no", "no", "no"]),
+    (list("aabbcabcab" * 3), list("abbbcabcca" * 3)),
+    (["x", "x", "y"], ["x", "x", "x"]),  # many draws hold one value only: no alpha, left out
+    ([f"v{i % 13}" for i in range(40)], [f"v{(i * 7) % 13 if i % 3 else i % 13}" for i in range(40)]),  # 13 values
+])
+def test_the_bootstrap_is_krippendorffs_alpha_of_each_seeded_draw(a, b):
+    """The draws are computed all at once: the same numbers, to the last bit, as `alpha` (the
+    `krippendorff` package) on each draw of units in turn."""
+    rng = np.random.default_rng(11)
+    one_by_one = []
+    for _ in range(60):
+        pick = rng.integers(0, len(a), len(a))
+        value = agreement.alpha([a[i] for i in pick], [b[i] for i in pick])
+        if value is not None:
+            one_by_one.append(value)
+    assert [float(x) for x in agreement._bootstrap(a, b, 60, 11)] == one_by_one
+
+
 def _vectors(tables, coder):
     rows = tables["codings_by_coder"]
     return set(zip(rows.loc[rows["coder"] == coder, "stage_id"], rows.loc[rows["coder"] == coder, "factor_id"]))

@@ -16,6 +16,8 @@ import built
 from returnee_journeys.model import paths
 from returnee_journeys.publish import metadata
 
+pytestmark = pytest.mark.xdist_group("built")  # one worker builds tests/built.py
+
 ROOT = paths.ROOT
 CFFCONVERT = Path(sys.prefix) / "cffconvert" / "bin" / "cffconvert"
 CONTEXT = ROOT / "tests" / "schemas" / "ro-crate-1.3-context.jsonld"

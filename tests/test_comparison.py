@@ -13,6 +13,8 @@ from returnee_journeys.model import comparison
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("comparison")  # one worker builds its module fixtures
+
 
 def _package(synthetic_package, tmp_path_factory, n: int, seed: int, undated_text: bool = False):
     descriptor = synthetic_package(n, seed)

@@ -23,6 +23,8 @@ from returnee_journeys.exports import sqlite as export_sqlite
 from returnee_journeys.model import comparison
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("built")  # one worker builds tests/built.py
+
 DATABASE = "russian-returnee-journeys"
 
 

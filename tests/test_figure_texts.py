@@ -11,6 +11,8 @@ import pytest
 from returnee_journeys.figures import durations, estimates, factors, style, timeline
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("figure_texts")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def fixture(fixture_package):

@@ -23,6 +23,8 @@ from returnee_journeys.context import Context
 from returnee_journeys.figures import factors, routes, style
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("figures")  # one worker builds its module fixtures
+
 SIZES = (4, 6, 12, 30)
 FIGURE_DIR = Path(figures.__file__).parent
 

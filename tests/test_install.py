@@ -17,6 +17,8 @@ import pytest
 from conftest import FIXTURE_SOURCES, build_fixture
 from returnee_journeys.model import paths
 
+pytestmark = pytest.mark.xdist_group("install")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
@@ -152,7 +154,7 @@ def test_the_light_install_requires_only_the_loaders_libraries(installed):
     from returnee_journeys.extras import EXTRAS
 
     required = wheel_requirements(installed)
-    assert required[None] == {"edtf", "jsonschema", "numpy", "pandas", "pandera", "pyarrow", "pyyaml"}
+    assert required[None] == {"edtf", "jsonschema", "jsonschema-rs", "numpy", "pandas", "pandera", "pyarrow", "pyyaml"}
     for module, (distribution, extra) in EXTRAS.items():
         assert distribution in required[extra] and distribution in required["all"], module
         assert distribution not in required[None], module

@@ -14,6 +14,8 @@ from returnee_journeys.validation import descriptor_checks
 from returnee_journeys.model import descriptor as descriptor_module
 from returnee_journeys.validation import profile
 
+pytestmark = pytest.mark.xdist_group("interop")  # one worker builds its module fixtures
+
 # frictionless-r (R/check_schema.R): the field types it can read
 R_TYPES = {"string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime", "year",
            "yearmonth", "duration", "geopoint", "geojson", "any"}
@@ -196,3 +198,31 @@ def test_the_profile_is_a_valid_versioned_json_schema():
         jsonschema.Draft202012Validator.check_schema(schema)
         assert name == f"journey-package-profile-{schema['version']}.json"
         assert "docs/profile.md" in schema["description"]
+
+
+def _resource(descriptor: dict, name: str) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+@pytest.mark.parametrize("change, place", [
+    (lambda d: d.update(resources={}), ("datapackage.json", "resources", "descriptor:structure")),
+    (lambda d: d.update({"$schema": "https://example.org/other.json"}), ("datapackage.json", "$schema",
+                                                                          "descriptor:structure")),
+    (lambda d: _resource(d, "sources").update(bytes="many"), ("sources", "bytes", "descriptor:structure")),
+    (lambda d: _resource(d, "sources")["schema"].update(fields=[]), ("sources", "schema.fields", "descriptor:structure")),
+    (lambda d: _field(d, "stages", "stage_type")["constraints"].update(enum=["abroad", "abroad"]),
+     ("stages", "stage_type.constraints.enum", "descriptor:structure")),
+    (lambda d: _field(d, "stages", "seq")["constraints"].update(minimum="one"),  # a string the profile allows, not a number
+     ("stages", "seq.constraints.minimum", "descriptor:structure")),
+    (lambda d: _resource(d, "sources").update(path="../elsewhere.csv"), ("sources", "path", "descriptor:safe-path")),
+    (lambda d: _resource(d, "stages")["schema"].update(primaryKey=["stage_id", "nope"]),
+     ("stages", "schema.primaryKey", "descriptor:key-field-missing")),
+    (lambda d: _field(d, "stages", "seq").update(type="year"), ("stages", "seq.type", "descriptor:structure")),
+])
+def test_the_data_package_profile_names_each_mistake_at_its_place(package, change, place, tmp_path):
+    """The structure check is the Data Package profile the descriptor's $schema names (and what a JSON
+    Schema cannot say): each mistake at its resource and field, by name."""
+    broken = copy.deepcopy(package)
+    change(broken)
+    found = descriptor_checks.structure(descriptor_module.Descriptor(path=tmp_path / "datapackage.json", data=broken))
+    assert place in {(p.resource, p.field, p.rule) for p in found}, found

@@ -9,6 +9,8 @@ from returnee_journeys.exports import sequences
 from returnee_journeys.model import comparison, journeys
 from returnee_journeys.validation.validate import validate
 
+pytestmark = pytest.mark.xdist_group("journeys")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def transit_package(tmp_path_factory, fixture_sources):

@@ -19,6 +19,8 @@ from returnee_journeys.model.problems import LIMIT
 from returnee_journeys.validation import descriptor_checks
 from returnee_journeys.validation.validate import validate
 
+pytestmark = pytest.mark.xdist_group("pandera")  # one worker builds its module fixtures
+
 # the row and cell cases of the bad-input corpus: each breaks rows, not the file or the descriptor
 ROW_CASES = corpus.CELL_CASES + [corpus.duration_against_dates_unflagged, corpus.unused_codebook_factor]
 

@@ -31,6 +31,8 @@ from returnee_journeys.model import journeys
 from returnee_journeys.model import texts as texts_module
 from returnee_journeys.publish import release
 
+pytestmark = pytest.mark.xdist_group("qda")  # one worker builds its module fixtures
+
 JOINER = " … "
 P = "{urn:QDA-XML:project:1.0}"
 C = "{urn:QDA-XML:codebook:1.0}"

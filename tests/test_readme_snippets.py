@@ -27,6 +27,8 @@ import built
 from returnee_journeys import cli
 from returnee_journeys.model import paths
 
+pytestmark = pytest.mark.xdist_group("built")  # one worker builds tests/built.py
+
 FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 SKIPPED_LANGUAGES = {"bibtex", "text", ""}  # citations and sample output: nothing to run
 

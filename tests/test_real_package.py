@@ -30,6 +30,8 @@ from test_figures import inspect, outlines_cut
 
 from conftest import load_clean
 
+pytestmark = pytest.mark.xdist_group("real_package")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def tables(descriptor):

@@ -13,6 +13,7 @@ from pathlib import Path
 import frictionless
 import jsonschema
 import pandas as pd
+import pytest
 import yaml
 
 import built
@@ -25,6 +26,8 @@ from returnee_journeys.publish import metadata
 from returnee_journeys.model import files
 from returnee_journeys.model import paths
 from returnee_journeys.publish import release
+
+pytestmark = pytest.mark.xdist_group("built")  # one worker builds tests/built.py
 
 ROOT = paths.ROOT
 

@@ -14,6 +14,8 @@ from shapely.geometry import Point
 from returnee_journeys.figures import routes
 from returnee_journeys.model import journeys
 
+pytestmark = pytest.mark.xdist_group("routes")  # one worker builds its module fixtures
+
 # One person's stages per scenario: (stage_type, location_id), on the synthetic package's places.
 SCENARIOS = {
     "one-region": [("origin", "moscow"), ("transit", "north-ossetia"), ("abroad", "tbilisi"), ("abroad", "yerevan"),

@@ -16,6 +16,8 @@ from returnee_journeys.model import journeys, rowids
 from returnee_journeys.validation import rules
 from returnee_journeys.model import keys
 
+pytestmark = pytest.mark.xdist_group("rowids")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def data(fixture_package):

@@ -10,6 +10,8 @@ import pytest
 from returnee_journeys.exports import sequences
 from returnee_journeys.model import journeys, wording
 
+pytestmark = pytest.mark.xdist_group("sequences")  # one worker builds its module fixtures
+
 
 @pytest.fixture(scope="module")
 def data(synthetic_package):

@@ -85,6 +85,30 @@ def alpha(a: list, b: list) -> float | None:
                                     value_domain=list(range(len(domain)))))
 
 
+def _bootstrap(a: list, b: list, resamples: int, seed: int) -> np.ndarray:
+    """Alpha of each of `resamples` seeded draws of units (with replacement), where defined: the same
+    numbers as `alpha` on each draw, computed for all draws at once. Two coders, every unit valued by
+    both: the coincidences of a draw are its disagreeing units (each counted twice) and the numbers of
+    each value; the expected ones are summed over the values the draw holds, as `krippendorff` sums them."""
+    n = len(a)
+    domain = {v: i for i, v in enumerate(sorted(set(a) | set(b)))}
+    codes = np.array([[domain[v] for v in a], [domain[v] for v in b]])
+    picks = np.random.default_rng(seed).integers(0, n, (resamples, n))  # draw after draw, as n at a time
+    drawn_a, drawn_b = codes[0][picks], codes[1][picks]
+    disagreeing = 2 * (drawn_a != drawn_b).sum(axis=1).astype(float)
+    offsets = len(domain) * np.arange(resamples)[:, None]
+    counts = np.bincount(np.concatenate([(drawn_a + offsets).ravel(), (drawn_b + offsets).ravel()]),
+                         minlength=resamples * len(domain)).reshape(resamples, len(domain)).astype(float)
+    present = counts > 0
+    values = np.full(resamples, np.nan)
+    for size in set(present.sum(axis=1)) - {1}:   # a draw of one value has no alpha
+        rows = np.flatnonzero(present.sum(axis=1) == size)
+        n_v = counts[rows][present[rows]].reshape(len(rows), size)
+        expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(size)) / (n_v.sum(axis=1) - 1)[:, None, None]
+        values[rows] = 1 - disagreeing[rows] / (expected * (1 - np.eye(size))).reshape(len(rows), -1).sum(axis=1)
+    return values[~np.isnan(values)]
+
+
 def figure(variable: str, a: list, b: list, resamples: int = RESAMPLES, seed: int = SEED) -> Figure:
     n = len(a)
     if n == 0:
@@ -96,17 +120,9 @@ def figure(variable: str, a: list, b: list, resamples: int = RESAMPLES, seed: in
                 "not defined: both coders gave every unit the same value")
         return Figure(variable, n, agreement, None, None, None, note)
     low = high = None
-    if resamples:
-        rng = np.random.default_rng(seed)
-        a_arr, b_arr = np.array(a, dtype=object), np.array(b, dtype=object)
-        draws = []
-        for _ in range(resamples):
-            pick = rng.integers(0, n, n)
-            drawn = alpha(list(a_arr[pick]), list(b_arr[pick]))
-            if drawn is not None:
-                draws.append(drawn)
-        if draws:
-            low, high = (float(x) for x in np.percentile(draws, [2.5, 97.5]))
+    draws = _bootstrap(a, b, resamples, seed) if resamples else []
+    if len(draws):
+        low, high = (float(x) for x in np.percentile(draws, [2.5, 97.5]))
     return Figure(variable, n, agreement, value, low, high)
 
 
@@ -121,8 +137,8 @@ def _value(row, variable: str) -> str:
 
 def _pairs(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> list[tuple[dict, dict]]:
     """Rows of one move and factor paired so that the most values agree (ties: in coding_id order)."""
-    a = [r for _, r in rows_a.sort_values("coding_id").iterrows()]
-    b = [r for _, r in rows_b.sort_values("coding_id").iterrows()]
+    a = rows_a.sort_values("coding_id").to_dict("records")
+    b = rows_b.sort_values("coding_id").to_dict("records")
     score = lambda x, y: sum(_value(x, v) == _value(y, v) for v in PAIRED)  # noqa: E731
     if len(a) == 1 or len(b) == 1:
         if len(a) == 1:
@@ -179,8 +195,8 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
     first = stages.groupby("person_id")["seq"].transform("min")
     moves = list(stages.loc[stages["seq"] != first, "stage_id"])
     factor_ids = list(factors["factor_id"])
-    by = {c: codings[codings["coder"] == c] for c in (coder_a, coder_b)}
-    held = {c: set(zip(by[c]["stage_id"], by[c]["factor_id"])) for c in by}
+    by = {c: dict(list(codings[codings["coder"] == c].groupby(["stage_id", "factor_id"]))) for c in (coder_a, coder_b)}
+    held = {c: set(by[c]) for c in by}
     values: dict[str, tuple[list, list, list]] = {v: ([], [], []) for v in VARIABLES}
     presence = values["presence"]
     for move in moves:
@@ -190,8 +206,7 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
             presence[1].append(PRESENT if unit in held[coder_a] else ABSENT)
             presence[2].append(PRESENT if unit in held[coder_b] else ABSENT)
             if unit in held[coder_a] and unit in held[coder_b]:
-                rows = [by[c][(by[c]["stage_id"] == move) & (by[c]["factor_id"] == factor_id)] for c in by]
-                for n, (x, y) in enumerate(_pairs(*rows), start=1):
+                for n, (x, y) in enumerate(_pairs(by[coder_a][unit], by[coder_b][unit]), start=1):
                     for variable in PAIRED:
                         units, va, vb = values[variable]
                         units.append(f"{move}/{factor_id}/{n}")

@@ -12,7 +12,7 @@ from . import rules
 
 BEFORE = {
     # the descriptor (descriptor_checks.py, reading.py, type_map.py, profile.py, schema.py)
-    "descriptor:structure": "name, version, resources, fields, types and constraints are well formed",
+    "descriptor:structure": "the descriptor fits the Data Package profile its $schema names, in what the validator reads",
     "descriptor:duplicate-resource": "each resource name is used once",
     "descriptor:duplicate-field": "each field name is used once in its resource",
     "descriptor:safe-path": "a resource path is relative, local and stays in the package",

@@ -4,21 +4,21 @@
 finds any stops the run (later stages rely on what earlier ones checked). To add a check (for
 instance a published profile), write a function and put it in `CHECKS` at the right stage.
 
-1. structure: the parts of a Data Package v2 descriptor the validator and the writers rely on,
-   with the types Table Schema gives them; each mistake named at its place in the descriptor
-   (an invalid regex, a foreign key to a missing field, a non-finite bound, …);
-   and no control character in any of its strings;
+1. structure: the descriptor against the Data Package profile its `$schema` names (the official
+   v2 JSON Schema, shipped), then what a JSON Schema cannot say (names used once, references
+   between keys and fields, patterns that compile on RE2, bounds a column can hold, the types this
+   validator reads); each mistake named at its place; and no control character in any string;
 2. names: package name, version, resource names and paths safe to become file names; every
    property that would make a Frictionless reader read a table differently refused (`reading`);
 3. the coding tables the code reads from fields of the descriptor.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
-from pathlib import PurePosixPath
 
-from ..model import names
+from ..model import names, paths
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
@@ -33,31 +33,6 @@ HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
 def _problem(resource, where, rule, value, hint) -> Problem:
     shown = None if value is None else (str(value) if len(str(value)) <= 80 else str(value)[:79] + "…")
     return Problem(str(resource)[:80], None, where, f"descriptor:{rule}", shown, hint, FILE)
-
-
-def unsafe_path(path: object) -> str | None:
-    """Why a resource path may not be read, or None when it is a safe relative path."""
-    if not isinstance(path, str) or not path:
-        return "the resource path must be one relative path (a string)"
-    if "://" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "the resource path is absolute or a URL"
-    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
-        return "the resource path leaves the package folder (..)"
-    if "\x00" in path or len(path) > 255:
-        return "the resource path is not a usable file name"
-    return None
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _fields(value) -> list | None:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return value
-    return None
 
 
 def linear_time_refusal(pattern: str) -> str | None:
@@ -101,182 +76,159 @@ def plain_strings(descriptor: Descriptor) -> list[Problem]:
     return sorted(problems, key=lambda p: p.field or "")
 
 
-def _constraints(resource: str, field: dict, where: str) -> list[Problem]:
-    problems = []
+def _place(data: dict, path: list) -> tuple[str, str | None]:
+    """(resource, where in it) for a JSON path into the descriptor: a resource and a field by name,
+    the rest dotted (`seq.constraints.minimum`, `schema.primaryKey`, `resources`)."""
+    resource, field = profile.where_in(data, path)
+    rest = path if resource == FILE else [field] + path[5:] if field is not None else path[2:]
+    return resource, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".") or None
+
+
+def _telling(error) -> list:
+    """What an error says is wrong: where the instance fits none of a oneOf / anyOf (a field of no
+    type the profile knows, or of a known type with a bad property), the errors of the alternative
+    that got furthest (its type matched); the error itself when no alternative stands out."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    reach = {b: (min(len(e.relative_path) for e in found), -len(found)) for b, found in branches.items()}
+    best = max(reach.values())
+    furthest = [b for b in branches if reach[b] == best]
+    return [e for sub in branches[furthest[0]] for e in _telling(sub)] if len(furthest) == 1 else [error]
+
+
+def _profile_problem(data: dict, error) -> Problem | None:
+    """A Data Package profile error as a problem at its place: a resource path that is not relative and
+    local is refused as `safe-path`; a dialect is left to the reading check, which names the reason."""
+    resource, where = _place(data, list(error.absolute_path))
+    owner = re.split(r"[.[]", where or "")[0] if resource != FILE else None
+    if owner == "dialect":
+        return None
+    if owner == "path":
+        return _problem(resource, where, "safe-path", error.instance, "a resource path is relative and stays inside "
+                        "the package (no URL, no absolute path, no ..): use data/<name>.csv")
+    message = (f"{json.dumps(error.instance)[:60]} fits none of the forms allowed here"
+               if error.validator in ("oneOf", "anyOf") else error.message[:160])
+    return _problem(resource, where, "structure", None, f"the Data Package profile: {message}")
+
+
+def data_package_profile(descriptor: Descriptor) -> list[Problem]:
+    """The descriptor against the Data Package profile its `$schema` names (v2, the one this
+    validator ships), each error at its place with the profile's words."""
+    named = descriptor.data.get("$schema", profile.DATA_PACKAGE_V2)
+    if named != profile.DATA_PACKAGE_V2:
+        return [_problem(FILE, "$schema", "structure", named, f"name the Data Package profile {profile.DATA_PACKAGE_V2}: "
+                         "the one this validator reads")]
+    found = profile.errors(paths.PROFILE / profile.DATA_PACKAGE_V2_FILE, descriptor.data)
+    return [p for p in (_profile_problem(descriptor.data, t) for error in found for t in _telling(error)) if p]
+
+
+def _constraints(resource: str, field: dict) -> list[Problem]:
+    """What the profile cannot say of a field's constraints: patterns valid and linear-time, bounds
+    that a column of its type can hold, lengths from 0."""
+    problems, name, kind = [], field["name"], field.get("type", "string")
     constraints = field.get("constraints", {})
-    kind = field.get("type", "string")
-    if not isinstance(constraints, dict):
-        return [_problem(resource, f"{where}.constraints", "structure", None, "constraints must be an object")]
-    for key in ("required", "unique"):
-        if key in constraints and not isinstance(constraints[key], bool):
-            problems.append(_problem(resource, f"{where}.constraints.{key}", "structure", constraints[key],
-                                     f"{key} must be true or false"))
-    if "enum" in constraints:
-        enum = constraints["enum"]
-        wanted = str if kind in ("string", "date") else bool if kind == "boolean" else (int, float)
-        if not isinstance(enum, list) or not enum or not all(isinstance(v, wanted) and not (
-                wanted is not bool and isinstance(v, bool)) for v in enum):
-            problems.append(_problem(resource, f"{where}.constraints.enum", "structure", None,
-                                     f"enum must be a non-empty list of {kind} values"))
-        elif len(set(map(repr, enum))) != len(enum):
-            problems.append(_problem(resource, f"{where}.constraints.enum", "structure", None,
-                                     "enum lists a value twice"))
     if "pattern" in constraints:
-        pattern = constraints["pattern"]
         try:
-            if not isinstance(pattern, str) or len(pattern) > 1000:
+            if not isinstance(constraints["pattern"], str) or len(constraints["pattern"]) > 1000:
                 raise re.error("not a string of at most 1000 characters")
-            re.compile(pattern)  # what frictionless-py runs
+            re.compile(constraints["pattern"])  # what frictionless-py runs
+            reason = linear_time_refusal(constraints["pattern"])
         except (re.error, RecursionError, OverflowError) as error:
-            problems.append(_problem(resource, f"{where}.constraints.pattern", "invalid-regex", pattern,
+            problems.append(_problem(resource, f"{name}.constraints.pattern", "invalid-regex", constraints["pattern"],
                                      f"the pattern is not a valid regular expression ({str(error)[:80]})"))
         else:
-            reason = linear_time_refusal(pattern)
             if reason:
-                problems.append(_problem(resource, f"{where}.constraints.pattern", "regex-not-linear", pattern,
-                                         "the validator runs patterns on a linear-time engine (RE2), which refuses "
-                                         f"this one ({reason[:80]}): write it without lookaround or "
-                                         "backreferences"))
+                problems.append(_problem(resource, f"{name}.constraints.pattern", "regex-not-linear",
+                                         constraints["pattern"], "the validator runs patterns on a linear-time engine "
+                                         f"(RE2), which refuses this one ({reason[:80]}): write it without lookaround "
+                                         "or backreferences"))
     for key in ("minimum", "maximum"):
-        if key in constraints:
-            value = constraints[key]
-            if not _is_number(value) or (kind == "integer" and not -2**63 <= value < 2**63) or (
-                    kind == "number" and abs(value) > 1.7e308):
-                problems.append(_problem(resource, f"{where}.constraints.{key}", "structure", value,
-                                         f"{key} must be a finite number that a {kind} can hold"))
-            elif kind not in ("integer", "number"):
-                problems.append(_problem(resource, f"{where}.constraints.{key}", "structure", value,
-                                         f"{key} applies to integer and number fields; this one is {kind}"))
+        value = constraints.get(key, 0)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if key in constraints and not (number and (kind == "integer" and -2**63 <= value < 2**63 or
+                                                   kind == "number" and math.isfinite(value) and abs(value) <= 1.7e308)):
+            problems.append(_problem(resource, f"{name}.constraints.{key}", "structure", value,
+                                     f"{key} must be a finite number that a field of type {kind} can hold"))
     for key in ("minLength", "maxLength"):
-        if key in constraints:
-            value = constraints[key]
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
-                problems.append(_problem(resource, f"{where}.constraints.{key}", "structure", value,
-                                         f"{key} must be a whole number from 0"))
+        value = constraints.get(key, 0)
+        if not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31):
+            problems.append(_problem(resource, f"{name}.constraints.{key}", "structure", constraints[key],
+                                     f"{key} must be a whole number from 0"))
     return problems
 
 
-def structure(descriptor: Descriptor) -> list[Problem]:
-    data = descriptor.data
+def _resource(resource: dict) -> list[Problem]:
+    """What the profile cannot say of one resource: a safe path and hash, a schema written in the
+    descriptor, fields named once, of the types this validator reads, a primary key of its fields."""
+    label, schema = resource["name"], resource.get("schema")
     problems = []
-    for key in ("name", "version"):
-        if not isinstance(data.get(key), str):
-            problems.append(_problem(FILE, key, "structure", None, f"the package needs a `{key}` (a string)"))
-    resources = data.get("resources")
-    if not isinstance(resources, list) or not resources or not all(isinstance(r, dict) for r in resources):
-        return problems + [_problem(FILE, "resources", "structure", None,
-                                    "the package needs `resources`: a non-empty list of objects")]
-    missing_values = data.get("missingValues", [""])
-    if not isinstance(missing_values, list) or not all(isinstance(v, str) for v in missing_values):
-        problems.append(_problem(FILE, "missingValues", "structure", None, "missingValues must be a list of strings"))
-    type_map = data.get("typeMap")
-    seen_names = set()
-    for index, resource in enumerate(resources):
-        label = resource.get("name") if isinstance(resource.get("name"), str) else f"resources[{index}]"
-        if not isinstance(resource.get("name"), str):
-            problems.append(_problem(label, "name", "structure", None, "each resource needs a `name` (a string)"))
-        elif resource["name"] in seen_names:
-            problems.append(_problem(label, "name", "duplicate-resource", resource["name"],
-                                     "two resources have this name; each must be unique"))
-        seen_names.add(resource.get("name"))
-        reason = unsafe_path(resource.get("path"))
-        if reason:
-            problems.append(_problem(label, "path", "safe-path", resource.get("path"),
-                                     f"{reason}; use a path such as data/<name>.csv inside the package"))
-        if "bytes" in resource and not (isinstance(resource["bytes"], int) and not isinstance(resource["bytes"], bool)
-                                        and resource["bytes"] >= 0):
-            problems.append(_problem(label, "bytes", "structure", resource["bytes"], "bytes must be a whole number"))
-        if "hash" in resource:
-            digest = resource["hash"]
-            algorithm, _, value = digest.rpartition(":") if isinstance(digest, str) else ("", "", "")
-            if not isinstance(digest, str) or (algorithm or "md5") not in HASH_LENGTHS or \
-                    not re.fullmatch(f"[0-9a-fA-F]{{{HASH_LENGTHS[algorithm or 'md5']}}}", value):
-                problems.append(_problem(label, "hash", "structure", digest,
-                                         "hash must be <algorithm>:<hex> with md5, sha1, sha256 or sha512"))
-        schema = resource.get("schema")
-        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"] \
-                or not all(isinstance(f, dict) for f in schema["fields"]):
-            problems.append(_problem(label, "schema.fields", "structure", None,
-                                     "each resource needs a schema with a non-empty list of fields"))
-            continue
-        field_names = []
-        for number, field in enumerate(schema["fields"]):
-            where = f"schema.fields[{number}]"
-            name = field.get("name")
-            if not isinstance(name, str) or not name or len(name) > 200 or "\x00" in name:
-                problems.append(_problem(label, f"{where}.name", "structure", name, "each field needs a name"))
-                continue
-            where = name
-            if name in field_names:
-                problems.append(_problem(label, where, "duplicate-field", name, "two fields have this name"))
-            field_names.append(name)
-            kind = field.get("type", "string")
-            if kind not in TYPES:
-                problems.append(_problem(label, f"{where}.type", "structure", kind,
-                                         f"the validator reads the types {', '.join(TYPES)}"))
-                continue
-            if not isinstance(type_map, dict) or not isinstance(type_map.get(kind), dict) \
-                    or "pandas" not in type_map[kind]:
-                problems.append(_problem(FILE, "typeMap", "structure", kind,
-                                         f"typeMap needs an entry for the type {kind} with its pandas dtype"))
-            for key in ("trueValues", "falseValues"):
-                if key in field and not (isinstance(field[key], list) and all(isinstance(v, str) for v in field[key])):
-                    problems.append(_problem(label, f"{where}.{key}", "structure", None, f"{key} must list strings"))
-            problems += _constraints(label, field, where)
-        missing = schema.get("missingValues", [""])
-        if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
-            problems.append(_problem(label, "schema.missingValues", "structure", None,
-                                     "missingValues must be a list of strings"))
-        if "primaryKey" in schema:
-            key = _fields(schema["primaryKey"])
-            if key is None:
-                problems.append(_problem(label, "schema.primaryKey", "structure", None,
-                                         "primaryKey must be a field name or a list of them"))
-            else:
-                for column in key:
-                    if column not in field_names:
-                        problems.append(_problem(label, "schema.primaryKey", "key-field-missing", column,
-                                                 f"the primary key names {column!r}, which is not a field"))
-    problems += type_map_module.problems(type_map, {
-        f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict)
-        and isinstance(r["schema"].get("fields"), list) for f in r["schema"]["fields"] if isinstance(f, dict)
-        and isinstance(f.get("type", "string"), str)})  # a type that is not a string is reported with its field
-    if problems:
-        return problems
+    algorithm, _, digest = resource.get("hash", "md5:" + "0" * 32).rpartition(":")
+    if len(digest) != HASH_LENGTHS.get(algorithm or "md5"):
+        problems.append(_problem(label, "hash", "structure", resource["hash"],
+                                 "hash must be <algorithm>:<hex> with md5, sha1, sha256 or sha512"))
+    if not isinstance(schema, dict):
+        return problems + [_problem(label, "schema", "structure", None, "write the schema in the descriptor: "
+                                    "the validator does not read a schema from a path")]
+    names = [field["name"] for field in schema["fields"]]
+    for number, field in enumerate(schema["fields"]):
+        if field["name"] in names[:number]:
+            problems.append(_problem(label, field["name"], "duplicate-field", field["name"], "two fields have this name"))
+        if field.get("type", "string") not in TYPES:
+            problems.append(_problem(label, f"{field['name']}.type", "structure", field["type"],
+                                     f"the validator reads the types {', '.join(TYPES)}"))
+        else:
+            problems += _constraints(label, field)
+    key = schema.get("primaryKey", [])
+    problems += [_problem(label, "schema.primaryKey", "key-field-missing", column,
+                          f"the primary key names {column!r}, which is not a field")
+                 for column in ([key] if isinstance(key, str) else key) if column not in names]
+    return problems
+
+
+def _foreign_keys(resources: list[dict]) -> list[Problem]:
+    """Each foreign key names fields of its resource and of the resource it points at, as many on each side."""
     by_name = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
+    problems = []
     for resource in resources:
         label = resource["name"]
-        foreign_keys = resource["schema"].get("foreignKeys", [])
-        if not isinstance(foreign_keys, list):
-            problems.append(_problem(label, "schema.foreignKeys", "structure", None, "foreignKeys must be a list"))
-            continue
-        for number, fk in enumerate(foreign_keys):
-            where = f"schema.foreignKeys[{number}]"
-            reference = fk.get("reference") if isinstance(fk, dict) else None
-            own = _fields(fk.get("fields")) if isinstance(fk, dict) else None
-            theirs = _fields(reference.get("fields")) if isinstance(reference, dict) else None
-            target = reference.get("resource", "") if isinstance(reference, dict) else None
-            if own is None or theirs is None or not isinstance(target, str):
-                problems.append(_problem(label, where, "structure", None,
-                                         "a foreign key needs `fields` and a `reference` with `resource` and `fields`"))
-                continue
-            target = target or label
+        for number, fk in enumerate(resource["schema"].get("foreignKeys", [])):
+            where, reference = f"schema.foreignKeys[{number}]", fk["reference"]
+            own, theirs = ([v] if isinstance(v, str) else v for v in (fk["fields"], reference["fields"]))
+            target = reference.get("resource") or label
             if len(own) != len(theirs):
                 problems.append(_problem(label, where, "foreign-key-fields", None,
                                          "a foreign key names as many fields as its reference"))
-            for column in own:
-                if column not in by_name[label]:
-                    problems.append(_problem(label, where, "foreign-key-field-missing", column,
-                                             f"the foreign key names {column!r}, which is not a field of {label}"))
+            problems += [_problem(label, where, "foreign-key-field-missing", column, f"the foreign key names "
+                                  f"{column!r}, which is not a field of {label}") for column in own
+                         if column not in by_name[label]]
             if target not in by_name:
                 problems.append(_problem(label, where, "foreign-key-target", target,
                                          "the foreign key points at a resource the package does not have"))
                 continue
-            for column in theirs:
-                if column not in by_name[target]:
-                    problems.append(_problem(label, where, "foreign-key-field-missing", column,
-                                             f"the foreign key points at {target}.{column}, which is not a field"))
+            problems += [_problem(label, where, "foreign-key-field-missing", column, f"the foreign key points at "
+                                  f"{target}.{column}, which is not a field") for column in theirs
+                         if column not in by_name[target]]
     return problems
+
+
+def structure(descriptor: Descriptor) -> list[Problem]:
+    """The Data Package profile (`data_package_profile`), then what a JSON Schema cannot say: each
+    resource name used once, each resource (`_resource`), every typeMap entry, the foreign keys."""
+    problems = data_package_profile(descriptor)
+    if problems:
+        return problems
+    resources = descriptor.data["resources"]
+    names = [r["name"] for r in resources]
+    problems += [_problem(name, "name", "duplicate-resource", name, "two resources have this name; each must be unique")
+                 for number, name in enumerate(names) if name in names[:number]]
+    for resource in resources:
+        problems += _resource(resource)
+    problems += type_map_module.problems(descriptor.data.get("typeMap"), {
+        f.get("type", "string") for r in resources if isinstance(r.get("schema"), dict) for f in r["schema"]["fields"]})
+    return problems or _foreign_keys(resources)
 
 
 def safe_names(descriptor: Descriptor) -> list[Problem]:

@@ -101,22 +101,13 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
     split = {source_id: sentence_split.split(text) for source_id, text in texts.items()}
     for coder, rows in frame.groupby("coder", sort=True, observed=True):
         # the texts this coder coded: a text added to the package after the round is not theirs to cover
-        coded = set(rows["source_id"])
-        for source_id, sentences in ((s, split[s]) for s in split if s in coded):
+        for source_id in (s for s in split if s in set(rows["source_id"])):
             own = rows[rows["source_id"] == source_id]
             by_place = {(int(p), int(s)): (row, h) for row, p, s, h in
                         own[["paragraph", "sentence", "sentence_sha256"]].itertuples()}
-            for sentence, place, entry in _by_sentence(sentences, by_place):
-                if entry is None:
-                    problems.append(Problem("ledger_by_coder", None, "sentence", "ledger-covers-text",
-                                            f"{coder}: {source_id} paragraph {place[0]} sentence {place[1]}",
-                                            f"coder {coder} has no row for this sentence of {source_id}: add one with "
-                                            f"its sha256 {sentence.sha256} and a disposition", file))
-                elif entry[1] != sentence.sha256:
-                    problems.append(Problem("ledger_by_coder", int(entry[0]), "sentence_sha256", "ledger-covers-text",
-                                            entry[1], f"paragraph {place[0]} sentence {place[1]} of {source_id} has "
-                                            f"sha256 {sentence.sha256}: the row is for another sentence", file))
-            problems += _no_such_sentence("ledger_by_coder", source_id, sentences, by_place, file)
+            problems += _coverage("ledger_by_coder", source_id, split[source_id], by_place, file,
+                                  f"coder {coder} has no row for this sentence of {source_id}",
+                                  "the row is for another sentence", f"{coder}: ")[0]
     return problems
 
 
@@ -131,26 +122,14 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
         by_place = {(int(p), int(s)): (row, h, refs) for row, p, s, h, refs in
                     rows[["paragraph", "sentence", "sentence_sha256", "rows"]].itertuples()
                     if not (pd.isna(p) or pd.isna(s))}
-        line_endings = (" (the text has Windows (CRLF) line endings: use the copy with LF endings)"
-                        if "\r" in text else "")
-        sentences = sentence_split.split(text)
-        for sentence, place, entry in _by_sentence(sentences, by_place):
-            if entry is None:
-                problems.append(Problem("ledger", None, "sentence", "ledger-covers-text",
-                                        f"{source_id} paragraph {place[0]} sentence {place[1]}",
-                                        f"this sentence of {source_id}"
-                                        + (" (kept as excerpts: the ledger covers every sentence of the excerpts, "
-                                           "not of the article)" if source_id in excerpts else "")
-                                        + f" has no ledger row: add one with its sha256 "
-                                        f"{sentence.sha256} and a disposition", file))
-                continue
-            row, digest, refs = entry
-            if digest != sentence.sha256:
-                problems.append(Problem("ledger", int(row), "sentence_sha256", "ledger-covers-text", digest,
-                                        f"paragraph {place[0]} sentence {place[1]} of {source_id} has sha256 "
-                                        f"{sentence.sha256}: the ledger row is for another sentence (or another "
-                                        f"copy of the text){line_endings}", file))
-                continue
+        kept = (" (kept as excerpts: the ledger covers every sentence of the excerpts, not of the article)"
+                if source_id in excerpts else "")
+        crlf = " (the text has Windows (CRLF) line endings: use the copy with LF endings)" if "\r" in text else ""
+        found, matched = _coverage("ledger", source_id, sentence_split.split(text), by_place, file,
+                                   f"this sentence of {source_id}{kept} has no ledger row",
+                                   f"the ledger row is for another sentence (or another copy of the text){crlf}")
+        problems += found
+        for sentence, (row, _, refs) in matched:
             listed = set(refs.split(" ")) if isinstance(refs, str) else set()
             drawn = {ref for start, end, ref in quoted.get(source_id, []) if start < sentence.end and end > sentence.start}
             for ref in sorted(drawn - listed):
@@ -160,20 +139,30 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                 problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
                                         f"{ref} does not quote this sentence: list only the rows whose quote draws on it "
                                         "(a sentence that only supports a row is not coded; say so in notes)", file))
-        problems += _no_such_sentence("ledger", source_id, sentences, by_place, file)
     return problems
 
 
-def _by_sentence(sentences, by_place: dict):
-    """Each sentence of a text with its (paragraph, number) and its ledger entry, None where it has none."""
+def _coverage(resource: str, source_id: str, sentences, by_place: dict, file: str, absent: str, other: str,
+              who: str = "") -> tuple[list[Problem], list]:
+    """A text's sentences against a ledger's entries for it ((paragraph, number) → (row, sha256, …)):
+    a problem for each sentence without an entry (`absent` says so), each entry with another sentence's
+    hash (`other`) and each entry for no sentence; and each sentence matched with its entry."""
+    problems, matched = [], []
     for sentence in sentences:
         place = (sentence.paragraph, sentence.number)
-        yield sentence, place, by_place.get(place)
-
-
-def _no_such_sentence(resource: str, source_id: str, sentences, by_place: dict, file: str) -> list[Problem]:
-    """A ledger row whose (paragraph, sentence) names no sentence of its text."""
+        entry = by_place.get(place)
+        if entry is None:
+            problems.append(Problem(resource, None, "sentence", "ledger-covers-text",
+                                    f"{who}{source_id} paragraph {place[0]} sentence {place[1]}",
+                                    f"{absent}: add one with its sha256 {sentence.sha256} and a disposition", file))
+        elif entry[1] != sentence.sha256:
+            problems.append(Problem(resource, int(entry[0]), "sentence_sha256", "ledger-covers-text", entry[1],
+                                    f"paragraph {place[0]} sentence {place[1]} of {source_id} has sha256 "
+                                    f"{sentence.sha256}: {other}", file))
+        else:
+            matched.append((sentence, entry))
     places = {(sentence.paragraph, sentence.number) for sentence in sentences}
-    return [Problem(resource, int(entry[0]), "sentence", "ledger-covers-text", f"paragraph {place[0]} sentence {place[1]}",
-                    f"{source_id} has no such sentence: remove the row or correct its numbers", file)
-            for place, entry in by_place.items() if place not in places]
+    problems += [Problem(resource, int(entry[0]), "sentence", "ledger-covers-text", f"paragraph {place[0]} sentence "
+                         f"{place[1]}", f"{source_id} has no such sentence: remove the row or correct its numbers", file)
+                 for place, entry in by_place.items() if place not in places]
+    return problems, matched

@@ -394,8 +394,7 @@ def event_not_after_text(j: keys.Joins, events: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class Run:
-    """What the rules of one validation read: the descriptor, the tables (with their joins) and the
-    chronology's windows on the stages (None where the tables cannot give them)."""
+    """What the rules read: the descriptor, the tables with their joins, the chronology's windows (or None)."""
     descriptor: Descriptor
     j: keys.Joins
     windows: pd.DataFrame | None
@@ -415,7 +414,7 @@ class At:
     when: Callable[[Run], bool] = lambda run: True
 
     def hint_for(self, descriptor: Descriptor) -> str:
-        return self.hint.format_map(_Words(descriptor))
+        return self.hint.format(group=GROUP, **{w: f(descriptor) for w, f in WORDS.items() if f"{{{w}}}" in self.hint})
 
 
 @dataclass(frozen=True)
@@ -436,24 +435,11 @@ WORDS = {"first": lambda d: d.stage_type("first"), "last": lambda d: d.stage_typ
                                             if isinstance(spec, dict) and admits_no_value(spec))}
 
 
-class _Words(dict):
-    def __init__(self, descriptor: Descriptor):
-        super().__init__(group=GROUP)
-        self.descriptor = descriptor
-
-    def __missing__(self, word: str) -> str:
-        return WORDS[word](self.descriptor)
+def _coding_started(run: Run) -> bool:  # a package as `init` writes it (every table the rules start from empty) is valid
+    return "persons" not in run.j.tables or any(len(run.j.tables[r]) for r in NOT_EMPTY if r in run.j.tables)
 
 
-def _fresh(run: Run) -> bool:
-    """A package not yet coded (as `init` writes it: every table the rules start from empty) is
-    valid; once coding starts, each of them needs rows."""
-    tables = run.j.tables
-    return "persons" in tables and all(len(tables[r]) == 0 for r in NOT_EMPTY if r in tables)
-
-
-def _own_codebook(run: Run) -> bool:
-    """A codebook borrowed whole from another package (a reliability sample) need not use every code."""
+def _own_codebook(run: Run) -> bool:  # a codebook borrowed whole (a reliability sample) need not use every code
     return not run.descriptor.resource("factors").get("borrowedFrom")
 
 
@@ -468,7 +454,7 @@ STAGE_SOURCE = "a coding comes from a text that reports on the person of its sta
 RULES = (
     Rule("has-rows", "sources, persons, stages, locations and events have rows (unless all are empty)", tuple(
         At(name, None, f"{name} has no rows: a journey package needs at least one (the rules, figures and exports "
-           "start from it)", lambda r, f: has_rows(f), whole=True, when=lambda r: not _fresh(r)) for name in NOT_EMPTY)),
+           "start from it)", lambda r, f: has_rows(f), whole=True, when=_coding_started) for name in NOT_EMPTY)),
     Rule("has-a-dated-event", "at least one event has a date", (
         At("events", "date", "no event has a date: the timeline and sequences start at the earliest dated event",
            lambda r, f: has_a_date(f), whole=True),)),
