@@ -122,9 +122,7 @@ def _table(sheet, header: list[str], records, start: int = 1, cut: list | None =
             put(sheet, row, column, value, cut)
 
 
-def write(data: journeys.Journeys, citation: dict, path: Path,
-          glance: comparison_model.Comparison | None = None) -> Path:
-    glance = comparison_model.build(data) if glance is None else glance
+def write(data: journeys.Journeys, citation: dict, path: Path, glance: comparison_model.Comparison) -> Path:
     book = Workbook()
     readme = book.active
     readme.title = "README"

@@ -132,10 +132,9 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
                            candidates=by_place["candidates"].map(lambda c: "|".join(map(state_code, c.split("|")))),
                            likely=likely.map(state_code),
                            likely_basis=np.where(by_place["state"] == journeys.UNCERTAIN, IMPUTED, OBSERVED))
-    out["person-months"] = pd.DataFrame({
-        "id": long["person_id"], "month": long["month"] - zero, "calendar_month": long["month"].map(calendar),
-        "state": long["state"], "candidates": long["candidates"], "likely": long["likely"],
-        "likely_basis": long["likely_basis"]})
+    out["person-months"] = long.assign(id=long["person_id"], month=long["month"] - zero,
+                                       calendar_month=long["month"].map(calendar))[
+        ["id", "month", "calendar_month", "state", "candidates", "likely", "likely_basis"]]
     for name, column in (("sts-place", "state"), ("sts-place-likely", "likely")):
         wide = long.assign(month=long["month"] - zero).pivot(index="person_id", columns="month", values=column)
         wide.columns = [str(c) for c in wide.columns]  # month numbers, as sequenzo and TraMineR like them

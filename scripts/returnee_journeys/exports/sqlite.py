@@ -179,13 +179,6 @@ LABEL_COLUMNS = ("label", "name", "name_in_source", "outlet")
 PINT_MISREAD = {"year": "a"}
 
 
-def _with_unit(field: dict) -> str:
-    unit = field.get("unit")
-    if unit in PINT_MISREAD:
-        return f"{field['description']} Unit: {unit}."
-    return field["description"]
-
-
 def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     """Titles, descriptions, columns, label columns and units of every table and view, for Datasette."""
     package = data.descriptor.data
@@ -195,16 +188,14 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
             described.setdefault(f["name"], f["description"])
     tables = {}
     for r in data.descriptor.resources:
-        names = [f["name"] for f in r["schema"]["fields"]]
-        table = {"title": r.get("title", r["name"]), "description": r.get("description", ""),
-                 "columns": {f["name"]: _with_unit(f) for f in r["schema"]["fields"]}}
-        label = next((c for c in LABEL_COLUMNS if c in names), None)
-        if label:
-            table["label_column"] = label
-        units = {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit") and f["unit"] not in PINT_MISREAD}
-        if units:
-            table["units"] = units
-        tables[r["name"]] = table
+        fields = r["schema"]["fields"]
+        label = next((c for c in LABEL_COLUMNS if c in [f["name"] for f in fields]), None)
+        units = {f["name"]: f["unit"] for f in fields if f.get("unit") and f["unit"] not in PINT_MISREAD}
+        tables[r["name"]] = {
+            "title": r.get("title", r["name"]), "description": r.get("description", ""),
+            "columns": {f["name"]: f["description"] + (f" Unit: {f['unit']}." if f.get("unit") in PINT_MISREAD else "")
+                        for f in fields},
+            **({"label_column": label} if label else {}), **({"units": units} if units else {})}
     stages = {f["name"]: f["description"] for f in data.descriptor.fields("stages")}
     bounds = {c: text for c, text in DERIVED_COLUMNS.items() if c.startswith(("start_", "end_"))}
     tables["stage_bounds"] = {

@@ -29,13 +29,6 @@ def target_source(source: dict) -> str:
     return f"ni:///sha-256;{digest}"
 
 
-def context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str]:
-    """Up to `width` characters before and after text[start:end], within its paragraph (line)."""
-    before = text[max(0, start - width):start]
-    after = text[end:end + width]
-    return before[before.rfind("\n") + 1:], after.split("\n", 1)[0]
-
-
 EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
 
 
@@ -46,7 +39,8 @@ def selector(text: str, passage: texts_module.Passage, excerpts: bool = False) -
     quote = {"type": "TextQuoteSelector", "exact": passage.text}
     if excerpts:
         return [quote]
-    prefix, suffix = context(text, passage.start, passage.end)
+    before = text[max(0, passage.start - CONTEXT):passage.start]  # at most CONTEXT characters, within the line
+    prefix, suffix = before[before.rfind("\n") + 1:], text[passage.end:passage.end + CONTEXT].split("\n", 1)[0]
     quote.update({k: v for k, v in (("prefix", prefix), ("suffix", suffix)) if v})
     return [quote, {"type": "TextPositionSelector", "start": passage.start, "end": passage.end}]
 

@@ -22,43 +22,10 @@ DISCOUNTED = ("codings", "salience", "discounted")
 INTERVENING = ("codings", "lee_category", "intervening")
 SAME_SPAN = ("durations", "span_relation", "equals")
 
-# Columns of the table, in order, with the header a reader sees (README, LaTeX, the SQLite view).
-COLUMNS = {
-    "person_id": "person id",
-    "person": "person",
-    "source_id": "source id",
-    "outlet": "source",
-    "origin_location_id": "origin id",
-    "origin": "origin",
-    "origin_basis": "origin basis",
-    "first_stage_id": "first stay id",
-    "first_departure": "first departure (coded)",
-    "first_departure_min": "first departure, earliest",
-    "first_departure_max": "first departure, latest",
-    "first_departure_window": "first departure",
-    "places_abroad": "abroad, in order",
-    "months_abroad_min": "months abroad, fewest",
-    "months_abroad_max": "months abroad, most",
-    "stated_duration": "stated time abroad",
-    "duration_disagrees": "stated time disagrees with the dates",
-    "return_stage_id": "return id",
-    "return": "return (coded)",
-    "return_min": "return, earliest",
-    "return_max": "return, latest",
-    "return_window": "return",
-    "reasons_to_leave": "reasons to leave, named",
-    "set_beside_leaving": "reasons to leave, set beside",
-    "reasons_to_return": "reasons to return, named",
-    "set_beside_return": "reasons to return, set beside",
-    "obstacles_enablers": "obstacles and enablers, named",
-    "obstacles_enablers_set_beside": "obstacles and enablers, set beside",
-    "discrepancies": "discrepancies",
-}
-
 # The columns holding a day (ISO date text): dates where the format has them (XLSX).
 DATE_COLUMNS = ("first_departure_min", "first_departure_max", "return_min", "return_max")
 
-# What each column holds (Datasette, the XLSX README, docs/comparison.md).
+# The table's columns, in order, and what each holds (Datasette, the XLSX README, docs/comparison.md).
 DESCRIPTIONS = {
     "person_id": "The person (persons.person_id).",
     "person": "The name the text uses for the person (persons.name_in_source).",
@@ -110,6 +77,7 @@ DESCRIPTIONS = {
     "discrepancies": "How many discrepancies affect a row of the person (the person, their stages, durations or "
                      "codings).",
 }
+COLUMNS = list(DESCRIPTIONS)
 
 # The companion long table: where each cell comes from.
 CELL_COLUMNS = {
@@ -449,7 +417,7 @@ def build(data: journeys.Journeys) -> Comparison:
                      **_places(look, pid, journey, cells), **_time_abroad(look, pid, journey, cells),
                      **_return(pid, journey, cells), **_factors(look, pid, journey, cells),
                      **_discrepancies(look, pid, cells)})
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("months_abroad_min", "months_abroad_max", "discrepancies"):
         table[column] = table[column].astype("Int64")
     table["duration_disagrees"] = table["duration_disagrees"].astype("boolean")

@@ -94,10 +94,7 @@ def bounds(value: str | None) -> tuple[date | None, date | None]:
 
 def bounds_columns(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Vectorised over a column: (lower, upper, invalid). Each distinct value is parsed once."""
-    if isinstance(values.dtype, pd.CategoricalDtype):  # a coded column: its distinct values at hand
-        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
     lower = np.full(len(distinct) + 1, np.datetime64("NaT"), dtype="datetime64[s]")
     upper = lower.copy()
     invalid = np.zeros(len(distinct) + 1, dtype=bool)

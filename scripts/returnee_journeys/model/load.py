@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,7 +125,7 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _header_problems(name: str, file: str, header: list[str], columns: list[str], problems) -> bool:
     """Whether the header names the descriptor's columns, once each, in its order; problems if not."""
-    repeated = list(dict.fromkeys(c for i, c in enumerate(header) if c in header[:i]))
+    repeated = [c for c, n in Counter(header).items() if n > 1]
     for c in repeated:
         problems.append(_problem(name, file, 1, c, "duplicate-column", c,
                                  f"the header names column {c!r} more than once; keep one"))

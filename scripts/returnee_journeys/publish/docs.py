@@ -72,11 +72,8 @@ def _meanings(field: dict) -> str:
     if "roles" in field:
         def role(r: dict) -> str:
             words = ["realised" if r.get("realised") else "not realised",
-                     {True: "at home", False: "abroad", None: "at home or abroad"}.get(r.get("at_home"), "")]
-            if r.get("position"):
-                words.append(f"{r['position']} of a journey")
-            if r.get("transit"):
-                words.append("transit")
+                     {True: "at home", False: "abroad", None: "at home or abroad"}.get(r.get("at_home"), ""),
+                     f"{r['position']} of a journey" if r.get("position") else "", "transit" if r.get("transit") else ""]
             return ", ".join(w for w in words if w)
         parts.append("roles: " + "; ".join(f"`{t}` {role(r)}" for t, r in field["roles"].items())
                      + (f" (at home: in the country of the person's origin, one of {', '.join(field['home_countries'])})"

@@ -141,10 +141,8 @@ def summary(found: list[Measured]) -> str:
 
 def adjudications(m: Measured, r: agreement_model.Round) -> str:
     table = m.tables.get("adjudications")
-    decided = {}
-    if table is not None:
-        for row in table[table["round"] == r.round].itertuples():
-            decided[(row.variable, row.unit)] = row
+    decided = {} if table is None else {(row.variable, row.unit): row
+                                        for row in table[table["round"] == r.round].itertuples()}
     lines = ["| variable | unit | first coder | second coder | decision | final | changed | reason |",
              "|---|---|---|---|---|---|---|---|"]
     missing = 0

@@ -113,13 +113,13 @@ class RuleCannotRun(Exception):
 class Lookups:
     """The tables that the checks between tables look up. Validating a frame as resource R, the
     frame stands in for R and the other tables are these: given, or (None) the package's own,
-    read when first needed. The pandera engine passes the tables it validates, so every rule is
-    worked out once, over one set of joins."""
+    read when first needed. `run` passes the tables it validates, so every rule is worked out
+    once, over one set of joins."""
 
     def __init__(self, descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None, *,
                  hold: bool = False) -> None:
-        """hold: keep the very frames given (the pandera engine, which validates those and then
-        releases them); else shallow copies, so that a frame given here and validated in place is
+        """hold: keep the very frames given (`run`, which validates those and then releases
+        them); else shallow copies, so that a frame given here and validated in place is
         not held by the schema pandera registers on it."""
         self.descriptor = descriptor
         self.given = tables is not None
@@ -208,11 +208,9 @@ CONTROL_HINT = "the text holds a control character (NUL, escape, a bidirectional
 
 
 def _strings(series: pd.Series) -> pa_arrow.ChunkedArray | pa_arrow.Array:
-    """The column as Arrow strings, without a copy where it is Arrow-backed already."""
-    array = series.array
-    if hasattr(array, "__arrow_array__") and pa_arrow.types.is_string(
-            getattr(array.dtype, "pyarrow_dtype", pa_arrow.string())) or str(series.dtype) == "string":
-        return array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa_arrow.array(array)
+    """The column as Arrow strings, without a copy where pandas holds it in Arrow already."""
+    if str(series.dtype) == "string" and hasattr(series.array, "__arrow_array__"):
+        return series.array.__arrow_array__()
     return pa_arrow.array(series.astype("string"))
 
 
