@@ -35,6 +35,8 @@ def run_once() -> tuple[float, float, dict, str, int]:
     cpu = after.children_user - times.children_user + after.children_system - times.children_system
     lines = done.stdout.strip().splitlines()
     counts = {kind.rstrip("s"): int(n) for n, kind in COUNTS.findall(lines[-1] if lines else "")}
+    if not counts:  # no summary line: show how the run ended
+        print("\n".join(lines[-20:]), file=sys.stderr)
     return wall, cpu, counts, load, done.returncode
 
 
