@@ -137,16 +137,6 @@ def test_adding_a_person_adds_a_row(synthetic_package, tmp_path_factory):
     assert len(small) == 5 and len(larger) == 6
 
 
-def test_window_text_reads_like_a_date():
-    t = pd.Timestamp
-    assert comparison.window_text(t("2022-09-01"), t("2022-09-30")) == "2022-09"
-    assert comparison.window_text(t("2022-09-21"), t("2022-09-21")) == "2022-09-21"
-    assert comparison.window_text(t("2023-01-01"), t("2023-12-31")) == "2023"
-    assert comparison.window_text(t("2023-09-01"), t("2023-12-31")) == "2023-09 – 2023-12"
-    assert comparison.window_text(t("2022-09-21"), pd.NaT) == "2022-09-21 or later"
-    assert comparison.window_text(pd.NaT, pd.NaT) == "unknown"
-
-
 def test_factors_named_and_set_beside_are_kept_apart(data, glance):
     codings = data.table("codings").set_index("coding_id")
     codes = {name: code[2] for name, code in (("explicit", comparison.EXPLICIT), ("after", comparison.HINDSIGHT),

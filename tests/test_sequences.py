@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from returnee_journeys.exports import sequences
-from returnee_journeys.model import journeys
+from returnee_journeys.model import journeys, wording
 
 pytestmark = pytest.mark.xdist_group("sequences")  # one worker builds its module fixtures
 
@@ -33,12 +33,12 @@ def test_the_last_spell_carries_the_censoring_code_of_how_the_journey_ends(data,
     assert last["censor"].to_dict() == ends["censor"].to_dict()
     assert (spells.drop(last.index.map(lambda p: spells.index[spells["id"] == p][-1]))["censor"] == 0).all()
     months = pd.read_csv(written / "months.csv").set_index("month")["calendar_month"]
-    horizon = sequences.calendar(data.horizon())
+    horizon = wording.month(data.horizon())
     for person, row in last.iterrows():
         if ends.at[person, "censor"] == 2:  # carried to the latest date of the package, not observed
             assert months[row["end"]] == horizon
         else:  # ends at the text's date
-            assert months[row["end"]] == sequences.calendar(int(ends.at[person, "month"]))
+            assert months[row["end"]] == wording.month(int(ends.at[person, "month"]))
     table = pd.read_csv(written / "censoring.csv").set_index("id")
     assert table["censor"].to_dict() == ends["censor"].to_dict()
     assert all(table.at[p, "note"] == sequences.CENSOR[c] for p, c in ends["censor"].items())

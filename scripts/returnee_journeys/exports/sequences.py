@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..model import journeys
+from ..model import journeys, wording
 from ..model import palette as palette_module
 from .exporter import Exporter
 
@@ -56,10 +56,6 @@ def states(data: journeys.Journeys, by_place: pd.DataFrame, by_type: pd.DataFram
         raise journeys.InvalidData("two states get one sequence code: " + ", ".join(clash["stands_for"])
                                    + "; rename one of them (location_id or stage type)")
     return frame[["code", "label", "colour", "stands_for", "kind"]]
-
-
-def calendar(month_index: int) -> str:
-    return f"{month_index // 12}-{month_index % 12 + 1:02d}"
 
 
 def likely_places(data: journeys.Journeys, windows: pd.DataFrame, months: pd.DataFrame) -> pd.Series:
@@ -133,7 +129,7 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
                            likely=likely.map(state_code),
                            likely_basis=np.where(by_place["state"] == journeys.UNCERTAIN, IMPUTED, OBSERVED))
     out["person-months"] = long.assign(id=long["person_id"], month=long["month"] - zero,
-                                       calendar_month=long["month"].map(calendar))[
+                                       calendar_month=long["month"].map(wording.month))[
         ["id", "month", "calendar_month", "state", "candidates", "likely", "likely_basis"]]
     for name, column in (("sts-place", "state"), ("sts-place-likely", "likely")):
         wide = long.assign(month=long["month"] - zero).pivot(index="person_id", columns="month", values=column)
@@ -142,7 +138,7 @@ def tables(data: journeys.Journeys) -> dict[str, pd.DataFrame]:
     out["states"] = states(data, by_place, by_type)
     out["censoring"] = ends.assign(last_month=ends["last_month"].map(lambda m: m - zero if pd.notna(m) else pd.NA))
     months = sorted(set(by_place["month"]) | set(by_type["month"]))
-    out["months"] = pd.DataFrame({"month": [m - zero for m in months], "calendar_month": [calendar(m) for m in months]})
+    out["months"] = pd.DataFrame({"month": [m - zero for m in months], "calendar_month": [wording.month(m) for m in months]})
     return out
 
 

@@ -12,21 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..model import journeys
-from ..model import keys, spans
+from ..model import keys, spans, wording
 from . import style
-
-
-def stated_as(row) -> str:
-    """The duration in words, as coded: qualifier, value, unit."""
-    if row.qualifier == "unquantified":
-        return f"{row.unit}s, number not given"
-    words = {"exactly": "", "a-few": "a few"}.get(row.qualifier, row.qualifier.replace("-", " "))
-    value = "" if pd.isna(row.value) else f"{row.value:g}"
-    unit = row.unit if value == "1" else f"{row.unit}s"
-    return " ".join(w for w in (words, value, unit) if w)
 
 
 @dataclass
@@ -69,7 +58,8 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     subjects = style.category_labels(data, "durations", "subject")
     return Plan([f"{names.get(p, p)}: {style.lowered(subjects.get(s, s))}"
                  for p, s in zip(durations["person_id"], durations["subject"])],
-                [stated_as(row) + ("  ! disagrees" if flag else "") for row, flag in zip(durations.itertuples(), flagged)],
+                [wording.duration(d.qualifier, d.value, d.unit) + ("  ! disagrees" if flag else "")
+                 for d, flag in zip(durations.itertuples(), flagged)],
                 flagged, np.c_[shortest, longest] / days_per_month, np.c_[low, high] / days_per_month,
                 float(np.nanmax(finite)) / days_per_month + 3,
                 [palette.colour("persons", p) for p in durations["person_id"]],

@@ -20,7 +20,7 @@ import matplotlib.transforms as transforms
 import numpy as np
 import pandas as pd
 
-from ..model import journeys
+from ..model import journeys, wording
 from . import style
 
 ROW = 10.0  # points between two rows of event labels
@@ -30,22 +30,6 @@ BRACKET = {"color": "#333333", "lw": 1.2, "marker": "|", "ms": 3, "mew": 1.2, "s
 
 def _date(month_index) -> pd.Timestamp:
     return journeys.month_start(month_index)
-
-
-def day_text(lower, upper) -> str:
-    """A date range in words at the precision its bounds show: a day, a month, a year, a range."""
-    if pd.notna(lower) and pd.notna(upper):
-        lo, hi = pd.Timestamp(lower), pd.Timestamp(upper)
-        if lo == hi:
-            return f"{lo:%Y-%m-%d}"
-        if lo.day == 1 and hi == lo + pd.offsets.MonthEnd(0):
-            return f"{lo:%Y-%m}"
-        if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31) and lo.year == hi.year:
-            return f"{lo:%Y}"
-        return f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
-    if pd.notna(upper):
-        return f"by {pd.Timestamp(upper):%Y-%m-%d}"
-    return f"from {pd.Timestamp(lower):%Y-%m-%d}"
 
 
 def month_ticks(months: int, most: int = 8):
@@ -188,7 +172,7 @@ def _events(dated: pd.DataFrame) -> list[Event]:
         exact = pd.notna(lower) and pd.notna(upper) and lower == upper
         span = (lower, upper) if pd.notna(lower) and pd.notna(upper) and not exact else None
         events.append(Event(lower if exact or pd.isna(upper) else upper, exact,
-                            f"{event.label}, {day_text(lower, upper)}", span))
+                            f"{event.label}, {wording.window(lower, upper)}", span))
     return events
 
 

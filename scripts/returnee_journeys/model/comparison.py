@@ -12,6 +12,7 @@ import pandas as pd
 from . import journeys
 from . import keys
 from . import spans
+from . import wording
 
 # The codes the table's definitions rest on, by (resource, field, code); `build` checks that the
 # descriptor still has each of them, so a renamed code fails loudly instead of emptying a column.
@@ -115,52 +116,11 @@ def _check_codes(data: journeys.Journeys) -> None:
             raise journeys.InvalidData(f"the comparison table needs the code {code!r} of {resource}.{field}")
 
 
-def _day(value) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
-def window_text(lo, hi) -> str:
-    """A calendar window as a reader writes it: a day, a month, a year, or a range of them."""
-    if pd.isna(lo) and pd.isna(hi):
-        return "unknown"
-    if pd.isna(hi):
-        return f"{_short(pd.Timestamp(lo), start=True)} or later"
-    if pd.isna(lo):
-        return f"{_short(pd.Timestamp(hi), start=False)} or earlier"
-    lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
-    if lo == hi:
-        return lo.strftime("%Y-%m-%d")
-    whole_months = lo.day == 1 and (hi + pd.Timedelta(days=1)).day == 1
-    if whole_months and lo.month == 1 and hi.month == 12 and lo.year == hi.year:
-        return f"{lo.year}"
-    if whole_months and (lo.year, lo.month) == (hi.year, hi.month):
-        return lo.strftime("%Y-%m")
-    return f"{_short(lo, start=True)} – {_short(hi, start=False)}"
-
-
-def _short(day: pd.Timestamp, start: bool) -> str:
-    """A window's bound at month precision when it is the month's first (start) or last day (end)."""
-    edge = day.day == 1 if start else (day + pd.Timedelta(days=1)).day == 1
-    return day.strftime("%Y-%m") if edge else day.strftime("%Y-%m-%d")
-
-
 def _months(lo, hi) -> int | None:
     if pd.isna(lo) or pd.isna(hi):
         return None
     lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
     return max(0, (hi.year * 12 + hi.month) - (lo.year * 12 + lo.month))
-
-
-def _plural(value: float, unit: str) -> str:
-    return unit if value == 1 else unit + "s"
-
-
-def duration_text(row) -> str:
-    qualifier = str(row.qualifier).replace("-", " ")
-    if pd.isna(row.value):
-        return f"{qualifier} {row.unit}s"
-    value = f"{float(row.value):g}"
-    return f"{qualifier} {value} {_plural(float(row.value), str(row.unit))}"
 
 
 def _person_of_rows(data: journeys.Journeys) -> dict[tuple[str, str], str]:
@@ -323,8 +283,8 @@ def _departure(pid: str, journey: _Journey, cells: _Cells) -> dict:
         coded = leaving["start"]
     cells.cite(pid, "first_departure", "stages", _ids(first, leaving))
     return {"first_stage_id": first["stage_id"] if first is not None else "", "first_departure": coded,
-            "first_departure_min": _day(lo), "first_departure_max": _day(hi),
-            "first_departure_window": window_text(lo, hi)}
+            "first_departure_min": wording.day(lo), "first_departure_max": wording.day(hi),
+            "first_departure_window": wording.window(lo, hi)}
 
 
 def _places(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
@@ -362,7 +322,7 @@ def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> 
     agrees = look.agrees[stated.index]
     cells.cite(pid, "stated_duration", "durations", stated["duration_id"])
     return {"months_abroad_min": _months(dep_hi, ret_lo), "months_abroad_max": _months(dep_lo, ret_hi),
-            "stated_duration": "; ".join(duration_text(d) + ("" if ok else " (disagrees with the dates)")
+            "stated_duration": "; ".join(wording.duration(d.qualifier, d.value, d.unit) + ("" if ok else " (disagrees with the dates)")
                                          for ok, d in zip(agrees, stated.itertuples())),
             "duration_disagrees": bool((~agrees).any()) if len(stated) else None}
 
@@ -374,7 +334,7 @@ def _return(pid: str, journey: _Journey, cells: _Cells) -> dict:
     cells.cite(pid, "return", "stages", _ids(journey.before_return, last))
     return {"return_stage_id": last["stage_id"] if last is not None else "",
             "return": last["start"] if last is not None and pd.notna(last["start"]) else "",
-            "return_min": _day(lo), "return_max": _day(hi), "return_window": window_text(lo, hi)}
+            "return_min": wording.day(lo), "return_max": wording.day(hi), "return_window": wording.window(lo, hi)}
 
 
 def _factor_list(look: _Lookups, pid: str, column: str, chosen: pd.DataFrame, cells: _Cells) -> str:
@@ -425,18 +385,8 @@ def build(data: journeys.Journeys) -> Comparison:
 
 
 def months_text(row) -> str:
-    lo, hi = row["months_abroad_min"], row["months_abroad_max"]
-    if pd.isna(lo) and pd.isna(hi):
-        text = "unknown"
-    elif pd.isna(hi):
-        text = f"{lo} or more"
-    elif pd.isna(lo):
-        text = f"up to {hi}"
-    else:
-        text = f"{lo}" if lo == hi else f"{lo}–{hi}"
-    if row["stated_duration"]:
-        text += f"; stated: {row['stated_duration']}"
-    return text
+    text = wording.count(row["months_abroad_min"], row["months_abroad_max"])
+    return text + (f"; stated: {row['stated_duration']}" if row["stated_duration"] else "")
 
 
 def factors_text(named: pd.Series, beside: pd.Series) -> list[str]:

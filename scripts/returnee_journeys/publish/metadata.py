@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..model import descriptor as descriptor_module
+from ..model import wording
 
 MEDIA_TYPES = {
     ".csv": "text/csv", ".json": "application/json", ".jsonld": "application/ld+json", ".md": "text/markdown",
@@ -68,7 +69,7 @@ def coverage(tables: dict) -> Coverage:
         lows = pd.concat([stages[c] for c in ("start_lower", "end_lower") if c in stages]).dropna()
         highs = pd.concat([stages[c] for c in ("start_upper", "end_upper") if c in stages]).dropna()
         if len(lows) and len(highs):
-            temporal = f"{lows.min():%Y-%m-%d}/{highs.max():%Y-%m-%d}"
+            temporal = f"{wording.day(lows.min())}/{wording.day(highs.max())}"  # an ISO 8601 interval
         locations = tables.get("locations")
         if locations is not None and "location_id" in stages:
             used = locations[locations["location_id"].isin(set(stages["location_id"].dropna()))]

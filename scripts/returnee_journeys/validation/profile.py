@@ -2,8 +2,9 @@
 it names in `journeyProfile` (shipped in returnee_journeys/profile/, never fetched), plus what a
 JSON Schema cannot say: each field's `categories` list exactly its `enum`, in the same order.
 
-Documented in docs/profile.md. Self-contained: `profile_problems(descriptor)` takes the parsed
-descriptor (a dict) and returns Problems; nothing else here is needed by the validator.
+Documented in docs/profile.md. `profile_problems(descriptor)` takes the parsed descriptor (a dict)
+and returns Problems; `errors` checks a descriptor against any shipped schema (the structure check
+runs the official Data Package profile through it).
 """
 from __future__ import annotations
 
