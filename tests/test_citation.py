@@ -52,7 +52,8 @@ def cffconvert(*args: str) -> str:
 
 def test_cffconvert_validates_the_cff_and_its_bibtex_has_title_url_and_year():
     cff = citation()
-    assert "valid" in cffconvert("--validate") and "not" not in cffconvert("--validate")
+    verdict = cffconvert("--validate")
+    assert "valid" in verdict and "not" not in verdict
     bibtex = cffconvert("-f", "bibtex")
     assert f"title = {{{cff['title']}}}" in bibtex
     assert f"url = {{{cff['url']}}}" in bibtex
