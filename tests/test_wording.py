@@ -18,6 +18,7 @@ def test_a_window_reads_like_a_date_at_its_precision():
     assert wording.window(pd.NaT, t("2022-09-30")) == "2022-09 or earlier"
     assert wording.window(pd.NaT, pd.NaT) == "unknown"
     assert wording.day(pd.NaT) == "" and wording.month(2022 * 12 + 8) == "2022-09"
+    assert wording.listing([]) == "" and wording.listing(["A", "B"]) == "A and B"
 
 
 def test_a_stated_duration_reads_as_coded():

@@ -337,10 +337,9 @@ def spherical_centre(lonlat: np.ndarray) -> tuple[float, float]:
             float(np.degrees(np.arctan2(vector[2], np.hypot(vector[0], vector[1])))))
 
 
-def fitted_projection(points: np.ndarray):
-    """A Lambert azimuthal equal-area projection centred on the points' spherical mean."""
-    lon, lat = spherical_centre(points)
-    return ccrs.LambertAzimuthalEqualArea(central_longitude=round(lon, 1), central_latitude=round(lat, 1))
+def azimuthal(centre: tuple[float, float]):
+    """A Lambert azimuthal equal-area projection centred on (lon, lat), to a tenth of a degree."""
+    return ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre[0], 1), central_latitude=round(centre[1], 1))
 
 
 def split_area(rings: list[np.ndarray], cut):
@@ -422,8 +421,7 @@ def layout(plan: Plan) -> Frame:
     lonlat = np.concatenate(items)
     centre = spherical_centre(np.unique(lonlat.round(2), axis=0))
     if angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max() <= REGIONAL_DEGREES:
-        projection = ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre[0], 1),
-                                                    central_latitude=round(centre[1], 1))
+        projection = azimuthal(centre)
         xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
         return Frame(projection, extent(xy), False,
                      "Projection: Lambert azimuthal equal-area, centred on the places drawn (they lie in one region).")
@@ -471,7 +469,7 @@ def with_inset(plan: Plan, frame: Frame) -> Frame:
     xy = frame.projection.transform_points(ccrs.PlateCarree(), points[:, 0], points[:, 1])[:, :2]
     if np.ptp(xy[:, 0]) >= INSET_CROWDED * (x1 - x0):
         return frame
-    projection = ccrs.LambertAzimuthalEqualArea(central_longitude=round(centre[0], 1), central_latitude=round(centre[1], 1))
+    projection = azimuthal(centre)
     areas = [np.asarray(main_part(plan.places.shapes[loc]).exterior.coords) for loc in group if plan.places.is_area(loc)]
     lonlat = np.concatenate([points, *areas])
     inset = Frame(projection, extent(projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]),

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import files
+from ..model.wording import listing
 from ..model.journeys import spells
 from ..model.palette import (HATCHES, KINDS, MARKERS, PALETTE, PALETTE_FILE, UNCERTAIN_COLOUR,  # noqa: F401
                              Palette, of_package)
@@ -103,12 +104,6 @@ def capitalised(text: str) -> str:
 def lowered(label: str) -> str:
     """A category label inside a sentence: 'Time abroad' -> 'time abroad' (an acronym such as 'EU' kept)."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
-
-
-def listing(items) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def text_width(text: str, size: float, weight: str = "normal") -> float:

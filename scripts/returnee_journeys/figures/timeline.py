@@ -28,10 +28,6 @@ BASE = 4.0  # points from the top of the axes to the first row of labels
 BRACKET = {"color": "#333333", "lw": 1.2, "marker": "|", "ms": 3, "mew": 1.2, "solid_capstyle": "butt"}
 
 
-def _date(month_index) -> pd.Timestamp:
-    return journeys.month_start(month_index)
-
-
 def month_ticks(months: int, most: int = 8):
     """Ticks on the first month of every 1, 2, 3, 6 or 12 months (or years), at most `most` of them."""
     step = next((s for s in (1, 2, 3, 6, 12) if months / s <= most), None)
@@ -156,7 +152,7 @@ def _planned(data, windows, planned: pd.DataFrame, ys: dict, horizon: int, looks
             continue
         before = before.iloc[-1]
         lo = before["start_max"] if pd.notna(before["start_max"]) else before["start_min"]
-        hi = before["end_min"] if pd.notna(before["end_min"]) else _date(horizon + 1)
+        hi = before["end_min"] if pd.notna(before["end_min"]) else journeys.month_start(horizon + 1)
         if pd.isna(lo):
             continue
         place = journeys.place_key(locations, pd.Series([stage.location_id])).iloc[0]
@@ -251,7 +247,7 @@ def render(plan: Plan, size: style.Layout):
                                     va="center", fontsize=6))
     for x, y in plan.contradictions:
         ax.plot(x, y - height / 2 - 0.16, marker=style.EXCLAMATION, ms=6, color="#CC3311", ls="", zorder=5)
-    edge = _date(plan.horizon + 1)
+    edge = journeys.month_start(plan.horizon + 1)
     for y in plan.open_ys:
         ax.plot(mdates.date2num(edge), y, clip_on=False, zorder=6, **style.OPEN_MARK)
     labels, spans = [], {}
@@ -263,7 +259,7 @@ def render(plan: Plan, size: style.Layout):
             spans[id(labels[-1])] = tuple(mdates.date2num(d) for d in event.span)
 
     ax.set_yticks(list(plan.ys.values()), plan.labels)
-    ax.set_xlim(_date(plan.first), edge)
+    ax.set_xlim(journeys.month_start(plan.first), edge)
     ax.set_ylim(min(plan.ys.values()) - 0.8, max(plan.ys.values()) + 0.75)
     ax.xaxis.set_major_locator(month_ticks(plan.horizon + 1 - plan.first))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))

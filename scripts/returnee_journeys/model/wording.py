@@ -1,5 +1,5 @@
-"""Dates, date windows and durations in words, one wording for every output: the figures, the
-comparison table (README, docs, exports) and the sequence files.
+"""Dates, date windows, durations and lists in words, one wording for every output: the figures, the
+comparison table (README, docs, exports), the sequence files and the README's prose.
 
 A date is written at the precision its window shows: a day (2022-09-21), a month (2022-09), a year
 (2023), a range of them (2023-09 – 2023-12), or open on one side (2022-09-21 or later). A stated
@@ -9,6 +9,12 @@ number (`exactly`) takes no word.
 from __future__ import annotations
 
 import pandas as pd
+
+
+def listing(items) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def day(value) -> str:

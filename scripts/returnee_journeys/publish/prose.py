@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..model import wording
+
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "eleven": 11, "twelve": 12, "both": 2}
 PERSONS = r"Russians|persons|people|returnees|journeys|lanes"
@@ -24,10 +26,6 @@ def number(n: int, capital: bool = False) -> str:
     return word[:1].upper() + word[1:] if capital else word
 
 
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def who(persons: pd.DataFrame, sources: pd.DataFrame, person_sources: pd.DataFrame) -> str:
     """One sentence: how many persons from how many texts, and who is coded from which outlet
     (persons in the order given, grouped by the text that introduces them)."""
@@ -37,9 +35,9 @@ def who(persons: pd.DataFrame, sources: pd.DataFrame, person_sources: pd.DataFra
     for person in persons.itertuples():
         name = f"**{person.name_in_source}**"
         if person.person_id in also:
-            name += f" (also in {_joined([str(outlet.get(s, s)) for s in also[person.person_id]])})"
+            name += f" (also in {wording.listing([str(outlet.get(s, s)) for s in also[person.person_id]])})"
         groups.setdefault(str(outlet.get(person.source_id, person.source_id)), []).append(name)
-    listed = "; ".join(f"{_joined(names)} ({where})" for where, names in groups.items())
+    listed = "; ".join(f"{wording.listing(names)} ({where})" for where, names in groups.items())
     n, m = len(persons), len(sources)
     return (f"{number(n, capital=True)} {'person' if n == 1 else 'persons'}, from {number(m)} "
             f"{'text' if m == 1 else 'texts'}: {listed}.\n")
