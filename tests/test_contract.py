@@ -72,19 +72,16 @@ def _package(base: str, folder: Path) -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
-def _done_once():
-    """What the commands do twice to one package, done once for them, as they would do it again:
-    - each command validates the package first, as `validate` has just done with the same arguments
-      and files: it is given that report;
-    - `release` draws the figures afresh into a folder of its own (release.build), as `figures` has
-      just drawn them, and drawing is byte for byte the same (the release built twice in
-      test_release.py): it is given a copy of what `figures` drew."""
+def _drawn_once():
+    """`release` draws the figures afresh into a folder of its own (release.build), the same call
+    `figures` has just made on the same package, and drawing is byte for byte the same (the release
+    built twice in test_release.py): here `release` is given a copy of what `figures` drew, so that
+    each package is drawn once."""
     from returnee_journeys import figures
-    from returnee_journeys.validation import validate as validation
 
-    draw, drawn, check, reports = figures.draw, set(), validation.validate, {}
+    draw, drawn = figures.draw, set()
 
-    def draw_once(ctx, names=None, out=None):
+    def once(ctx, names=None, out=None):
         if out is not None and not names and ctx.folder in drawn:
             shutil.copytree(ctx.figures, out)
             return sorted(out.iterdir())
@@ -92,15 +89,7 @@ def _done_once():
         if out is None and not names:
             drawn.add(ctx.folder)
         return written
-
-    def validate_once(path, sources, require_sources=False, check_quotes=True, **limit):
-        files = [Path(path), *sorted(Path(path).parent.glob("data/*.csv"))]
-        key = (str(path), str(sources), require_sources, check_quotes, tuple(limit.items()),
-               tuple(f.read_bytes() for f in files))
-        if key not in reports:
-            reports[key] = check(path, sources, require_sources, check_quotes, **limit)
-        return reports[key]
-    with mock.patch.object(figures, "draw", draw_once), mock.patch.object(validation, "validate", validate_once):
+    with mock.patch.object(figures, "draw", once):
         yield
 
 
@@ -125,7 +114,7 @@ def test_every_command_runs_on_a_package_that_validates(base, edits):
         for edit in edits:
             EDITS[edit](descriptor)
         path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
-        with mock.patch.dict(os.environ, {"SOURCES_DIR": str(texts), "REQUIRE_SOURCES": ""}), _done_once():
+        with mock.patch.dict(os.environ, {"SOURCES_DIR": str(texts), "REQUIRE_SOURCES": ""}), _drawn_once():
             results = {command: _run([command, str(package)]) for command in COMMANDS}
     for command, (code, err) in results.items():
         assert "internal error" not in err and code in (0, 1, 2), (base, edits, command, err)
