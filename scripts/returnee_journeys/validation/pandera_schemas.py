@@ -191,7 +191,7 @@ class Between:
             raise RuleCannotRun(verdict.hint)
         if isinstance(verdict, bool):
             return verdict
-        return pd.Series(verdict, index=frame.index)
+        return passed(verdict, frame.index)
 
 
 # --- the checks of each field, built from its constraints ----------------------------------
@@ -214,12 +214,17 @@ def _strings(series: pd.Series) -> pa_arrow.ChunkedArray | pa_arrow.Array:
     return pa_arrow.array(series.astype("string"))
 
 
+def passed(verdict: np.ndarray, index: pd.Index) -> bool | pd.Series:
+    """A vectorised check's verdict as pandera takes it: True when every row holds (pandera then has
+    no Series to build and search for failure cases), else the verdict of each row."""
+    return True if verdict.all() else pd.Series(verdict, index=index)
+
+
 def _judged(judge, missing: bool):
     """A vectorised text check: `judge` (Arrow strings → Arrow booleans) on every cell, `missing`
-    where the cell is missing; a Series on the column's index, as pandera takes it."""
-    def check(series: pd.Series) -> pd.Series:
-        verdict = judge(_strings(series)).fill_null(missing).to_numpy(zero_copy_only=False)
-        return pd.Series(verdict, index=series.index)
+    where the cell is missing."""
+    def check(series: pd.Series) -> bool | pd.Series:
+        return passed(judge(_strings(series)).fill_null(missing).to_numpy(zero_copy_only=False), series.index)
     return check
 
 
@@ -240,18 +245,19 @@ no_formula = _judged(_plain, True)
 _no_control_cell = _judged(lambda values: pc.invert(pc.match_substring_regex(values, CONTROL)), True)
 
 
-def no_control(series: pd.Series) -> pd.Series:
+def no_control(series: pd.Series) -> bool | pd.Series:
     """Whether each cell is free of control characters: one byte scan of the column's text (all
     its cells end to end) answers for every cell when it finds none; else RE2, cell by cell."""
     values = _strings(series)
     data = [chunk.buffers()[2] for chunk in getattr(values, "chunks", [values])]
     if not any(buffer is not None and cells.has_control(buffer.to_pybytes()) for buffer in data):
-        return pd.Series(True, index=series.index)
+        return True
     return _no_control_cell(series)
 
 
-def _edtf_valid(values: pd.Series) -> pd.Series:
-    return ~dates.bounds_columns(values)[2]
+def _edtf_valid(values: pd.Series) -> bool | pd.Series:
+    invalid = dates.bounds_columns(values)[2]
+    return True if not invalid.any() else ~invalid
 
 
 def _check(fn, rule: str, n: int | None) -> pa.Check:
@@ -325,8 +331,11 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     if key:
         frame_checks.insert(0, pa.Check(unique_key(key), name="primary-key", ignore_na=False, n_failure_cases=n,
                                         statistics={"field": ",".join(key), "shows": key[0], "hint": PRIMARY_KEY_HINT}))
-    return pa.DataFrameSchema(columns, checks=frame_checks, name=name,
-                              description=descriptor.resource(name).get("description"))
+    built = pa.DataFrameSchema(checks=frame_checks, name=name, description=descriptor.resource(name).get("description"))
+    # given to the constructor, every column (named already) would be deep-copied to set its name; no
+    # column has a groupby check, the one thing the constructor validates in them
+    built.columns = columns
+    return built
 
 
 PRIMARY_KEY_HINT = "the primary key must be unique: this value is repeated"
@@ -336,12 +345,13 @@ def unique_key(key: list[str]):
     """The primary key as a check: whether each row's key is not repeated (a key with a missing part
     is `required`'s to report). A one-column key is first counted (Arrow's count of distinct
     values): when no value repeats, every row holds, with no duplicate search."""
-    def check(frame: pd.DataFrame) -> pd.Series:
+    def check(frame: pd.DataFrame) -> bool | pd.Series:
         if len(key) == 1:
             values = pa_arrow.array(frame[key[0]])
             if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
-                return pd.Series(True, index=frame.index)
-        return ~(frame.duplicated(subset=key, keep=False) & frame[key].notna().all(axis=1))
+                return True
+        return passed(~(frame.duplicated(subset=key, keep=False) & frame[key].notna().all(axis=1)).to_numpy(),
+                      frame.index)
     return check
 
 
