@@ -307,7 +307,7 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     (as enumerated on empty tables); failure_cases: at most this many per check (None: all). Each
     column's hints, by rule, are in its `metadata`."""
     n = failure_cases
-    key = descriptor.primary_key(name)
+    key, edtf = descriptor.primary_key(name), descriptor.edtf_fields(name)
     columns = {}
     for field in descriptor.fields(name):
         column = field["name"]
@@ -316,7 +316,7 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
             found.pop("unique", None)  # the primary key's check reports a repeat
         hints = {rule: hint for rule, (_, hint) in found.items()}
         checks = [check for check, _ in found.values() if check is not None]
-        if column in descriptor.edtf_fields(name):
+        if column in edtf:
             checks.append(_check(_edtf_valid, "edtf", n))
             hints["edtf"] = load.EDTF_HINT
         columns[column] = pa.Column(DescriptorDtype(descriptor.dtype(field, "pandas")), checks=checks,
