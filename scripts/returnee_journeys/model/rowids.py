@@ -48,24 +48,22 @@ def ref(resource: str, row_id_: str) -> str:
     return f"{resource}/{row_id_}"
 
 
-def _column(values: pd.Series) -> pd.Series:
-    """A key column as segments: encoded only where a value has a character that needs it."""
-    text = values.astype("string")
-    plain = pc.match_substring_regex(pa.array(text.fillna("").to_numpy(dtype=object), pa.string()),
-                                     f"^{_PLAIN.pattern}$").to_numpy(zero_copy_only=False)
-    if plain.all():
+def _column(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A key column as segments (Arrow strings): encoded only where a value has a character that needs it."""
+    text = pa.array(values.astype("string")).cast(pa.string())
+    plain = pc.match_substring_regex(text, f"^{_PLAIN.pattern}$")
+    if pc.all(pc.or_kleene(plain, pc.is_null(text))).as_py() is not False:
         return text
-    out = text.copy()
-    out[~plain] = [segment(v) for v in text[~plain].fillna("")]
-    return out
+    return pa.array([v if v is None or p else segment(v) for v, p in zip(text.to_pylist(), plain.to_pylist())],
+                    pa.string())
 
 
 def ids(key: list[str], frame: pd.DataFrame) -> pd.Series:
-    """The row id of each row of `frame`, whose primary key is `key` (a list of columns)."""
+    """The row id of each row of `frame`, whose primary key is `key` (a list of columns); None
+    where a part of the key is missing."""
     if not key:
         raise ValueError("a row id needs a primary key")
     parts = [_column(frame[column]) for column in key]
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "/" + part
-    return out.astype(object).where(out.notna(), None)
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "/")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object,
+                     name=key[0] if len(key) == 1 else None)

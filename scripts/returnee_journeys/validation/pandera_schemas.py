@@ -298,8 +298,8 @@ class Constraints:
         out = check._check_fn(series, **check._check_kwargs)
         if isinstance(out, (bool, np.bool_)) and out:
             return None
-        holds = pd.Series(out, index=series.index).fillna(False).to_numpy(dtype=bool)
-        if check.ignore_na:
+        holds = out.to_numpy(dtype=bool, na_value=False) if isinstance(out, pd.Series) else np.asarray(out, dtype=bool)
+        if not holds.all() and check.ignore_na:
             holds = holds | series.isna().to_numpy()
         return None if holds.all() else holds
 
