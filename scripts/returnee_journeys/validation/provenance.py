@@ -70,11 +70,13 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
         key = descriptor.primary_key(resource)
         # a reliability coder's rows (a key with `coder`) answer to ledger_by_coder, not to the package's ledger
         ids = rowids.ids(key, frame) if CODER not in key else pd.Series(None, index=frame.index, dtype=object)
+        with_text = frame[frame["source_id"].isin(list(texts))]  # the rows whose text is at hand
         for column in columns:
-            for row, source_id, quote in frame[["source_id", column]].dropna().itertuples():
-                text = texts.get(source_id)
-                if text is None:
+            for row, source_id, quote in zip(with_text.index, with_text["source_id"].tolist(),
+                                             with_text[column].tolist()):
+                if pd.isna(quote):
                     continue
+                text = texts[source_id]
                 for passage, found, start in texts_module.locate(quote, text):
                     if found != 1:
                         hint = _why_not_found(passage, text) if found == 0 else (
@@ -99,12 +101,14 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
     problems = []
     frame = ledger[["coder", "source_id", "paragraph", "sentence", "sentence_sha256"]].dropna()
     split = {source_id: sentence_split.split(text) for source_id, text in texts.items()}
-    for coder, rows in frame.groupby("coder", sort=True, observed=True):
+    entries: dict[str, dict[str, dict]] = {}  # coder → source → (paragraph, sentence) → (row, sha256)
+    for row, *values in zip(frame.index, *(frame[c].tolist() for c in frame.columns)):
+        coder, source_id, p, s, h = values
+        entries.setdefault(coder, {}).setdefault(source_id, {})[(int(p), int(s))] = (row, h)
+    for coder in sorted(entries):
         # the texts this coder coded: a text added to the package after the round is not theirs to cover
-        for source_id in (s for s in split if s in set(rows["source_id"])):
-            own = rows[rows["source_id"] == source_id]
-            by_place = {(int(p), int(s)): (row, h) for row, p, s, h in
-                        own[["paragraph", "sentence", "sentence_sha256"]].itertuples()}
+        for source_id in (s for s in split if s in entries[coder]):
+            by_place = entries[coder][source_id]
             problems += _coverage("ledger_by_coder", source_id, split[source_id], by_place, file,
                                   f"coder {coder} has no row for this sentence of {source_id}",
                                   "the row is for another sentence", f"{coder}: ")[0]
