@@ -109,10 +109,11 @@ def _no_constant(name: str):
 
 
 def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [k for k, _ in pairs]
         raise ValueError(f"key {next(k for k in keys if keys.count(k) > 1)!r} appears twice in one object")
-    return dict(pairs)
+    return found
 
 
 def read(path: Path) -> Descriptor:
