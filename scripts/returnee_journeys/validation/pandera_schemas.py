@@ -386,13 +386,15 @@ PRIMARY_KEY_HINT = "the primary key must be unique: this value is repeated"
 
 def unique_key(key: list[str]):
     """The primary key as a check: whether each row's key is not repeated (a key with a missing part
-    is `required`'s to report). A one-column key is first counted (Arrow's count of distinct
-    values): when no value repeats, every row holds, with no duplicate search."""
+    is `required`'s to report). The key is first counted (Arrow's count of distinct values, or of
+    groups for a composite key): when no key repeats, every row holds, with no duplicate search."""
     def check(frame: pd.DataFrame) -> bool | pd.Series:
         if len(key) == 1:
             values = pa_arrow.array(frame[key[0]])
             if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
                 return True
+        elif pa_arrow.table({c: pa_arrow.array(frame[c]) for c in key}).group_by(key).aggregate([]).num_rows == len(frame):
+            return True
         return passed(~(frame.duplicated(subset=key, keep=False) & frame[key].notna().all(axis=1)).to_numpy(),
                       frame.index)
     return check
