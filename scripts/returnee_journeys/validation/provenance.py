@@ -70,10 +70,10 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
         key = descriptor.primary_key(resource)
         # a reliability coder's rows (a key with `coder`) answer to ledger_by_coder, not to the package's ledger
         ids = rowids.ids(key, frame) if CODER not in key else pd.Series(None, index=frame.index, dtype=object)
-        with_text = frame[frame["source_id"].isin(list(texts))]  # the rows whose text is at hand
+        with_text = frame["source_id"].isin(list(texts)).to_numpy()  # the rows whose text is at hand
+        lines, source_ids = frame.index[with_text], frame["source_id"][with_text].tolist()
         for column in columns:
-            for row, source_id, quote in zip(with_text.index, with_text["source_id"].tolist(),
-                                             with_text[column].tolist()):
+            for row, source_id, quote in zip(lines, source_ids, frame[column][with_text].tolist()):
                 if pd.isna(quote):
                     continue
                 text = texts[source_id]
@@ -121,11 +121,13 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
     exactly the rows whose quotes draw on it (so a sentence is coded exactly when something quotes it)."""
     file = descriptor.resource("ledger")["path"]
     problems = []
+    entries: dict[str, dict] = {}  # source → (paragraph, sentence) → (row, sha256, rows)
+    columns = ["source_id", "paragraph", "sentence", "sentence_sha256", "rows"]
+    for row, source_id, p, s, h, refs in zip(ledger.index, *(ledger[c].tolist() for c in columns)):
+        if not (pd.isna(p) or pd.isna(s)):
+            entries.setdefault(source_id, {})[(int(p), int(s))] = (row, h, refs)
     for source_id, text in texts.items():
-        rows = ledger[ledger["source_id"] == source_id]
-        by_place = {(int(p), int(s)): (row, h, refs) for row, p, s, h, refs in
-                    rows[["paragraph", "sentence", "sentence_sha256", "rows"]].itertuples()
-                    if not (pd.isna(p) or pd.isna(s))}
+        by_place = entries.get(source_id, {})
         kept = (" (kept as excerpts: the ledger covers every sentence of the excerpts, not of the article)"
                 if source_id in excerpts else "")
         crlf = " (the text has Windows (CRLF) line endings: use the copy with LF endings)" if "\r" in text else ""
