@@ -265,45 +265,6 @@ def _check(fn, rule: str, n: int | None) -> pa.Check:
     return pa.Check(fn, name=rule, n_failure_cases=n, ignore_na=False)
 
 
-class Constraints:
-    """A column's checks as one pandera check, what `run` validates with (pandera takes the column
-    out of the frame, and handles the result, once rather than once per check). Each check's
-    function runs as pandera runs it; the failing rows and errors of each rule are kept for `run`'s
-    report, which names every rule as the separate checks would."""
-
-    def __init__(self, checks: dict[str, pa.Check]) -> None:
-        self.checks = checks
-        self.failed: dict[str, pd.Series] = {}
-        self.errors: dict[str, Exception] = {}
-
-    def __call__(self, series: pd.Series) -> bool | pd.Series:
-        self.failed, self.errors = {}, {}
-        every = np.ones(len(series), dtype=bool)
-        for rule, check in self.checks.items():
-            try:
-                holds = self._holds(check, series)
-            except Exception as error:  # reported as the rule that cannot run
-                self.errors[rule] = error
-                continue
-            if holds is not None:
-                self.failed[rule] = pd.Series(holds, index=series.index)
-                every &= holds
-        if self.errors:
-            raise RuleCannotRun("; ".join(f"{rule}: {error!r}" for rule, error in self.errors.items()))
-        return passed(every, series.index)
-
-    @staticmethod
-    def _holds(check: pa.Check, series: pd.Series) -> np.ndarray | None:
-        """Whether each row holds (None: every row), missing values passing when the check ignores them."""
-        out = check._check_fn(series, **check._check_kwargs)
-        if isinstance(out, (bool, np.bool_)) and out:
-            return None
-        holds = out.to_numpy(dtype=bool, na_value=False) if isinstance(out, pd.Series) else np.asarray(out, dtype=bool)
-        if not holds.all() and check.ignore_na:
-            holds = holds | series.isna().to_numpy()
-        return None if holds.all() else holds
-
-
 def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None, str]]:
     """Each constraint of the field as rule → (its pandera check, its hint); `required` and
     `unique` have no check of their own (the column's `nullable` and `unique` do them)."""
@@ -341,11 +302,10 @@ def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None,
 
 
 def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Check], lookups: Lookups,
-                    failure_cases: int | None = None, combined: bool = False) -> pa.DataFrameSchema:
+                    failure_cases: int | None = None) -> pa.DataFrameSchema:
     """The resource's DataFrameSchema. `between`: the foreign-key and rule checks of the resource
-    (as enumerated on empty tables); failure_cases: at most this many per check (None: all);
-    combined: each column's checks as one (`Constraints`). Each column's hints, by rule, are in
-    its `metadata`."""
+    (as enumerated on empty tables); failure_cases: at most this many per check (None: all). Each
+    column's hints, by rule, are in its `metadata`."""
     n = failure_cases
     key, edtf = descriptor.primary_key(name), descriptor.edtf_fields(name)
     columns = {}
@@ -355,13 +315,10 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
         if key == [column]:
             found.pop("unique", None)  # the primary key's check reports a repeat
         hints = {rule: hint for rule, (_, hint) in found.items()}
-        by_rule = {rule: check for rule, (check, _) in found.items() if check is not None}
+        checks = [check for check, _ in found.values() if check is not None]
         if column in edtf:
-            by_rule["edtf"] = _check(_edtf_valid, "edtf", n)
+            checks.append(_check(_edtf_valid, "edtf", n))
             hints["edtf"] = load.EDTF_HINT
-        checks = list(by_rule.values())
-        if combined and checks:
-            checks = [_check(Constraints(by_rule), "constraints", n)]
         columns[column] = pa.Column(DescriptorDtype(descriptor.dtype(field, "pandas")), checks=checks,
                                     nullable="required" not in found, unique="unique" in found, name=column,
                                     description=field.get("description"), title=field.get("title"),
@@ -400,8 +357,8 @@ def unique_key(key: list[str]):
     return check
 
 
-def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None, *, failure_cases: int | None = None,
-            lookups: Lookups | None = None, combined: bool = False) -> dict[str, pa.DataFrameSchema]:
+def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = None, *,
+            failure_cases: int | None = None, lookups: Lookups | None = None) -> dict[str, pa.DataFrameSchema]:
     """One DataFrameSchema per resource (descriptor order). The foreign keys and rules between
     tables look up the other tables in `tables` (default: the package's own, read when first needed)."""
     lookups = lookups or Lookups(descriptor, tables)
@@ -410,8 +367,8 @@ def schemas(descriptor: Descriptor, tables: dict[str, pd.DataFrame] | None = Non
     found = lookups.shared_checks() if lookups.given else _between(descriptor, keys.Joins(empty_tables(descriptor)))
     for check in found.values():
         between.setdefault(check.resource, []).append(check)
-    return {r["name"]: resource_schema(descriptor, r["name"], between.get(r["name"], []), lookups, failure_cases,
-                                       combined) for r in descriptor.resources}
+    return {r["name"]: resource_schema(descriptor, r["name"], between.get(r["name"], []), lookups, failure_cases)
+            for r in descriptor.resources}
 
 
 # --- validation: failure cases back to the validator's problems ------------------------------
@@ -424,7 +381,7 @@ def run(descriptor: Descriptor, loaded: load.Loaded, files: dict[str, str], prob
     report pandera's failure cases as problems: resource, CSV line, field, rule, value and hint, at
     most `problems.limit` kept per resource, rule and field."""
     lookups = Lookups(descriptor, loaded.tables, hold=True)
-    built = schemas(descriptor, failure_cases=problems.limit, lookups=lookups, combined=True)
+    built = schemas(descriptor, failure_cases=problems.limit, lookups=lookups)
     for name, frame in loaded.tables.items():
         try:
             built[name].validate(frame, lazy=True, inplace=True)  # inplace: no copy, and the shared joins
@@ -447,28 +404,12 @@ def _rows_of(error, frame: pd.DataFrame) -> pd.Series:
     return pd.Series(frame.index.isin(pd.Index(lines)), index=frame.index)
 
 
-def _report_constraints(constraints: Constraints, column: pa.Column, name: str, frame: pd.DataFrame, file: str,
-                        problems: Problems) -> None:
-    """Each rule of a column's combined check that failed or could not run, as its own check would be reported."""
-    hints = column.metadata["hints"]
-    for rule in constraints.checks:
-        if rule in constraints.errors:
-            problems.append(Problem(name, None, column.name, "descriptor:check-failed", rule,
-                                    f"rule {rule} cannot run on this table ({constraints.errors[rule]!r}); check the "
-                                    "field's type and constraints in the descriptor", "datapackage.json"))
-        elif rule in constraints.failed:
-            problems.rows(name, file, rule, column.name, ~constraints.failed[rule], hints[rule], frame[column.name])
-
-
 def _report(error, name: str, frame: pd.DataFrame, file: str, problems: Problems,
             untyped: dict, lookups: Lookups) -> None:
     reason = error.reason_code
     check = error.check
     column = error.schema.name if isinstance(error.schema, pa.Column) else None
     field, shows, rule, hint = column, column, str(check), None
-    if isinstance(check, pa.Check) and isinstance(check._check_fn, Constraints):
-        _report_constraints(check._check_fn, error.schema, name, frame, file, problems)
-        return
     if isinstance(check, pa.Check):
         rule = BUILTIN_RULES.get(check.name, check.name)
         if check.name == "str_length":
