@@ -29,7 +29,7 @@ setup: $(READY)
 
 validate: $(READY)
 	$(RJ) validate $(PACKAGE)
-	$(if $(PACKAGE),,$(RJ) validate reliability --sources reliability/sources)
+	$(if $(filter file,$(origin PACKAGE)),$(RJ) validate reliability --sources reliability/sources)
 
 figures: $(READY)
 	$(RJ) figures $(PACKAGE)
