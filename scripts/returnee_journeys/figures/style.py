@@ -390,7 +390,7 @@ def finish(fig, passes: int = 1):
         if text is not None:
             x, y = text.get_position()
             text.set_position((round(float(x), 6), round(float(y), 6)))
-    fig.set_layout_engine(None)  # not "none": savefig draws a figure with any engine, a placeholder too, once more first
+    fig.set_layout_engine(None)  # not "none": savefig draws a figure with any engine (a placeholder too) once more
     return fig
 
 
