@@ -77,6 +77,4 @@ def render(plan: Plan, size: style.Layout):
     return style.finish(fig)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    plan = prepare(data, palette)
-    return render(plan, layout(plan))
+draw = style.three_steps(prepare, layout, render)

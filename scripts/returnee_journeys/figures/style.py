@@ -136,6 +136,7 @@ def legend_shape(labels: list[str], width: float = WIDTH - 0.5, size: float | No
         used = [max(widths[i:i + rows]) for i in range(0, len(labels), rows)]
         if sum(used) + 1.2 * size / 72 * (len(used) - 1) <= width or columns == 1:
             return len(used), sum(max(lines[r::rows]) for r in range(rows))
+    return 1, sum(lines)
 
 
 def legend_height(lines: float, size: float | None = None) -> float:
@@ -365,6 +366,14 @@ def finish(fig, passes: int = 1):
             text.set_position((round(float(x), 6), round(float(y), 6)))
     fig.set_layout_engine(None)  # not "none": savefig draws a figure with any engine (a placeholder too) once more
     return fig
+
+
+def three_steps(prepare, layout, render):
+    """A figure module's `draw(data, palette=None)`: `render(plan, layout(plan))` of `plan = prepare(data, palette)`."""
+    def draw(data, palette: Palette | None = None):
+        plan = prepare(data, palette)
+        return render(plan, layout(plan))
+    return draw
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
