@@ -124,8 +124,7 @@ def _contradictions(data, windows, ys: dict, drawn: set) -> tuple[list[tuple], l
         lo = hi = pd.NaT
         if not stage.empty:
             stage = stage.iloc[0]
-            lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"],
-                                                                                         stage["end_max"])
+            lo, hi = stage[f"{d.field}_min"], stage[f"{d.field}_max"]  # d.field is start or end
             lo, hi = (lo if pd.notna(lo) else hi), (hi if pd.notna(hi) else lo)
         if pd.isna(lo) or stage["person_id"] not in ys or stage["person_id"] not in drawn:
             unmarked.append(f"discrepancies/{d.discrepancy_id}")
