@@ -11,7 +11,7 @@ from ..model import journeys
 from . import style
 
 
-def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple[float, str]]]:
+def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple]]:
     """y of each estimate (a row as tall as its label's lines), and y of a heading above each
     measure's group: the measure's category label (`labels`), else its code."""
     ys, headings, y = [], [], 0.0

@@ -204,15 +204,13 @@ def runs(months: pd.DataFrame) -> pd.DataFrame:
     return spells(months.assign(state=months["candidates"]))
 
 
-def place_looks(palette: Palette, keys) -> dict[str, tuple[str, str]]:
-    """place key -> (colour, hatch)."""
-    return {k: (palette.colour("places", k), palette.hatch("places", k)) for k in keys}
-
-
-def place_keys(looks: dict, names: dict) -> list[Key]:
-    """Legend entries of places (in the order of `looks`), then the uncertain month's."""
-    return [Key(names.get(k, k), {"facecolor": colour, "hatch": hatch, "edgecolor": "white", "lw": 0}, area=True)
-            for k, (colour, hatch) in looks.items()] + [UNCERTAIN_KEY]
+def place_looks(palette: Palette, keys, names: dict) -> tuple[dict[str, tuple[str, str]], list[Key]]:
+    """The places drawn in their palette order, place key -> (colour, hatch), and their legend entries
+    (named by `names`), then the uncertain month's."""
+    looks = {k: (palette.colour("places", k), palette.hatch("places", k))
+             for k in sorted(set(keys), key=lambda k: palette.slot("places", k))}
+    return looks, [Key(names.get(k, k), {"facecolor": colour, "hatch": hatch, "edgecolor": "white", "lw": 0},
+                       area=True) for k, (colour, hatch) in looks.items()] + [UNCERTAIN_KEY]
 
 
 def boxes(ax, runs: pd.DataFrame, looks: dict, row_of: dict, height: float) -> None:

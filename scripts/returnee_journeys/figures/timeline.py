@@ -180,10 +180,9 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     stages, locations = data.table("stages"), data.table("locations")
     planned = stages[~stages["stage_type"].isin(data.descriptor.stage_types(realised=True))]
 
-    used = sorted(set(months["candidates"].str.split("|").explode()) |
-                  set(journeys.place_key(locations, planned["location_id"])), key=lambda k: palette.slot("places", k))
-    looks = style.place_looks(palette, used)
-    keys = style.place_keys(looks, journeys.place_names(locations))
+    used = set(months["candidates"].str.split("|").explode())
+    looks, keys = style.place_looks(palette, used | set(journeys.place_key(locations, planned["location_id"])),
+                                    journeys.place_names(locations))
     if len(planned):
         keys.append(style.Key("planned, never reached", {"marker": "D", "ls": "", "mfc": "white", "mec": "black"}))
     contradictions, unmarked = _contradictions(data, windows, ys, drawn)
