@@ -78,10 +78,10 @@ def _shown(path: Path, ctx: Context) -> Path:
 
 
 def _validate(args) -> int:
+    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)  # a usage error exits before the imports
     from .model.problems import format_json, format_text
     from .validation.validate import validate
 
-    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
     required = args.require_sources or sources_required()
     report = validate(ctx.path, ctx.sources, required, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
@@ -174,7 +174,6 @@ def _exports(args) -> int:
 
 def _qdpx(args) -> int:
     from .exports import qdpx
-
     from .model import load, texts
 
     ctx = _context(args)
@@ -193,7 +192,7 @@ def _qdpx(args) -> int:
 
 def _release(args) -> int:
     from .exports import web_annotations
-    from .model import journeys
+    from .model import files, journeys
     from .publish import release
 
     ctx = _context(args)
@@ -202,8 +201,6 @@ def _release(args) -> int:
     if _gate(ctx, require_sources=True):
         return 1
     web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
-    from .model import files
-
     strict = args.out is not None and not files.same_path(args.out, ctx.dist)
     archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
