@@ -15,7 +15,7 @@ from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
 from ..model import files
-from . import prose
+from . import TEMPLATES, prose
 
 def markdown(text: object) -> str:
     """Text of the package as Markdown shows it, never as HTML: outside `code spans` a `<` is
@@ -126,14 +126,7 @@ def glance_columns() -> str:
 
 def glance(data: journeys.Journeys) -> str:
     result = comparison_model.build(data)
-    return (glance_table(result.rows) + "\nFactors the text names as reasons (`explicit`: tied to the move in so many "
-            "words, a test of wording, not of importance) come first; those it only sets beside the move, without "
-            "calling them a reason, follow \"Set beside:\", and may well have been reasons; judgements in hindsight "
-            "and factors said not to weigh are left out (the factor matrix marks them).\n"
-            "\nGenerated from the tables by `make docs` (and by `make exports` as "
-            "`comparison.csv`, `comparison-cells.csv` with the rows behind every cell, `comparison.tex`, a sheet "
-            "of the XLSX file and the SQLite view `comparison`); how each column is computed: "
-            "[docs/comparison.md](docs/comparison.md).\n")
+    return glance_table(result.rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8")
 
 
 def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
