@@ -218,11 +218,11 @@ def release_readme(r: Release) -> str:
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
     counts = collections.Counter(_entry(member).name for member in r.members)
-    rows = ["| path | files | what it is |", "|---|---:|---|"]
-    rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
+    contents = docs.table(["path", "files", "what it is"], [
+        (f"`{e.name}`", counts.get(e.name, 1 if e.name == "README.md" else 0), e.about) for e in CONTENTS], right=("files",))
     readme = (TEMPLATES / "release-readme.md").read_text(encoding="utf-8").format(
         title=docs._cell(package["title"]), version=package["version"], about=docs.markdown(r.descriptor.about),
-        licence=package["licenses"][0]["name"], licence_url=package["licenses"][0]["path"], contents="\n".join(rows),
+        licence=package["licenses"][0]["name"], licence_url=package["licenses"][0]["path"], contents=contents,
         glance=docs.glance_table(glance.rows),
         reliability=reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
         recipes=recipes.render("exports/", "datapackage.json", package["name"]),
