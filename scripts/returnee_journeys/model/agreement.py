@@ -1,18 +1,7 @@
 """Inter-coder agreement: Krippendorff's alpha (nominal, from the `krippendorff` package) per coded
 variable, for each reliability round of a package (`reliability_rounds`: two coders of
-`codings_by_coder` and `ledger_by_coder`).
-
-Units and values, for the two coders A and B of a round:
-- presence: every move × every codebook factor (a move is the move into a stage: every stage but a
-  journey's first); 1 where the coder has a coding of that factor on that move, else 0.
-- lee-label, certainty, timing, salience, scope: the pairs of codings both coders made of one
-  factor on one move. Where a coder has several rows for one move and factor, rows are paired so
-  that the most values agree; a row left without a partner counts in presence only.
-- disposition (coded or not) and ledger-reason (`coded`, or the reason a sentence is not coded):
-  every sentence both coders' ledgers cover.
-Each figure carries its number of units, the observed agreement (the share of units with the same
-value), and a percentile interval from a seeded bootstrap over units. Alpha is not defined where
-there are fewer than two units or all units have one and the same value; it is then None, never NaN.
+`codings_by_coder` and `ledger_by_coder`). The units of each variable, the pairing of codings and the
+bootstrap: docs/reliability.md. Alpha is None, never NaN, where it is not defined.
 """
 from __future__ import annotations
 
@@ -140,10 +129,6 @@ def _pairs(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> list[tuple[dict, dict]
     a = rows_a.sort_values("coding_id").to_dict("records")
     b = rows_b.sort_values("coding_id").to_dict("records")
     score = lambda x, y: sum(_value(x, v) == _value(y, v) for v in PAIRED)  # noqa: E731
-    if len(a) == 1 or len(b) == 1:
-        if len(a) == 1:
-            return [(a[0], max(b, key=lambda y: score(a[0], y)))]
-        return [(max(a, key=lambda x: score(x, b[0])), b[0])]
     small, large, flipped = (a, b, False) if len(a) <= len(b) else (b, a, True)
     best, chosen = -1, None
     for order in itertools.permutations(range(len(large)), len(small)):

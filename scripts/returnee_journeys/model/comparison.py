@@ -4,7 +4,9 @@ the three agree; `cells`, the companion long table, names the rows behind every 
 column holds: `DESCRIPTIONS` (and docs/comparison.md)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,68 +28,12 @@ SAME_SPAN = ("durations", "span_relation", "equals")
 # The columns holding a day (ISO date text): dates where the format has them (XLSX).
 DATE_COLUMNS = ("first_departure_min", "first_departure_max", "return_min", "return_max")
 
-# The table's columns, in order, and what each holds (Datasette, the XLSX README, docs/comparison.md).
-DESCRIPTIONS = {
-    "person_id": "The person (persons.person_id).",
-    "person": "The name the text uses for the person (persons.name_in_source).",
-    "source_id": "The text that introduces the person (persons.source_id).",
-    "outlet": "The outlet that published that text (sources.outlet).",
-    "origin_location_id": "Where the person lived before first leaving (persons.origin_location_id).",
-    "origin": "That place's name (locations.name).",
-    "origin_basis": "Whether the text states the origin or the coders inferred it (persons.origin_basis).",
-    "first_stage_id": "The person's first stay: the stage whose type has the role position `first`.",
-    "first_departure": "The first departure as coded: the EDTF end of the first stay (else the start of the next).",
-    "first_departure_min": "Earliest day of the first departure that all the journey's dates allow (ISO date).",
-    "first_departure_max": "Latest day of the first departure that all the journey's dates allow (ISO date).",
-    "first_departure_window": "The first departure's window as a reader writes it (a day, a month, or a range).",
-    "places_abroad": "The stays from the first stay outside the person's home country to the last, in order; "
-                     "transit stays and visits home between them are marked with their stage type (a transit "
-                     "in the home country also with `home country`). Transit legs inside the home country on "
-                     "the way out or home are not abroad and are not listed.",
-    "months_abroad_min": "Fewest calendar months from the month the person left the home country (the end of the "
-                         "stay before the first stay abroad) to the month they came back into it (the start of "
-                         "the stay after the last stay abroad) that the windows allow (latest departure, "
-                         "earliest return). Without transit legs at home: from the first departure to the return.",
-    "months_abroad_max": "Most calendar months from the month the person left the home country to the month they "
-                         "came back into it that the windows allow (earliest departure, latest return); empty "
-                         "when the return has no upper bound.",
-    "stated_duration": "The durations the text states for that same span (span_relation equals, from the first "
-                       "stay abroad to the last stay abroad), each marked where it cannot be squared with the "
-                       "dates.",
-    "duration_disagrees": "True where a stated duration of that span cannot be squared with the dates (the "
-                          "validator's own test); empty where the text states none.",
-    "return_stage_id": "The return: the stage whose type has the role position `last`.",
-    "return": "The return as coded: the EDTF start of the return stay.",
-    "return_min": "Earliest day of the return that all the journey's dates allow (ISO date).",
-    "return_max": "Latest day of the return that all the journey's dates allow (ISO date); empty: unbounded.",
-    "return_window": "The return's window as a reader writes it.",
-    "reasons_to_leave": "Factors the text ties in words to the move out of the first stay (certainty explicit: a "
-                        "test of wording, not of importance), other than intervening obstacles and enablers, and "
-                        "neither hindsight (timing after) nor discounted (salience discounted): factor label [Lee "
-                        "label]. Empty: the text names no reason in so many words, not none.",
-    "set_beside_leaving": "Factors the text sets beside that move without calling them reasons (certainty "
-                          "implicit), on the same terms: factor label [Lee label].",
-    "reasons_to_return": "Factors the text ties in words to the move into the return (certainty explicit), on the "
-                         "same terms: factor label [Lee label]. Empty: the text names no reason in so many words.",
-    "set_beside_return": "Factors the text sets beside the move into the return (certainty implicit), on the same "
-                         "terms: factor label [Lee label].",
-    "obstacles_enablers": "Intervening obstacles and enablers the text names as reasons, on any of the person's "
-                          "moves, neither hindsight nor discounted: factor label [Lee label].",
-    "obstacles_enablers_set_beside": "Intervening obstacles and enablers the text sets beside any of the person's "
-                                     "moves (certainty implicit), on the same terms: factor label [Lee label].",
-    "discrepancies": "How many discrepancies affect a row of the person (the person, their stages, durations or "
-                     "codings).",
-}
+# The table's columns, in order, and what each holds (Datasette, the XLSX README, docs/comparison.md);
+# the companion long table's columns (where each cell comes from): prose kept beside this module.
+_WORDS = json.loads((Path(__file__).with_name("comparison.json")).read_text(encoding="utf-8"))
+DESCRIPTIONS: dict[str, str] = _WORDS["columns"]
 COLUMNS = list(DESCRIPTIONS)
-
-# The companion long table: where each cell comes from.
-CELL_COLUMNS = {
-    "person_id": "The person (row of the comparison table).",
-    "column": "The comparison table's column (months_abroad stands for its min and max, first_departure and "
-              "return for their coded value, bounds and window).",
-    "resource": "The table the value comes from.",
-    "row_id": "The primary key of the row in that table.",
-}
+CELL_COLUMNS: dict[str, str] = _WORDS["cells"]
 
 # The factor columns: column → (which codings, certainty). Each display cell joins a pair, the
 # factors set beside the move after those named as reasons, behind SET_BESIDE.
