@@ -185,7 +185,7 @@ def figure_with_legend(axes_height: float, legend_lines: float, note: str, margi
     legend = legend_height(legend_lines)
     fig = plt.figure(figsize=(WIDTH, clamp_height(axes_height + margin + legend + note_height(note))),
                      layout="constrained")
-    shares = shares or [axes_height]
+    shares = [axes_height] if shares is None else shares
     return fig, fig.add_gridspec(len(shares) + 1, 1, height_ratios=shares + [max(legend, 0.05) / unit])
 
 
