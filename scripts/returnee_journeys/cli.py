@@ -78,13 +78,15 @@ def _shown(path: Path, ctx: Context) -> Path:
 
 
 def _validate(args) -> int:
+    # the package first: a usage error exits before the validator's libraries are imported
+    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
     from .model.problems import format_json, format_text
     from .validation.validate import validate
 
-    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
-    report = validate(ctx.path, ctx.sources, args.require_sources, not args.skip_quotes)
+    required = args.require_sources or sources_required()
+    report = validate(ctx.path, ctx.sources, required, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
-    if report.texts_not_checked and not args.require_sources and not args.skip_quotes:
+    if report.texts_not_checked and not required and not args.skip_quotes:
         print(f"note: {', '.join(report.texts_not_checked)} not found in {ctx.sources}: their quotes and hashes "
               "were not checked (--sources or SOURCES_DIR)", file=sys.stderr)
     return 1 if report.problems else 0
@@ -173,7 +175,6 @@ def _exports(args) -> int:
 
 def _qdpx(args) -> int:
     from .exports import qdpx
-
     from .model import load, texts
 
     ctx = _context(args)
@@ -192,7 +193,7 @@ def _qdpx(args) -> int:
 
 def _release(args) -> int:
     from .exports import web_annotations
-    from .model import journeys
+    from .model import files, journeys
     from .publish import release
 
     ctx = _context(args)
@@ -201,8 +202,6 @@ def _release(args) -> int:
     if _gate(ctx, require_sources=True):
         return 1
     web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
-    from .model import files
-
     strict = args.out is not None and not files.same_path(args.out, ctx.dist)
     archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
@@ -268,13 +267,84 @@ def _synthetic(args) -> int:
     return 0
 
 
-def _command(commands, run, name: str, help: str, example: str, parents=(), out: str = "") -> argparse.ArgumentParser:
-    command = commands.add_parser(name, parents=list(parents), help=help, description=help,
-                                  epilog=f"example:\n  {example}\n", formatter_class=argparse.RawDescriptionHelpFormatter)
-    command.set_defaults(run=run)
-    if out:
-        command.add_argument("--out", type=Path, default=None, help=f"folder to write into (default: {out})")
-    return command
+def _arg(*flags: str, **options) -> tuple[tuple[str, ...], dict]:
+    return flags, options
+
+
+def _out(default: str) -> tuple[tuple[str, ...], dict]:
+    return _arg("--out", type=Path, default=None, help=f"folder to write into (default: {default})")
+
+
+_PACKAGE = _arg("package", nargs="?", type=Path, default=None, metavar="PACKAGE",
+                help="datapackage.json, or the folder holding one (default: ./datapackage.json)")
+_NAMED = [_arg("--package", dest="package_option", type=Path, default=None, metavar="PACKAGE",
+               help="the package, as an option (the same as the argument)"),
+          _arg("--bundled", action="store_true",
+               help="act on the dataset shipped with the instrument (Russian Returnee Journeys)")]
+_SOURCES = _arg("--sources", type=Path, default=None,
+                help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
+_FORMAT = _arg("--format", choices=["text", "json"], default="text",
+               help="text, or json (then the line naming the package goes to stderr)")
+_ON_PACKAGE = [_PACKAGE, *_NAMED, _SOURCES]
+
+# name → (run, help, example, its arguments in the order of the help)
+COMMANDS = {
+    "validate": (_validate, "validate a journey package", "returnee-journeys validate my-package/ --sources texts/", [
+        *_ON_PACKAGE, _FORMAT,
+        _arg("--require-sources", action="store_true",
+             help="fail when a source text is missing (default: $REQUIRE_SOURCES)"),
+        _arg("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")]),
+    "figures": (_figures, "draw the figures (PNG and SVG) into the package's figures/",
+                "returnee-journeys figures my-package/ timeline routes", [
+                    *_NAMED, _SOURCES, _out("<package>/figures"),
+                    _arg("names", nargs="*", metavar="[PACKAGE] NAME",
+                         help="the package (datapackage.json or its folder; default ./datapackage.json), then the "
+                              "figures to draw (default: all)")]),
+    "exports": (_exports, "write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and the web annotations "
+                "when the texts are there, into the package's dist/exports/",
+                "returnee-journeys exports my-package/ --out /tmp/exports",
+                [*_ON_PACKAGE, _out("<package>/dist/exports")]),
+    "qdpx": (_qdpx, "build the REFI-QDA project (.qdpx, with the texts: never released)",
+             "returnee-journeys qdpx my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist/exports")]),
+    "release": (_release, "build the reproducible release zip (needs the source texts and the exports)",
+                "returnee-journeys release my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist")]),
+    "agreement": (_agreement, "Krippendorff's alpha (nominal) per coded variable for each reliability round of the "
+                  "package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent interval",
+                  "returnee-journeys agreement reliability/ --round 1", [
+                      *_ON_PACKAGE,
+                      _arg("--round", type=int, default=None, help="only this round (reliability_rounds.round)"),
+                      _FORMAT,
+                      _arg("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval"),
+                      _arg("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")]),
+    "import-coding": (_import_coding, "put one coder's coding (codings and ledger) into the package's "
+                      "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
+                      "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/", [
+                          *_ON_PACKAGE, _arg("--coder", required=True, help="the coder's identifier"),
+                          _arg("--from", dest="source", type=Path, default=None, metavar="DIR",
+                               help="folder with the coder's codings.csv and ledger.csv"),
+                          _arg("--from-package", action="store_true",
+                               help="take the package's own codings and ledger as this coder's")]),
+    "docs": (_docs, "regenerate the generated sections of the package's README.md and docs/comparison.md",
+             "returnee-journeys docs my-package/ --check", [
+                 _PACKAGE, *_NAMED,
+                 _arg("--check", action="store_true", help="exit 1 when they are stale; write nothing")]),
+    "init": (_init, "start a new, empty journey package in DIR (a new or empty folder)",
+             "returnee-journeys init belarus-returns --title 'Belarusian Returnee Journeys' --home BY", [
+                 _arg("folder", type=Path, metavar="DIR"),
+                 _arg("--name", default=None, help="the package's name (lowercase, hyphens; default: from DIR)"),
+                 _arg("--title", default=None, help="the package's title (default: from the name)"),
+                 _arg("--licence", "--license", default="CC-BY-4.0",
+                      help="the data's licence, an SPDX id (default: CC-BY-4.0)"),
+                 _arg("--home", action="append", metavar="CC",
+                      help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")]),
+    "bench": (_bench, "time validation against frictionless on synthetic packages",
+              "returnee-journeys bench 1000 10000",
+              [_arg("sizes", nargs="*", type=int, metavar="N",
+                    help="persons per synthetic package (0: the real one)")]),
+    "synthetic": (_synthetic, "write a seeded synthetic package of N persons",
+                  "returnee-journeys synthetic 100 /tmp/synthetic --seed 2",
+                  [_arg("n", type=int), _arg("out", type=Path), _arg("--seed", type=int, default=1)]),
+}
 
 
 class _Version(argparse.Action):
@@ -296,88 +366,12 @@ def parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action=_Version)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    package = argparse.ArgumentParser(add_help=False)
-    package.add_argument("package", nargs="?", type=Path, default=None, metavar="PACKAGE",
-                         help="datapackage.json, or the folder holding one (default: ./datapackage.json)")
-    named = argparse.ArgumentParser(add_help=False)
-    named.add_argument("--package", dest="package_option", type=Path, default=None, metavar="PACKAGE",
-                       help="the package, as an option (the same as the argument)")
-    named.add_argument("--bundled", action="store_true",
-                       help="act on the dataset shipped with the instrument (Russian Returnee Journeys)")
-    sources = argparse.ArgumentParser(add_help=False)
-    sources.add_argument("--sources", type=Path, default=None,
-                         help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
-
-    validate = _command(commands, _validate, "validate", "validate a journey package",
-                        "returnee-journeys validate my-package/ --sources texts/", [package, named, sources])
-    validate.add_argument("--format", choices=["text", "json"], default="text",
-                          help="text, or json (then the line naming the package goes to stderr)")
-    validate.add_argument("--require-sources", action="store_true", default=sources_required(),
-                          help="fail when a source text is missing (default: $REQUIRE_SOURCES)")
-    validate.add_argument("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")
-
-    figures = _command(commands, _figures, "figures", "draw the figures (PNG and SVG) into the package's figures/",
-                       "returnee-journeys figures my-package/ timeline routes", [named, sources], "<package>/figures")
-    figures.add_argument("names", nargs="*", metavar="[PACKAGE] NAME",
-                         help="the package (datapackage.json or its folder; default ./datapackage.json), then the "
-                              "figures to draw (default: all)")
-
-    _command(commands, _exports, "exports",
-                       "write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and the web annotations "
-                       "when the texts are there, into the package's dist/exports/",
-                       "returnee-journeys exports my-package/ --out /tmp/exports", [package, named, sources],
-                       "<package>/dist/exports")
-
-    _command(commands, _qdpx, "qdpx", "build the REFI-QDA project (.qdpx, with the texts: never released)",
-             "returnee-journeys qdpx my-package/ --sources texts/", [package, named, sources], "<package>/dist/exports")
-
-    _command(commands, _release, "release", "build the reproducible release zip (needs the source texts and the "
-             "exports)", "returnee-journeys release my-package/ --sources texts/", [package, named, sources],
-             "<package>/dist")
-
-    agree = _command(commands, _agreement, "agreement", "Krippendorff's alpha (nominal) per coded variable for each reliability "
-                     "round of the package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent "
-                     "interval", "returnee-journeys agreement reliability/ --round 1", [package, named, sources])
-    agree.add_argument("--round", type=int, default=None, help="only this round (reliability_rounds.round)")
-    agree.add_argument("--format", choices=["text", "json"], default="text",
-                       help="text, or json (then the line naming the package goes to stderr)")
-    agree.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval")
-    agree.add_argument("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")
-
-    imports = _command(commands, _import_coding, "import-coding", "put one coder's coding (codings and ledger) into the package's "
-                       "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
-                       "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/",
-                       [package, named, sources])
-    imports.add_argument("--coder", required=True, help="the coder's identifier")
-    imports.add_argument("--from", dest="source", type=Path, default=None, metavar="DIR",
-                         help="folder with the coder's codings.csv and ledger.csv")
-    imports.add_argument("--from-package", action="store_true",
-                         help="take the package's own codings and ledger as this coder's")
-
-    docs = _command(commands, _docs, "docs", "regenerate the generated sections of the package's README.md and "
-                    "docs/comparison.md", "returnee-journeys docs my-package/ --check", [package, named])
-    docs.add_argument("--check", action="store_true", help="exit 1 when they are stale; write nothing")
-
-    init = _command(commands, _init, "init", "start a new, empty journey package in DIR (a new or empty folder)",
-                    "returnee-journeys init belarus-returns --title 'Belarusian Returnee Journeys' --home BY")
-    init.add_argument("folder", type=Path, metavar="DIR")
-    init.add_argument("--name", default=None, help="the package's name (lowercase, hyphens; default: from DIR)")
-    init.add_argument("--title", default=None, help="the package's title (default: from the name)")
-    init.add_argument("--licence", "--license", default="CC-BY-4.0",
-                      help="the data's licence, an SPDX id (default: CC-BY-4.0)")
-    init.add_argument("--home", action="append", metavar="CC",
-                      help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")
-
-    bench = _command(commands, _bench, "bench", "time validation against frictionless on synthetic packages",
-                     "returnee-journeys bench 1000 10000")
-    bench.add_argument("sizes", nargs="*", type=int, metavar="N", help="persons per synthetic package (0: the real one)")
-
-    synthetic = _command(commands, _synthetic, "synthetic", "write a seeded synthetic package of N persons",
-                         "returnee-journeys synthetic 100 /tmp/synthetic --seed 2")
-    synthetic.add_argument("n", type=int)
-    synthetic.add_argument("out", type=Path)
-    synthetic.add_argument("--seed", type=int, default=1)
+    for name, (run, help, example, arguments) in COMMANDS.items():
+        command = commands.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}\n",
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.set_defaults(run=run)
+        for flags, options in arguments:
+            command.add_argument(*flags, **options)
     return top
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .model import citation as citation_module
 from .model import descriptor as descriptor_module
 from .model.descriptor import UnreadableInput
 
@@ -92,7 +91,9 @@ class Context:
     def citation(self) -> dict:
         """How to cite the package: its own CITATION.cff where that names this package, else built from
         its descriptor (never this project's)."""
-        return citation_module.for_package(self.descriptor)
+        from .model import citation
+
+        return citation.for_package(self.descriptor)
 
     def banner(self) -> str:
         """The first line of a command's output: which package it acts on."""

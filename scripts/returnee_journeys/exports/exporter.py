@@ -10,6 +10,8 @@ from pathlib import Path
 from ..model import comparison, journeys, names
 from ..model import texts as texts_module
 
+TEMPLATES = Path(__file__).parent / "templates"  # the exports' prose, SQL and metadata texts
+
 
 @dataclass
 class Job:

@@ -13,10 +13,7 @@ import pandas as pd
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from ..model import files
-from ..model.files import write_atomically
-from ..model import journeys
-from ..model import paths
+from ..model import files, journeys, paths
 from ..model import texts as texts_module
 from ..model.qda_codes import Code, Codebook, Guids, cell_text, factor_codes, package_name, rows_by_id
 from .exporter import Exporter
@@ -41,18 +38,16 @@ def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str
     field for the other rows quoted (`quoted`: the (resource, field) pairs that have passages)."""
     book = factor_codes(data, guid)
     descriptor = data.descriptor
-    persons = data.table("persons").sort_values("person_id")
-    names = case_names(persons)
-    locations = data.table("locations").set_index("location_id")
-    stages = data.table("stages").sort_values(["person_id", "seq"])
+    names = case_names(data.table("persons"))
+    locations = data.table("locations").set_index("location_id")["name"]
     moves = Code(guid("group", "moves"), "moves", False,
                  f"{descriptor.resource('stages').get('description', '')} One code per stage: it marks the stage's own "
                  "quotes and every coding of the move into it, so that passages can be filtered by move.")
-    for person_id, person_stages in stages.groupby("person_id", sort=True):
+    for person_id, person_stages in data.table("stages").sort_values(["person_id", "seq"]).groupby("person_id"):
         person = Code(guid("group", "moves", person_id), names.get(person_id, person_id), False,
                       f"The stages of person `{person_id}`, in the order of the journey.")
         for row in person_stages.itertuples(index=False):
-            place = cell_text(locations["name"].get(row.location_id)) or row.location_id
+            place = cell_text(locations.get(row.location_id)) or row.location_id
             dates = f"start {cell_text(row.start) or 'not known'}, end {cell_text(row.end) or 'not known'}"
             lines = [f"Stage {row.seq} of `{person_id}`: {row.stage_type} in {place}; {dates}."]
             lines += [f"Reason: {row.reason}"] if cell_text(row.reason) else []
@@ -62,30 +57,20 @@ def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str
             person.children.append(code)
             book.stage_codes[row.stage_id] = code.guid
         moves.children.append(person)
-    if moves.children:
-        book.codes.append(moves)
     evidence = Code(guid("group", "evidence"), "quoted evidence", False,
                     "Passages quoted by the rows of the other tables: one code per table and quote field.")
     for resource in descriptor.resources:
         name, fields = resource["name"], descriptor.quote_fields(resource["name"])
-        if name in ("codings", "stages"):
-            continue
-        for field_name in fields:
-            if (name, field_name) not in quoted:
-                continue
+        title = resource.get("title", name)
+        for field_name in [f for f in fields if (name, f) in quoted and name not in ("codings", "stages")]:
             spec = descriptor.field(name, field_name)
-            title = resource.get("title", name)
             code = Code(guid("evidence", name, field_name),
                         title if len(fields) == 1 else f"{title}: {spec.get('title', field_name)}", True,
                         f"{resource.get('description', '')}\n\n{spec.get('description', '')}".strip(), EVIDENCE_COLOUR)
             evidence.children.append(code)
             book.evidence_codes[(name, field_name)] = code.guid
-    if evidence.children:
-        book.codes.append(evidence)
+    book.codes += [group for group in (moves, evidence) if group.children]
     return book
-
-
-# ---------------------------------------------------------------- XML
 
 
 @functools.cache
@@ -136,11 +121,14 @@ class Selection:
     rows: tuple[str, ...] = ()  # the names of the rows that quote the passage
 
 
+def _in_text_order(chosen: list[Selection]) -> list[Selection]:
+    return sorted(chosen, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
+
+
 def selections(data: journeys.Journeys, passages: list[texts_module.Passage], book: Codebook,
                guid: Guids) -> list[Selection]:
     """One selection per passage, with the codes of its row: a coding's factor code and the code
     of the stage it bears on; a stage's code; otherwise the code of its table and quote field."""
-    descriptor = data.descriptor
     rows = rows_by_id(data, {p.resource for p in passages})
     stage_person = data.table("stages").set_index("stage_id")["person_id"].to_dict()
     out = []
@@ -159,13 +147,13 @@ def selections(data: journeys.Journeys, passages: list[texts_module.Passage], bo
             person = row["person_id"]
         else:
             person = stage_person.get(row.get("stage_id")) if cell_text(row.get("stage_id")) else None
-        several = len(descriptor.quote_fields(p.resource)) > 1
+        several = len(data.descriptor.quote_fields(p.resource)) > 1
         name = f"{p.resource}/{p.row_id}" + (f" {p.field}" if several else "") + (
             f" [{p.index + 1}/{p.count}]" if p.count > 1 else "")
         notes = cell_text(row.get("notes"))
         out.append(Selection(guid("selection", p.resource, p.row_id, p.field, str(p.index)), name, p,
                              f"{name}" + (f"\n\n{notes}" if notes else ""), codes, (person,) if person else (), (name,)))
-    return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
+    return _in_text_order(out)
 
 
 def merged(chosen: list[Selection]) -> list[Selection]:
@@ -175,167 +163,143 @@ def merged(chosen: list[Selection]) -> list[Selection]:
     groups: dict[tuple[str, int, int], list[Selection]] = {}
     for s in chosen:
         groups.setdefault((s.passage.source_id, s.passage.start, s.passage.end), []).append(s)
-    out = []
-    for group in groups.values():
-        if len(group) == 1:
-            out.append(group[0])
-            continue
+    out = [group[0] for group in groups.values() if len(group) == 1]
+    for group in (group for group in groups.values() if len(group) > 1):
         rows = tuple(r for s in group for r in s.rows)
         notes = [d.split("\n\n", 1)[1] for d in (s.description for s in group) if "\n\n" in d]
         out.append(Selection(group[0].guid, " + ".join(rows), group[0].passage, "\n\n".join(["\n".join(rows), *notes]),
                              tuple(dict.fromkeys(c for s in group for c in s.codes)),
                              tuple(dict.fromkeys(p for s in group for p in s.persons)), rows))
-    return sorted(out, key=lambda s: (s.passage.source_id, s.passage.start, s.passage.end, s.name))
+    return _in_text_order(out)
 
 
-@dataclass
 class Project:
-    """What the parts of project.qde are built from."""
-    data: journeys.Journeys
-    texts: dict[str, str]
-    guid: Guids
-    E: ElementMaker
-    user: str
-    created: dict
-    book: Codebook
-    chosen: list[Selection]
-    source_guid: dict[str, str]
-    case_guid: dict[str, str]
-    texts_of: dict[str, list[str]]   # person_id → the source_ids that report on the person
+    """project.qde and the source files of the `.qdpx`, from the package's rows and its texts."""
 
+    def __init__(self, data: journeys.Journeys, texts: dict[str, str]):
+        descriptor = data.descriptor
+        self.data, self.texts, self.guid = data, texts, Guids(package_name(data))
+        self.E = ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS})
+        self.user = self.guid("user", "coders")
+        self.created = {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {}
+        self.persons = data.table("persons").sort_values("person_id")
+        self.names = case_names(self.persons)
+        self.source_guid = {s: self.guid("source", s) for s in data.table("sources")["source_id"]}
+        self.case_guid = {pid: self.guid("case", pid) for pid in self.persons["person_id"]}
+        further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))
+        self.texts_of = {pid: sorted({source, *further.loc[further["person_id"] == pid, "source_id"]})
+                         for pid, source in self.persons[["person_id", "source_id"]].itertuples(index=False)}
+        passages = texts_module.passages(descriptor, data.tables, texts)
+        self.book = project_codebook(data, self.guid, {(p.resource, p.field) for p in passages})
+        if len(self.persons):
+            self.book.codes.append(self.case_codes())
+        self.chosen = merged(selections(data, passages, self.book, self.guid) + self.whole_texts())
 
-def _texts_of(data: journeys.Journeys, persons: pd.DataFrame) -> dict[str, list[str]]:
-    further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))
-    return {pid: sorted({source, *further.loc[further["person_id"] == pid, "source_id"]})
-            for pid, source in persons[["person_id", "source_id"]].itertuples(index=False)}
+    def case_codes(self) -> Code:
+        """The cases as codes with the cases' own GUIDs (as NVivo exports them; QualCoder turns a code
+        whose GUID is a case's back into that case and its codings into the case's texts)."""
+        group = Code(self.guid("group", "cases"), "cases", False,
+                     "One code per case (person), with the case's GUID, coding the whole of each text that reports on "
+                     "the person: how NVivo links cases to texts and QualCoder reads the link.")
+        group.children = [Code(self.case_guid[pid], self.names[pid], True,
+                               f"The case `{pid}`: the texts that report on it.", STAGE_COLOUR)
+                          for pid in self.persons["person_id"]]
+        return group
 
-
-def case_codes(project: Project) -> Code | None:
-    """The cases as codes with the cases' own GUIDs (as NVivo exports them; QualCoder turns a code
-    whose GUID is a case's back into that case and its codings into the case's texts)."""
-    persons = project.data.table("persons").sort_values("person_id")
-    names = case_names(persons)
-    group = Code(project.guid("group", "cases"), "cases", False,
-                 "One code per case (person), with the case's GUID, coding the whole of each text that reports on "
-                 "the person: how NVivo links cases to texts and QualCoder reads the link.")
-    group.children = [Code(project.case_guid[pid], names[pid], True, f"The case `{pid}`: the texts that report on it.",
-                           STAGE_COLOUR) for pid in persons["person_id"]]
-    return group if group.children else None
-
-
-def whole_texts(project: Project) -> list[Selection]:
-    """One selection per text over all of it, coded with the case code of every person it reports on."""
-    out = []
-    for sid in sorted(project.source_guid):
-        persons = tuple(pid for pid, sources in sorted(project.texts_of.items()) if sid in sources)
-        if not persons:
-            continue
-        text = project.texts[sid]
-        passage = texts_module.Passage("sources", sid, "text", 0, 1, sid, 0, len(text), text)
-        name = f"whole text {sid}"
-        out.append(Selection(project.guid("selection", "whole-text", sid), name, passage,
-                             f"{name}: coded with the case of each person it reports on "
-                             f"({', '.join(persons)})", tuple(project.case_guid[p] for p in persons), persons, ()))
-    return out
-
-
-def _variables(project: Project) -> tuple[object, dict[str, str]]:
-    E, descriptor = project.E, project.data.descriptor
-    guids = {name: project.guid("variable", name) for name, _, _ in VARIABLES}
-    element = E.Variables(*[E.Variable(E.Description(descriptor.field("persons", column)["description"]),
-                                       guid=guids[name], name=name, typeOfVariable=kind)
-                            for name, column, kind in VARIABLES])
-    return element, guids
-
-
-def _cases(project: Project, variables: dict[str, str]) -> list:
-    E = project.E
-    persons = project.data.table("persons").sort_values("person_id")
-    locations = project.data.table("locations").set_index("location_id")["name"]
-    names = case_names(persons)
-    cases = []
-    for person in persons.to_dict("records"):
-        pid = person["person_id"]
-        values = []
-        for name, column, kind in VARIABLES:
-            value = person[column]
-            if pd.isna(value):
+    def whole_texts(self) -> list[Selection]:
+        """One selection per text over all of it, coded with the case code of every person it reports on."""
+        out = []
+        for sid in sorted(self.source_guid):
+            persons = tuple(pid for pid, sources in sorted(self.texts_of.items()) if sid in sources)
+            if not persons:
                 continue
-            if column == "origin_location_id":
-                value = cell_text(locations.get(value)) or value
-            element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
-            values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
-        party = f", travel party `{person['travel_party']}`" if cell_text(person["travel_party"]) else ""
-        lines = [f"Person `{pid}`{party}."] + ([cell_text(person["notes"])] if cell_text(person["notes"]) else [])
-        cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
-                            *[E.SourceRef(targetGUID=project.source_guid[s]) for s in project.texts_of[pid]
-                              if s in project.source_guid],
-                            *[E.SelectionRef(targetGUID=s.guid) for s in project.chosen if pid in s.persons],
-                            guid=project.case_guid[pid], name=names[pid]))
-    return cases
+            text = self.texts[sid]
+            passage = texts_module.Passage("sources", sid, "text", 0, 1, sid, 0, len(text), text)
+            name = f"whole text {sid}"
+            out.append(Selection(self.guid("selection", "whole-text", sid), name, passage,
+                                 f"{name}: coded with the case of each person it reports on ({', '.join(persons)})",
+                                 tuple(self.case_guid[p] for p in persons), persons, ()))
+        return out
 
+    def variables(self) -> tuple[etree._Element, dict[str, str]]:
+        E = self.E
+        guids = {name: self.guid("variable", name) for name, _, _ in VARIABLES}
+        element = E.Variables(*[E.Variable(E.Description(self.data.descriptor.field("persons", column)["description"]),
+                                           guid=guids[name], name=name, typeOfVariable=kind)
+                                for name, column, kind in VARIABLES])
+        return element, guids
 
-def _sources(project: Project) -> tuple[list, dict[str, bytes]]:
-    E, user, created = project.E, project.user, project.created
-    files, sources_xml = {}, []
-    for source in project.data.table("sources").sort_values("source_id").to_dict("records"):
-        sid = source["source_id"]
-        file_name = f"{project.source_guid[sid]}.txt"
-        files[f"sources/{file_name}"] = project.texts[sid].encode("utf-8")
-        about = [f"{cell_text(source['outlet'])}: {cell_text(source['title']) or sid}"]
-        about += [f"Author: {source['author']}"] if cell_text(source["author"]) else []
-        about += [f"Published: {source['published']}"] if cell_text(source["published"]) else []
-        about += [f"{label}: {source[column]}" for label, column in
-                  (("Address", "url"), ("Coded copy", "coded_copy_url")) if cell_text(source[column])]
-        about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
-                  "never to be redistributed."]
-        sels = []
-        for s in project.chosen:
-            if s.passage.source_id != sid:
-                continue
-            codings = [E.Coding(E.CodeRef(targetGUID=code), guid=project.guid("coding", s.guid, code),
-                                creatingUser=user, **created) for code in s.codes]
-            sels.append(E.PlainTextSelection(E.Description(s.description), *codings, guid=s.guid, name=s.name,
-                                             startPosition=str(s.passage.start), endPosition=str(s.passage.end),
-                                             creatingUser=user, **created))
-        sources_xml.append(E.TextSource(E.Description("\n".join(about)), *sels, guid=project.source_guid[sid], name=sid,
+    def cases(self, variables: dict[str, str]) -> list[etree._Element]:
+        E = self.E
+        locations = self.data.table("locations").set_index("location_id")["name"]
+        cases = []
+        for person in self.persons.to_dict("records"):
+            pid = person["person_id"]
+            values = []
+            for name, column, kind in VARIABLES:
+                value = person[column]
+                if pd.isna(value):
+                    continue
+                if column == "origin_location_id":
+                    value = cell_text(locations.get(value)) or value
+                element = E.IntegerValue(str(int(value))) if kind == "Integer" else E.TextValue(str(value))
+                values.append(E.VariableValue(E.VariableRef(targetGUID=variables[name]), element))
+            party = f", travel party `{person['travel_party']}`" if cell_text(person["travel_party"]) else ""
+            lines = [f"Person `{pid}`{party}."] + ([cell_text(person["notes"])] if cell_text(person["notes"]) else [])
+            cases.append(E.Case(E.Description("\n\n".join(lines)), *values,
+                                *[E.SourceRef(targetGUID=self.source_guid[s]) for s in self.texts_of[pid]
+                                  if s in self.source_guid],
+                                *[E.SelectionRef(targetGUID=s.guid) for s in self.chosen if pid in s.persons],
+                                guid=self.case_guid[pid], name=self.names[pid]))
+        return cases
+
+    def sources(self) -> tuple[list[etree._Element], dict[str, bytes]]:
+        E, user, created = self.E, self.user, self.created
+        contents, sources = {}, []
+        for source in self.data.table("sources").sort_values("source_id").to_dict("records"):
+            sid = source["source_id"]
+            file_name = f"{self.source_guid[sid]}.txt"
+            contents[f"sources/{file_name}"] = self.texts[sid].encode("utf-8")
+            about = [f"{cell_text(source['outlet'])}: {cell_text(source['title']) or sid}"]
+            about += [f"{label}: {source[column]}" for label, column in
+                      (("Author", "author"), ("Published", "published"), ("Address", "url"),
+                       ("Coded copy", "coded_copy_url")) if cell_text(source[column])]
+            about += [f"The text as coded (sha256 {source['text_sha256']}), copyrighted: for the user's own analysis, "
+                      "never to be redistributed."]
+            selected = [E.PlainTextSelection(
+                E.Description(s.description),
+                *[E.Coding(E.CodeRef(targetGUID=code), guid=self.guid("coding", s.guid, code), creatingUser=user,
+                           **created) for code in s.codes],
+                guid=s.guid, name=s.name, startPosition=str(s.passage.start), endPosition=str(s.passage.end),
+                creatingUser=user, **created) for s in self.chosen if s.passage.source_id == sid]
+            sources.append(E.TextSource(E.Description("\n".join(about)), *selected, guid=self.source_guid[sid], name=sid,
                                         plainTextPath=f"internal://{file_name}", creatingUser=user, **created))
-    return sources_xml, files
+        return sources, contents
+
+    def xml(self) -> tuple[bytes, dict[str, bytes]]:
+        E, descriptor, book = self.E, self.data.descriptor, self.book
+        variables_xml, variables = self.variables()
+        cases = self.cases(variables)
+        sources, contents = self.sources()
+        sets = [E.Set(E.Description(s.description), *[E.MemberCode(targetGUID=m) for m in s.members],
+                      guid=s.guid, name=s.name) for s in book.sets]
+        contributors = descriptor.data.get("contributors") or [{}]
+        root = E.Project(
+            E.Users(E.User(guid=self.user, name=contributors[0].get("title", "coders"), id="coders")),
+            E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
+            *([E.Cases(*cases)] if cases else []), *([E.Sources(*sources)] if sources else []),
+            *([E.Sets(*sets)] if sets else []),
+            E.Description(f"{descriptor.data.get('description', '')}\n\nBuilt by `make qdpx` from the package and the "
+                          "source texts on this machine. The texts are copyrighted: keep this file for your own "
+                          "analysis and do not redistribute it."),
+            name=descriptor.data.get("title", descriptor.data.get("name", "")), origin=_origin(self.data),
+            creatingUserGUID=self.user, **self.created)
+        return serialise(root, "Project"), contents
 
 
 def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, dict[str, bytes]]:
     """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
-    descriptor = data.descriptor
-    guid = Guids(package_name(data))
-    passages = texts_module.passages(descriptor, data.tables, texts)
-    book = project_codebook(data, guid, {(p.resource, p.field) for p in passages})
-    persons = data.table("persons").sort_values("person_id")
-    project = Project(data, texts, guid, ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS}),
-                      guid("user", "coders"),
-                      {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {},
-                      book, [], {s: guid("source", s) for s in data.table("sources")["source_id"]},
-                      {pid: guid("case", pid) for pid in persons["person_id"]}, _texts_of(data, persons))
-    cases_group = case_codes(project)
-    if cases_group is not None:
-        book.codes.append(cases_group)
-    project.chosen = merged(selections(data, passages, book, guid) + whole_texts(project))
-    E = project.E
-    variables_xml, variables = _variables(project)
-    cases = _cases(project, variables)
-    sources_xml, files = _sources(project)
-    project_sets = [E.Set(E.Description(s.description), *[E.MemberCode(targetGUID=m) for m in s.members],
-                          guid=s.guid, name=s.name) for s in book.sets]
-    contributors = descriptor.data.get("contributors") or [{}]
-    root = E.Project(
-        E.Users(E.User(guid=project.user, name=contributors[0].get("title", "coders"), id="coders")), E.CodeBook(E.Codes(*[_code_xml(E, c) for c in book.codes])), variables_xml,
-        *([E.Cases(*cases)] if cases else []), *([E.Sources(*sources_xml)] if sources_xml else []),
-        *([E.Sets(*project_sets)] if project_sets else []),
-        E.Description(f"{descriptor.data.get('description', '')}\n\nBuilt by `make qdpx` from the package and the "
-                      "source texts on this machine. The texts are copyrighted: keep this file for your own analysis "
-                      "and do not redistribute it."),
-        name=descriptor.data.get("title", descriptor.data.get("name", "")), origin=_origin(data),
-        creatingUserGUID=project.user, **project.created)
-    return serialise(root, "Project"), files
+    return Project(data, texts).xml()
 
 
 def build(ctx, out: Path | None = None) -> Path:
@@ -346,14 +310,14 @@ def build(ctx, out: Path | None = None) -> Path:
     default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
     data = journeys.read(ctx.path)
-    texts = texts_module.verified(data.table("sources"), ctx.sources)
-    qde, sources_xml = project_xml(data, texts)
+    qde, sources = project_xml(data, texts_module.verified(data.table("sources"), ctx.sources))
     with files.OutputFolder(out, "qdpx", strict=not default) as output:
         if not default:
             output.mark()
-        return write_atomically(out / f"{package_name(data)}.qdpx", files.zip_bytes({"project.qde": qde, **sources_xml}))
+        return files.write_atomically(out / f"{package_name(data)}.qdpx",
+                                      files.zip_bytes({"project.qde": qde, **sources}))
 
 
 EXPORTER = Exporter("refi-qda codebook",  # (the .qdpx, with the texts, is `make qdpx`); a codebook needs a code
-                    lambda job, folder: [write_atomically(folder / f"{job.name}.qdc", codebook_xml(job.data))]
+                    lambda job, folder: [files.write_atomically(folder / f"{job.name}.qdc", codebook_xml(job.data))]
                     if len(job.data.table("factors")) else [])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..model import journeys, wording
 from ..model import palette as palette_module
-from .exporter import Exporter
+from .exporter import TEMPLATES, Exporter
 
 OBSERVED, IMPUTED = "observed", "imputed"
 CENSOR = {0: "not censored: the last stay has a coded end",
@@ -146,76 +146,9 @@ def readme(data: journeys.Journeys, frames: dict[str, pd.DataFrame]) -> str:
     """The codebook of the sequence files."""
     first = frames["months"]["calendar_month"].iloc[0] if len(frames["months"]) else "(none)"
     codes = "\n".join(f"- `{k}`: {v}." for k, v in CENSOR.items())
-    return f"""# Sequence files
-
-Monthly place sequences of the journeys in {data.descriptor.data.get("title", "the package")}
-{data.version}, for sequence analysis (TraMineR, sequenzo, …). Written by `returnee-journeys exports`.
-
-## Months
-
-`month` is a month number; month 1 is January of the year of the earliest dated event or first
-departure (month 1 = `{first[:4]}-01`). `months.csv` maps every month number used to its calendar month.
-
-## Files
-
-- `spells-place.csv`: SPELL format, `id, begin, end, state, censor`; `begin` and `end` are month
-  numbers, inclusive. `state` is a place key: the country's ISO 3166-1 alpha-2 code, or the
-  location_id of a group of countries (it has no code); or `{journeys.UNCERTAIN}`.
-- `spells-stage-type.csv`: the same, with the stage type (datapackage.json, stages.stage_type) as state.
-- `states.csv`: every state code the files use, `code, label, colour, stands_for, kind`: `kind` is
-  `place` (spells-place, sts-place, sts-place-likely, person-months) or `stage_type`
-  (spells-stage-type); `colour` is the one the figures draw it in; `stands_for` is the place key or
-  stage type the code is made from. Codes hold only letters, digits and `_` (a `-` becomes `_`, so
-  `european-union` is `european_union`): TraMineR reads `-` as a separator and warns about it. In R:
-  `states <- subset(read.csv("states.csv"), kind == "place")`, then
-  `seqdef(..., alphabet = states$code, labels = states$label, cpal = states$colour, left = "DEL")`.
-- `sts-place.csv`: STS format, one row per person (`id`), one column per month number: the state.
-- `person-months.csv`: one row per person and month: `id, month, calendar_month, state,
-  candidates, likely, likely_basis`.
-- `sts-place-likely.csv`: STS format of `likely`: complete sequences, with no `{journeys.UNCERTAIN}` state.
-- `censoring.csv`: how each person's sequence ends: `id, last_stage_id, last_month, censor, note`.
-
-## Empty cells (NA)
-
-- **Before a person's first departure** every month is NA. A sequence begins in the month the person
-  first left (the month their origin stay ends; where that is known only to a window, the earliest month
-  it can be). The texts say where a person lived before leaving but not since when, and the data code
-  journeys, not lives: filling those months with the origin would invent a stay the texts do not date
-  and make people who left later look longer settled at home. Align the sequences at departure
-  (`month` minus the person's first month), or tell your software that leading NAs are not a state
-  (TraMineR: `seqdef(..., left = "DEL")`).
-- **After a sequence ends** every month is NA: nothing is known after the text. Why it ends is in
-  `censor` (below).
-
-## Uncertain months
-
-A month takes a place when every stay that can cover it (given all the dates of the journey together)
-is in that place. Otherwise its state is `{journeys.UNCERTAIN}`, and `candidates` in `person-months.csv`
-lists the places it could be, joined by `|`. This covers both the month in which a person moved
-(two places in one month) and months the dates do not settle. The figures use the same rule.
-
-## Censoring
-
-`censor` is set on the last spell of each person (every earlier spell is `0`) and in `censoring.csv`:
-
-{codes}
-
-A person that cannot be placed at all (nothing dates their first departure) has no sequence; they are
-listed in `censoring.csv` with an empty `censor` and a note naming the row.
-
-## Most likely place
-
-For analyses that need complete sequences, `likely` (and `sts-place-likely.csv`) gives every month one
-place, and `likely_basis` says how: `{OBSERVED}` where the month's state is a place (the same place), or
-`{IMPUTED}` where the state is `{journeys.UNCERTAIN}`. Imputed months use **midpoint imputation**: each
-change of place whose date is known only to a window (after all the constraints of the journey) is put at
-the middle of that window, an end nothing bounds at the end of the sequence. Consecutive changes that
-share one window (the dates say only that they happen, in order, within it) split it into equal shares,
-in journey order, each at the middle of its own share, so no stated stay is left without days. The month
-then takes the place where the person spent most of its days (ties: the earlier stay). With a single undated change in
-reach this is the more probable place if the change is equally likely on any day of its window; it is a
-convention, not evidence: weight or drop `{IMPUTED}` months where it matters.
-"""
+    return (TEMPLATES / "sequences-readme.md").read_text(encoding="utf-8").format(
+        title=data.descriptor.data.get("title", "the package"), version=data.version, first_year=first[:4],
+        uncertain=journeys.UNCERTAIN, codes=codes, observed=OBSERVED, imputed=IMPUTED)
 
 
 def write(data: journeys.Journeys, folder: Path) -> list[Path]:

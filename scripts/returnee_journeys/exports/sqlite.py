@@ -3,6 +3,7 @@ descriptor; helper tables and views researchers would otherwise write; Datasette
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ..model import agreement as agreement_model
 from ..model import comparison as comparison_model
 from ..model import journeys
 from ..model import rowids
-from .exporter import Exporter, Job
+from .exporter import TEMPLATES, Exporter, Job
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
@@ -59,47 +60,12 @@ def _labels(data: journeys.Journeys) -> list[dict]:
             for c, by in labels.items() for v, label in by.items()]
 
 
-# Views in portable SQL (SQLite, DuckDB, PostgreSQL): plain joins and `=`, no engine-specific operators.
-VIEWS = {
-    "stages_dated": """
-        SELECT s.*, b.start_lower, b.start_upper, b.end_lower, b.end_upper,
-               b.start_min, b.start_max, b.end_min, b.end_max,
-               b.start_min_month, b.start_max_month, b.end_min_month, b.end_max_month
-        FROM stages AS s JOIN stage_bounds AS b ON b.stage_id = s.stage_id""",
-    "codings_labelled": """
-        SELECT c.coding_id, p.person_id, p.name_in_source, s.stage_id, s.seq, s.stage_type, s.location_id,
-               c.factor_id, f.label AS factor_label, f.domain, c.lee_category, c.valence, l.label AS lee_label,
-               c.certainty, c.quote, c.notes
-        FROM codings AS c
-        JOIN stages AS s ON s.stage_id = c.stage_id
-        JOIN persons AS p ON p.person_id = s.person_id
-        JOIN factors AS f ON f.factor_id = c.factor_id
-        LEFT JOIN lee_labels AS l ON l.lee_category = c.lee_category
-             AND (l.valence = c.valence OR (l.valence IS NULL AND c.valence IS NULL))""",
-    "comparison": """
-        SELECT person, outlet AS source, origin, origin_basis, first_departure, first_departure_window,
-               places_abroad, months_abroad_min, months_abroad_max, stated_duration, duration_disagrees,
-               "return", return_window, reasons_to_leave, set_beside_leaving, reasons_to_return, set_beside_return,
-               obstacles_enablers, obstacles_enablers_set_beside, discrepancies,
-               person_id
-        FROM comparison_table""",
-}
+VIEWS = dict(re.findall(r"^-- view: (\w+)\n(.*?)\n(?=\n|\Z)", (TEMPLATES / "views.sql").read_text(encoding="utf-8"),
+                       re.M | re.S))
+# titles and descriptions of the tables and views the descriptor does not have, and of their own columns
+METADATA = json.loads((TEMPLATES / "datasette.json").read_text(encoding="utf-8"))
+DERIVED_COLUMNS = METADATA["derived_columns"]
 
-# What the derived tables' and views' own columns mean (columns taken from a resource are described
-# by the descriptor).
-DERIVED_COLUMNS = {
-    **{f"{edge}_{bound}": f"Strict calendar bound of the EDTF `{edge}` ({'earliest' if bound == 'lower' else 'latest'}"
-                          " day it can mean), ISO date." for edge in ("start", "end") for bound in ("lower", "upper")},
-    **{f"{edge}_{side}": f"{'Earliest' if side == 'min' else 'Latest'} day the stay's {edge} can fall on, given every "
-                         "date of the journey together (chronology window), ISO date; empty: unbounded."
-       for edge in ("start", "end") for side in ("min", "max")},
-    **{f"{edge}_{side}_month": f"`{edge}_{side}` as a month number of the sequence files (1 = January of the first "
-                               "event's year); empty: unbounded." for edge in ("start", "end") for side in ("min", "max")},
-    "factor_label": "The factor's label (factors.label).",
-    "lee_label": "Lee (1966) label of the coding's lee_category and valence (table lee_labels): push, pull, tie, "
-                 "deterrent, obstacle, enabler, personal.",
-    "label": "The Lee (1966) label.",
-}
 
 def _first(fields: str | list[str]) -> str:
     return fields if isinstance(fields, str) else fields[0]
@@ -126,6 +92,9 @@ def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparis
     """Write the database to path (which must not exist yet)."""
     result = comparison_model.build(data) if result is None else result
     db = sqlite_utils.Database(sqlite3.connect(path))
+    # a new file, removed on failure: no need to wait for the disk after each of its hundred transactions
+    db.conn.execute("PRAGMA synchronous = OFF")
+    db.conn.execute("PRAGMA journal_mode = MEMORY")
     created = set()
     for resource in in_key_order(data.descriptor.resources):
         schema = resource["schema"]
@@ -179,6 +148,12 @@ LABEL_COLUMNS = ("label", "name", "name_in_source", "outlet")
 PINT_MISREAD = {"year": "a"}
 
 
+def _described(title: str, description: str, columns: dict, label_column: str | None = None,
+               units: dict | None = None) -> dict:
+    return {"title": title, "description": description, "columns": columns,
+            **({"label_column": label_column} if label_column else {}), **({"units": units} if units else {})}
+
+
 def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     """Titles, descriptions, columns, label columns and units of every table and view, for Datasette."""
     package = data.descriptor.data
@@ -189,69 +164,28 @@ def datasette_metadata(data: journeys.Journeys, database: str) -> dict:
     tables = {}
     for r in data.descriptor.resources:
         fields = r["schema"]["fields"]
-        label = next((c for c in LABEL_COLUMNS if c in [f["name"] for f in fields]), None)
-        units = {f["name"]: f["unit"] for f in fields if f.get("unit") and f["unit"] not in PINT_MISREAD}
-        tables[r["name"]] = {
-            "title": r.get("title", r["name"]), "description": r.get("description", ""),
-            "columns": {f["name"]: f["description"] + (f" Unit: {f['unit']}." if f.get("unit") in PINT_MISREAD else "")
-                        for f in fields},
-            **({"label_column": label} if label else {}), **({"units": units} if units else {})}
-    stages = {f["name"]: f["description"] for f in data.descriptor.fields("stages")}
+        tables[r["name"]] = _described(
+            r.get("title", r["name"]), r.get("description", ""),
+            {f["name"]: f["description"] + (f" Unit: {f['unit']}." if f.get("unit") in PINT_MISREAD else "")
+             for f in fields},
+            next((c for c in LABEL_COLUMNS if c in [f["name"] for f in fields]), None),
+            {f["name"]: f["unit"] for f in fields if f.get("unit") and f["unit"] not in PINT_MISREAD})
     bounds = {c: text for c, text in DERIVED_COLUMNS.items() if c.startswith(("start_", "end_"))}
-    tables["stage_bounds"] = {
-        "title": "Stage bounds",
-        "description": "Per stage: strict EDTF bounds of start and end, and the windows the whole journey allows "
-                       "(min/max), with month numbers as in the sequence files (1 = January of the first event's year).",
-        "columns": {"stage_id": described["stage_id"], **bounds}}
-    tables["lee_labels"] = {
-        "title": "Lee labels",
-        "description": "The Lee (1966) label of each lee_category and valence ("
-                       + ", ".join(dict.fromkeys(data.descriptor.lee_labels().values())) + "), from "
-                       "`labels` on codings.valence in datapackage.json. An empty valence is a personal factor "
-                       "whose direction the text does not state.",
-        "columns": {"lee_category": described["lee_category"], "valence": described["valence"],
-                    "label": DERIVED_COLUMNS["label"]},
-        "label_column": "label"}
-    tables["row_ids"] = {
-        "title": "Row ids",
-        "description": "Every row of every table by its row id: its primary-key values, percent-encoded and joined "
-                       "by `/` (docs/profile.md, \"Row ids\"), the form of ledger.rows (`<resource>/<row id>`) and "
-                       "of the row_id of discrepancies and readings. Join a table on `rowid = table_rowid`.",
-        "columns": {"resource": "The table (resource name).", "row_id": "The row's id.",
-                    "table_rowid": "The row's SQLite rowid in that table (its place in the CSV file, from 1)."}}
-    tables["stages_dated"] = {
-        "title": "Stages, dated",
-        "description": "View: every stage with the strict bounds of its EDTF dates and the chronology windows "
-                       "(stages joined with stage_bounds).",
-        "columns": {**stages, **bounds}}
-    tables["codings_labelled"] = {
-        "title": "Codings, labelled",
-        "description": "View: every coding with its person, move (stage), factor label and Lee label.",
-        "columns": {c: DERIVED_COLUMNS.get(c) or described[c] for c in _view_columns("codings_labelled")}}
     comparison_columns = {c: comparison_model.DESCRIPTIONS[c] for c in comparison_model.COLUMNS}
-    tables["comparison_table"] = {
-        "title": "Journeys at a glance (all columns)",
-        "description": "One row per person, generated from the tables and the chronology windows "
-                       "(docs/comparison.md): origin, first departure, places, months abroad beside the stated "
-                       "durations, return, the factors named as reasons and, apart, those set beside the "
-                       "move, obstacles and enablers, discrepancies.",
-        "columns": comparison_columns, "label_column": "person",
-        "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
-    tables["comparison_cells"] = {
-        "title": "Journeys at a glance: the rows behind each cell",
-        "description": "For every person and column of comparison_table, the rows its value comes from.",
-        "columns": dict(comparison_model.CELL_COLUMNS)}
-    tables["agreement"] = {
-        "title": "Inter-coder agreement",
-        "description": "Krippendorff's alpha (nominal) per coded variable for each reliability round, with the units, "
-                       "the observed agreement and a seeded bootstrap 95 % interval (docs/reliability.md; "
-                       "`returnee-journeys agreement`).",
-        "columns": dict(agreement_model.COLUMNS)}
-    tables["comparison"] = {
-        "title": "Journeys at a glance",
-        "description": "View: the comparison table's readable columns (comparison_table has the ids and bounds).",
-        "columns": {c: comparison_columns["outlet" if c == "source" else c] for c in _view_columns("comparison")},
-        "units": {"months_abroad_min": "month", "months_abroad_max": "month"}}
+    columns = {
+        "stage_bounds": {"stage_id": described["stage_id"], **bounds},
+        "lee_labels": {"lee_category": described["lee_category"], "valence": described["valence"],
+                       "label": DERIVED_COLUMNS["label"]},
+        "stages_dated": {**{f["name"]: f["description"] for f in data.descriptor.fields("stages")}, **bounds},
+        "codings_labelled": {c: DERIVED_COLUMNS.get(c) or described[c] for c in _view_columns("codings_labelled")},
+        "comparison_table": comparison_columns,
+        "comparison_cells": dict(comparison_model.CELL_COLUMNS),
+        "agreement": dict(agreement_model.COLUMNS),
+        "comparison": {c: comparison_columns["outlet" if c == "source" else c] for c in _view_columns("comparison")}}
+    labels = ", ".join(dict.fromkeys(data.descriptor.lee_labels().values()))
+    for name, about in METADATA["tables"].items():
+        tables[name] = _described(about["title"], about["description"].replace("{labels}", labels),
+                                  about.get("columns") or columns[name], about.get("label_column"), about.get("units"))
     licence = package["licenses"][0]
     return {"title": package["title"], "description": data.descriptor.about, "license": licence["name"],
             "license_url": licence["path"],

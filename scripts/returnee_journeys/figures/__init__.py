@@ -1,8 +1,9 @@
 """The figures, one module per figure named after its output; `draw` writes them (PNG and SVG).
 
-Every figure module has `draw(data, palette=None) -> Figure`. `draw` here also keeps the colour
-assignment, `palette.json`, beside the figures (see `style`): keys it has not seen are appended.
-"""
+Every figure module has `draw(data, palette=None) -> Figure`, in three steps: `prepare` decides what
+is drawn (plain data, unit-tested), `layout` the sizes, `render` draws it. `draw` here also keeps
+the colour assignment, `palette.json`, beside the figures (see `style`): keys it has not seen are
+appended."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,10 +3,7 @@
 Grey: the shortest to the longest time the coded dates allow for the stages the duration covers
 (for a period `within` them, anything up to the longest). Coloured: the range of lengths the
 stated duration admits under its qualifier (as `admits` in datapackage.json defines). Where the
-two do not meet, the texts disagree with themselves; such rows carry a discrepancy flag.
-
-`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
-"""
+two do not meet, the texts disagree with themselves; such rows carry a discrepancy flag."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -98,6 +95,4 @@ def render(plan: Plan, size: style.Layout):
     return style.finish(fig)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    plan = prepare(data, palette)
-    return render(plan, layout(plan))
+draw = style.three_steps(prepare, layout, render)

@@ -1,8 +1,5 @@
 """Estimates: the aggregate figures the texts report, as points and ranges, grouped by measure
-(one panel per unit), each labelled with who produced it and who relayed it.
-
-`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
-"""
+(one panel per unit), each labelled with who produced it and who relayed it."""
 from __future__ import annotations
 
 import textwrap

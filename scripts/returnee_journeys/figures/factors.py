@@ -1,23 +1,12 @@
-"""Factors: which codebook factor bore on which move, in Lee's scheme.
-
-Columns are moves, grouped by person; each is headed by its two ends ("Moscow → Yerevan") and its
-stage type, because Lee's origin and destination are the ends of *that* move: the place left and
-the place moved to. Rows are factors under a heading per Lee category. A glyph's shape and colour
-give the Lee label (push, pull, tie, deterrent, obstacle, enabler, personal ±); it is filled where
-the text names the factor as a reason (explicit), hollow where it only sets it beside the move
-(implicit); a grey halo marks a judgement made after the move (timing `after`, hindsight); a
-stroke through it marks a factor the person says did not weigh on them (salience `discounted`).
-When there are more moves than fit across, persons are split over panels, each with the rows it
-uses.
+"""Factors: which codebook factor bore on which move, in Lee's scheme (README, "Factors", says how
+a glyph reads). When there are more moves than fit across, persons are split over panels, each with
+the rows it uses.
 
 One marker per factor and move: where several texts (or several codings) give the same factor, Lee
 label and move, they make one marker, filled if any of them names the factor as a reason, with a
 halo only if all of them judge it after the move, struck through only if all of them say it did not
 weigh. For a person reported by more than one text, each marker names by number the texts that give
-it, and the note says which text each number is.
-
-`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
-"""
+it, and the note says which text each number is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -266,6 +255,4 @@ def render(plan: Plan, size: Layout):
     return style.finish(fig)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    plan = prepare(data, palette)
-    return render(plan, layout(plan))
+draw = style.three_steps(prepare, layout, render)

@@ -1,26 +1,11 @@
-"""Routes: each person's moves over Natural Earth outlines, in three steps: `prepare` decides what is
-drawn and where each leg starts and ends (longitude, latitude); `layout` chooses the projection and
-the frame from everything drawn; `render` draws it.
+"""Routes: each person's moves over Natural Earth outlines (README, "Routes", says what is drawn and
+why), in three steps: `prepare` decides what is drawn and where each leg starts and ends (lon, lat);
+`layout` chooses the projection and the frame from everything drawn; `render` draws it.
 
-The frame holds, with a small margin, every place drawn, every leg and every highlighted country
-outline whole. Where all of it lies in one region (within REGIONAL_DEGREES of its middle) the map is
-a Lambert azimuthal equal-area projection centred there; where it spans continents, Equal Earth
-(an equal-area world projection), its central meridian put where the map's edge cuts no leg and
-as few outlines as possible; there, places crowded into a small part of the map are also shown in a
-regional inset over an empty corner, framed on the map. The note says which.
-
-A leg is a great-circle path, bent a little so that legs between the same two places stay apart;
-dashed where it leads to a destination planned but never reached; without an arrowhead where it
-leads into a transit stage (a waypoint); thin and dotted where both its ends lie in the person's
-home country (travel at home, not abroad). How each place is drawn follows its precision
-(`style.PLACE_DRAWING`, by locations.kind): a city is a dot; a country known only as a country is
-its outline, highlighted, and legs end at its border (never at an anchor point inside it); a
-region, known only as a region, has no point of its own: a hollow hexagon marks its approximate
-point, and a route passing through it on the way (a transit stage) is drawn straight on to the next
-place, the region named in the note, so that no route turns at a made-up centre; a group of
-countries is drawn by its members' outlines where the data names them, and otherwise listed in the
-note with the rows it concerns. No network is used: the outlines are the committed Natural Earth
-layer, with borders as recognised internationally (see basemap/extract.py).
+A leg is a great-circle path, bent a little so that legs between the same two places stay apart,
+without an arrowhead where it leads into a transit stage (a waypoint). A group of countries is drawn
+by its members' outlines where the data names them, else listed in the note with its rows. No
+network is used: the outlines are the committed Natural Earth layer (see basemap/extract.py).
 """
 from __future__ import annotations
 
@@ -97,6 +82,19 @@ def angular_distance(lon, lat, centre) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cosine, -1, 1)))
 
 
+def projected(projection, lonlat: np.ndarray) -> np.ndarray:
+    """(x, y) in the projection of an array of (lon, lat)."""
+    return projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+
+
+def box_edge(box, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of n points along each side of a frame (x0, x1, y0, y1), anticlockwise from its lower left."""
+    x0, x1, y0, y1 = box
+    t = np.linspace(0, 1, n)
+    return (np.concatenate([x0 + (x1 - x0) * t, np.full_like(t, x1), x1 - (x1 - x0) * t, np.full_like(t, x0)]),
+            np.concatenate([np.full_like(t, y0), y0 + (y1 - y0) * t, np.full_like(t, y1), y1 - (y1 - y0) * t]))
+
+
 def crosses_meridian(lon: np.ndarray, meridian):
     """Whether a path of longitudes (a ring or a line) crosses `meridian` (a step of over 180° measured
     from it means it went across); for an array of meridians, an array of answers."""
@@ -104,10 +102,6 @@ def crosses_meridian(lon: np.ndarray, meridian):
     relative = np.mod(np.asarray(lon, float)[None, :] - meridians[:, None], 360.0)
     crossed = (np.abs(np.diff(relative, axis=1)) > 180).any(axis=1)
     return bool(crossed[0]) if np.ndim(meridian) == 0 else crossed
-
-
-# ---------------------------------------------------------------------------------------------
-# Where things are
 
 
 def outline(code) -> object | None:
@@ -149,8 +143,7 @@ def great_circle_lonlat(a, b, points: int = 48) -> np.ndarray:
 def great_circle(a, b, bend: float, projection) -> np.ndarray:
     """Projected points of the great circle from a to b, pushed sideways by `bend` (a share of the
     chord's length) at the middle, tapering to nothing at the ends."""
-    lonlat = great_circle_lonlat(a, b)
-    xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    xy = projected(projection, great_circle_lonlat(a, b))
     chord = xy[-1] - xy[0]
     length = float(np.hypot(*chord))
     if length == 0:
@@ -214,10 +207,6 @@ class Places:
 def home_countries(data: journeys.Journeys) -> dict[str, str]:
     """Each person's home country: the country of their origin (`Journeys.homes`)."""
     return {p: h for p, h in data.homes().items() if isinstance(h, str) and h}
-
-
-# ---------------------------------------------------------------------------------------------
-# prepare: what is drawn
 
 
 @dataclass
@@ -306,12 +295,9 @@ def prepare(data: journeys.Journeys) -> Plan:
             plan.neighbours.append(leg)  # two outlines that touch: an arrow between them would have no length
             continue
         plan.legs.append(leg)
-    plan.named = sorted(loc for loc in set(moves["from_location"]) | set(moves["to_location"]) if not places.is_group(loc))
+    plan.named = sorted(loc for loc in set(moves["from_location"]) | set(moves["to_location"])
+                        if not places.is_group(loc))
     return plan
-
-
-# ---------------------------------------------------------------------------------------------
-# layout: projection and frame
 
 
 @dataclass
@@ -422,13 +408,11 @@ def layout(plan: Plan) -> Frame:
     centre = spherical_centre(np.unique(lonlat.round(2), axis=0))
     if angular_distance(lonlat[:, 0], lonlat[:, 1], centre).max() <= REGIONAL_DEGREES:
         projection = azimuthal(centre)
-        xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
-        return Frame(projection, extent(xy), False,
+        return Frame(projection, extent(projected(projection, lonlat)), False,
                      "Projection: Lambert azimuthal equal-area, centred on the places drawn (they lie in one region).")
     meridian = world_meridian(plan.paths(), plan.points(), plan.rings())
     projection = ccrs.EqualEarth(central_longitude=meridian)
-    xy = projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
-    x0, x1, y0, y1 = padded(xy)
+    x0, x1, y0, y1 = padded(projected(projection, lonlat))
     (lx0, lx1), (ly0, ly1) = projection.x_limits, projection.y_limits
     x0, x1, y0, y1 = max(x0, lx0), min(x1, lx1), max(y0, ly0), min(y1, ly1)
     grow = max(0.0, WORLD_ASPECT * (x1 - x0) - (y1 - y0)) / 2
@@ -466,20 +450,18 @@ def with_inset(plan: Plan, frame: Frame) -> Frame:
         return frame
     x0, x1, y0, y1 = frame.box
     points = np.array([plan.places.point(loc) for loc in group if not plan.places.is_area(loc)])
-    xy = frame.projection.transform_points(ccrs.PlateCarree(), points[:, 0], points[:, 1])[:, :2]
-    if np.ptp(xy[:, 0]) >= INSET_CROWDED * (x1 - x0):
+    if np.ptp(projected(frame.projection, points)[:, 0]) >= INSET_CROWDED * (x1 - x0):
         return frame
     projection = azimuthal(centre)
-    areas = [np.asarray(main_part(plan.places.shapes[loc]).exterior.coords) for loc in group if plan.places.is_area(loc)]
+    areas = [np.asarray(main_part(plan.places.shapes[loc]).exterior.coords)
+             for loc in group if plan.places.is_area(loc)]
     lonlat = np.concatenate([points, *areas])
-    inset = Frame(projection, extent(projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]),
-                  False, "")
+    inset = Frame(projection, extent(projected(projection, lonlat)), False, "")
     width = INSET_WIDTH
     height = width * inset.aspect / frame.aspect
     if height > 0.6:
         width, height = width * 0.6 / height, 0.6
-    everything = np.concatenate(plan.items())
-    drawn = frame.projection.transform_points(ccrs.PlateCarree(), everything[:, 0], everything[:, 1])[:, :2]
+    drawn = projected(frame.projection, np.concatenate(plan.items()))
     fx, fy = (drawn[:, 0] - x0) / (x1 - x0), (drawn[:, 1] - y0) / (y1 - y0)
     for cx, cy in ((1 - width - 0.01, 0.01), (0.01, 0.01), (1 - width - 0.01, 0.99 - height), (0.01, 0.99 - height)):
         if not ((fx >= cx - 0.02) & (fx <= cx + width + 0.02) & (fy >= cy - 0.02) & (fy <= cy + height + 0.02)).any():
@@ -489,10 +471,6 @@ def with_inset(plan: Plan, frame: Frame) -> Frame:
             frame.inset, frame.inset_bounds, frame.inset_places = inset, (cx, cy, width, height), tuple(group)
             return frame
     return frame
-
-
-# ---------------------------------------------------------------------------------------------
-# render
 
 
 def outline_paths(geometries, projection, keep, exact):
@@ -516,8 +494,7 @@ def outline_paths(geometries, projection, keep, exact):
         owners += [number] * len(coords)
     paths_ = []
     if rings:
-        flat = np.concatenate(rings)
-        xy = projection.transform_points(ccrs.PlateCarree(), flat[:, 0], flat[:, 1])[:, :2]
+        xy = projected(projection, np.concatenate(rings))
         bounds = np.cumsum([0] + [len(r) for r in rings])
         by_owner: dict[int, list] = {}
         for owner, start, stop in zip(owners, bounds[:-1], bounds[1:]):
@@ -532,11 +509,7 @@ def outline_paths(geometries, projection, keep, exact):
 
 def visible_angle(projection, box) -> float:
     """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
-    x0, x1, y0, y1 = box
-    t = np.linspace(0, 1, 25)
-    edge_x = np.concatenate([x0 + (x1 - x0) * t, np.full_like(t, x1), x1 - (x1 - x0) * t, np.full_like(t, x0)])
-    edge_y = np.concatenate([np.full_like(t, y0), y0 + (y1 - y0) * t, np.full_like(t, y1), y1 - (y1 - y0) * t])
-    lonlat = ccrs.PlateCarree().transform_points(projection, edge_x, edge_y)
+    lonlat = ccrs.PlateCarree().transform_points(projection, *box_edge(box, 25))
     if not np.isfinite(lonlat[:, :2]).all():
         return 180.0
     centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
@@ -726,20 +699,24 @@ def draw_places(ax, plan: Plan, frame: Frame, named=None) -> list:
     return labels
 
 
+def draw_map(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
+    """The frame's land, the highlighted outlines and the legs."""
+    ax.set_extent(frame.box, crs=frame.projection)
+    add_outlines(ax, [g for _, _, g in countries()], frame, LAND, zorder=1)
+    add_outlines(ax, plan.outlines, frame, HIGHLIGHT, zorder=2)
+    draw_legs(ax, plan, frame, palette)
+
+
 def render(data: journeys.Journeys, plan: Plan, frame: Frame, palette: style.Palette):
     handles = legend_handles(plan, palette)
-    note = style.note_text(data, ["stages", "locations", "persons"], notes(plan, frame))
+    note = style.wrap_note(style.note_parts(data, ["stages", "locations", "persons"], notes(plan, frame)))
     _, lines = style.legend_shape([h.get_label() for h in handles])
     map_height = min(6.2, max(1.6, (style.WIDTH - 0.3) * frame.aspect))
     fig = plt.figure(figsize=(style.WIDTH, map_height + 0.45 + style.legend_height(lines) + style.note_height(note)),
                      layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[map_height, max(style.legend_height(lines), 0.05)])
     ax = fig.add_subplot(grid[0], projection=frame.projection)
-    ax.set_extent(frame.box, crs=frame.projection)
-    add_outlines(ax, [g for _, _, g in countries()], frame, LAND, zorder=1)
-    if plan.outlines:
-        add_outlines(ax, plan.outlines, frame, HIGHLIGHT, zorder=2)
-    draw_legs(ax, plan, frame, palette)
+    draw_map(ax, plan, frame, palette)
     labels = draw_places(ax, plan, frame, set(plan.drawn) - set(frame.inset_places))
     ax.set_title("Routes: origin → stays → return (dashed: planned, never travelled)", loc="left")
     style.add_legend(fig.add_subplot(grid[1]), handles)
@@ -764,20 +741,10 @@ def draw_inset(ax, plan: Plan, frame: Frame, palette: style.Palette):
     detail = ax.inset_axes(list(frame.inset_bounds), projection=inset.projection, zorder=8)
     detail.set_anchor("SE" if frame.inset_bounds[0] > 0.5 and frame.inset_bounds[1] < 0.5 else
                       "SW" if frame.inset_bounds[1] < 0.5 else "NE" if frame.inset_bounds[0] > 0.5 else "NW")
-    detail.set_extent(inset.box, crs=inset.projection)
-    add_outlines(detail, [g for _, _, g in countries()], inset, LAND, zorder=1)
-    if plan.outlines:
-        add_outlines(detail, plan.outlines, inset, HIGHLIGHT, zorder=2)
-    draw_legs(detail, plan, inset, palette)
+    draw_map(detail, plan, inset, palette)
     detail.set_facecolor("white")
-    x0, x1, y0, y1 = inset.box
-    t = np.linspace(0, 1, 20)
-    edge = np.concatenate([np.column_stack([x0 + (x1 - x0) * t, np.full_like(t, y0)]),
-                           np.column_stack([np.full_like(t, x1), y0 + (y1 - y0) * t]),
-                           np.column_stack([x1 - (x1 - x0) * t, np.full_like(t, y1)]),
-                           np.column_stack([np.full_like(t, x0), y1 - (y1 - y0) * t])])
-    lonlat = ccrs.PlateCarree().transform_points(inset.projection, edge[:, 0], edge[:, 1])
-    on_map = frame.projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    edge = ccrs.PlateCarree().transform_points(inset.projection, *box_edge(inset.box, 20))
+    on_map = projected(frame.projection, edge)
     ax.plot(*np.vstack([on_map, on_map[:1]]).T, color="#666666", lw=0.6, zorder=7, transform=ax.transData)
     return detail
 

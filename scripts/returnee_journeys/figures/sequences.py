@@ -1,12 +1,7 @@
 """Sequences: the journeys aligned at first departure, one row per person, one cell per month
-(a sequence-index plot). Months follow the same rule as the timeline and the SPELL/STS exports:
-a month whose place is uncertain is hatched, striped with the places it could be. A row ends
-where its text's date ends what is known; a row whose last stay has no known end and whose text
-has no known date is carried to the latest date of the package and marked open (censoring code 2
-in the exports). Persons nothing dates the departure of are named in the note.
-
-`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
-"""
+(a sequence-index plot; README, "Sequences"). Months follow the same rule as the timeline and the
+SPELL/STS exports. A row whose last stay has no known end and whose text has no known date is
+carried to the latest date of the package and marked open (censoring code 2 in the exports)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,6 +77,4 @@ def render(plan: Plan, size: style.Layout):
     return style.finish(fig)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    plan = prepare(data, palette)
-    return render(plan, layout(plan))
+draw = style.three_steps(prepare, layout, render)

@@ -70,18 +70,10 @@ def powers_of_ten(axis) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-# ---------------------------------------------------------------------------------------------
-# Stable colours
-
-
 def palette_for(data, palette: Palette | None) -> Palette:
     """The palette a figure draws with: the one given, else the one kept beside the package's figures,
     extended in memory."""
     return palette.extended(data) if palette is not None else of_package(data)
-
-
-# ---------------------------------------------------------------------------------------------
-# Words and sizes
 
 
 def category_labels(data, resource: str, field: str) -> dict[str, str]:
@@ -143,8 +135,7 @@ def legend_shape(labels: list[str], width: float = WIDTH - 0.5, size: float | No
         rows = math.ceil(len(labels) / columns)
         used = [max(widths[i:i + rows]) for i in range(0, len(labels), rows)]
         if sum(used) + 1.2 * size / 72 * (len(used) - 1) <= width or columns == 1:
-            height = sum(max(lines[r::rows]) for r in range(rows))
-            return len(used), height
+            return len(used), sum(max(lines[r::rows]) for r in range(rows))
     return 1, sum(lines)
 
 
@@ -247,10 +238,6 @@ def boxes(ax, runs: pd.DataFrame, looks: dict, row_of: dict, height: float) -> N
         ax.add_collection(PolyCollection(verts, facecolors=colour, linewidths=0, **look))
 
 
-# ---------------------------------------------------------------------------------------------
-# The source note
-
-
 def sources_phrase(data) -> str:
     """The outlets the texts appeared in, as spelled in sources.outlet: 'Al Jazeera and Byline Times'."""
     return listing(sorted(data.table("sources")["outlet"].dropna().unique(), key=str.casefold))
@@ -272,15 +259,10 @@ def copy_notes(data) -> list[str]:
     sentences = []
     for row in data.table("sources").sort_values("source_id").itertuples():
         copy_host = host(row.coded_copy_url)
-        if not copy_host or copy_host == host(row.url):
-            continue
-        if row.source_id in publisher_wording:
-            sentences.append(f"{capitalised(the_outlet(row.outlet))} text is coded from a copy ({copy_host}) that rewords "
-                             f"{row.outlet}'s own: words in quotation marks are the copy's wording, not "
-                             "necessarily the speaker's.")
-        else:
-            sentences.append(f"{capitalised(the_outlet(row.outlet))} text is coded from a copy ({copy_host}), not from "
-                             f"{row.outlet}'s own page.")
+        if copy_host and copy_host != host(row.url):
+            sentences.append(f"{capitalised(the_outlet(row.outlet))} text is coded from a copy ({copy_host})" + (
+                f" that rewords {row.outlet}'s own: words in quotation marks are the copy's wording, not necessarily "
+                "the speaker's." if row.source_id in publisher_wording else f", not from {row.outlet}'s own page."))
     return sentences
 
 
@@ -308,10 +290,6 @@ def wrap_note(parts: list[str], width: float = WIDTH) -> str:
     return "\n".join(lines)
 
 
-def note_text(data, tables: list[str], extra: list[str] | str = (), width: float = WIDTH) -> str:
-    return wrap_note(note_parts(data, tables, extra), width)
-
-
 def note_height(text: str) -> float:
     return 0 if not text else (text.count("\n") + 1) * NOTE_SIZE * 1.3 / 72 + 0.08
 
@@ -324,10 +302,6 @@ def add_note(fig, text: str) -> None:
 
 def unplaced_note(what: str, rows: list[str]) -> str:
     return f"{what}: {'; '.join(rows)}." if rows else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Checks the tests (and the figures themselves) use
 
 
 def texts(fig, drawn: bool = False) -> list[tuple[Text, object]]:
@@ -390,12 +364,16 @@ def finish(fig, passes: int = 1):
         if text is not None:
             x, y = text.get_position()
             text.set_position((round(float(x), 6), round(float(y), 6)))
-    fig.set_layout_engine("none")
+    fig.set_layout_engine(None)  # not "none": savefig draws a figure with any engine (a placeholder too) once more
     return fig
 
 
-# ---------------------------------------------------------------------------------------------
-# Saving
+def three_steps(prepare, layout, render):
+    """A figure module's `draw(data, palette=None)`: `render(plan, layout(plan))` of `plan = prepare(data, palette)`."""
+    def draw(data, palette: Palette | None = None):
+        plan = prepare(data, palette)
+        return render(plan, layout(plan))
+    return draw
 
 
 def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
@@ -411,7 +389,6 @@ def save(fig, name: str, folder: Path, close: bool = True) -> list[Path]:
     return written
 
 
-# ---------------------------------------------------------------------------------------------
 # Looks per code. Each table covers every code of its field in datapackage.json (a test checks).
 
 # Glyph and colour per Lee label (the labels are named in datapackage.json, `labels` on codings.valence).

@@ -1,15 +1,7 @@
-"""Timeline: one lane per person, grouped by travel party, in calendar months.
-
-Months whose place is certain are solid in the country's colour; uncertain months are hatched,
-striped with the colours of every place the person could have been. Events are labelled
-vertical lines (dotted where only a bound is known), their labels stacked in as many rows as
-they need. A lane ends at its text's date; a lane whose last stay has no known end and whose
-text has no known date runs to the right edge with an "open" mark. Destinations planned but
-never reached and the texts' contradictions are marked. What cannot be placed (an undated
-event, a person with no dated departure) is named in the note.
-
-`prepare` decides what is drawn (plain data), `layout` the sizes, `render` draws it.
-"""
+"""Timeline: one lane per person, grouped by travel party, in calendar months (README, "Timeline").
+Events are labelled vertical lines (dotted where only a bound is known), their labels stacked in as
+many rows as they need; what cannot be placed (an undated event, a person with no dated departure)
+is named in the note."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -282,6 +274,4 @@ def render(plan: Plan, size: style.Layout):
     return style.finish(fig)
 
 
-def draw(data: journeys.Journeys, palette: style.Palette | None = None):
-    plan = prepare(data, palette)
-    return render(plan, layout(plan))
+draw = style.three_steps(prepare, layout, render)

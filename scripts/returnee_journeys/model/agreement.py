@@ -1,18 +1,7 @@
 """Inter-coder agreement: Krippendorff's alpha (nominal, from the `krippendorff` package) per coded
 variable, for each reliability round of a package (`reliability_rounds`: two coders of
-`codings_by_coder` and `ledger_by_coder`).
-
-Units and values, for the two coders A and B of a round:
-- presence: every move × every codebook factor (a move is the move into a stage: every stage but a
-  journey's first); 1 where the coder has a coding of that factor on that move, else 0.
-- lee-label, certainty, timing, salience, scope: the pairs of codings both coders made of one
-  factor on one move. Where a coder has several rows for one move and factor, rows are paired so
-  that the most values agree; a row left without a partner counts in presence only.
-- disposition (coded or not) and ledger-reason (`coded`, or the reason a sentence is not coded):
-  every sentence both coders' ledgers cover.
-Each figure carries its number of units, the observed agreement (the share of units with the same
-value), and a percentile interval from a seeded bootstrap over units. Alpha is not defined where
-there are fewer than two units or all units have one and the same value; it is then None, never NaN.
+`codings_by_coder` and `ledger_by_coder`). The units of each variable, the pairing of codings and the
+bootstrap: docs/reliability.md. Alpha is None, never NaN, where it is not defined.
 """
 from __future__ import annotations
 
@@ -135,15 +124,10 @@ def _value(row, variable: str) -> str:
     return _label(row) if variable == "lee-label" else str(row[PAIRED[variable][0]])
 
 
-def _pairs(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> list[tuple[dict, dict]]:
+def _pairs(rows_a: list[dict], rows_b: list[dict]) -> list[tuple[dict, dict]]:
     """Rows of one move and factor paired so that the most values agree (ties: in coding_id order)."""
-    a = rows_a.sort_values("coding_id").to_dict("records")
-    b = rows_b.sort_values("coding_id").to_dict("records")
+    a, b = (sorted(rows, key=lambda row: row["coding_id"]) for rows in (rows_a, rows_b))
     score = lambda x, y: sum(_value(x, v) == _value(y, v) for v in PAIRED)  # noqa: E731
-    if len(a) == 1 or len(b) == 1:
-        if len(a) == 1:
-            return [(a[0], max(b, key=lambda y: score(a[0], y)))]
-        return [(max(a, key=lambda x: score(x, b[0])), b[0])]
     small, large, flipped = (a, b, False) if len(a) <= len(b) else (b, a, True)
     best, chosen = -1, None
     for order in itertools.permutations(range(len(large)), len(small)):
@@ -195,7 +179,9 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
     first = stages.groupby("person_id")["seq"].transform("min")
     moves = list(stages.loc[stages["seq"] != first, "stage_id"])
     factor_ids = list(factors["factor_id"])
-    by = {c: dict(list(codings[codings["coder"] == c].groupby(["stage_id", "factor_id"]))) for c in (coder_a, coder_b)}
+    by: dict[str, dict] = {coder_a: {}, coder_b: {}}  # coder → (move, factor) → their rows, read once as dicts
+    for row in codings[codings["coder"].isin(by)].to_dict("records"):
+        by[row["coder"]].setdefault((row["stage_id"], row["factor_id"]), []).append(row)
     held = {c: set(by[c]) for c in by}
     values: dict[str, tuple[list, list, list]] = {v: ([], [], []) for v in VARIABLES}
     presence = values["presence"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 FILE = "CITATION.cff"
 
 
 def read(path: Path) -> dict:
+    import yaml  # only where a CITATION.cff is read: the command starts without it
+
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 

@@ -1,16 +1,6 @@
-"""File safety, in one place: every file and folder the command writes goes through here.
-
-- `write_atomically`: a file whole or not at all (a temporary file beside it, then one rename).
-- `OutputFolder`: a folder the command owns. It must be new, empty, or carry the command's own
-  marker (`MARKER`, naming the kind of output), else nothing is touched (exit 2). One writer at a
-  time (a lock on its parent folder; a second command waits, then gives up with one line). A
-  folder built whole is staged beside it and swapped in: the old one renamed aside, the new one
-  renamed in, the old one deleted, with signals held off between the renames, so a kill at any
-  moment leaves the old or the new folder whole (a run after a kill puts an old one back).
-- `zip_bytes`: a zip that is byte-identical on every build.
-- `read_inside`: a regular file's bytes, opened without following a symbolic link anywhere below
-  the folder it must be in.
-- `make_folders`: folders created readable by all (0755) whatever the umask.
+"""File safety, in one place: every file and folder the command writes goes through here (atomic
+files, owned output folders swapped in whole, byte-identical zips), and the no-follow read of a file
+inside a folder.
 """
 from __future__ import annotations
 
@@ -179,7 +169,9 @@ def check_output(folder: Path, kind: str) -> None:
 
 
 class OutputFolder:
-    """A folder written by one kind of output (`kind`: "exports", "figures", "synthetic" …).
+    """A folder written by one kind of output (`kind`: "exports", "figures", "synthetic" …): new, empty
+    or holding the command's marker (`MARKER`), else nothing is touched (exit 2); one writer at a time (a
+    lock on its parent folder). A kill at any moment leaves the old or the new folder whole.
 
         with OutputFolder(out, "exports") as output:    # refused, locked, leftovers cleared
             build_into(output.staging)                 # a new folder beside `out`

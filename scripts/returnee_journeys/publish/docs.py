@@ -15,7 +15,7 @@ from ..model import descriptor as descriptor_module
 from ..model import journeys
 from ..model import load
 from ..model import files
-from . import prose
+from . import TEMPLATES, prose
 
 def markdown(text: object) -> str:
     """Text of the package as Markdown shows it, never as HTML: outside `code spans` a `<` is
@@ -39,12 +39,16 @@ def _code(text: object) -> str:
     return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
+def table(header: list[str], rows, right: tuple[str, ...] = ()) -> str:
+    """A Markdown table: the header, the rows (their cells already Markdown), columns in `right` right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "".join("---:|" if h in right else "---|" for h in header)]
+    return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]) + "\n"
+
+
 def tables(descriptor: descriptor_module.Descriptor, loaded: dict) -> str:
-    lines = ["| table | title | rows | what it holds |", "|---|---|---:|---|"]
-    for resource in descriptor.resources:
-        lines.append(f"| {_code(resource['path'])} | {_cell(resource.get('title', resource['name']))} | "
-                     f"{len(loaded[resource['name']])} | {_cell(resource.get('description', ''))} |")
-    return "\n".join(lines) + "\n"
+    return table(["table", "title", "rows", "what it holds"],
+                 [(_code(r["path"]), _cell(r.get("title", r["name"])), len(loaded[r["name"]]),
+                   _cell(r.get("description", ""))) for r in descriptor.resources], right=("rows",))
 
 
 def _bound(spec: list | None, unbounded: str) -> str:
@@ -89,51 +93,35 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
                    for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
         lines += [f"### {resource['name']}", "", f"{_code(resource['path'])} — {_cell(resource.get('description', ''))} "
                   f"Primary key: {_code(', '.join(schema['primaryKey']))}.", "",
-                  "| field | type | required | allowed values | references | description |",
-                  "|---|---|---|---|---|---|"]
-        for field in schema["fields"]:
-            required = "yes" if field.get("constraints", {}).get("required") else "no"
-            description = " ".join(filter(None, [field["description"], _meanings(field)]))
-            lines.append(f"| {_code(field['name'])} | {field['type']} | {required} | {_cell(descriptor_module.allowed_values(field))} | "
-                         f"{_cell(targets.get(field['name'], ''))} | {_cell(description)} |")
-        lines.append("")
+                  table(["field", "type", "required", "allowed values", "references", "description"],
+                        [(_code(f["name"]), f["type"], "yes" if f.get("constraints", {}).get("required") else "no",
+                          _cell(descriptor_module.allowed_values(f)), _cell(targets.get(f["name"], "")),
+                          _cell(" ".join(filter(None, [f["description"], _meanings(f)])))) for f in schema["fields"]])]
     return "\n".join(lines)
 
 
 def codebook(descriptor: descriptor_module.Descriptor) -> str:
     factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
     near = codebook_module.neighbours(factors)
-    lines = ["| factor | label | domain | definition | neighbours (from either side's `excludes`) |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {_code(f.factor_id)} | {_cell(f.label)} | {_cell(f.domain)} | {_cell(f.definition)} | "
-              f"{', '.join(_code(n) for n in near.get(f.factor_id, []))} |" for f in factors.itertuples()]
-    return "\n".join(lines) + "\n"
+    return table(["factor", "label", "domain", "definition", "neighbours (from either side's `excludes`)"],
+                 [(_code(f.factor_id), _cell(f.label), _cell(f.domain), _cell(f.definition),
+                   ", ".join(_code(n) for n in near.get(f.factor_id, []))) for f in factors.itertuples()])
 
 
 def glance_table(rows) -> str:
     """The comparison table (model.comparison) as Markdown: one row per person."""
     shown = comparison_model.display(rows)
-    lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
-    lines += ["| " + " | ".join(_cell(v) for v in record) + " |" for record in shown.itertuples(index=False)]
-    return "\n".join(lines) + "\n"
+    return table(list(shown.columns), [map(_cell, record) for record in shown.itertuples(index=False)])
 
 
 def glance_columns() -> str:
-    lines = ["| column | what it holds |", "|---|---|"]
-    lines += [f"| `{name}` | {_cell(comparison_model.DESCRIPTIONS[name])} |" for name in comparison_model.COLUMNS]
-    return "\n".join(lines) + "\n"
+    return table(["column", "what it holds"],
+                 [(f"`{name}`", _cell(comparison_model.DESCRIPTIONS[name])) for name in comparison_model.COLUMNS])
 
 
 def glance(data: journeys.Journeys) -> str:
     result = comparison_model.build(data)
-    return (glance_table(result.rows) + "\nFactors the text names as reasons (`explicit`: tied to the move in so many "
-            "words, a test of wording, not of importance) come first; those it only sets beside the move, without "
-            "calling them a reason, follow \"Set beside:\", and may well have been reasons; judgements in hindsight "
-            "and factors said not to weigh are left out (the factor matrix marks them).\n"
-            "\nGenerated from the tables by `make docs` (and by `make exports` as "
-            "`comparison.csv`, `comparison-cells.csv` with the rows behind every cell, `comparison.tex`, a sheet "
-            "of the XLSX file and the SQLite view `comparison`); how each column is computed: "
-            "[docs/comparison.md](docs/comparison.md).\n")
+    return glance_table(result.rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8")
 
 
 def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:

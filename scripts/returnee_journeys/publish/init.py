@@ -15,6 +15,7 @@ from ..model import descriptor as descriptor_module
 from ..model import names
 from ..model import paths
 from ..model.descriptor import UnreadableInput
+from . import TEMPLATES
 
 COUNTRY = re.compile(r"[A-Z]{2}")
 # where a licence's text lives, for the ones teams choose most
@@ -57,24 +58,14 @@ def descriptor(name: str, title: str, licence: str, homes: list[str], created: s
 
 
 def readme(name: str, title: str, licence: str, homes: list[str]) -> str:
-    return "\n".join([
-        f"# {title}", "",
-        f"A journey data package (`{name}`) made with `returnee-journeys init`: home countries "
-        f"{', '.join(homes)}; data licence {licence} (see LICENSE-DATA.md).", "",
-        "Code each person from a text into the tables of `data/` (the fields and codes are described in "
-        "`datapackage.json`), keep the texts in `sources/` (never published), then:", "",
-        "```sh",
-        "returnee-journeys validate      # checks every table, rule and quote",
-        "returnee-journeys figures       # draws figures/ (and `returnee-journeys exports` writes dist/exports/)",
-        "```", ""])
+    return (TEMPLATES / "init-readme.md").read_text(encoding="utf-8").format(
+        name=name, title=title, licence=licence, homes=", ".join(homes))
 
 
 def licence_text(licence: str) -> str:
     url = LICENCE_URLS.get(licence)
-    return "\n".join([f"# Data licence: {licence}", "",
-                      f"The tables in `data/` and `datapackage.json` are licensed under {licence}"
-                      + (f" ({url})." if url else ".") + " Replace this placeholder with the licence's text or "
-                      "a link to it, and say who holds the rights. Quoted passages remain their publishers'.", ""])
+    return (TEMPLATES / "init-licence.md").read_text(encoding="utf-8").format(
+        licence=licence, url=f" ({url})" if url else "")
 
 
 def create(folder: Path, *, name: str | None = None, title: str | None = None, licence: str = "CC-BY-4.0",

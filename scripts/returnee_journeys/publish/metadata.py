@@ -19,6 +19,9 @@ MEDIA_TYPES = {
 }
 
 
+COMPACT = {"distribution", "variableMeasured", "isBasedOn", "creator", "spatialCoverage"}  # one item a line
+
+
 def media_type(path: str) -> str:
     return MEDIA_TYPES.get(PurePosixPath(path).suffix.lower(), "application/octet-stream")
 
@@ -133,20 +136,11 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
 
 def jsonld_text(document: dict) -> str:
     """JSON-LD with one distribution entry and one variable per line: short enough to read in a README."""
-    compact = {"distribution", "variableMeasured", "isBasedOn", "creator", "spatialCoverage"}
-    lines = ["{"]
-    items = list(document.items())
-    for i, (key, value) in enumerate(items):
-        end = "," if i < len(items) - 1 else ""
-        if key in compact and isinstance(value, list) and value:
-            lines.append(f"  {json.dumps(key)}: [")
-            lines += [f"    {json.dumps(v, ensure_ascii=False)}{',' if j < len(value) - 1 else ''}"
-                      for j, v in enumerate(value)]
-            lines.append(f"  ]{end}")
-        else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{end}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    def value(key: str, item) -> str:
+        if key in COMPACT and isinstance(item, list) and item:
+            return "[\n" + ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in item) + "\n  ]"
+        return json.dumps(item, ensure_ascii=False)
+    return "{\n" + ",\n".join(f"  {json.dumps(k)}: {value(k, v)}" for k, v in document.items()) + "\n}\n"
 
 
 def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: dict[str, dict], tables: dict) -> str:

@@ -21,6 +21,7 @@ from ..model import files
 from ..model import journeys
 from ..model import names
 from ..model import paths  # the instrument's own files: the profiles it ships
+from . import TEMPLATES
 
 PROFILE_FOLDER = "profile"
 
@@ -217,30 +218,14 @@ def release_readme(r: Release) -> str:
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
     counts = collections.Counter(_entry(member).name for member in r.members)
-    rows = ["| path | files | what it is |", "|---|---:|---|"]
-    rows += [f"| `{e.name}` | {counts.get(e.name, 1 if e.name == 'README.md' else 0)} | {e.about} |" for e in CONTENTS]
-    lines = [
-        f"# {docs._cell(package['title'])} {package['version']}", "",
-        docs.markdown(r.descriptor.about), "",
-        "This archive is self-contained: every path below is relative to the folder this README is in. "
-        f"Data licence {package['licenses'][0]['name']} ({package['licenses'][0]['path']}); the quoted passages "
-        "remain the publishers'. Code (none is shipped here) is MIT.", "",
-        "## Contents", "", *rows, "",
-        "Check the archive: `frictionless validate datapackage.json` here, or `frictionless validate` on the zip "
-        "itself (its `datapackage.json` is at the zip's root), validates every table and its sha256.", "",
-        "## Journeys at a glance", "",
-        docs.glance_table(glance.rows),
-        "How each column is computed: see the descriptions in `exports/metadata.json` (table "
-        "`comparison_table`); `exports/comparison-cells.csv` lists the rows behind every cell.", "",
-        "## Reliability", "",
-        reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
-        "## How to load each format", "",
-        recipes.render("exports/", "datapackage.json", package["name"]),
-        "## Tables", "",
-        docs.tables(r.descriptor, r.data.tables),
-        "## Data dictionary", "",
-        docs.data_dictionary(r.descriptor),
-        "## How to cite", "",
-        docs.markdown(citation_module.how_to_cite(r.citation)),
-    ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    contents = docs.table(["path", "files", "what it is"], [
+        (f"`{e.name}`", counts.get(e.name, 1 if e.name == "README.md" else 0), e.about) for e in CONTENTS], right=("files",))
+    readme = (TEMPLATES / "release-readme.md").read_text(encoding="utf-8").format(
+        title=docs._cell(package["title"]), version=package["version"], about=docs.markdown(r.descriptor.about),
+        licence=package["licenses"][0]["name"], licence_url=package["licenses"][0]["path"], contents=contents,
+        glance=docs.glance_table(glance.rows),
+        reliability=reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
+        recipes=recipes.render("exports/", "datapackage.json", package["name"]),
+        tables=docs.tables(r.descriptor, r.data.tables), dictionary=docs.data_dictionary(r.descriptor),
+        citation=docs.markdown(citation_module.how_to_cite(r.citation)))
+    return readme.rstrip("\n") + "\n"

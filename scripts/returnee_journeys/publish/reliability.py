@@ -11,6 +11,7 @@ import pandas as pd
 from ..model import agreement as agreement_model
 from ..model import descriptor as descriptor_module
 from ..model import load
+from .docs import table
 
 NAMES = {"presence": "presence (move × factor)", "lee-label": "Lee label (category and valence)",
          "certainty": "certainty", "timing": "timing", "salience": "salience", "scope": "scope",
@@ -71,12 +72,10 @@ def _alpha(value: float | None) -> str:
 
 
 def figures_table(round_: agreement_model.Round) -> str:
-    lines = ["| variable | units | observed agreement | alpha | 95 % interval | reading |",
-             "|---|---:|---:|---:|---|---|"]
-    for f in round_.figures:
-        lines.append(f"| {NAMES[f.variable]} | {f.units} | {'—' if f.agreement is None else f'{100 * f.agreement:.1f} %'} | {_alpha(f.alpha)} | "
-                     f"{agreement_model.interval(f)} | {agreement_model.verdict(f)} |")
-    return "\n".join(lines) + "\n"
+    return table(["variable", "units", "observed agreement", "alpha", "95 % interval", "reading"],
+                 [(NAMES[f.variable], f.units, "—" if f.agreement is None else f"{100 * f.agreement:.1f} %",
+                   _alpha(f.alpha), agreement_model.interval(f), agreement_model.verdict(f)) for f in round_.figures],
+                 right=("units", "observed agreement", "alpha"))
 
 
 def shortfalls(round_: agreement_model.Round) -> list[str]:
@@ -140,26 +139,21 @@ def summary(found: list[Measured]) -> str:
 
 
 def adjudications(m: Measured, r: agreement_model.Round) -> str:
-    table = m.tables.get("adjudications")
-    decided = {} if table is None else {(row.variable, row.unit): row
-                                        for row in table[table["round"] == r.round].itertuples()}
-    lines = ["| variable | unit | first coder | second coder | decision | final | changed | reason |",
-             "|---|---|---|---|---|---|---|---|"]
-    missing = 0
+    adjudicated = m.tables.get("adjudications")
+    decided = {} if adjudicated is None else {
+        (row.variable, row.unit): row for row in adjudicated[adjudicated["round"] == r.round].itertuples()}
+    rows = []
     for d in r.disagreements:
         row = decided.get((d.variable, d.unit))
-        if row is None:
-            missing += 1
-            lines.append(f"| {d.variable} | `{d.unit}` | {d.value_a} | {d.value_b} | not yet adjudicated | | | |")
-            continue
-        final = "" if pd.isna(row.final) else row.final
-        changed = "yes" if bool(row.changed) else "no"
-        reason = str(row.reason).replace("|", "\\|")
-        lines.append(f"| {d.variable} | `{d.unit}` | {d.value_a} | {d.value_b} | {row.decision} | {final} | "
-                     f"{changed} | {reason} |")
-    head = (f"{len(r.disagreements)} disagreement(s); {len(r.disagreements) - missing} adjudicated"
+        rows.append([d.variable, f"`{d.unit}`", d.value_a, d.value_b] + (
+            ["not yet adjudicated", "", "", ""] if row is None else
+            [row.decision, "" if pd.isna(row.final) else row.final, "yes" if bool(row.changed) else "no",
+             str(row.reason).replace("|", "\\|")]))
+    missing = sum((d.variable, d.unit) not in decided for d in r.disagreements)
+    head = (f"{len(rows)} disagreement(s); {len(rows) - missing} adjudicated"
             + (f", {missing} not yet" if missing else "") + ".\n\n")
-    return head + ("\n".join(lines) + "\n" if r.disagreements else "")
+    return head + (table(["variable", "unit", "first coder", "second coder", "decision", "final", "changed",
+                          "reason"], rows) if rows else "")
 
 
 def detail(found: list[Measured]) -> str:
