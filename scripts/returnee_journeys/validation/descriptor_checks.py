@@ -76,14 +76,6 @@ def plain_strings(descriptor: Descriptor) -> list[Problem]:
     return sorted(problems, key=lambda p: p.field or "")
 
 
-def _place(data: dict, path: list) -> tuple[str, str | None]:
-    """(resource, where in it) for a JSON path into the descriptor: a resource and a field by name,
-    the rest dotted (`seq.constraints.minimum`, `schema.primaryKey`, `resources`)."""
-    resource, field = profile.where_in(data, path)
-    rest = path if resource == FILE else [field] + path[5:] if field is not None else path[2:]
-    return resource, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".") or None
-
-
 def _telling(error) -> list:
     """What an error says is wrong: where the instance fits none of a oneOf / anyOf (a field of no
     type the profile knows, or of a known type with a bad property), the errors of the alternative
@@ -102,7 +94,7 @@ def _telling(error) -> list:
 def _profile_problem(data: dict, error) -> Problem | None:
     """A Data Package profile error as a problem at its place: a resource path that is not relative and
     local is refused as `safe-path`; a dialect is left to the reading check, which names the reason."""
-    resource, where = _place(data, list(error.absolute_path))
+    resource, where = profile.place(data, list(error.absolute_path))
     owner = re.split(r"[.[]", where or "")[0] if resource != FILE else None
     if owner == "dialect":
         return None
