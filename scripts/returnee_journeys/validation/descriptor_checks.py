@@ -1,17 +1,7 @@
-"""Checks of the descriptor itself, before any table is read.
+"""Checks of the descriptor itself, before any table is read (docs/validation.md, "What is checked").
 
-`CHECKS` runs in order; each takes the Descriptor and returns problems, and the first stage that
-finds any stops the run (later stages rely on what earlier ones checked). To add a check (for
-instance a published profile), write a function and put it in `CHECKS` at the right stage.
-
-1. structure: the descriptor against the Data Package profile its `$schema` names (the official
-   v2 JSON Schema, shipped), then what a JSON Schema cannot say (names used once, references
-   between keys and fields, patterns that compile on RE2, bounds a column can hold, the types this
-   validator reads); each mistake named at its place; and no control character in any string;
-2. names: package name, version, resource names and paths safe to become file names; every
-   property that would make a Frictionless reader read a table differently refused (`reading`);
-3. the coding tables the code reads from fields of the descriptor.
-"""
+`CHECKS` runs in stages; each check takes the Descriptor and returns problems, and the first stage
+that finds any stops the run (later stages rely on what earlier ones checked)."""
 from __future__ import annotations
 
 import json
