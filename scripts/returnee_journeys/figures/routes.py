@@ -162,6 +162,8 @@ class Places:
     def __init__(self, data: journeys.Journeys):
         self.locations = data.table("locations").set_index("location_id")
         self.drawing = self.locations["kind"].map(style.PLACE_DRAWING).fillna("point")
+        self.coordinates = {location: (float(lon), float(lat)) for location, lon, lat in zip(
+            self.locations.index, self.locations["longitude"], self.locations["latitude"])}
         self.shapes = {}
         for location, row in self.locations.iterrows():
             if self.drawing[location] == "outline":
@@ -185,8 +187,7 @@ class Places:
         return self.drawing.get(location) == "area-point"
 
     def point(self, location) -> tuple[float, float]:
-        row = self.locations.loc[location]
-        return float(row["longitude"]), float(row["latitude"])
+        return self.coordinates[location]
 
     def reference(self, location) -> tuple[float, float]:
         """A point standing for the place when choosing where the other end of a leg lies."""
