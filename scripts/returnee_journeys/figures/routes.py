@@ -28,6 +28,7 @@ from ..model import paths
 from . import style
 
 GEOD = Geod(ellps="WGS84")
+PLATE = ccrs.PlateCarree()  # longitude and latitude (made once: each new CRS costs a millisecond)
 LAND = {"facecolor": "#F2F2F2", "edgecolor": "#B0B0B0", "linewidth": 0.3}
 NEIGHBOURS_M = 50_000  # a leg's two border ends this close (metres): the outlines touch
 HIGHLIGHT = {"facecolor": "#FCEFC7", "edgecolor": "#9A7B1C", "linewidth": 0.8}
@@ -87,7 +88,7 @@ def angular_distance(lon, lat, centre) -> np.ndarray:
 
 def projected(projection, lonlat: np.ndarray) -> np.ndarray:
     """(x, y) in the projection of an array of (lon, lat)."""
-    return projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    return projection.transform_points(PLATE, lonlat[:, 0], lonlat[:, 1])[:, :2]
 
 
 def box_edge(box, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -513,7 +514,7 @@ def outline_paths(geometries, projection, keep, exact):
 
 def visible_angle(projection, box) -> float:
     """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
-    lonlat = ccrs.PlateCarree().transform_points(projection, *box_edge(box, 25))
+    lonlat = PLATE.transform_points(projection, *box_edge(box, 25))
     if not np.isfinite(lonlat[:, :2]).all():
         return 180.0
     centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
@@ -536,7 +537,7 @@ def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
         ax.add_collection(PathCollection(paths_, facecolors=look["facecolor"], edgecolors=look["edgecolor"],
                                          linewidths=look["linewidth"], zorder=zorder, transform=ax.transData))
     if exact:
-        ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
+        ax.add_geometries(exact, PLATE, **look, zorder=zorder)
 
 
 def place_labels(fig, labels: list, blocked=(), within=None) -> None:
@@ -675,17 +676,17 @@ def draw_places(ax, plan: Plan, frame: Frame, named) -> list:
             if loc not in named:
                 continue
             anchor = main_part(places.shapes[loc]).representative_point()
-            px, py = projection.transform_point(anchor.x, anchor.y, ccrs.PlateCarree())
+            px, py = projection.transform_point(anchor.x, anchor.y, PLATE)
             if not (x0 <= px <= x1 and y0 <= py <= y1):  # its middle is off the map: name it at a leg's end
                 lon, lat = next((leg.start if leg.origin == loc else leg.end for leg in plan.legs
                                  if loc in (leg.origin, leg.move.to_location)), (anchor.x, anchor.y))
-                px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
+                px, py = projection.transform_point(lon, lat, PLATE)
             labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
                                       textcoords="offset points", fontsize=6.5, style="italic", zorder=6,
                                       color="#6B5412", in_layout=False))
             continue
         lon, lat = places.point(loc)
-        px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
+        px, py = projection.transform_point(lon, lat, PLATE)
         look = REGION if places.is_region(loc) else TRANSIT if loc in plan.transit else CITY
         ax.plot(px, py, ls="", mew=0.8, zorder=6, transform=ax.transData, **look)
         if loc not in named:
@@ -740,7 +741,7 @@ def draw_inset(ax, plan: Plan, frame: Frame, palette: style.Palette):
                       "SW" if frame.inset_bounds[1] < 0.5 else "NE" if frame.inset_bounds[0] > 0.5 else "NW")
     draw_map(detail, plan, inset, palette)
     detail.set_facecolor("white")
-    edge = ccrs.PlateCarree().transform_points(inset.projection, *box_edge(inset.box, 20))
+    edge = PLATE.transform_points(inset.projection, *box_edge(inset.box, 20))
     on_map = projected(frame.projection, edge)
     ax.plot(*np.vstack([on_map, on_map[:1]]).T, color="#666666", lw=0.6, zorder=7, transform=ax.transData)
     return detail
