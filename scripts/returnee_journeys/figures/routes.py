@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
 from pyproj import Geod
+import shapely
 from shapely.geometry import Point, shape
 
 from ..model import journeys
@@ -623,10 +624,9 @@ def pieces(xy: np.ndarray, frame: Frame) -> list[np.ndarray]:
     return [part for part in np.split(xy, jumps) if len(part) > 1]
 
 
-def bent_path(leg: Leg, bend: float, frame: Frame) -> list[np.ndarray]:
+def bent_path(leg: Leg, bend: float, frame: Frame, globe) -> list[np.ndarray]:
     """The leg's projected pieces, bent by `bend` where the bent path stays on the map (inside the
-    frame and, on a world map, on the globe), else bent less, else straight along its great circle."""
-    domain = frame.projection.domain.buffer(-1.0)
+    frame and, on a world map, on the `globe`), else bent less, else straight along its great circle."""
     x0, x1, y0, y1 = frame.box
     straight = pieces(great_circle(leg.start, leg.end, 0.0, frame.projection), frame)
     if len(straight) > 1:
@@ -634,13 +634,14 @@ def bent_path(leg: Leg, bend: float, frame: Frame) -> list[np.ndarray]:
     for share in (1.0, 0.5, 0.25):
         path = great_circle(leg.start, leg.end, bend * share, frame.projection)
         inside = ((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)).all()
-        if inside and (not frame.world or all(domain.contains(Point(p)) for p in path[1:-1])):
+        if inside and (not frame.world or shapely.contains_xy(globe, path[1:-1, 0], path[1:-1, 1]).all()):
             return [path]
     return straight
 
 
 def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
     travelled: dict[tuple, int] = {}
+    globe = frame.projection.domain.buffer(-1.0) if frame.world else None
     for leg in plan.legs:
         move = leg.move
         pair = tuple(sorted((leg.origin, move.to_location)))
@@ -648,7 +649,7 @@ def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
         travelled[pair] = k + 1
         side = 1 if (leg.origin, move.to_location) == pair else -1
         bend = side * (0.08 + 0.05 * (k // 2)) * (1 if k % 2 == 0 else -1)
-        parts = bent_path(leg, bend, frame)
+        parts = bent_path(leg, bend, frame, globe)
         colour = palette.colour("persons", move.person_id)
         line = DOMESTIC if leg.domestic else {"lw": 1.2, "linestyle": "-"}
         if not move.realised:
