@@ -73,25 +73,17 @@ def _person_of_rows(data: journeys.Journeys) -> dict[tuple[str, str], str]:
     """(resource, row id) → person id, for every row that belongs to one person: the persons table
     itself and any table that reaches it through its foreign keys (at most two steps)."""
     descriptor = data.descriptor
-    persons_key = descriptor.primary_key("persons")[0]
-    ids = data.table("persons")[persons_key]
-    owner: dict[str, pd.Series] = {"persons": pd.Series(ids.to_numpy(), index=ids.to_numpy())}
+    owner = {"persons": {p: p for p in data.table("persons")[descriptor.primary_key("persons")[0]]}}
     for _ in range(2):
-        for resource in descriptor.resources:
-            name = resource["name"]
+        for name in [r["name"] for r in descriptor.resources if r["name"] not in owner]:
             key = descriptor.primary_key(name)
-            if name in owner or len(key) != 1:
-                continue
-            for fk in descriptor.foreign_keys(name):
-                target = fk["reference"]["resource"]
-                if target in owner and len(fk["fields"]) == 1 and target != name:
-                    frame = data.table(name)
-                    by_key = owner[target]
-                    people = frame[fk["fields"][0]].map(lambda v, by_key=by_key: by_key.get(v) if pd.notna(v) else None)
-                    owner[name] = pd.Series(people.to_numpy(), index=frame[key[0]].to_numpy())
-                    break
-    return {(resource, row_id): person for resource, series in owner.items()
-            for row_id, person in series.items() if isinstance(person, str)}
+            fk = next((fk for fk in descriptor.foreign_keys(name) if len(fk["fields"]) == 1
+                       and fk["reference"]["resource"] in owner and fk["reference"]["resource"] != name), None)
+            if len(key) == 1 and fk is not None:
+                frame, by_key = data.table(name), owner[fk["reference"]["resource"]]
+                owner[name] = {row: by_key.get(value) for row, value in zip(frame[key[0]], frame[fk["fields"][0]])}
+    return {(resource, row_id): person for resource, rows in owner.items()
+            for row_id, person in rows.items() if isinstance(person, str)}
 
 
 class _Cells:
@@ -345,18 +337,21 @@ def factors_text(named: pd.Series, beside: pd.Series) -> list[str]:
             for n, b in zip(named.fillna(""), beside.fillna(""))]
 
 
+def _as_coded(coded: pd.Series, windows: pd.Series) -> list[str]:
+    """The window as a reader writes it, after the coded EDTF value where that reads differently."""
+    return [w if not c or c == w else f"{c} ({w})" for c, w in zip(coded, windows)]
+
+
 def display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as a reader sees it: the DISPLAY columns, each cell plain text."""
     out = pd.DataFrame({
         "person": table["person"],
         "source": table["outlet"],
         "origin": table["origin"] + " (" + table["origin_basis"] + ")",
-        "first departure": [w if not coded or coded == w else f"{coded} ({w})"
-                            for coded, w in zip(table["first_departure"], table["first_departure_window"])],
+        "first departure": _as_coded(table["first_departure"], table["first_departure_window"]),
         "abroad, in order": table["places_abroad"],
         "months abroad": [months_text(r) for _, r in table.iterrows()],
-        "return": [w if not coded or coded == w else f"{coded} ({w})"
-                   for coded, w in zip(table["return"], table["return_window"])],
+        "return": _as_coded(table["return"], table["return_window"]),
         DISPLAY[7]: factors_text(table["reasons_to_leave"], table["set_beside_leaving"]),
         DISPLAY[8]: factors_text(table["reasons_to_return"], table["set_beside_return"]),
         DISPLAY[9]: factors_text(table["obstacles_enablers"], table["obstacles_enablers_set_beside"]),
