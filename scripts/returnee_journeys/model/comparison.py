@@ -208,6 +208,11 @@ def _ids(*stages) -> list[str]:
     return [s["stage_id"] for s in stages if s is not None]
 
 
+def _at(stay: dict | None, field: str, missing=pd.NaT):
+    """A field of a stay; `missing` where there is no such stay or the field is empty."""
+    return stay[field] if stay is not None and pd.notna(stay[field]) else missing
+
+
 def _who(look: _Lookups, person, cells: _Cells) -> dict:
     pid, origin_id = person.person_id, person.origin_location_id
     cells.cite(pid, "person", "persons", [pid])
@@ -221,15 +226,10 @@ def _who(look: _Lookups, person, cells: _Cells) -> dict:
 
 def _departure(pid: str, journey: _Journey, cells: _Cells) -> dict:
     first, leaving = journey.first, journey.leaving
-    lo = first["end_min"] if first is not None else pd.NaT
-    hi = first["end_max"] if first is not None else pd.NaT
-    coded = ""
-    if first is not None and pd.notna(first["end"]):
-        coded = first["end"]
-    elif leaving is not None and pd.notna(leaving["start"]):
-        coded = leaving["start"]
+    lo, hi = _at(first, "end_min"), _at(first, "end_max")
     cells.cite(pid, "first_departure", "stages", _ids(first, leaving))
-    return {"first_stage_id": first["stage_id"] if first is not None else "", "first_departure": coded,
+    return {"first_stage_id": _at(first, "stage_id", ""),
+            "first_departure": _at(first, "end", "") or _at(leaving, "start", ""),
             "first_departure_min": wording.day(lo), "first_departure_max": wording.day(hi),
             "first_departure_window": wording.window(lo, hi)}
 
@@ -251,10 +251,8 @@ def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> 
     out_of, back_in = journey.out_of, journey.back_in
     first_abroad = journey.abroad[0] if journey.abroad else None
     last_abroad = journey.abroad[-1] if journey.abroad else None
-    dep_lo = out_of["end_min"] if out_of is not None else pd.NaT
-    dep_hi = out_of["end_max"] if out_of is not None else pd.NaT
-    ret_lo = back_in["start_min"] if back_in is not None else pd.NaT
-    ret_hi = back_in["start_max"] if back_in is not None else pd.NaT
+    dep_lo, dep_hi = _at(out_of, "end_min"), _at(out_of, "end_max")
+    ret_lo, ret_hi = _at(back_in, "start_min"), _at(back_in, "start_max")
     cells.cite(pid, "months_abroad", "stages", list(dict.fromkeys(_ids(out_of, first_abroad, last_abroad, back_in))))
     stated = sorted((d for d in look.durations_of.get(pid, []) if first_abroad is not None
                      and (d["span_relation"], d["first_stage_id"], d["last_stage_id"])
@@ -269,11 +267,9 @@ def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> 
 
 def _return(pid: str, journey: _Journey, cells: _Cells) -> dict:
     last = journey.last
-    lo = last["start_min"] if last is not None else pd.NaT
-    hi = last["start_max"] if last is not None else pd.NaT
+    lo, hi = _at(last, "start_min"), _at(last, "start_max")
     cells.cite(pid, "return", "stages", _ids(journey.before_return, last))
-    return {"return_stage_id": last["stage_id"] if last is not None else "",
-            "return": last["start"] if last is not None and pd.notna(last["start"]) else "",
+    return {"return_stage_id": _at(last, "stage_id", ""), "return": _at(last, "start", ""),
             "return_min": wording.day(lo), "return_max": wording.day(hi), "return_window": wording.window(lo, hi)}
 
 
