@@ -161,13 +161,10 @@ def person_months(windows: pd.DataFrame, first_type: str, since: int | None = No
                   horizon: int | None = None) -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
     given) to the last month known; a stay whose end nothing bounds (an open return whose text
-    has no known date) is carried to `horizon` when given, else left out.
-
-    A month takes a place (or, with by="stage_type", a stage type) when every stay that can
-    cover it (by the stays' windows) has that value; otherwise its state is `uncertain` and
-    `candidates` lists the values it could have.
-    Columns: person_id, month, state, candidates ('|'-joined place keys), stage_id (where one
-    stay alone can cover the month).
+    has no known date) is carried to `horizon` when given, else left out. The state of a month
+    (a place, or with by="stage_type" a stage type, else `uncertain`): the module's rule.
+    Columns: person_id, month, state, candidates ('|'-joined values it could have), stage_id
+    (where one stay alone can cover the month).
     """
     origin = windows[windows["stage_type"] == first_type].set_index("person_id")
     departure = month(origin["end_min"].fillna(origin["end_max"]))
