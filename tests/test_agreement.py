@@ -117,7 +117,7 @@ def test_rows_of_one_move_and_factor_pair_by_agreement():
                              for i, (lee, val, timing) in enumerate(values)])
     a = rows(("destination", "positive", "after"), ("destination", "negative", "before"))
     b = rows(("destination", "negative", "before"), ("destination", "positive", "after"))
-    pairs = agreement._pairs(a, b)
+    pairs = agreement._pairs(a.to_dict("records"), b.to_dict("records"))  # one move and factor: rows as dicts
     assert all(x["valence"] == y["valence"] and x["timing"] == y["timing"] for x, y in pairs)
 
 

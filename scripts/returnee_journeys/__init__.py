@@ -5,10 +5,7 @@
     >>> tables["stages"].dtypes["seq"]               # typed by the descriptor
     Int64Dtype()
 
-`load` returns one pandas DataFrame per resource, typed by datapackage.json: nullable Int64,
-Float64 and boolean columns, coded fields as Categoricals of their codes (labels in
-`frame.attrs["labels"]`), other strings as pandas strings, EDTF dates kept as their strings with
-the strict calendar bounds beside them as `<field>_lower` / `<field>_upper`.
+What `load`, `validate` and `schemas` return: README.md ("Use it from Python") and docs/validation.md.
 """
 from __future__ import annotations
 
@@ -42,13 +39,11 @@ def load(path: str | Path | None = None, *, bounds: bool = True, categories: boo
 
     path: a datapackage.json, or the folder holding one; default: this project's own package.
     bounds: add `<field>_lower` / `<field>_upper` (datetime64) beside each EDTF field.
-    categories: a coded field (one with `categories` in the descriptor) becomes a pandas Categorical
-    of its codes, every code a category in the descriptor's order (ordered where `categoriesOrdered`);
-    its labels are in `frame.attrs["labels"][field]` (code → label). False: plain strings, as the
-    pandera schemas of `schemas()` expect.
+    categories: coded fields as Categoricals of their codes (labels in `frame.attrs["labels"]`);
+    False: plain strings, as the pandera schemas of `schemas()` expect.
     labels: the Categoricals show the labels instead of the codes.
-    Raises InvalidData when a table cannot be read into its types (run `returnee-journeys validate`),
-    UnreadableInput when a file cannot be read at all.
+    Raises InvalidData when a table cannot be read into its types, UnreadableInput when a file cannot
+    be read at all.
     """
     from .model import descriptor, labels as coded, load as loader, paths
 
@@ -78,15 +73,10 @@ def validate(path: str | Path | None = None, sources: str | Path | None = None, 
 
 
 def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
-    """One pandera DataFrameSchema per resource (resource name → schema), built from datapackage.json.
-
-    Validate a table from `load(path, bounds=..., categories=False)` with `schemas()["stages"].validate(frame, lazy=True)`:
-    columns of the descriptor's dtypes; required, unique, enum, pattern, minimum, maximum, minLength,
-    maxLength, EDTF, formula-like and control-character checks; the primary key; and, as
-    dataframe-level checks, the foreign keys and the rules between rows and tables. Those look up
-    the other tables in `tables` (default: the package's own, read when first needed), with the
-    frame being validated in place of its own resource.
-    Raises InvalidData when the descriptor itself does not validate.
+    """One pandera DataFrameSchema per resource (resource name → schema), built from datapackage.json
+    (what each checks: docs/validation.md, "The pandera schemas"). The checks between tables look up the
+    other tables in `tables` (default: the package's own). Raises InvalidData when the descriptor itself
+    does not validate.
     """
     from .model import descriptor, paths
     from .validation import descriptor_checks, pandera_schemas

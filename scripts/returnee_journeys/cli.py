@@ -78,10 +78,11 @@ def _shown(path: Path, ctx: Context) -> Path:
 
 
 def _validate(args) -> int:
+    # the package first: a usage error exits before the validator's libraries are imported
+    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
     from .model.problems import format_json, format_text
     from .validation.validate import validate
 
-    ctx = _context(args, sys.stderr if args.format == "json" else sys.stdout)
     required = args.require_sources or sources_required()
     report = validate(ctx.path, ctx.sources, required, not args.skip_quotes)
     print(format_json(report.problems) if args.format == "json" else format_text(report.problems))
@@ -174,7 +175,6 @@ def _exports(args) -> int:
 
 def _qdpx(args) -> int:
     from .exports import qdpx
-
     from .model import load, texts
 
     ctx = _context(args)
@@ -193,7 +193,7 @@ def _qdpx(args) -> int:
 
 def _release(args) -> int:
     from .exports import web_annotations
-    from .model import journeys
+    from .model import files, journeys
     from .publish import release
 
     ctx = _context(args)
@@ -202,8 +202,6 @@ def _release(args) -> int:
     if _gate(ctx, require_sources=True):
         return 1
     web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
-    from .model import files
-
     strict = args.out is not None and not files.same_path(args.out, ctx.dist)
     archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
@@ -269,39 +267,43 @@ def _synthetic(args) -> int:
     return 0
 
 
-_PACKAGE = (("package",), dict(nargs="?", type=Path, default=None, metavar="PACKAGE",
-                               help="datapackage.json, or the folder holding one (default: ./datapackage.json)"))
-_NAMED = [(("--package",), dict(dest="package_option", type=Path, default=None, metavar="PACKAGE",
-                                help="the package, as an option (the same as the argument)")),
-          (("--bundled",), dict(action="store_true",
-                                help="act on the dataset shipped with the instrument (Russian Returnee Journeys)"))]
-_SOURCES = (("--sources",), dict(type=Path, default=None,
-                                 help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)"))
-_FORMAT = (("--format",), dict(choices=["text", "json"], default="text",
-                               help="text, or json (then the line naming the package goes to stderr)"))
-_ON_PACKAGE = [_PACKAGE, *_NAMED, _SOURCES]
+def _arg(*flags: str, **options) -> tuple[tuple[str, ...], dict]:
+    return flags, options
 
 
 def _out(default: str) -> tuple[tuple[str, ...], dict]:
-    return ("--out",), dict(type=Path, default=None, help=f"folder to write into (default: {default})")
+    return _arg("--out", type=Path, default=None, help=f"folder to write into (default: {default})")
 
 
-# name → (run, help, example, arguments in the order of the help: (flags, add_argument's keywords))
+_PACKAGE = _arg("package", nargs="?", type=Path, default=None, metavar="PACKAGE",
+                help="datapackage.json, or the folder holding one (default: ./datapackage.json)")
+_NAMED = [_arg("--package", dest="package_option", type=Path, default=None, metavar="PACKAGE",
+               help="the package, as an option (the same as the argument)"),
+          _arg("--bundled", action="store_true",
+               help="act on the dataset shipped with the instrument (Russian Returnee Journeys)")]
+_SOURCES = _arg("--sources", type=Path, default=None,
+                help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
+_FORMAT = _arg("--format", choices=["text", "json"], default="text",
+               help="text, or json (then the line naming the package goes to stderr)")
+_ON_PACKAGE = [_PACKAGE, *_NAMED, _SOURCES]
+
+# name → (run, help, example, its arguments in the order of the help)
 COMMANDS = {
     "validate": (_validate, "validate a journey package", "returnee-journeys validate my-package/ --sources texts/", [
         *_ON_PACKAGE, _FORMAT,
-        (("--require-sources",), dict(action="store_true",
-                                      help="fail when a source text is missing (default: $REQUIRE_SOURCES)")),
-        (("--skip-quotes",), dict(action="store_true", help="skip the check of quotes and text hashes"))]),
+        _arg("--require-sources", action="store_true",
+             help="fail when a source text is missing (default: $REQUIRE_SOURCES)"),
+        _arg("--skip-quotes", action="store_true", help="skip the check of quotes and text hashes")]),
     "figures": (_figures, "draw the figures (PNG and SVG) into the package's figures/",
                 "returnee-journeys figures my-package/ timeline routes", [
                     *_NAMED, _SOURCES, _out("<package>/figures"),
-                    (("names",), dict(nargs="*", metavar="[PACKAGE] NAME",
-                                      help="the package (datapackage.json or its folder; default ./datapackage.json), "
-                                           "then the figures to draw (default: all)"))]),
+                    _arg("names", nargs="*", metavar="[PACKAGE] NAME",
+                         help="the package (datapackage.json or its folder; default ./datapackage.json), then the "
+                              "figures to draw (default: all)")]),
     "exports": (_exports, "write SQLite, Parquet, XLSX, sequence and REFI-QDA codebook files, and the web annotations "
                 "when the texts are there, into the package's dist/exports/",
-                "returnee-journeys exports my-package/ --out /tmp/exports", [*_ON_PACKAGE, _out("<package>/dist/exports")]),
+                "returnee-journeys exports my-package/ --out /tmp/exports",
+                [*_ON_PACKAGE, _out("<package>/dist/exports")]),
     "qdpx": (_qdpx, "build the REFI-QDA project (.qdpx, with the texts: never released)",
              "returnee-journeys qdpx my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist/exports")]),
     "release": (_release, "build the reproducible release zip (needs the source texts and the exports)",
@@ -310,43 +312,38 @@ COMMANDS = {
                   "package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent interval",
                   "returnee-journeys agreement reliability/ --round 1", [
                       *_ON_PACKAGE,
-                      (("--round",), dict(type=int, default=None, help="only this round (reliability_rounds.round)")),
+                      _arg("--round", type=int, default=None, help="only this round (reliability_rounds.round)"),
                       _FORMAT,
-                      (("--resamples",), dict(type=int, default=1000, help="bootstrap resamples for the 95%% interval")),
-                      (("--seed",), dict(type=int, default=2026,
-                                         help="the bootstrap's seed (same seed, same interval)"))]),
+                      _arg("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval"),
+                      _arg("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")]),
     "import-coding": (_import_coding, "put one coder's coding (codings and ledger) into the package's "
                       "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
                       "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/", [
-                          *_ON_PACKAGE,
-                          (("--coder",), dict(required=True, help="the coder's identifier")),
-                          (("--from",), dict(dest="source", type=Path, default=None, metavar="DIR",
-                                             help="folder with the coder's codings.csv and ledger.csv")),
-                          (("--from-package",), dict(action="store_true",
-                                                     help="take the package's own codings and ledger as this "
-                                                          "coder's"))]),
+                          *_ON_PACKAGE, _arg("--coder", required=True, help="the coder's identifier"),
+                          _arg("--from", dest="source", type=Path, default=None, metavar="DIR",
+                               help="folder with the coder's codings.csv and ledger.csv"),
+                          _arg("--from-package", action="store_true",
+                               help="take the package's own codings and ledger as this coder's")]),
     "docs": (_docs, "regenerate the generated sections of the package's README.md and docs/comparison.md",
              "returnee-journeys docs my-package/ --check", [
                  _PACKAGE, *_NAMED,
-                 (("--check",), dict(action="store_true", help="exit 1 when they are stale; write nothing"))]),
+                 _arg("--check", action="store_true", help="exit 1 when they are stale; write nothing")]),
     "init": (_init, "start a new, empty journey package in DIR (a new or empty folder)",
              "returnee-journeys init belarus-returns --title 'Belarusian Returnee Journeys' --home BY", [
-                 (("folder",), dict(type=Path, metavar="DIR")),
-                 (("--name",), dict(default=None,
-                                    help="the package's name (lowercase, hyphens; default: from DIR)")),
-                 (("--title",), dict(default=None, help="the package's title (default: from the name)")),
-                 (("--licence", "--license"), dict(default="CC-BY-4.0",
-                                                   help="the data's licence, an SPDX id (default: CC-BY-4.0)")),
-                 (("--home",), dict(action="append", metavar="CC",
-                                    help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several "
-                                         "(default: RU)"))]),
-    "bench": (_bench, "time validation against frictionless on synthetic packages", "returnee-journeys bench 1000 10000",
-              [(("sizes",), dict(nargs="*", type=int, metavar="N",
-                                 help="persons per synthetic package (0: the real one)"))]),
+                 _arg("folder", type=Path, metavar="DIR"),
+                 _arg("--name", default=None, help="the package's name (lowercase, hyphens; default: from DIR)"),
+                 _arg("--title", default=None, help="the package's title (default: from the name)"),
+                 _arg("--licence", "--license", default="CC-BY-4.0",
+                      help="the data's licence, an SPDX id (default: CC-BY-4.0)"),
+                 _arg("--home", action="append", metavar="CC",
+                      help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")]),
+    "bench": (_bench, "time validation against frictionless on synthetic packages",
+              "returnee-journeys bench 1000 10000",
+              [_arg("sizes", nargs="*", type=int, metavar="N",
+                    help="persons per synthetic package (0: the real one)")]),
     "synthetic": (_synthetic, "write a seeded synthetic package of N persons",
-                  "returnee-journeys synthetic 100 /tmp/synthetic --seed 2", [
-                      (("n",), dict(type=int)), (("out",), dict(type=Path)),
-                      (("--seed",), dict(type=int, default=1))]),
+                  "returnee-journeys synthetic 100 /tmp/synthetic --seed 2",
+                  [_arg("n", type=int), _arg("out", type=Path), _arg("--seed", type=int, default=1)]),
 }
 
 

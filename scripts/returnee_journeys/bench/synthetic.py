@@ -38,28 +38,6 @@ HOME_COUNTRIES = ["RU", "BY"]
 # that the random draws, and everything else, stay as they were)
 SECOND_HOME = {"moscow": "minsk", "saint-petersburg": "grodno", "novosibirsk": "brest", "russia": "belarus"}
 
-# (location_id, name, kind, country_code, latitude, longitude): made up for the tests, real coordinates.
-LOCATIONS = [
-    ("moscow", "Moscow", "city", "RU", 55.75, 37.62), ("saint-petersburg", "Saint Petersburg", "city", "RU", 59.94, 30.31),
-    ("novosibirsk", "Novosibirsk", "city", "RU", 55.03, 82.92), ("vladikavkaz", "Vladikavkaz", "city", "RU", 43.02, 44.68),
-    ("north-ossetia", "North Ossetia", "region", "RU", 43.0, 44.5), ("russia", "Russia", "country", "RU", 60.0, 100.0),
-    ("yerevan", "Yerevan", "city", "AM", 40.18, 44.51), ("tbilisi", "Tbilisi", "city", "GE", 41.69, 44.83),
-    ("georgia", "Georgia", "country", "GE", 42.0, 43.5), ("almaty", "Almaty", "city", "KZ", 43.24, 76.89),
-    ("kazakhstan", "Kazakhstan", "country", "KZ", 48.0, 68.0), ("bishkek", "Bishkek", "city", "KG", 42.87, 74.59),
-    ("tashkent", "Tashkent", "city", "UZ", 41.3, 69.24), ("istanbul", "Istanbul", "city", "TR", 41.01, 28.98),
-    ("antalya-province", "Antalya Province", "region", "TR", 36.9, 30.7), ("dubai", "Dubai", "city", "AE", 25.2, 55.27),
-    ("belgrade", "Belgrade", "city", "RS", 44.8, 20.47), ("serbia", "Serbia", "country", "RS", 44.0, 21.0),
-    ("montenegro", "Montenegro", "country", "ME", 42.5, 19.3), ("berlin", "Berlin", "city", "DE", 52.52, 13.4),
-    ("riga", "Riga", "city", "LV", 56.95, 24.11), ("helsinki", "Helsinki", "city", "FI", 60.17, 24.94),
-    ("tel-aviv", "Tel Aviv", "city", "IL", 32.09, 34.78), ("bangkok", "Bangkok", "city", "TH", 13.75, 100.5),
-    ("bali", "Bali", "region", "ID", -8.4, 115.2), ("ulaanbaatar", "Ulaanbaatar", "city", "MN", 47.92, 106.92),
-    ("argentina", "Argentina", "country", "AR", -34.0, -64.0), ("buenos-aires", "Buenos Aires", "city", "AR", -34.6, -58.38),
-    ("united-states", "United States", "country", "US", 39.76, -98.5), ("european-union", "European Union",
-                                                                          "country-group", "", 49.84, 9.9),
-    ("central-asia", "Central Asia", "country-group", "", 43.0, 65.0),
-    ("minsk", "Minsk", "city", "BY", 53.9, 27.57), ("grodno", "Grodno", "city", "BY", 53.68, 23.83),
-    ("brest", "Brest", "city", "BY", 52.1, 23.69), ("belarus", "Belarus", "country", "BY", 53.5, 28.0),
-]
 ORIGINS = ["moscow", "saint-petersburg", "novosibirsk"]
 TRANSIT = ["north-ossetia", "vladikavkaz", "istanbul", "almaty"]
 AWAY = ["yerevan", "tbilisi", "georgia", "almaty", "kazakhstan", "bishkek", "tashkent", "istanbul", "antalya-province",
@@ -325,7 +303,9 @@ def _generate(n: int, out: Path, seed: int) -> None:
     stages.loc[second, "location_id"] = stages.loc[second, "location_id"].map(SECOND_HOME)
     persons["origin_location_id"] = persons["person_id"].map(
         stages[stages["stage_type"] == "origin"].set_index("person_id")["location_id"])
-    locations = pd.DataFrame(LOCATIONS, columns=["location_id", "name", "kind", "country_code", "latitude", "longitude"])
+    # made up for the tests, real coordinates
+    locations = pd.read_csv(Path(__file__).with_name("locations.csv"), dtype={"latitude": float, "longitude": float},
+                            keep_default_na=False)
     locations = locations.assign(geonames_id="", wikidata_id="", notes="Synthetic place.").sort_values("location_id")
     factors = _factors(descriptor)
     codings = _codings(rng, stages, factors, descriptor)

@@ -124,10 +124,9 @@ def _value(row, variable: str) -> str:
     return _label(row) if variable == "lee-label" else str(row[PAIRED[variable][0]])
 
 
-def _pairs(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> list[tuple[dict, dict]]:
+def _pairs(rows_a: list[dict], rows_b: list[dict]) -> list[tuple[dict, dict]]:
     """Rows of one move and factor paired so that the most values agree (ties: in coding_id order)."""
-    a = rows_a.sort_values("coding_id").to_dict("records")
-    b = rows_b.sort_values("coding_id").to_dict("records")
+    a, b = (sorted(rows, key=lambda row: row["coding_id"]) for rows in (rows_a, rows_b))
     score = lambda x, y: sum(_value(x, v) == _value(y, v) for v in PAIRED)  # noqa: E731
     small, large, flipped = (a, b, False) if len(a) <= len(b) else (b, a, True)
     best, chosen = -1, None
@@ -180,7 +179,9 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
     first = stages.groupby("person_id")["seq"].transform("min")
     moves = list(stages.loc[stages["seq"] != first, "stage_id"])
     factor_ids = list(factors["factor_id"])
-    by = {c: dict(list(codings[codings["coder"] == c].groupby(["stage_id", "factor_id"]))) for c in (coder_a, coder_b)}
+    by: dict[str, dict] = {coder_a: {}, coder_b: {}}  # coder → (move, factor) → their rows, read once as dicts
+    for row in codings[codings["coder"].isin(by)].to_dict("records"):
+        by[row["coder"]].setdefault((row["stage_id"], row["factor_id"]), []).append(row)
     held = {c: set(by[c]) for c in by}
     values: dict[str, tuple[list, list, list]] = {v: ([], [], []) for v in VARIABLES}
     presence = values["presence"]

@@ -110,27 +110,34 @@ class _Cells:
         return long.reset_index(drop=True)
 
 
+def _by_person(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each person's rows of `frame` (with a person_id column), as plain dicts in the frame's order:
+    a person's few rows are read in Python, not as a DataFrame per person (milliseconds each)."""
+    out: dict[str, list[dict]] = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row["person_id"], []).append(row)
+    return out
+
+
 @dataclass(frozen=True)
 class _Lookups:
-    """What every row reads, looked up once: the descriptor's roles, the indexed tables, each
-    person's rows split once (not a scan of every table per person)."""
-    data: journeys.Journeys
+    """What every row reads, looked up once: the descriptor's roles, names by id, and each person's
+    rows split once (not a scan of every table per person)."""
     first_type: str
     last_type: str
-    windows: pd.DataFrame
-    sources: pd.DataFrame
-    locations: pd.DataFrame
-    factors: pd.DataFrame
-    durations: pd.DataFrame
-    agrees: pd.Series           # by durations' index: the stated duration can be squared with the dates
-    chains: dict                # person id → their realised stages with windows
+    marked: set                 # stage types named beside the place: transit stays, visits home
+    home_types: set             # stage types in the home country
+    type_label: dict            # stage type → its label
+    outlet: dict                # source id → outlet
+    place_name: dict            # location id → name
+    factor_label: dict          # factor id → label
+    chains: dict                # person id → their realised stages with windows, in journey order
     codings_of: dict            # person id → their codings, with lee_label
-    no_codings: pd.DataFrame    # the same columns, no row: a person without codings
-    durations_of: dict          # person id → their durations
+    durations_of: dict          # person id → their durations, with `agrees` (can be squared with the dates)
     discrepancies_of: dict      # person id → sorted ids of the discrepancies touching their rows
 
     def place(self, location_id: str) -> str:
-        return self.locations.at[location_id, "name"] if location_id in self.locations.index else location_id
+        return self.place_name.get(location_id, location_id)
 
 
 def _lookups(data: journeys.Journeys) -> _Lookups:
@@ -152,16 +159,19 @@ def _lookups(data: journeys.Journeys) -> _Lookups:
                      "start_min", "start_max", "end_min", "end_max", "at_home"]
     coding_columns = ["person_id", "coding_id", "stage_id", "factor_id", "lee_category", "certainty", "timing",
                       "salience", "lee_label"]
+    duration_columns = ["person_id", "duration_id", "first_stage_id", "last_stage_id", "span_relation", "qualifier",
+                        "value", "unit"]
+    categories = descriptor.field("stages", "stage_type").get("categories", [])
     return _Lookups(
-        data=data, first_type=descriptor.stage_type("first"), last_type=descriptor.stage_type("last"),
-        windows=windows, sources=data.table("sources").set_index("source_id"),
-        locations=data.table("locations").set_index("location_id"),
-        factors=data.table("factors").set_index("factor_id"), durations=durations,
-        agrees=(low <= longest) & (high >= shortest),
-        chains=dict(iter(windows[chain_columns].groupby("person_id", sort=False))),
-        codings_of=dict(iter(codings[coding_columns].groupby("person_id", sort=False))),
-        no_codings=codings[coding_columns].iloc[0:0],
-        durations_of=dict(iter(durations.groupby("person_id", sort=False))),
+        first_type=descriptor.stage_type("first"), last_type=descriptor.stage_type("last"),
+        marked=set(descriptor.stage_types(transit=True)) | set(descriptor.stage_types(at_home=True)),
+        home_types=set(descriptor.stage_types(at_home=True)),
+        type_label={c["value"]: c.get("label", c["value"]) for c in categories if isinstance(c, dict)},
+        outlet=dict(data.table("sources")[["source_id", "outlet"]].itertuples(index=False)),
+        place_name=dict(data.table("locations")[["location_id", "name"]].itertuples(index=False)),
+        factor_label=dict(data.table("factors")[["factor_id", "label"]].itertuples(index=False)),
+        chains=_by_person(windows[chain_columns]), codings_of=_by_person(codings[coding_columns]),
+        durations_of=_by_person(durations[duration_columns].assign(agrees=(low <= longest) & (high >= shortest))),
         discrepancies_of={p: sorted(ids) for p, ids in discrepancies_of.items()})
 
 
@@ -169,38 +179,37 @@ def _lookups(data: journeys.Journeys) -> _Lookups:
 class _Journey:
     """One person's chain cut where the table reads it: the first stay, the stays abroad in between
     (the first of them entered on leaving, the last left on returning), and the return."""
-    first: pd.Series | None
-    middle: pd.DataFrame
-    last: pd.Series | None
+    first: dict | None
+    middle: list[dict]
+    last: dict | None
     # abroad: from the first stay outside the person's home country to the last (a transit leg inside
     # it, on the way out or home, is not abroad); out_of and back_in: the stays just before and after
-    abroad: pd.DataFrame
-    out_of: pd.Series | None
-    back_in: pd.Series | None
+    abroad: list[dict]
+    out_of: dict | None
+    back_in: dict | None
 
     @property
-    def leaving(self) -> pd.Series | None:
-        return self.middle.iloc[0] if len(self.middle) else None
+    def leaving(self) -> dict | None:
+        return self.middle[0] if self.middle else None
 
     @property
-    def before_return(self) -> pd.Series | None:
-        return self.middle.iloc[-1] if len(self.middle) else None
+    def before_return(self) -> dict | None:
+        return self.middle[-1] if self.middle else None
 
 
 def _journey(look: _Lookups, pid: str) -> _Journey:
-    chain = look.chains[pid].sort_values("seq") if pid in look.chains else look.windows.iloc[0:0]
-    first = chain[chain["stage_type"] == look.first_type]
-    last = chain[chain["stage_type"] == look.last_type]
-    first = first.iloc[0] if len(first) else None
-    last = last.iloc[-1] if len(last) else None
-    middle = chain[(chain["seq"] > (first["seq"] if first is not None else -np.inf))
-                   & (chain["seq"] < (last["seq"] if last is not None else np.inf))]
-    away = np.flatnonzero(~chain["at_home"].to_numpy(dtype=bool))
-    if not len(away):
+    chain = sorted(look.chains.get(pid, []), key=lambda stay: stay["seq"])
+    first = next((s for s in chain if s["stage_type"] == look.first_type), None)
+    last = next((s for s in reversed(chain) if s["stage_type"] == look.last_type), None)
+    after = first["seq"] if first is not None else -np.inf
+    before = last["seq"] if last is not None else np.inf
+    middle = [s for s in chain if after < s["seq"] < before]
+    away = [i for i, stay in enumerate(chain) if not stay["at_home"]]
+    if not away:
         return _Journey(first=first, middle=middle, last=last, abroad=middle, out_of=first, back_in=last)
-    return _Journey(first=first, middle=middle, last=last, abroad=chain.iloc[away[0]:away[-1] + 1],
-                    out_of=chain.iloc[away[0] - 1] if away[0] > 0 else first,
-                    back_in=chain.iloc[away[-1] + 1] if away[-1] + 1 < len(chain) else last)
+    return _Journey(first=first, middle=middle, last=last, abroad=chain[away[0]:away[-1] + 1],
+                    out_of=chain[away[0] - 1] if away[0] > 0 else first,
+                    back_in=chain[away[-1] + 1] if away[-1] + 1 < len(chain) else last)
 
 
 def _ids(*stages) -> list[str]:
@@ -214,8 +223,8 @@ def _who(look: _Lookups, person, cells: _Cells) -> dict:
     cells.cite(pid, "origin", "persons", [pid])
     cells.cite(pid, "origin", "locations", [origin_id])
     return {"person_id": pid, "person": person.name_in_source, "source_id": person.source_id,
-            "outlet": look.sources.at[person.source_id, "outlet"] if person.source_id in look.sources.index else "",
-            "origin_location_id": origin_id, "origin": look.place(origin_id), "origin_basis": person.origin_basis}
+            "outlet": look.outlet.get(person.source_id, ""), "origin_location_id": origin_id,
+            "origin": look.place(origin_id), "origin_basis": person.origin_basis}
 
 
 def _departure(pid: str, journey: _Journey, cells: _Cells) -> dict:
@@ -234,43 +243,36 @@ def _departure(pid: str, journey: _Journey, cells: _Cells) -> dict:
 
 
 def _places(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
-    descriptor = look.data.descriptor
-    marked = set(descriptor.stage_types(transit=True)) | set(descriptor.stage_types(at_home=True))
-    category_label = {c["value"]: c.get("label", c["value"]) for c in
-                      descriptor.field("stages", "stage_type").get("categories", []) if isinstance(c, dict)}
-    home_types = set(descriptor.stage_types(at_home=True))
     places = []
-    for stay in journey.abroad.itertuples():
-        name = look.place(stay.location_id)
-        if stay.stage_type in marked:
-            name += f" ({category_label.get(stay.stage_type, stay.stage_type).lower()}"
-            name += ", home country)" if stay.at_home and stay.stage_type not in home_types else ")"
+    for stay in journey.abroad:
+        name, kind = look.place(stay["location_id"]), stay["stage_type"]
+        if kind in look.marked:
+            name += f" ({look.type_label.get(kind, kind).lower()}"
+            name += ", home country)" if stay["at_home"] and kind not in look.home_types else ")"
         places.append(name)
-    cells.cite(pid, "places_abroad", "stages", journey.abroad["stage_id"])
-    cells.cite(pid, "places_abroad", "locations", journey.abroad["location_id"].drop_duplicates())
+    cells.cite(pid, "places_abroad", "stages", _ids(*journey.abroad))
+    cells.cite(pid, "places_abroad", "locations", dict.fromkeys(s["location_id"] for s in journey.abroad))
     return {"places_abroad": "; ".join(places)}
 
 
 def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
     out_of, back_in = journey.out_of, journey.back_in
-    first_abroad = journey.abroad.iloc[0] if len(journey.abroad) else None
-    last_abroad = journey.abroad.iloc[-1] if len(journey.abroad) else None
+    first_abroad = journey.abroad[0] if journey.abroad else None
+    last_abroad = journey.abroad[-1] if journey.abroad else None
     dep_lo = out_of["end_min"] if out_of is not None else pd.NaT
     dep_hi = out_of["end_max"] if out_of is not None else pd.NaT
     ret_lo = back_in["start_min"] if back_in is not None else pd.NaT
     ret_hi = back_in["start_max"] if back_in is not None else pd.NaT
     cells.cite(pid, "months_abroad", "stages", list(dict.fromkeys(_ids(out_of, first_abroad, last_abroad, back_in))))
-    stated = look.durations.iloc[0:0]
-    if first_abroad is not None:
-        own = look.durations_of.get(pid, stated)
-        stated = own[(own["span_relation"] == SAME_SPAN[2]) & (own["first_stage_id"] == first_abroad["stage_id"])
-                     & (own["last_stage_id"] == last_abroad["stage_id"])].sort_values("duration_id")
-    agrees = look.agrees[stated.index]
-    cells.cite(pid, "stated_duration", "durations", stated["duration_id"])
+    stated = sorted((d for d in look.durations_of.get(pid, []) if first_abroad is not None
+                     and (d["span_relation"], d["first_stage_id"], d["last_stage_id"])
+                     == (SAME_SPAN[2], first_abroad["stage_id"], last_abroad["stage_id"])),
+                    key=lambda d: d["duration_id"])
+    cells.cite(pid, "stated_duration", "durations", [d["duration_id"] for d in stated])
     return {"months_abroad_min": _months(dep_hi, ret_lo), "months_abroad_max": _months(dep_lo, ret_hi),
-            "stated_duration": "; ".join(wording.duration(d.qualifier, d.value, d.unit) + ("" if ok else " (disagrees with the dates)")
-                                         for ok, d in zip(agrees, stated.itertuples())),
-            "duration_disagrees": bool((~agrees).any()) if len(stated) else None}
+            "stated_duration": "; ".join(wording.duration(d["qualifier"], d["value"], d["unit"])
+                                         + ("" if d["agrees"] else " (disagrees with the dates)") for d in stated),
+            "duration_disagrees": not all(d["agrees"] for d in stated) if stated else None}
 
 
 def _return(pid: str, journey: _Journey, cells: _Cells) -> dict:
@@ -283,25 +285,27 @@ def _return(pid: str, journey: _Journey, cells: _Cells) -> dict:
             "return_min": wording.day(lo), "return_max": wording.day(hi), "return_window": wording.window(lo, hi)}
 
 
-def _factor_list(look: _Lookups, pid: str, column: str, chosen: pd.DataFrame, cells: _Cells) -> str:
-    chosen = chosen.sort_values("coding_id")
-    cells.cite(pid, column, "codings", chosen["coding_id"])
-    cells.cite(pid, column, "factors", chosen["factor_id"].drop_duplicates())
-    labels = [f"{look.factors.at[f, 'label']} [{lee}]" for f, lee in zip(chosen["factor_id"], chosen["lee_label"])]
-    return "; ".join(dict.fromkeys(labels))
+def _factor_list(look: _Lookups, pid: str, column: str, chosen: list[dict], cells: _Cells) -> str:
+    chosen = sorted(chosen, key=lambda c: c["coding_id"])
+    cells.cite(pid, column, "codings", [c["coding_id"] for c in chosen])
+    cells.cite(pid, column, "factors", dict.fromkeys(c["factor_id"] for c in chosen))
+    return "; ".join(dict.fromkeys(f"{look.factor_label[c['factor_id']]} [{c['lee_label']}]" for c in chosen))
 
 
 def _factors(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> dict:
     """The factor columns (FACTOR_COLUMNS): the codings weighed at the time of the move (hindsight
     and discounted ones left out), by move and certainty."""
-    mine = look.codings_of.get(pid, look.no_codings)
-    mine = mine[(mine["timing"] != HINDSIGHT[2]) & (mine["salience"] != DISCOUNTED[2])]
-    intervening = mine["lee_category"] == INTERVENING[2]
-    on_move = lambda stay: mine["stage_id"] == (stay["stage_id"] if stay is not None else None)  # noqa: E731
-    which = {"leaving": on_move(journey.leaving) & ~intervening, "return": on_move(journey.last) & ~intervening,
-             "intervening": intervening}
-    return {column: _factor_list(look, pid, column, mine[which[group] & (mine["certainty"] == certainty[2])], cells)
-            for column, (group, certainty) in FACTOR_COLUMNS.items()}
+    mine = [c for c in look.codings_of.get(pid, []) if c["timing"] != HINDSIGHT[2] and c["salience"] != DISCOUNTED[2]]
+    moves = {"leaving": _ids(journey.leaving), "return": _ids(journey.last)}
+
+    def group(coding: dict) -> str | None:
+        if coding["lee_category"] == INTERVENING[2]:
+            return "intervening"
+        return next((name for name, ids in moves.items() if coding["stage_id"] in ids), None)
+
+    return {column: _factor_list(look, pid, column,
+                                 [c for c in mine if group(c) == which and c["certainty"] == certainty[2]], cells)
+            for column, (which, certainty) in FACTOR_COLUMNS.items()}
 
 
 def _discrepancies(look: _Lookups, pid: str, cells: _Cells) -> dict:

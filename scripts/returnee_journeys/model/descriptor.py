@@ -89,10 +89,6 @@ class Descriptor:
         labels = self.field("codings", "valence")["labels"]
         return {(category, valence): label for category, by in labels.items() for valence, label in by.items()}
 
-    @property
-    def missing_values(self) -> list[str]:
-        return ["" if v is None else v for v in self.data.get("missingValues", [""])]
-
     def missing(self, name: str) -> list[str]:
         """The resource's missing-value markers (its schema's, else the default: the empty string)."""
         return self.resource(name)["schema"].get("missingValues", [""])

@@ -11,18 +11,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+def arrow(values: pd.Series | pd.Index | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
     array = values.array
     if isinstance(values, pd.Series) and str(values.dtype) == "string" and hasattr(array, "__arrow_array__"):
         return array.__arrow_array__()
     return pa.array(values.astype("string"))
 
 
-def positions(values: pd.Series, keys: pd.Series | pd.Index) -> np.ndarray:
+def positions(values: pd.Series, keys: pd.Series | pd.Index | pa.Array | pa.ChunkedArray) -> np.ndarray:
     """For each value, the position of its first match in keys, or -1 (int32: half the memory of int64)."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int32)
-    found = pc.index_in(_arrow(values).cast(pa.large_string()), value_set=_arrow(keys).cast(pa.large_string()),
+    found = pc.index_in(arrow(values).cast(pa.large_string()), value_set=arrow(keys).cast(pa.large_string()),
                         skip_nulls=True)
     return found.fill_null(-1).to_numpy(zero_copy_only=False)
 

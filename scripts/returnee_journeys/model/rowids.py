@@ -50,7 +50,8 @@ def ref(resource: str, row_id_: str) -> str:
 
 def _column(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """A key column as segments (Arrow strings): encoded only where a value has a character that needs it."""
-    text = pa.array(values.astype("string")).cast(pa.string())
+    whole = pd.api.types.is_integer_dtype(values.dtype) or isinstance(values.dtype, pd.StringDtype)
+    text = (pa.array(values) if whole else pa.array(values.astype("string"))).cast(pa.string())
     plain = pc.match_substring_regex(text, f"^{_PLAIN.pattern}$")
     if pc.all(pc.or_kleene(plain, pc.is_null(text))).as_py() is not False:
         return text
@@ -58,12 +59,16 @@ def _column(values: pd.Series) -> pa.Array | pa.ChunkedArray:
                     pa.string())
 
 
-def ids(key: list[str], frame: pd.DataFrame) -> pd.Series:
-    """The row id of each row of `frame`, whose primary key is `key` (a list of columns); None
-    where a part of the key is missing."""
+def arrow_ids(key: list[str], frame: pd.DataFrame) -> pa.Array | pa.ChunkedArray:
+    """The row id of each row of `frame`, whose primary key is `key` (a list of columns), as Arrow
+    strings; null where a part of the key is missing."""
     if not key:
         raise ValueError("a row id needs a primary key")
     parts = [_column(frame[column]) for column in key]
-    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "/")
-    return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object,
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "/")
+
+
+def ids(key: list[str], frame: pd.DataFrame) -> pd.Series:
+    """`arrow_ids` as a Series on the frame's index (None where a part of the key is missing)."""
+    return pd.Series(arrow_ids(key, frame).to_numpy(zero_copy_only=False), index=frame.index, dtype=object,
                      name=key[0] if len(key) == 1 else None)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from . import names
+from .descriptor import Descriptor, InvalidData, UnreadableInput
 
-from . import names, rowids
-from .descriptor import Descriptor, UnreadableInput
-from .journeys import InvalidData
+if TYPE_CHECKING:  # pandas only where rows are read: `import-coding` starts without it
+    import pandas as pd
 
 JOINER = " … "  # joins separate passages of one quote (space, U+2026, space)
 
@@ -113,6 +114,8 @@ class Passage:
 
 def row_ids(descriptor: Descriptor, name: str, frame: pd.DataFrame) -> pd.Series:
     """Each row's id (`rowids`: its primary key's values, composite keys included)."""
+    from . import rowids
+
     return rowids.ids(descriptor.primary_key(name), frame)
 
 
@@ -120,6 +123,8 @@ def passages(descriptor: Descriptor, tables: dict[str, pd.DataFrame], texts: dic
     """Every fragment of every quote of every row (the descriptor's `quote` fields), located in
     its text. Raises InvalidData when a fragment is not found exactly once: the validator reports
     the same, so the package is not valid."""
+    import pandas as pd
+
     out = []
     for resource in descriptor.resources:
         name = resource["name"]

@@ -295,10 +295,23 @@ def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None,
                                f"write at most {constraints['maxLength']} characters")
     if constraints.get("unique"):
         found["unique"] = (None, "this value must be unique in the column: it is repeated")
-    if text:
-        found["formula-injection"] = (_check(no_formula, "formula-injection", n), FORMULA_HINT)
-        found["control-character"] = (_check(no_control, "control-character", n), CONTROL_HINT)
     return found
+
+
+def every_cell(judge, columns: list[str]):
+    """`judge` (a column → True, or each cell's verdict) on every text column, as one dataframe check
+    (pandera's cost is per check, and most tables have a dozen text columns): True when every cell
+    holds, else each row's verdict, with each failing column's verdict by cell in its `attrs["cells"]`
+    (a frame-shaped verdict would make pandera gather every failing cell, unbounded)."""
+    def check(frame: pd.DataFrame) -> bool | pd.Series:
+        verdicts = {c: judge(frame[c]) for c in columns if c in frame.columns}
+        cells = {c: v.to_numpy(dtype=bool) for c, v in verdicts.items() if v is not True}
+        if not cells:
+            return True
+        rows = pd.Series(np.logical_and.reduce(list(cells.values())), index=frame.index)
+        rows.attrs["cells"] = cells
+        return rows
+    return check
 
 
 def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Check], lookups: Lookups,
@@ -328,6 +341,11 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     frame_checks = [pa.Check(Between(lookups, c), name=c.rule, ignore_na=False, n_failure_cases=n,
                              statistics={"field": c.field, "shows": c.shows or c.field, "hint": c.hint})
                     for c in between]
+    text = [f["name"] for f in descriptor.fields(name) if f.get("type", "string") == "string"]
+    frame_checks += [pa.Check(every_cell(judge, text), name=rule, ignore_na=False, n_failure_cases=n,
+                              statistics={"field": None, "shows": None, "hint": hint})
+                     for rule, judge, hint in (("formula-injection", no_formula, FORMULA_HINT),
+                                               ("control-character", no_control, CONTROL_HINT))]
     if key:
         frame_checks.insert(0, pa.Check(unique_key(key), name="primary-key", ignore_na=False, n_failure_cases=n,
                                         statistics={"field": ",".join(key), "shows": key[0], "hint": PRIMARY_KEY_HINT}))
@@ -422,6 +440,10 @@ def _report(error, name: str, frame: pd.DataFrame, file: str, problems: Problems
             name, None, field, "descriptor:check-failed", rule,
             f"rule {rule} cannot run on this table ({error.failure_cases}); check the field's type and "
             "constraints in the descriptor", "datapackage.json"))
+        return
+    if reason == SchemaErrorReason.DATAFRAME_CHECK and "cells" in getattr(error.check_output, "attrs", {}):
+        for column, holds in error.check_output.attrs["cells"].items():  # a check of every text cell
+            problems.rows(name, file, rule, column, pd.Series(~holds, index=frame.index), hint, frame[column])
         return
     if reason == SchemaErrorReason.DATAFRAME_CHECK and isinstance(error.check_output, (bool, np.bool_)):
         problems.append(Problem(name, None, field, rule, None, hint, file))  # one verdict on the whole table

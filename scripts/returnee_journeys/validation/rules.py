@@ -204,45 +204,38 @@ def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> 
     """For rows pointing at (resource, row_id, field): whether each part exists, and the source of the
     row pointed at (NA where that resource has no source_id). Worked out once per table."""
     memo = j.memo.get(("targets", id(frame)))
-    if memo is not None and memo[0] is frame:
-        return memo[1]
-    found = _find_targets(descriptor, j, frame)
-    j.memo[("targets", id(frame))] = (frame, found)
-    return found
+    if memo is None or memo[0] is not frame:
+        memo = j.memo[("targets", id(frame))] = (frame, _find_targets(descriptor, j, frame))
+    return memo[1]
+
+
+def _every_row(descriptor: Descriptor, j: keys.Joins) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Every row of the tables as `<resource>/<row id>` (`rowids.ref`), and its source (null where its
+    resource has no source_id); worked out once for these tables."""
+    if "every row" not in j.memo:
+        refs, sources = [], []
+        for name, table in j.tables.items():
+            key = descriptor.primary_key(name)
+            if key and all(column in table.columns for column in key):
+                ids = rowids.arrow_ids(key, table).cast(pa.large_string())
+                name_, slash = pa.scalar(name, pa.large_string()), pa.scalar("/", pa.large_string())
+                refs.append(pc.binary_join_element_wise(name_, ids, slash))
+                sources.append(keys.arrow(table["source_id"]).cast(pa.large_string()) if "source_id" in table.columns
+                               else pa.nulls(len(table), pa.large_string()))
+        j.memo["every row"] = (pa.chunked_array(refs, pa.large_string()), pa.chunked_array(sources, pa.large_string()))
+    return j.memo["every row"]
 
 
 def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    names = {r["name"] for r in descriptor.resources}
-    resource = frame["resource"].to_numpy(dtype=object)
-    resource_ok = np.isin(resource, list(names))
-    row_ok = np.zeros(len(frame), bool)
-    field_ok = np.zeros(len(frame), bool)
-    source = np.full(len(frame), None, dtype=object)
-    for name in pd.unique(resource):
-        if name not in names or name not in j.tables:
-            continue
-        at = np.flatnonzero(resource == name)
-        key = descriptor.primary_key(name)
-        target = j.tables[name]
-        if key and all(column in target.columns for column in key):
-            where = keys.positions(frame["row_id"].iloc[at], _row_ids(j, name, key))
-            row_ok[at] = where >= 0
-            if "source_id" in target.columns:
-                found = target["source_id"].to_numpy(dtype=object)
-                source[at] = np.where(where >= 0, found[np.maximum(where, 0)] if len(found) else None, None)
-        field_ok[at] = frame["field"].iloc[at].isin([f["name"] for f in descriptor.fields(name)]).to_numpy()
-    index = frame.index
-    return (pd.Series(resource_ok, index=index), pd.Series(row_ok, index=index), pd.Series(field_ok, index=index),
-            pd.Series(source, index=index, dtype="string"))
-
-
-def _row_ids(j: keys.Joins, name: str, key: list[str]) -> pd.Series:
-    """The row ids (`rowids`) of a table, worked out once."""
-    memo = j.memo.get(("row ids", name))
-    if memo is None or memo[0] is not j.tables[name]:
-        memo = (j.tables[name], pd.Series(rowids.ids(key, j.tables[name]), dtype="string"))
-        j.memo[("row ids", name)] = memo
-    return memo[1]
+    names = [r["name"] for r in descriptor.resources]
+    fields = pd.Series([f"{name}/{f['name']}" for name in names if name in j.tables for f in descriptor.fields(name)],
+                       dtype="string")
+    resource, index = frame["resource"].astype("string"), frame.index
+    refs, sources = _every_row(descriptor, j)
+    where = keys.positions(resource + "/" + frame["row_id"].astype("string"), refs)
+    return (keys.is_in(resource, pd.Series(names, dtype="string")), pd.Series(where >= 0, index=index),
+            keys.is_in(resource + "/" + frame["field"].astype("string"), fields),
+            pd.Series(pd.arrays.ArrowStringArray(sources.take(pa.array(where, mask=where < 0))), index=index))
 
 
 def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, part: str) -> pd.Series:
@@ -314,21 +307,9 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
 
 def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
     refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
-    flat = pc.list_flatten(refs)
-    if len(flat) == 0:
-        return np.ones(len(ledger), dtype=bool)
-    owner = pc.list_parent_indices(refs).to_numpy()
-    parts = pc.split_pattern(flat, "/", max_splits=1)
-    resource = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
-                                          pa.scalar(["", ""], parts.type)), 0)
-    row_id = pc.list_element(pc.if_else(pc.greater_equal(pc.list_value_length(parts), 2), parts,
-                                        pa.scalar(["", ""], parts.type)), 1)
-    frame = pd.DataFrame({"resource": resource.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")),
-                          "row_id": row_id.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow")), "field": ""})
-    resource_ok, row_ok, _, _ = _find_targets(descriptor, j, frame)
-    bad = owner[~(resource_ok & row_ok).to_numpy()]
+    listed = pd.Series(pd.arrays.ArrowStringArray(pc.list_flatten(refs).cast(pa.large_string())))
     ok = np.ones(len(ledger), dtype=bool)
-    ok[bad] = False
+    ok[pc.list_parent_indices(refs).to_numpy()[keys.positions(listed, _every_row(descriptor, j)[0]) < 0]] = False
     return ok
 
 
