@@ -105,7 +105,7 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
         print(f"error: {ctx.path} does not validate; nothing was written "
               f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
         return 1
-    persons = load.read_resource(ctx.descriptor, "persons", [])
+    persons = load.read_resource(ctx.descriptor, "persons")
     if persons is not None and len(persons) == 0:
         print(f"error: {ctx.path} holds no journeys yet (persons has no rows): nothing was written "
               "(code a person first: see docs/start-a-package.md)", file=sys.stderr)
@@ -125,7 +125,7 @@ def _require_texts(ctx: Context) -> None:
     """The release is made only with every source text at hand: exit 2 when one is missing."""
     from .model import load, texts
 
-    listed = load.read_resource(ctx.descriptor, "sources", [])
+    listed = load.read_resource(ctx.descriptor, "sources")
     missing = texts.missing(ctx.sources, listed) if listed is not None else []
     if missing:
         raise UnreadableInput(f"the release needs the source texts: {', '.join(missing)} not found in "
@@ -179,7 +179,7 @@ def _qdpx(args) -> int:
 
     ctx = _context(args)
     _check_out(args, "qdpx", ctx.exports)
-    listed = load.read_resource(ctx.descriptor, "sources", [])
+    listed = load.read_resource(ctx.descriptor, "sources")
     if listed is not None:  # every text there and the copy that was coded, else exit 2 ...
         texts.verified(listed, ctx.sources)
     if _gate(ctx):  # ... and a package that validates, else exit 1: nothing written either way

@@ -44,18 +44,14 @@ class Loaded:
     untyped: dict[tuple[str, str], pd.Series] = field(default_factory=dict)
 
 
-def _problem(resource, file, row, field_, rule, value, hint):
-    return Problem(resource=resource, row=row, field=field_, rule=rule, value=value, hint=hint, file=file)
-
-
 def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bool:
     """The file's size and hash against the descriptor's `bytes` and `hash`, where it gives them."""
     ok = True
     expected = resource.get("bytes")
     if isinstance(expected, int) and not isinstance(expected, bool) and expected != len(raw):
-        problems.append(_problem(name, file, None, "bytes", "integrity", str(len(raw)),
-                                 f"{file} has {len(raw)} bytes, the descriptor says {expected}: "
-                                 "the file was changed after the descriptor was written"))
+        problems.append(Problem(name, None, "bytes", "integrity", str(len(raw)),
+                                f"{file} has {len(raw)} bytes, the descriptor says {expected}: the file was changed "
+                                "after the descriptor was written", file))
         ok = False
     digest = resource.get("hash")
     if isinstance(digest, str) and digest:
@@ -64,9 +60,9 @@ def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bo
         if algorithm in HASHES:
             actual = hashlib.new(algorithm, raw).hexdigest()
             if actual != value.lower():
-                problems.append(_problem(name, file, None, "hash", "integrity", f"{algorithm}:{actual}",
-                                         f"{file} does not have the {algorithm} the descriptor gives: "
-                                         "the file was changed after the descriptor was written"))
+                problems.append(Problem(name, None, "hash", "integrity", f"{algorithm}:{actual}",
+                                        f"{file} does not have the {algorithm} the descriptor gives: the file was "
+                                        "changed after the descriptor was written", file))
                 ok = False
     return ok
 
@@ -74,13 +70,13 @@ def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bo
 def _readable_bytes(name: str, file: str, raw: bytes, problems) -> bool:
     """No BOM, no carriage return; UTF-8 is checked as the file is read (and located in `_text`)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(_problem(name, file, 1, None, "encoding:bom", None,
-                                 "the file starts with a byte-order mark; save it as UTF-8 without BOM"))
+        problems.append(Problem(name, 1, None, "encoding:bom", None,
+                                "the file starts with a byte-order mark; save it as UTF-8 without BOM", file))
         return False
     at = raw.find(b"\r")
     if at >= 0:
-        problems.append(_problem(name, file, raw.count(b"\n", 0, at) + 1, None, "line-endings", None,
-                                 "use LF line endings (no carriage returns)"))
+        problems.append(Problem(name, raw.count(b"\n", 0, at) + 1, None, "line-endings", None,
+                                "use LF line endings (no carriage returns)", file))
         return False
     return True
 
@@ -91,8 +87,8 @@ def _text(name: str, file: str, raw: bytes, problems) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problems.append(_problem(name, file, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
-                                 "the file is not valid UTF-8; re-save it with UTF-8 encoding"))
+        problems.append(Problem(name, line, None, "encoding:utf-8", repr(raw[error.start:error.end]),
+                                "the file is not valid UTF-8; re-save it with UTF-8 encoding", file))
         return None
 
 
@@ -127,21 +123,22 @@ def _header_problems(name: str, file: str, header: list[str], columns: list[str]
     """Whether the header names the descriptor's columns, once each, in its order; problems if not."""
     repeated = [c for c, n in Counter(header).items() if n > 1]
     for c in repeated:
-        problems.append(_problem(name, file, 1, c, "duplicate-column", c,
-                                 f"the header names column {c!r} more than once; keep one"))
+        problems.append(Problem(name, 1, c, "duplicate-column", c, f"the header names column {c!r} more than once; "
+                                "keep one", file))
     if repeated:
         return False
     missing = [c for c in columns if c not in header]
     extra = [c for c in header if c not in columns]
     for c in missing:
-        problems.append(_problem(name, file, 1, c, "missing-column", None,
-                                 f"the descriptor defines column {c!r}; add it to the header"))
+        problems.append(Problem(name, 1, c, "missing-column", None,
+                                f"the descriptor defines column {c!r}; add it to the header", file))
     for c in extra:
-        problems.append(_problem(name, file, 1, c, "unexpected-column", c,
-                                 "the descriptor has no such column; remove it or describe it in datapackage.json"))
+        problems.append(Problem(name, 1, c, "unexpected-column", c,
+                                "the descriptor has no such column; remove it or describe it in datapackage.json",
+                                file))
     if not missing and not extra and header != columns:
-        problems.append(_problem(name, file, 1, None, "column-order", ",".join(header),
-                                 f"put the columns in the descriptor's order: {','.join(columns)}"))
+        problems.append(Problem(name, 1, None, "column-order", ",".join(header),
+                                f"put the columns in the descriptor's order: {','.join(columns)}", file))
     return header == columns
 
 
@@ -155,21 +152,22 @@ def _numbered(name: str, file: str, raw: bytes, header_lines: int, width: int, r
     starts, sizes = _record_lines(text)
     del text
     wrong = (sizes != width) & (sizes != 0)
-    for line, size in zip(starts[wrong][: problems_room(problems)], sizes[wrong]):
-        problems.append(_problem(name, file, int(line), None, "row-length", f"{size} cells",
-                                 f"the row has {size} cells, the header {width}; check commas and quoting"))
-    _count_more(problems, name, "row-length", int(wrong.sum()))
+    for line, size in zip(starts[wrong][: problems.limit], sizes[wrong]):
+        problems.append(Problem(name, int(line), None, "row-length", f"{size} cells",
+                                f"the row has {size} cells, the header {width}; check commas and quoting", file))
+    key = (name, "row-length", None)  # every row counted, the first ones kept
+    problems.counts[key] = max(problems.counts[key], int(wrong.sum()))
     try:
         table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
                      parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
     except pa.ArrowInvalid as error:
-        problems.append(_problem(name, file, None, None, "csv-syntax", None,
-                                 f"the file is not readable CSV: {str(error)[:200]}"))
+        problems.append(Problem(name, None, None, "csv-syntax", None,
+                                f"the file is not readable CSV: {str(error)[:200]}", file))
         return None
     if table.num_rows != int((~wrong).sum()):
-        problems.append(_problem(name, file, None, None, "csv-syntax", None,
-                                 "the file is not readable CSV: check quoting (a cell that opens a quote "
-                                 "must close it, and a quote inside a quoted cell is written twice)"))
+        problems.append(Problem(name, None, None, "csv-syntax", None,
+                                "the file is not readable CSV: check quoting (a cell that opens a quote must close it, "
+                                "and a quote inside a quoted cell is written twice)", file))
         return None
     return table, starts[~wrong]
 
@@ -184,7 +182,7 @@ def _without_blank_rows(name: str, file: str, table: pa.Table, index: pd.Index, 
     if not pc.any(empty).as_py():
         return table, index
     blank = pd.Series(empty.to_numpy(zero_copy_only=False), index=index)
-    _rows(problems, name, file, "blank-row", None, blank, "remove the empty line")
+    problems.rows(name, file, "blank-row", None, blank, "remove the empty line")
     return table.filter(pc.invert(empty)), index[~blank.to_numpy()]
 
 
@@ -220,28 +218,6 @@ def _read_strings(name: str, file: str, raw: bytes, columns: list[str], missing_
     return _without_blank_rows(name, file, numbered[0], pd.Index(numbered[1], name="row"), problems)
 
 
-def problems_room(problems) -> int:
-    return getattr(problems, "limit", 10**12)
-
-
-def _count_more(problems, name, rule, total):
-    """Count failures of a rule beyond the ones appended (Problems only)."""
-    if isinstance(problems, Problems):
-        key = (name, rule, None)
-        shown = problems.counts[key]
-        if total > shown:
-            problems.counts[key] = total
-
-
-def _rows(problems, name, file, rule, field_, failing, hint, values=None):
-    if isinstance(problems, Problems):
-        problems.rows(name, file, rule, field_, failing, hint, values)
-        return
-    for line in failing.index[np.asarray(failing, dtype=bool)]:
-        value = None if values is None or pd.isna(values[line]) else str(values[line])
-        problems.append(_problem(name, file, int(line), field_, rule, value, hint))
-
-
 _NULL = {kind: pa.scalar(None, type_) for kind, type_ in
          (("integer", pa.int64()), ("number", pa.float64()), ("boolean", pa.bool_()))}
 _PANDAS = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
@@ -270,7 +246,7 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
            problems, untyped: dict | None = None) -> pd.DataFrame:
     """The descriptor's types applied column by column in Arrow (missing values are nulls already);
     one conversion to pandas at the end."""
-    typed, dates_ = {}, {}
+    typed = {}
     for spec in fields:
         text = table.column(spec["name"])
         kind = spec.get("type", "string")
@@ -292,13 +268,12 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
             ok = pc.or_(pc.or_(is_true, is_false), pc.is_null(text))
             values = pc.if_else(pc.is_null(text), _NULL["boolean"], is_true)
             hint = f"expected one of {', '.join(trues.to_pylist() + falses.to_pylist())}"
-        elif kind == "date":
-            column = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
-            matched = column.str.fullmatch(DATE).fillna(True).astype(bool)
-            parsed = pd.to_datetime(column.where(matched, None), format="%Y-%m-%d", errors="coerce")
-            dates_[spec["name"]] = parsed.astype("datetime64[s]")
-            ok = pa.array((matched & (parsed.notna() | column.isna())).to_numpy())
-            values = None
+        elif kind == "date":  # pandas parses: Arrow's strptime would take 2023-02-30 for 2023-03-02
+            matched = _matches(text, DATE)
+            parsed = pd.to_datetime(pd.Series(pc.if_else(matched, text, pa.scalar(None, text.type)).to_pandas()),
+                                    format="%Y-%m-%d", errors="coerce")
+            values = pa.array(parsed.astype("datetime64[s]"))
+            ok = pc.and_(matched, pc.or_(pc.is_valid(values), pc.is_null(text)))
             hint = "expected a date YYYY-MM-DD"
         else:
             values = text
@@ -306,29 +281,28 @@ def _typed(name: str, file: str, table: pa.Table, index: pd.Index, fields: list[
             bad = pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=index)
             example = spec.get("example", "")
             shown = pd.Series(text.to_pandas(types_mapper=_PANDAS.get).to_numpy(), index=index)
-            _rows(problems, name, file, f"type:{kind}", spec["name"], bad,
-                  f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
+            problems.rows(name, file, f"type:{kind}", spec["name"], bad,
+                          f"{hint} (see the field's example: {str(example)[:40]!r})", shown)
             if untyped is not None:
                 untyped[(name, spec["name"])] = bad
-        if values is not None:
-            typed[spec["name"]] = values
+        typed[spec["name"]] = values
     frame = pa.table(typed).to_pandas(types_mapper=_PANDAS.get) if typed else pd.DataFrame(index=range(len(index)))
     frame.index = index
-    for column, values in dates_.items():
-        frame[column] = values
-    return frame[[f["name"] for f in fields]]
+    return frame
 
 
-def read_resource(descriptor: Descriptor, name: str, problems, untyped: dict | None = None) -> pd.DataFrame | None:
+def read_resource(descriptor: Descriptor, name: str, problems: Problems | None = None,
+                  untyped: dict | None = None) -> pd.DataFrame | None:
     """One resource as typed DataFrame, or None when it cannot be read into its columns."""
+    problems = Problems() if problems is None else problems
     resource = descriptor.resource(name)
     file = resource["path"]
     path = descriptor.csv_path(name)
     try:
         raw = names.read_regular(path, descriptor.root)
     except names.NotRegular as error:
-        problems.append(_problem(name, file, None, "path", "regular-file", file,
-                                 f"{file} is {error.what}: only regular files inside the package are read"))
+        problems.append(Problem(name, None, "path", "regular-file", file,
+                                f"{file} is {error.what}: only regular files inside the package are read", file))
         return None
     except OSError as error:
         raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
@@ -358,7 +332,7 @@ def add_date_bounds(descriptor: Descriptor, name: str, frame: pd.DataFrame, prob
         frame[f"{column}_lower"] = lower
         frame[f"{column}_upper"] = upper
         if problems is not None and invalid.any():
-            _rows(problems, name, file, "edtf", column, invalid, EDTF_HINT, frame[column])
+            problems.rows(name, file, "edtf", column, invalid, EDTF_HINT, frame[column])
     return frame
 
 

@@ -101,7 +101,7 @@ def data_dictionary(descriptor: descriptor_module.Descriptor) -> str:
 
 
 def codebook(descriptor: descriptor_module.Descriptor) -> str:
-    factors = load.read_resource(descriptor, "factors", []).sort_values(["domain", "factor_id"])
+    factors = load.read_resource(descriptor, "factors").sort_values(["domain", "factor_id"])
     near = codebook_module.neighbours(factors)
     return table(["factor", "label", "domain", "definition", "neighbours (from either side's `excludes`)"],
                  [(_code(f.factor_id), _cell(f.label), _cell(f.domain), _cell(f.definition),

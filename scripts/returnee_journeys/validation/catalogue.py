@@ -7,59 +7,15 @@ pandera reason or JSON Schema keyword.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from ..model.descriptor import Descriptor
 from . import rules
 
-BEFORE = {
-    # the descriptor (descriptor_checks.py, reading.py, type_map.py, profile.py, schema.py)
-    "descriptor:structure": "the descriptor fits the Data Package profile its $schema names, in what the validator reads",
-    "descriptor:duplicate-resource": "each resource name is used once",
-    "descriptor:duplicate-field": "each field name is used once in its resource",
-    "descriptor:safe-path": "a resource path is relative, local and stays in the package",
-    "descriptor:safe-name": "package name, version and resource names are safe as file names",
-    "descriptor:resource-name-is-file-name": "each resource lives at data/<name>.csv",
-    "descriptor:key-field-missing": "the primary key names existing fields",
-    "descriptor:foreign-key-target": "a foreign key points at an existing resource",
-    "descriptor:foreign-key-fields": "a foreign key names as many fields as its reference",
-    "descriptor:foreign-key-field-missing": "a foreign key names existing fields on both sides",
-    "descriptor:invalid-regex": "a pattern compiles",
-    "descriptor:regex-not-linear": "a pattern runs on RE2 (no lookaround, no backreference)",
-    "descriptor:control-character": "no control character in any string of the descriptor",
-    "descriptor:read-as-frictionless": "nothing in the descriptor makes frictionless-py read a table differently",
-    "descriptor:type-map": "typeMap maps every field type used to each target's type",
-    "descriptor:coding-table": "roles, days, admits, labels cover their enums; home_countries lists a country",
-    "descriptor:missing-column": "a rule's column is in the descriptor",
-    "descriptor:check-failed": "a rule can run on the table as the descriptor types it",
-    "protocol-defines-code": "every code of an enum is defined in the coding protocol",
-    "profile:missing": "the descriptor names the journey-package profile",
-    "profile:unknown-version": "the profile named is one this version knows",
-    "profile:categories-enum": "categories list the enum's codes, in its order, each with a label",
-    "dtype": "a column has the type its field's type reads as",
-    # each file (model/load.py)
-    "regular-file": "a table is a regular file inside the package (no link, folder, FIFO or device)",
-    "integrity": "a file matches the bytes and hash its descriptor gives",
-    "encoding:bom": "a file has no byte order mark",
-    "encoding:utf-8": "a file is UTF-8",
-    "line-endings": "a file ends its lines with LF",
-    "csv-syntax": "a file is well-formed CSV",
-    "duplicate-column": "the header names each column once",
-    "missing-column": "the header has every field of the descriptor",
-    "unexpected-column": "the header has no column the descriptor lacks",
-    "column-order": "the header lists the fields in the descriptor's order",
-    "row-length": "every row has as many cells as the header",
-}
-# then the rules between rows and tables, read from the rules themselves (rules.RULES)
-AFTER = {
-    # provenance (provenance.py, validate.py)
-    "text-present": "each source's text is at hand (with --require-sources)",
-    "text-file": "a text is a regular file with a safe name",
-    "text-hash": "a text's sha256 matches sources.text_sha256",
-    "quote-verbatim": "every quote is found verbatim, once, in its text",
-    "ledger-covers-text": "the ledger has one entry per sentence of each text, with its hash",
-    "ledger-lists-quoting-rows": "a ledger sentence lists the rows quoting it",
-}
-
-RULES = BEFORE | {rule.id: rule.description for rule in rules.RULES} | AFTER
+# the rules checked before and after the rules between tables: what each checks, in catalogue.json
+LISTED = json.loads((Path(__file__).parent / "catalogue.json").read_text(encoding="utf-8"))
+RULES = LISTED["before"] | {rule.id: rule.description for rule in rules.RULES} | LISTED["after"]
 
 
 def _where(rule_id: str, descriptor: Descriptor) -> str:

@@ -1,17 +1,7 @@
-"""Checks of the descriptor itself, before any table is read.
+"""Checks of the descriptor itself, before any table is read (docs/validation.md, "What is checked").
 
-`CHECKS` runs in order; each takes the Descriptor and returns problems, and the first stage that
-finds any stops the run (later stages rely on what earlier ones checked). To add a check (for
-instance a published profile), write a function and put it in `CHECKS` at the right stage.
-
-1. structure: the descriptor against the Data Package profile its `$schema` names (the official
-   v2 JSON Schema, shipped), then what a JSON Schema cannot say (names used once, references
-   between keys and fields, patterns that compile on RE2, bounds a column can hold, the types this
-   validator reads); each mistake named at its place; and no control character in any string;
-2. names: package name, version, resource names and paths safe to become file names; every
-   property that would make a Frictionless reader read a table differently refused (`reading`);
-3. the coding tables the code reads from fields of the descriptor.
-"""
+`CHECKS` runs in stages; each check takes the Descriptor and returns problems, and the first stage
+that finds any stops the run (later stages rely on what earlier ones checked)."""
 from __future__ import annotations
 
 import json
@@ -76,14 +66,6 @@ def plain_strings(descriptor: Descriptor) -> list[Problem]:
     return sorted(problems, key=lambda p: p.field or "")
 
 
-def _place(data: dict, path: list) -> tuple[str, str | None]:
-    """(resource, where in it) for a JSON path into the descriptor: a resource and a field by name,
-    the rest dotted (`seq.constraints.minimum`, `schema.primaryKey`, `resources`)."""
-    resource, field = profile.where_in(data, path)
-    rest = path if resource == FILE else [field] + path[5:] if field is not None else path[2:]
-    return resource, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".") or None
-
-
 def _telling(error) -> list:
     """What an error says is wrong: where the instance fits none of a oneOf / anyOf (a field of no
     type the profile knows, or of a known type with a bad property), the errors of the alternative
@@ -102,7 +84,7 @@ def _telling(error) -> list:
 def _profile_problem(data: dict, error) -> Problem | None:
     """A Data Package profile error as a problem at its place: a resource path that is not relative and
     local is refused as `safe-path`; a dialect is left to the reading check, which names the reason."""
-    resource, where = _place(data, list(error.absolute_path))
+    resource, where = profile.place(data, list(error.absolute_path))
     owner = re.split(r"[.[]", where or "")[0] if resource != FILE else None
     if owner == "dialect":
         return None

@@ -1,18 +1,7 @@
-"""The validator's table checks: pandera schemas built from the descriptor, one `DataFrameSchema`
-per resource (`returnee_journeys.schemas()` gives the same objects), and `run`, which validates
-the loaded tables through them and reports pandera's failure cases as problems.
-
-Each field is a `Column` of the descriptor's pandas dtype (its `typeMap`: nullable Int64 and
-Float64, boolean, string, datetime64[s] for `date`), matched exactly (`DescriptorDtype`), never
-pandera's nearest default: pandera's own dtypes take int64 for Int64 and any datetime64 unit for
-[s]. `required` makes the column non-nullable and `unique` unique; enum, minimum, maximum,
-minLength and maxLength are pandera's built-in checks (isin, ge, le, str_length); patterns, URIs,
-EDTF dates, formula-like starts and control characters are vectorised checks of their column (on
-Arrow; RE2 for patterns); the primary key is the schema's `unique`. Foreign keys and the rules
-between rows and tables are dataframe-level checks that run the vectorised checks of `schema` and
-`rules`. They look up the other tables in `Lookups`, with the frame being validated standing in
-for its own resource. Each column's hints, by rule id, are in its `metadata`.
-"""
+"""The validator's table checks: one pandera `DataFrameSchema` per resource, built from the
+descriptor (`returnee_journeys.schemas()` gives the same objects; docs/validation.md, "The pandera
+schemas", says what each field, key and rule becomes), and `run`, which validates the loaded tables
+through them and reports pandera's failure cases as problems."""
 from __future__ import annotations
 
 import weakref

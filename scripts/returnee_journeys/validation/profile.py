@@ -82,6 +82,14 @@ def where_in(descriptor: dict, path: list) -> tuple[str, str | None]:
     return resource, field
 
 
+def place(data: dict, path: list) -> tuple[str, str | None]:
+    """(resource, where in it) for a JSON path into the descriptor: a resource and a field by name,
+    the rest dotted (`seq.constraints.minimum`, `schema.primaryKey`, `resources`)."""
+    resource, field = where_in(data, path)
+    rest = path if resource == FILE else [field] + path[5:] if field is not None else path[2:]
+    return resource, "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".") or None
+
+
 def _problem(resource: str, field: str | None, rule: str, value: str | None, hint: str) -> Problem:
     return Problem(resource, None, field, f"profile:{rule}", value, hint, FILE)
 

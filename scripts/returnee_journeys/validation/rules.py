@@ -41,10 +41,6 @@ def seq_runs_from_one(stages: pd.DataFrame) -> pd.Series:
     return pd.Series(holds | stages["person_id"].isna().to_numpy(), index=stages.index)
 
 
-def origin_first(descriptor: Descriptor, stages: pd.DataFrame) -> pd.Series:
-    return (stages["seq"] == 1) == (stages["stage_type"] == descriptor.stage_type("first"))
-
-
 def at_home(j: keys.Joins) -> pd.Series:
     """For each stage: whether its place is in its person's home, the country of the person's origin
     location (False where either country is unknown)."""
@@ -87,18 +83,10 @@ def unrealised_has_no_dates(descriptor: Descriptor, stages: pd.DataFrame) -> pd.
     return ~(unrealised & (stages["start"].notna() | stages["end"].notna()))
 
 
-def end_not_before_start(stages: pd.DataFrame) -> pd.Series:
-    return ~(stages["end_upper"] < stages["start_lower"]).fillna(False)
-
-
 def inference_explained(stages: pd.DataFrame) -> pd.Series:
     inferred = ((stages["location_certainty"] == "inferred") | (stages["start_basis"] == "inferred")
                 | (stages["end_basis"] == "inferred")).fillna(False)
     return ~(inferred & ~stages["notes"].notna())
-
-
-def date_has_basis(stages: pd.DataFrame, column: str) -> pd.Series:
-    return stages[column].notna() == stages[f"{column}_basis"].notna()
 
 
 def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray | None = None) -> pd.Series:
@@ -127,10 +115,6 @@ def not_after_text(j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     available = j.get("stages", "source_id", "sources", "source_id", "available_by_upper")
     late = (stages["start_lower"] > available) | (stages["end_lower"] > available)
     return ~late.fillna(False)
-
-
-def continuity(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
-    return windows["continuity"].reindex(stages.index).fillna(True).astype(bool)
 
 
 def chronological(windows: pd.DataFrame, stages: pd.DataFrame) -> pd.Series:
@@ -266,10 +250,6 @@ def country_code_fits_kind(locations: pd.DataFrame) -> pd.Series:
     return (group == locations["country_code"].isna()).fillna(True).astype(bool)
 
 
-def origin_inference_explained(persons: pd.DataFrame) -> pd.Series:
-    return ~((persons["origin_basis"] == "inferred") & persons["notes"].isna()).fillna(False)
-
-
 # --- codings and reasons -----------------------------------------------------------------
 
 def lee_category_allowed(j: keys.Joins, codings: pd.DataFrame, resource: str = "codings") -> pd.Series:
@@ -313,11 +293,6 @@ def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFram
     return ok
 
 
-def excludes_names_codes(factors: pd.DataFrame) -> pd.Series:
-    """Every code a factor's `excludes` names as a neighbour is a code of the codebook (`codebook`)."""
-    return codebook.unknown(factors).map(len).eq(0).astype(bool)
-
-
 def factor_used(j: keys.Joins, factors: pd.DataFrame) -> pd.Series:
     """Used by a coding of the package, or by a coding of a reliability round (the same codebook)."""
     used = [j.tables[name]["factor_id"] for name in CODINGS if name in j.tables]
@@ -356,14 +331,6 @@ def estimate_range_ordered(estimates: pd.DataFrame) -> pd.Series:
 # --- tables the rules, figures and exports need rows in -------------------------------------
 
 NOT_EMPTY = ("sources", "persons", "stages", "locations", "events")
-
-
-def has_rows(frame: pd.DataFrame) -> bool:
-    return len(frame) > 0
-
-
-def has_a_date(events: pd.DataFrame) -> bool:
-    return len(events) == 0 or bool(events["date"].notna().any())
 
 
 def event_not_after_text(j: keys.Joins, events: pd.DataFrame) -> pd.Series:
@@ -420,12 +387,12 @@ def _coding_started(run: Run) -> bool:  # a package as `init` writes it (every t
     return "persons" not in run.j.tables or any(len(run.j.tables[r]) for r in NOT_EMPTY if r in run.j.tables)
 
 
-def _own_codebook(run: Run) -> bool:  # a codebook borrowed whole (a reliability sample) need not use every code
-    return not run.descriptor.resource("factors").get("borrowedFrom")
-
-
 def _has_windows(run: Run) -> bool:
     return run.windows is not None
+
+
+def _own_codebook(run: Run) -> bool:  # a codebook borrowed whole (a reliability sample) need not use every code
+    return not run.descriptor.resource("factors").get("borrowedFrom")
 
 
 TARGET_HINTS = {"resource": "name one of the package's resources", "row_id": "no row of that resource has this primary key",
@@ -435,10 +402,10 @@ STAGE_SOURCE = "a coding comes from a text that reports on the person of its sta
 RULES = (
     Rule("has-rows", "sources, persons, stages, locations and events have rows (unless all are empty)", tuple(
         At(name, None, f"{name} has no rows: a journey package needs at least one (the rules, figures and exports "
-           "start from it)", lambda r, f: has_rows(f), whole=True, when=_coding_started) for name in NOT_EMPTY)),
+           "start from it)", lambda r, f: len(f) > 0, whole=True, when=_coding_started) for name in NOT_EMPTY)),
     Rule("has-a-dated-event", "at least one event has a date", (
         At("events", "date", "no event has a date: the timeline and sequences start at the earliest dated event",
-           lambda r, f: has_a_date(f), whole=True),)),
+           lambda r, f: len(f) == 0 or bool(f["date"].notna().any()), whole=True),)),
     Rule("after-text", "a stage or event is not dated after its text was available", (
         At("events", "date", "the event is dated after its text was available (sources.available_by)",
            lambda r, f: event_not_after_text(r.j, f), needs=("sources",)),
@@ -449,7 +416,7 @@ RULES = (
            lambda r, f: seq_runs_from_one(f)),)),
     Rule("origin-first", "a journey starts with one origin stage (seq 1)", (
         At("stages", "stage_type", "a journey starts with one `{first}` stage (seq 1) and has no other",
-           lambda r, f: origin_first(r.descriptor, f)),)),
+           lambda r, f: (f["seq"] == 1) == (f["stage_type"] == r.descriptor.stage_type("first"))),)),
     Rule("ends-with-return-home", "the last realised stage is a return in the person's home country, and only the last", (
         At("stages", "stage_type", "the last realised stage of a journey is a `{last}` in the person's home country "
            "(the country of their origin), and only the last is",
@@ -462,22 +429,23 @@ RULES = (
            lambda r, f: unrealised_has_no_dates(r.descriptor, f)),)),
     Rule("end-before-start", "a stay does not end before it starts", (
         At("stages", "end", "the stay ends before it starts: check the dates or their precision",
-           lambda r, f: end_not_before_start(f)),)),
+           lambda r, f: ~(f["end_upper"] < f["start_lower"]).fillna(False)),)),
     Rule("inference-explained", "notes say how an inferred place, date or origin was reached", (
         At("stages", "notes", "say in notes how the inferred place or date was reached",
            lambda r, f: inference_explained(f)),
         At("persons", "notes", "say in notes how the inferred origin was reached",
-           lambda r, f: origin_inference_explained(f)))),
+           lambda r, f: ~((f["origin_basis"] == "inferred") & f["notes"].isna()).fillna(False)))),
     Rule("date-basis", "start_basis / end_basis are given exactly when start / end are", tuple(
         At("stages", f"{column}_basis", f"give {column}_basis exactly when {column} is given",
-           lambda r, f, c=column: date_has_basis(f, c)) for column in ("start", "end"))),
+           lambda r, f, c=column: f[c].notna() == f[f"{c}_basis"].notna()) for column in ("start", "end"))),
     Rule("person-source", "a stage or duration comes from a text that reports on its person", tuple(
         At(name, "source_id", f"a {noun} comes from a text that reports on its person (persons.source_id or "
            "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",))
         for name, noun in (("stages", "stage"), ("durations", "duration")))),
     Rule("stage-continuity", "a stay starts when the previous one ends", (
         At("stages", "start", "a stay starts when the previous one ends: this start does not fit the previous stage's "
-           "end (overlapping stays?)", lambda r, f: continuity(r.windows, f), when=_has_windows),)),
+           "end (overlapping stays?)", lambda r, f: r.windows["continuity"].reindex(f.index).fillna(True).astype(bool),
+           when=_has_windows),)),
     Rule("chronology", "a person's dates can all hold in journey order", (
         At("stages", "start", "the person's dates cannot all hold in this order: a stage starts before an earlier one, "
            "or after a later one", lambda r, f: chronological(r.windows, f), when=_has_windows),)),
@@ -539,7 +507,7 @@ RULES = (
     Rule("excludes-names-codes", "a factor's excludes names codes of the codebook", (
         At("factors", "excludes", "excludes names a neighbouring code (after a colon, codes separated by commas) that "
            "is not a factor_id of the codebook: correct the id, or add that code; a code's neighbours need not name "
-           "it back", lambda r, f: excludes_names_codes(f)),)),
+           "it back", lambda r, f: codebook.unknown(f).map(len).eq(0).astype(bool)),)),
     Rule("factor-used", "every codebook factor is used by a coding", (
         At("factors", "factor_id", "every codebook factor is used by at least one coding: use it or remove it",
            lambda r, f: factor_used(r.j, f), needs=("codings",), when=_own_codebook),)),

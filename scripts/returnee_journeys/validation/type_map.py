@@ -40,21 +40,10 @@ READR = {"string": {"c"}, "integer": {"i", "d", "n", "c"}, "number": {"d", "n", 
          "date": {"D", "c"}}
 
 
-def _arrow_type(value: str) -> pa.DataType | None:
-    try:
-        return pa.type_for_alias(value)
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 # the names sqlite-utils creates columns of (the string keys of its COLUMN_TYPE_MAPPING; a test keeps
 # this list equal to it): written out, since the light install that validates has no sqlite-utils
 SQLITE_KNOWN = {"TEXT", "INTEGER", "FLOAT", "REAL", "BLOB", "text", "str", "integer", "int", "float", "real", "blob",
                 "bytes", "ANY", "any"}
-
-
-def _sqlite_known() -> set[str]:
-    return SQLITE_KNOWN
 
 
 def why_not(kind: str, target: str, value: object) -> str | None:
@@ -64,12 +53,13 @@ def why_not(kind: str, target: str, value: object) -> str | None:
     if target == "pandas":
         allowed = PANDAS[kind]
     elif target == "arrow":
-        arrow = _arrow_type(value)
-        if arrow is None:
+        try:
+            arrow = pa.type_for_alias(value)
+        except (ValueError, KeyError, TypeError):
             return f"Arrow has no type alias {value!r} (pyarrow.type_for_alias)"
         return None if ARROW[kind](arrow) else f"Arrow's {arrow} cannot hold a {kind} column without loss"
     elif target == "sqlite":
-        if value not in _sqlite_known():
+        if value not in SQLITE_KNOWN:
             return f"sqlite-utils creates no column of type {value!r}"
         allowed = SQLITE[kind]
     else:
