@@ -42,7 +42,8 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     durations = durations[durations["span_relation"] != "context"].sort_values(["order", "duration_id"])
     low, high, shortest, longest = (durations[c].to_numpy(float) for c in ("low", "high", "shortest", "longest"))
     discrepancies = data.table("discrepancies")
-    flagged = durations["duration_id"].isin(discrepancies.loc[discrepancies["resource"] == "durations", "row_id"]).to_numpy()
+    flagged = durations["duration_id"].isin(
+        discrepancies.loc[discrepancies["resource"] == "durations", "row_id"]).to_numpy()
     names = dict(zip(data.table("persons")["person_id"], data.table("persons")["name_in_source"]))
     finite = np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)], low[np.isfinite(low)], 30.0]
     keys_ = [style.Key("span the coded dates allow", {"facecolor": "#DDDDDD", "edgecolor": "#999999"}, area=True),

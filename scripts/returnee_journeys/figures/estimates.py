@@ -5,14 +5,13 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..model import journeys
 from . import style
 
 
-def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple[float, str]]]:
+def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple]]:
     """y of each estimate (a row as tall as its label's lines), and y of a heading above each
     measure's group: the measure's category label (`labels`), else its code."""
     ys, headings, y = [], [], 0.0
@@ -77,10 +76,7 @@ def layout(plan: Plan) -> tuple[style.Layout, list[float]]:
 
 
 def render(plan: Plan, size: style.Layout, shares: list[float]):
-    fig = plt.figure(figsize=(style.WIDTH, style.clamp_height(size.axes_height + 0.45 + style.legend_height(
-        size.legend_lines) + style.note_height(size.note))), layout="constrained")
-    grid = fig.add_gridspec(len(plan.panels) + 1, 1, height_ratios=shares + [
-        max(style.legend_height(size.legend_lines), 0.05) / PER_LINE])
+    fig, grid = style.figure_with_legend(size.axes_height, size.legend_lines, size.note, shares=shares, unit=PER_LINE)
     for number, panel in enumerate(plan.panels):
         ax = fig.add_subplot(grid[number])
         for y, row in zip(panel.ys, panel.rows):

@@ -74,7 +74,8 @@ def merged(coded: pd.DataFrame) -> pd.DataFrame:
     """One row per move, Lee category, factor and Lee label: every coding of it together, its texts
     (`sources`, sorted) and its strongest reading (see the module's docstring)."""
     key = ["stage_id", "lee_category", "factor_id", "label"]
-    coded = coded.assign(label=coded["label"].fillna(""), named=coded["certainty"].map(style.CERTAINTY_FILLED).fillna(False),
+    coded = coded.assign(label=coded["label"].fillna(""),
+                         named=coded["certainty"].map(style.CERTAINTY_FILLED).fillna(False),
                          hindsight=coded["timing"].map(style.TIMING_HALO).fillna(False),
                          struck=coded["salience"].map(style.SALIENCE_STRUCK).fillna(False))
     grouped = coded.groupby(key, sort=False, dropna=False)
@@ -145,7 +146,7 @@ def glyphs(here: pd.DataFrame, part: pd.DataFrame, table: pd.DataFrame, cited: s
         "x": [col_of[s] + (n - (k - 1) / 2) * 0.3 for s, n, k in zip(here["stage_id"], nth, count)],
         "y": [row_of[key] for key in zip(here["lee_category"], here["factor_id"])],
         "marker": [m for m, _ in looks], "colour": [c for _, c in looks],
-        "named": here["named"].to_numpy(), "hindsight": here["hindsight"].to_numpy(), "struck": here["struck"].to_numpy(),
+        **{flag: here[flag].to_numpy() for flag in ("named", "hindsight", "struck")},
         "cite": [",".join(str(numbers[t]) for t in texts) if s in cited else ""
                  for s, texts in zip(here["stage_id"], here["sources"])]})
 
@@ -153,7 +154,8 @@ def glyphs(here: pd.DataFrame, part: pd.DataFrame, table: pd.DataFrame, cited: s
 def person_spans(part: pd.DataFrame, persons: pd.Series) -> list[tuple]:
     people = part["person_id"].to_numpy(dtype=object)
     starts = list(np.flatnonzero(np.r_[True, people[1:] != people[:-1]]))
-    return [(start, end, persons.get(people[start], people[start])) for start, end in zip(starts, starts[1:] + [len(part)])]
+    return [(start, end, persons.get(people[start], people[start]))
+            for start, end in zip(starts, starts[1:] + [len(part)])]
 
 
 def keys(coded: pd.DataFrame, markers: pd.DataFrame) -> list[style.Key]:
@@ -203,7 +205,8 @@ def layout(plan: Plan) -> Layout:
     size = style.sized(plan.keys, plan.note, 0, plan.width)
     headings = [h for panel in plan.panels for h in panel.moves["heading"]]
     header = max((style.text_width(h, 6) for h in headings), default=0.5) + 0.2
-    fixed = 0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note) + len(plan.panels) * (header + 0.35)
+    fixed = (0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note)
+             + len(plan.panels) * (header + 0.35))
     count = sum(max(len(p.rows), 1) for p in plan.panels)
     row = max(MIN_ROW, min(ROW, (style.MAX_HEIGHT - fixed) / count))  # rows close up before the figure grows
     heights = [row * max(len(p.rows), 1) + header + 0.35 + (0.6 if len(plan.panels) > 1 else 0) for p in plan.panels]

@@ -46,6 +46,9 @@ BORDERS = ("Borders: Natural Earth 1:110m, as recognised internationally (Crimea
 # laid out in two, four with an inset (as many as the committed figures were drawn with).
 LAYOUT_PASSES = {False: 2, True: 4}
 DOMESTIC = {"lw": 0.8, "linestyle": (0, (1, 1.5))}  # a leg within the person's home country
+CITY = {"marker": "o", "ms": 4, "mfc": "black", "mec": "black"}  # the marks of places drawn at a point
+REGION = {"marker": "h", "ms": 6, "mfc": "white", "mec": "black"}
+TRANSIT = {"marker": "o", "ms": 3.5, "mfc": "white", "mec": "#444444"}
 # Where a leg to or from a country known only as a country never ends: generous boxes (west, south,
 # east, north) around territory occupied or disputed near the places these journeys reach. Never
 # drawn, only kept clear of leg ends: a box wider than the territory only moves an end along the border.
@@ -570,15 +573,13 @@ def legend_handles(plan: Plan, palette: style.Palette) -> list:
         handles.append(Line2D([], [], color="grey", lw=DOMESTIC["lw"], ls=DOMESTIC["linestyle"],
                               label="within the home country, not abroad"))
     if any(places.drawing[loc] == "point" for loc in drawn - plan.transit if not places.is_area(loc)):
-        handles.append(Line2D([], [], marker="o", ls="", mfc="black", mec="black", ms=4, label="city"))
+        handles.append(Line2D([], [], ls="", **CITY, label="city"))
     if any(places.is_region(loc) for loc in drawn):
-        handles.append(Line2D([], [], marker="h", ls="", mfc="white", mec="black", ms=6,
-                              label="region: approximate point (none of its own)"))
+        handles.append(Line2D([], [], ls="", **REGION, label="region: approximate point (none of its own)"))
     if any(places.is_area(loc) for loc in drawn):
         handles.append(Patch(**HIGHLIGHT, label="known only as a country: its outline"))
     if any(places.drawing[loc] == "point" for loc in drawn & plan.transit):
-        handles.append(Line2D([], [], marker="o", ls="", mfc="white", mec="#444444", ms=3.5,
-                              label="transit: waypoint (no arrowhead)"))
+        handles.append(Line2D([], [], ls="", **TRANSIT, label="transit: waypoint (no arrowhead)"))
     return handles
 
 
@@ -662,11 +663,11 @@ def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
                     transform=ax.transData)
 
 
-def draw_places(ax, plan: Plan, frame: Frame, named=None) -> list:
+def draw_places(ax, plan: Plan, frame: Frame, named) -> list:
     """Markers of point places and the labels of the places drawn (`named`: of these only), placed later."""
     places, projection = plan.places, frame.projection
     x0, x1, y0, y1 = frame.box
-    named = set(plan.drawn) if named is None else set(named)
+    named = set(named)
     labels = []
     for loc in sorted(plan.drawn):
         if places.is_area(loc):
@@ -684,13 +685,8 @@ def draw_places(ax, plan: Plan, frame: Frame, named=None) -> list:
             continue
         lon, lat = places.point(loc)
         px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
-        if places.is_region(loc):
-            look = {"marker": "h", "ms": 6, "mfc": "white", "mec": "black", "mew": 0.8}
-        elif loc in plan.transit:
-            look = {"marker": "o", "ms": 3.5, "mfc": "white", "mec": "#444444", "mew": 0.8}
-        else:
-            look = {"marker": "o", "ms": 4, "mfc": "black", "mec": "black", "mew": 0.8}
-        ax.plot(px, py, ls="", zorder=6, transform=ax.transData, **look)
+        look = REGION if places.is_region(loc) else TRANSIT if loc in plan.transit else CITY
+        ax.plot(px, py, ls="", mew=0.8, zorder=6, transform=ax.transData, **look)
         if loc not in named:
             continue
         name = places.name(loc) + (" (approx.)" if places.is_region(loc) else "")

@@ -34,9 +34,8 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     people = people[people["person_id"].isin(set(months["person_id"]))].reset_index(drop=True)
     row = {p: i for i, p in enumerate(people["person_id"])}
     censoring = data.censoring(windows).set_index("person_id")
-    used = sorted(set(months["candidates"].str.split("|").explode()), key=lambda k: palette.slot("places", k))
-    looks = style.place_looks(palette, used)
-    keys = style.place_keys(looks, journeys.place_names(data.table("locations")))
+    looks, keys = style.place_looks(palette, months["candidates"].str.split("|").explode(),
+                                    journeys.place_names(data.table("locations")))
     open_people = [p for p in people["person_id"] if censoring.at[p, "censor"] == 2]
     if open_people:
         keys.append(style.Key("open: no known end, text undated (censored)", style.OPEN_MARK))

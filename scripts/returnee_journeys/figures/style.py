@@ -121,11 +121,11 @@ def wrap_label(label: str) -> str:
     return "\n".join(textwrap.wrap(label, LEGEND_CHARS, break_on_hyphens=False)) or label
 
 
-def legend_shape(labels: list[str], width: float = WIDTH - 0.5, size: float | None = None) -> tuple[int, float]:
+def legend_shape(labels: list[str], width: float = WIDTH - 0.5) -> tuple[int, float]:
     """(columns, height in lines) of the widest legend of these labels (wrapped as `wrap_label` does)
     that fits `width` inches. Matplotlib fills a legend column by column, each as wide as its widest
     entry; a row is as tall as its tallest entry."""
-    size = size or plt.rcParams["legend.fontsize"]
+    size = plt.rcParams["legend.fontsize"]
     if not labels:
         return 1, 0
     wrapped = [wrap_label(label) for label in labels]
@@ -139,9 +139,8 @@ def legend_shape(labels: list[str], width: float = WIDTH - 0.5, size: float | No
     return 1, sum(lines)
 
 
-def legend_height(lines: float, size: float | None = None) -> float:
-    size = size or plt.rcParams["legend.fontsize"]
-    return 0 if lines == 0 else lines * size * 1.45 / 72 + 0.12
+def legend_height(lines: float) -> float:
+    return 0 if lines == 0 else lines * plt.rcParams["legend.fontsize"] * 1.45 / 72 + 0.12
 
 
 def clamp_height(inches: float, low: float = 2.4, high: float = MAX_HEIGHT) -> float:
@@ -178,18 +177,21 @@ def sized(keys: list[Key], note: list[str], axes_height: float, width: float = W
     return Layout(wrap_note(note), lines, axes_height)
 
 
-def figure_with_legend(axes_height: float, legend_lines: float, note: str, margin: float = 0.45):
+def figure_with_legend(axes_height: float, legend_lines: float, note: str, margin: float = 0.45,
+                       shares: list[float] | None = None, unit: float = 1.0):
     """A figure of the standard width tall enough for its axes (inches), a legend of `legend_lines`
-    lines below them and the note; returns the figure and a two-row grid (axes, legend)."""
+    lines below them and the note; returns the figure and a grid of a row per axes (their `shares` of
+    the height, in `unit` inches; default one axes) and the legend's row."""
     legend = legend_height(legend_lines)
     fig = plt.figure(figsize=(WIDTH, clamp_height(axes_height + margin + legend + note_height(note))),
                      layout="constrained")
-    return fig, fig.add_gridspec(2, 1, height_ratios=[axes_height, max(legend, 0.05)])
+    shares = [axes_height] if shares is None else shares
+    return fig, fig.add_gridspec(len(shares) + 1, 1, height_ratios=shares + [max(legend, 0.05) / unit])
 
 
-def add_legend(ax, handles, labels=None) -> None:
+def add_legend(ax, handles) -> None:
     """A legend filling an axes of its own (made room for by the figure's height)."""
-    labels = labels or [h.get_label() for h in handles]
+    labels = [h.get_label() for h in handles]
     columns, _ = legend_shape(labels, ax.figure.get_figwidth() - 0.5)
     labels = [wrap_label(label) for label in labels]
     ax.axis("off")
@@ -202,15 +204,13 @@ def runs(months: pd.DataFrame) -> pd.DataFrame:
     return spells(months.assign(state=months["candidates"]))
 
 
-def place_looks(palette: Palette, keys) -> dict[str, tuple[str, str]]:
-    """place key -> (colour, hatch)."""
-    return {k: (palette.colour("places", k), palette.hatch("places", k)) for k in keys}
-
-
-def place_keys(looks: dict, names: dict) -> list[Key]:
-    """Legend entries of places (in the order of `looks`), then the uncertain month's."""
-    return [Key(names.get(k, k), {"facecolor": colour, "hatch": hatch, "edgecolor": "white", "lw": 0}, area=True)
-            for k, (colour, hatch) in looks.items()] + [UNCERTAIN_KEY]
+def place_looks(palette: Palette, keys, names: dict) -> tuple[dict[str, tuple[str, str]], list[Key]]:
+    """The places drawn in their palette order, place key -> (colour, hatch), and their legend entries
+    (named by `names`), then the uncertain month's."""
+    looks = {k: (palette.colour("places", k), palette.hatch("places", k))
+             for k in sorted(set(keys), key=lambda k: palette.slot("places", k))}
+    return looks, [Key(names.get(k, k), {"facecolor": colour, "hatch": hatch, "edgecolor": "white", "lw": 0},
+                       area=True) for k, (colour, hatch) in looks.items()] + [UNCERTAIN_KEY]
 
 
 def boxes(ax, runs: pd.DataFrame, looks: dict, row_of: dict, height: float) -> None:
@@ -231,10 +231,8 @@ def boxes(ax, runs: pd.DataFrame, looks: dict, row_of: dict, height: float) -> N
                 [(x0, y0), (x1, y0), (x1, y0 + stripe), (x0, y0 + stripe)])
     for (place, uncertain), verts in sorted(groups.items()):
         colour, hatch = looks[place]
-        if uncertain:
-            look = {**UNCERTAIN, "hatch": UNCERTAIN["hatch"] + hatch}
-        else:
-            look = {"edgecolor": "white", "hatch": hatch or None}
+        look = ({**UNCERTAIN, "hatch": UNCERTAIN["hatch"] + hatch} if uncertain
+                else {"edgecolor": "white", "hatch": hatch or None})
         ax.add_collection(PolyCollection(verts, facecolors=colour, linewidths=0, **look))
 
 

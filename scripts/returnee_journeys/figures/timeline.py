@@ -124,8 +124,7 @@ def _contradictions(data, windows, ys: dict, drawn: set) -> tuple[list[tuple], l
         lo = hi = pd.NaT
         if not stage.empty:
             stage = stage.iloc[0]
-            lo, hi = (stage["start_min"], stage["start_max"]) if d.field == "start" else (stage["end_min"],
-                                                                                         stage["end_max"])
+            lo, hi = stage[f"{d.field}_min"], stage[f"{d.field}_max"]  # d.field is start or end
             lo, hi = (lo if pd.notna(lo) else hi), (hi if pd.notna(hi) else lo)
         if pd.isna(lo) or stage["person_id"] not in ys or stage["person_id"] not in drawn:
             unmarked.append(f"discrepancies/{d.discrepancy_id}")
@@ -181,10 +180,9 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     stages, locations = data.table("stages"), data.table("locations")
     planned = stages[~stages["stage_type"].isin(data.descriptor.stage_types(realised=True))]
 
-    used = sorted(set(months["candidates"].str.split("|").explode()) |
-                  set(journeys.place_key(locations, planned["location_id"])), key=lambda k: palette.slot("places", k))
-    looks = style.place_looks(palette, used)
-    keys = style.place_keys(looks, journeys.place_names(locations))
+    used = set(months["candidates"].str.split("|").explode())
+    looks, keys = style.place_looks(palette, used | set(journeys.place_key(locations, planned["location_id"])),
+                                    journeys.place_names(locations))
     if len(planned):
         keys.append(style.Key("planned, never reached", {"marker": "D", "ls": "", "mfc": "white", "mec": "black"}))
     contradictions, unmarked = _contradictions(data, windows, ys, drawn)

@@ -1,19 +1,5 @@
-"""Rebuild ne_110m_countries.geojson from the Natural Earth layer that ships in the pyogrio wheel.
-
-Natural Earth 1:110m Admin 0 countries (public domain), as pyogrio's test fixture
-`naturalearth_lowres`; kept here with coordinates rounded to 0.01° so figures need no network.
-The layer has ISO 3166-1 alpha-3 codes only (and none, "-99", for a few countries); `iso_a2`, the
-alpha-2 code the locations table uses, is added from pycountry, by name where alpha-3 is missing
-(Kosovo takes the user-assigned XK; N. Cyprus and Somaliland have none).
-
-Borders as recognised internationally. Natural Earth's default layer is its de facto view, which
-draws Crimea (occupied by Russia since 2014) as part of Russia; at 1:110m it is one polygon of
-Russia's outline. Natural Earth's Ukrainian point-of-view edition (admin_0_countries_ukr), like the
-UN General Assembly's resolution 68/262, draws it as Ukraine. That edition does not ship offline,
-so the same change is made here: every polygon of the layer's Russia that lies in OCCUPIED (Crimea
-with Sevastopol) is moved to Ukraine and merged with it. The other territories of Ukraine occupied
-since 2014 and 2022 are already Ukraine in the default layer. The routes figure's note says which
-borders are drawn.
+"""Rebuild ne_110m_countries.geojson from the Natural Earth layer that ships in the pyogrio wheel,
+with `iso_a2` codes added and Crimea moved from Russia's outline to Ukraine's (README.md here says why).
 Usage: python scripts/returnee_journeys/figures/basemap/extract.py   (needs the `dev` extra)
 """
 from __future__ import annotations
