@@ -66,6 +66,8 @@ def without_emphasis(line: str) -> str:
     '*a *a *a …'): each opener, left to right, is paired with the nearest closer of its kind."""
     import bisect  # noqa: PLC0415
 
+    if "*" not in line:
+        return line
     n = len(line)
     closers: dict[str, list[int]] = {"*": [], "**": []}
     for q in range(1, n):

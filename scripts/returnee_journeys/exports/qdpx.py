@@ -277,6 +277,7 @@ class Project:
         return sources, contents
 
     def xml(self) -> tuple[bytes, dict[str, bytes]]:
+        """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
         E, descriptor, book = self.E, self.data.descriptor, self.book
         variables_xml, variables = self.variables()
         cases = self.cases(variables)
@@ -297,11 +298,6 @@ class Project:
         return serialise(root, "Project"), contents
 
 
-def project_xml(data: journeys.Journeys, texts: dict[str, str]) -> tuple[bytes, dict[str, bytes]]:
-    """project.qde and the source files (archive name → bytes) of the `.qdpx`."""
-    return Project(data, texts).xml()
-
-
 def build(ctx, out: Path | None = None) -> Path:
     """`<out>/<name>.qdpx` (default: the package's dist/exports/) from the package of `ctx` (a Context)
     and its texts (`ctx.sources`), which must all be there and match their sha256 (else
@@ -310,7 +306,7 @@ def build(ctx, out: Path | None = None) -> Path:
     default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
     data = journeys.read(ctx.path)
-    qde, sources = project_xml(data, texts_module.verified(data.table("sources"), ctx.sources))
+    qde, sources = Project(data, texts_module.verified(data.table("sources"), ctx.sources)).xml()
     with files.OutputFolder(out, "qdpx", strict=not default) as output:
         if not default:
             output.mark()

@@ -85,7 +85,10 @@ def in_key_order(resources: list[dict]) -> list[dict]:
 
 
 def _nullable(frame: pd.DataFrame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    """The rows as dicts of Python values, a missing value None (one mask: `where` on objects is slow)."""
+    values = frame.astype(object).to_numpy(copy=True)
+    values[frame.isna().to_numpy()] = None
+    return [dict(zip(frame.columns, row)) for row in values.tolist()]
 
 
 def write(data: journeys.Journeys, path: Path, result: comparison_model.Comparison | None = None) -> None:

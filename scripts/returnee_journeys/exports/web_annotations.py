@@ -49,14 +49,14 @@ def _tag(value: str, purpose: str = "tagging") -> dict:
     return {"type": "TextualBody", "purpose": purpose, "value": value}
 
 
-def bodies(data: journeys.Journeys, resource: str, field: str, row_id: str, row: dict) -> list[dict]:
+def bodies(data: journeys.Journeys, resource: str, field: str, row_id: str, row: dict,
+           factors: dict[str, str], lee_labels: dict) -> list[dict]:
     """What the annotation says: the code, stage or field, then a description of the row."""
-    descriptor = data.descriptor
-    several = len(descriptor.quote_fields(resource)) > 1
+    several = len(data.descriptor.quote_fields(resource)) > 1
     described = f"{resource}/{row_id}" + (f", {field}" if several else "")
     if resource == "codings":
-        factor = data.table("factors").set_index("factor_id")["label"].get(row["factor_id"], row["factor_id"])
-        label = descriptor.lee_labels().get((row["lee_category"], cell_text(row["valence"])), "")
+        factor = factors.get(row["factor_id"], row["factor_id"])
+        label = lee_labels.get((row["lee_category"], cell_text(row["valence"])), "")
         tags = [_tag(row["factor_id"], "classifying"), _tag(label), _tag(row["stage_id"])]
         described += f": {factor} ({label}), bearing on the move into {row['stage_id']}"
     elif resource == "stages":
@@ -83,6 +83,8 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
     order = {r["name"]: i for i, r in enumerate(descriptor.resources)}
     created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
     contributors = descriptor.data.get("contributors") or [{}]
+    factors = data.table("factors").set_index("factor_id")["label"].to_dict()
+    lee_labels = descriptor.lee_labels()
     items = []
     for (resource, row_id, field), parts in sorted(grouped.items(), key=lambda kv: (order[kv[0][0]], *kv[0][1:])):
         items.append({
@@ -91,7 +93,7 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
             "motivation": "classifying",
             **created,
             "creator": {"type": "Organization", "name": contributors[0].get("title", "coders")},
-            "body": bodies(data, resource, field, row_id, rows[resource][row_id]),
+            "body": bodies(data, resource, field, row_id, rows[resource][row_id], factors, lee_labels),
             "target": [{"source": address[p.source_id],
                         "selector": selector(texts[p.source_id], p, p.source_id in excerpts)} for p in parts],
         })

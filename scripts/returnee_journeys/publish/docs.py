@@ -119,9 +119,8 @@ def glance_columns() -> str:
                  [(f"`{name}`", _cell(comparison_model.DESCRIPTIONS[name])) for name in comparison_model.COLUMNS])
 
 
-def glance(data: journeys.Journeys) -> str:
-    result = comparison_model.build(data)
-    return glance_table(result.rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8")
+def glance(rows) -> str:
+    return glance_table(rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8")
 
 
 def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
@@ -144,10 +143,11 @@ def makers(ctx, data) -> dict:
 
     d = ctx.descriptor
     measured = functools.cache(lambda: reliability.measured(d, data().tables))
+    compared = functools.cache(lambda: comparison_model.build(data()).rows)  # two sections show it
     return {"tables": lambda: tables(d, data().tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(ctx.citation)),
-            "journeys-at-a-glance": lambda: glance(data()) + reliability.glance_note(measured()),
-            "comparison-table": lambda: glance_table(comparison_model.build(data()).rows),
+            "journeys-at-a-glance": lambda: glance(compared()) + reliability.glance_note(measured()),
+            "comparison-table": lambda: glance_table(compared()),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),
             "schema-org": lambda: schema_org_block(d, ctx.citation, data().tables),

@@ -188,8 +188,7 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
             output.mark()
         for stale in out.glob(f".{name}.*"):  # left by a run that was killed (we hold the lock)
             shutil.rmtree(stale, ignore_errors=True)
-        scratch = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
-        try:
+        with tempfile.TemporaryDirectory(dir=out, prefix=f".{name}.", ignore_cleanup_errors=True) as scratch:
             if exports is None or figures is None:
                 from ..context import Context
 
@@ -197,18 +196,15 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
             if exports is None:
                 from .. import exports as exports_module
 
-                exports = scratch / "exports"
+                exports = Path(scratch) / "exports"
                 exports_module.write_all(ctx, exports)
             if figures is None:
                 from .. import figures as figures_module
 
-                figures_module.draw(ctx, None, scratch / "figures")
-                figures = scratch / "figures"
+                figures = Path(scratch) / "figures"
+                figures_module.draw(ctx, None, figures)
             archive = files.zip_bytes(members(root, exports, figures))  # flat: every member at the top
-            target = files.write_atomically(out / f"{name}.zip", archive)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return target
+            return files.write_atomically(out / f"{name}.zip", archive)
 
 
 def release_readme(r: Release) -> str:
