@@ -121,11 +121,8 @@ def main_part(geometry):
 
 
 def in_no_end_zone(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Whether each point lies in one of NO_END_ZONES."""
-    inside = np.zeros(len(lon), dtype=bool)
-    for _, (west, south, east, north) in NO_END_ZONES:
-        inside |= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    return inside
+    """Whether each point lies in one of NO_END_ZONES (its edges included)."""
+    return shapely.intersects_xy(shapely.union_all([shapely.box(*zone) for _, zone in NO_END_ZONES]), lon, lat)
 
 
 def nearest_on_border(geometry, toward: tuple[float, float]) -> tuple[float, float]:
