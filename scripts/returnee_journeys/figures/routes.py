@@ -74,9 +74,7 @@ def countries() -> tuple:
 
 def polygons_of(geometry) -> list:
     """The polygons of a geometry (a collection may also hold a sliver line left by rounding)."""
-    if geometry.geom_type == "Polygon":
-        return [geometry]
-    return [p for part in getattr(geometry, "geoms", []) for p in polygons_of(part)]
+    return [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon"]
 
 
 def angular_distance(lon, lat, centre) -> np.ndarray:
