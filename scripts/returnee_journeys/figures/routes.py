@@ -109,8 +109,7 @@ def crosses_meridian(lon: np.ndarray, meridian):
 
 def outline(code) -> object | None:
     """The country's outline (all its polygons), or None where the layer has none at 1:110m."""
-    found = [g for c, _, g in countries() if c and c == code]
-    return found[0] if found else None
+    return next((g for c, _, g in countries() if c and c == code), None)
 
 
 def main_part(geometry):
