@@ -120,11 +120,9 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def _short(value: str | None, width: int = 60) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _short(value: str | None) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _as_problems(problems) -> Problems:

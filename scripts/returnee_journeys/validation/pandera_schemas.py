@@ -350,15 +350,18 @@ PRIMARY_KEY_HINT = "the primary key must be unique: this value is repeated"
 
 def unique_key(key: list[str]):
     """The primary key as a check: whether each row's key is not repeated (a key with a missing part
-    is `required`'s to report). The key is first counted (Arrow's count of distinct values, or of
-    groups for a composite key): when no key repeats, every row holds, with no duplicate search."""
+    is `required`'s to report). The key is first counted (Arrow's count of distinct values; of a
+    composite key, its parts joined by a unit separator, which may only make two keys look alike):
+    when no key repeats, every row holds, with no duplicate search."""
     def check(frame: pd.DataFrame) -> bool | pd.Series:
         if len(key) == 1:
             values = pa_arrow.array(frame[key[0]])
-            if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
+        else:
+            parts = [pa_arrow.array(frame[c]).cast(pa_arrow.large_string()) for c in key]
+            values = pc.binary_join_element_wise(*parts, pa_arrow.scalar("\x1f", pa_arrow.large_string()))
+        if pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count:
+            if len(key) == 1 or values.null_count == 0:
                 return True
-        elif pa_arrow.table({c: pa_arrow.array(frame[c]) for c in key}).group_by(key).aggregate([]).num_rows == len(frame):
-            return True
         return passed(~(frame.duplicated(subset=key, keep=False) & frame[key].notna().all(axis=1)).to_numpy(),
                       frame.index)
     return check

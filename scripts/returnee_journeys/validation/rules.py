@@ -20,12 +20,8 @@ from ..model.descriptor import Descriptor
 from .schema import Check
 
 
-
 def _stage_of(j: keys.Joins, resource: str, column: str, wanted: str) -> pd.Series:
-    """`wanted` of the stage that `resource.column` names; `person_source` is its person's source."""
-    if wanted == "person_source":
-        person = j.get(resource, column, "stages", "stage_id", "person_id")
-        return keys.lookup(person, j.tables["persons"], "person_id", "source_id")
+    """`wanted` of the stage that `resource.column` names."""
     return j.get(resource, column, "stages", "stage_id", wanted)
 
 
@@ -89,20 +85,15 @@ def inference_explained(stages: pd.DataFrame) -> pd.Series:
     return ~(inferred & ~stages["notes"].notna())
 
 
-def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray | None = None) -> pd.Series:
-    """Whether `source` is a text that reports on `person`: the one introducing them
-    (persons.source_id) or one listed for them in person_sources. `where`: the persons row of each
-    person, when the joins know it already; `person` may then be a function giving the persons."""
-    persons = j.tables["persons"]
-    if where is None:
-        where = keys.positions(person, persons["person_id"])
-    introducing = keys.take(persons, where, "source_id", source.index)
-    ok = (source == introducing).fillna(False)
+def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray) -> pd.Series:
+    """Whether `source` is a text that reports on the person: the one introducing them (the
+    source_id of their persons row, at `where`) or one listed for them in person_sources (`person()`
+    gives the person of each row, worked out only when that table has rows)."""
+    ok = (source == keys.take(j.tables["persons"], where, "source_id", source.index)).fillna(False)
     further = j.tables.get("person_sources")
     if further is not None and len(further):
-        person = person() if callable(person) else person
         pairs = further["person_id"].astype(str) + "\x1f" + further["source_id"].astype(str)
-        ok |= keys.is_in(person.astype(str) + "\x1f" + source.astype(str), pairs)
+        ok |= keys.is_in(person().astype(str) + "\x1f" + source.astype(str), pairs)
     return ok.astype(bool)
 
 
