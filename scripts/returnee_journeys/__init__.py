@@ -92,10 +92,8 @@ def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
 def agreement(path: str | Path | None = None, round: int | None = None, *, resamples: int = 1000,
               seed: int = 2026) -> list:
     """Krippendorff's alpha (nominal) per coded variable for each reliability round of a package (or
-    round `round`): a list of `Round`s, each with its `figures` (variable, units, observed agreement,
-    alpha, bootstrap 95 % interval) and `disagreements`. Alpha comes from the `krippendorff` package.
-    Raises InvalidData when the package has no second coding, or its codings cite moves or factors
-    it does not have."""
+    round `round`): a list of `Round`s (docs/reliability.md). Raises InvalidData when the package has no
+    second coding, or its codings cite moves or factors it does not have."""
     from .model import agreement as computed
 
     return computed.agreement(load(path, bounds=False), round, resamples, seed)

@@ -157,10 +157,10 @@ def _figures(args) -> int:
 
 
 def _exports(args) -> int:
+    ctx = _context(args)  # the package's line first, then the exporters' libraries
     from . import exports
     from .exports import web_annotations
 
-    ctx = _context(args)
     _check_out(args, "exports", ctx.exports)
     if _gate(ctx):
         return 1
@@ -174,10 +174,10 @@ def _exports(args) -> int:
 
 
 def _qdpx(args) -> int:
+    ctx = _context(args)
     from .exports import qdpx
     from .model import load, texts
 
-    ctx = _context(args)
     _check_out(args, "qdpx", ctx.exports)
     listed = load.read_resource(ctx.descriptor, "sources")
     if listed is not None:  # every text there and the copy that was coded, else exit 2 ...
@@ -192,11 +192,11 @@ def _qdpx(args) -> int:
 
 
 def _release(args) -> int:
+    ctx = _context(args)
     from .exports import web_annotations
     from .model import files, journeys
     from .publish import release
 
-    ctx = _context(args)
     _check_out(args, "release", ctx.dist)
     _require_texts(ctx)
     if _gate(ctx, require_sources=True):

@@ -182,16 +182,15 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
     by: dict[str, dict] = {coder_a: {}, coder_b: {}}  # coder → (move, factor) → their rows, read once as dicts
     for row in codings[codings["coder"].isin(by)].to_dict("records"):
         by[row["coder"]].setdefault((row["stage_id"], row["factor_id"]), []).append(row)
-    held = {c: set(by[c]) for c in by}
     values: dict[str, tuple[list, list, list]] = {v: ([], [], []) for v in VARIABLES}
     presence = values["presence"]
     for move in moves:
         for factor_id in factor_ids:
             unit = (move, factor_id)
             presence[0].append(f"{move}/{factor_id}")
-            presence[1].append(PRESENT if unit in held[coder_a] else ABSENT)
-            presence[2].append(PRESENT if unit in held[coder_b] else ABSENT)
-            if unit in held[coder_a] and unit in held[coder_b]:
+            presence[1].append(PRESENT if unit in by[coder_a] else ABSENT)
+            presence[2].append(PRESENT if unit in by[coder_b] else ABSENT)
+            if unit in by[coder_a] and unit in by[coder_b]:
                 for n, (x, y) in enumerate(_pairs(by[coder_a][unit], by[coder_b][unit]), start=1):
                     for variable in PAIRED:
                         units, va, vb = values[variable]

@@ -73,25 +73,17 @@ def _person_of_rows(data: journeys.Journeys) -> dict[tuple[str, str], str]:
     """(resource, row id) → person id, for every row that belongs to one person: the persons table
     itself and any table that reaches it through its foreign keys (at most two steps)."""
     descriptor = data.descriptor
-    persons_key = descriptor.primary_key("persons")[0]
-    ids = data.table("persons")[persons_key]
-    owner: dict[str, pd.Series] = {"persons": pd.Series(ids.to_numpy(), index=ids.to_numpy())}
+    owner = {"persons": {p: p for p in data.table("persons")[descriptor.primary_key("persons")[0]]}}
     for _ in range(2):
-        for resource in descriptor.resources:
-            name = resource["name"]
+        for name in [r["name"] for r in descriptor.resources if r["name"] not in owner]:
             key = descriptor.primary_key(name)
-            if name in owner or len(key) != 1:
-                continue
-            for fk in descriptor.foreign_keys(name):
-                target = fk["reference"]["resource"]
-                if target in owner and len(fk["fields"]) == 1 and target != name:
-                    frame = data.table(name)
-                    by_key = owner[target]
-                    people = frame[fk["fields"][0]].map(lambda v, by_key=by_key: by_key.get(v) if pd.notna(v) else None)
-                    owner[name] = pd.Series(people.to_numpy(), index=frame[key[0]].to_numpy())
-                    break
-    return {(resource, row_id): person for resource, series in owner.items()
-            for row_id, person in series.items() if isinstance(person, str)}
+            fk = next((fk for fk in descriptor.foreign_keys(name) if len(fk["fields"]) == 1
+                       and fk["reference"]["resource"] in owner and fk["reference"]["resource"] != name), None)
+            if len(key) == 1 and fk is not None:
+                frame, by_key = data.table(name), owner[fk["reference"]["resource"]]
+                owner[name] = {row: by_key.get(value) for row, value in zip(frame[key[0]], frame[fk["fields"][0]])}
+    return {(resource, row_id): person for resource, rows in owner.items()
+            for row_id, person in rows.items() if isinstance(person, str)}
 
 
 class _Cells:
@@ -216,6 +208,11 @@ def _ids(*stages) -> list[str]:
     return [s["stage_id"] for s in stages if s is not None]
 
 
+def _at(stay: dict | None, field: str, missing=pd.NaT):
+    """A field of a stay; `missing` where there is no such stay or the field is empty."""
+    return stay[field] if stay is not None and pd.notna(stay[field]) else missing
+
+
 def _who(look: _Lookups, person, cells: _Cells) -> dict:
     pid, origin_id = person.person_id, person.origin_location_id
     cells.cite(pid, "person", "persons", [pid])
@@ -229,15 +226,10 @@ def _who(look: _Lookups, person, cells: _Cells) -> dict:
 
 def _departure(pid: str, journey: _Journey, cells: _Cells) -> dict:
     first, leaving = journey.first, journey.leaving
-    lo = first["end_min"] if first is not None else pd.NaT
-    hi = first["end_max"] if first is not None else pd.NaT
-    coded = ""
-    if first is not None and pd.notna(first["end"]):
-        coded = first["end"]
-    elif leaving is not None and pd.notna(leaving["start"]):
-        coded = leaving["start"]
+    lo, hi = _at(first, "end_min"), _at(first, "end_max")
     cells.cite(pid, "first_departure", "stages", _ids(first, leaving))
-    return {"first_stage_id": first["stage_id"] if first is not None else "", "first_departure": coded,
+    return {"first_stage_id": _at(first, "stage_id", ""),
+            "first_departure": _at(first, "end", "") or _at(leaving, "start", ""),
             "first_departure_min": wording.day(lo), "first_departure_max": wording.day(hi),
             "first_departure_window": wording.window(lo, hi)}
 
@@ -259,10 +251,8 @@ def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> 
     out_of, back_in = journey.out_of, journey.back_in
     first_abroad = journey.abroad[0] if journey.abroad else None
     last_abroad = journey.abroad[-1] if journey.abroad else None
-    dep_lo = out_of["end_min"] if out_of is not None else pd.NaT
-    dep_hi = out_of["end_max"] if out_of is not None else pd.NaT
-    ret_lo = back_in["start_min"] if back_in is not None else pd.NaT
-    ret_hi = back_in["start_max"] if back_in is not None else pd.NaT
+    dep_lo, dep_hi = _at(out_of, "end_min"), _at(out_of, "end_max")
+    ret_lo, ret_hi = _at(back_in, "start_min"), _at(back_in, "start_max")
     cells.cite(pid, "months_abroad", "stages", list(dict.fromkeys(_ids(out_of, first_abroad, last_abroad, back_in))))
     stated = sorted((d for d in look.durations_of.get(pid, []) if first_abroad is not None
                      and (d["span_relation"], d["first_stage_id"], d["last_stage_id"])
@@ -277,11 +267,9 @@ def _time_abroad(look: _Lookups, pid: str, journey: _Journey, cells: _Cells) -> 
 
 def _return(pid: str, journey: _Journey, cells: _Cells) -> dict:
     last = journey.last
-    lo = last["start_min"] if last is not None else pd.NaT
-    hi = last["start_max"] if last is not None else pd.NaT
+    lo, hi = _at(last, "start_min"), _at(last, "start_max")
     cells.cite(pid, "return", "stages", _ids(journey.before_return, last))
-    return {"return_stage_id": last["stage_id"] if last is not None else "",
-            "return": last["start"] if last is not None and pd.notna(last["start"]) else "",
+    return {"return_stage_id": _at(last, "stage_id", ""), "return": _at(last, "start", ""),
             "return_min": wording.day(lo), "return_max": wording.day(hi), "return_window": wording.window(lo, hi)}
 
 
@@ -345,18 +333,21 @@ def factors_text(named: pd.Series, beside: pd.Series) -> list[str]:
             for n, b in zip(named.fillna(""), beside.fillna(""))]
 
 
+def _as_coded(coded: pd.Series, windows: pd.Series) -> list[str]:
+    """The window as a reader writes it, after the coded EDTF value where that reads differently."""
+    return [w if not c or c == w else f"{c} ({w})" for c, w in zip(coded, windows)]
+
+
 def display(table: pd.DataFrame) -> pd.DataFrame:
     """The table as a reader sees it: the DISPLAY columns, each cell plain text."""
     out = pd.DataFrame({
         "person": table["person"],
         "source": table["outlet"],
         "origin": table["origin"] + " (" + table["origin_basis"] + ")",
-        "first departure": [w if not coded or coded == w else f"{coded} ({w})"
-                            for coded, w in zip(table["first_departure"], table["first_departure_window"])],
+        "first departure": _as_coded(table["first_departure"], table["first_departure_window"]),
         "abroad, in order": table["places_abroad"],
         "months abroad": [months_text(r) for _, r in table.iterrows()],
-        "return": [w if not coded or coded == w else f"{coded} ({w})"
-                   for coded, w in zip(table["return"], table["return_window"])],
+        "return": _as_coded(table["return"], table["return_window"]),
         DISPLAY[7]: factors_text(table["reasons_to_leave"], table["set_beside_leaving"]),
         DISPLAY[8]: factors_text(table["reasons_to_return"], table["set_beside_return"]),
         DISPLAY[9]: factors_text(table["obstacles_enablers"], table["obstacles_enablers_set_beside"]),

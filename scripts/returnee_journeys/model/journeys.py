@@ -63,19 +63,14 @@ class Journeys:
         return person_months(windows, self.descriptor.stage_type("first"), since=since, by=by,
                              horizon=self.horizon())
 
-    def dated(self, bound: str) -> pd.Series:
-        """Every `bound` ("lower" or "upper") of every EDTF value in the package, as one series."""
-        columns = [self.tables[r["name"]][f"{f}_{bound}"] for r in self.descriptor.resources
-                   for f in self.descriptor.edtf_fields(r["name"])
-                   if r["name"] in self.tables and f"{f}_{bound}" in self.tables[r["name"]]]
-        return pd.concat([c.dropna().astype("datetime64[s]") for c in columns]) if columns else pd.Series(
-            [], dtype="datetime64[s]")
-
     def horizon(self) -> int | None:
         """The last month any date of the package reaches (the latest bound of any EDTF value): where a
         stay with no known end (an open return whose text has no known date) is carried to, censored."""
-        dates = pd.concat([self.dated("lower"), self.dated("upper")])
-        return None if dates.empty else int(month(dates).max())
+        days = [self.tables[r["name"]][f"{f}_{bound}"].max() for r in self.descriptor.resources
+                for f in self.descriptor.edtf_fields(r["name"]) for bound in ("lower", "upper")
+                if r["name"] in self.tables and f"{f}_{bound}" in self.tables[r["name"]]]
+        latest = max((pd.Timestamp(day) for day in days if pd.notna(day)), default=None)
+        return None if latest is None else latest.year * 12 + latest.month - 1
 
     def censoring(self, windows: pd.DataFrame | None = None) -> pd.DataFrame:
         """How each person's sequence ends: one row per person with realised stages.
@@ -166,13 +161,10 @@ def person_months(windows: pd.DataFrame, first_type: str, since: int | None = No
                   horizon: int | None = None) -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
     given) to the last month known; a stay whose end nothing bounds (an open return whose text
-    has no known date) is carried to `horizon` when given, else left out.
-
-    A month takes a place (or, with by="stage_type", a stage type) when every stay that can
-    cover it (by the stays' windows) has that value; otherwise its state is `uncertain` and
-    `candidates` lists the values it could have.
-    Columns: person_id, month, state, candidates ('|'-joined place keys), stage_id (where one
-    stay alone can cover the month).
+    has no known date) is carried to `horizon` when given, else left out. The state of a month
+    (a place, or with by="stage_type" a stage type, else `uncertain`): the module's rule.
+    Columns: person_id, month, state, candidates ('|'-joined values it could have), stage_id
+    (where one stay alone can cover the month).
     """
     origin = windows[windows["stage_type"] == first_type].set_index("person_id")
     departure = month(origin["end_min"].fillna(origin["end_max"]))

@@ -55,6 +55,10 @@ def inside(folder: Path, name: str) -> Path:
     return Path(folder) / name
 
 
+_KINDS = [(stat.S_ISREG, None), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")]
+
+
 def kind_of(path: Path, root: Path | None = None) -> str | None:
     """None when `path` is a regular file reached without a symbolic link below `root`;
     otherwise what it is ("a symbolic link", "a directory", "a FIFO", "a device", "missing", …).
@@ -80,11 +84,7 @@ def kind_of(path: Path, root: Path | None = None) -> str | None:
             if not stat.S_ISDIR(mode):
                 return "not in a folder"
             continue
-        if stat.S_ISREG(mode):
-            return None
-        return ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "not a regular file")
+        return next((what for test, what in _KINDS if test(mode)), "not a regular file")
     return None
 
 
