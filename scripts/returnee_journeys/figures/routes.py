@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 from matplotlib.path import Path
 from pyproj import Geod
+import shapely
 from shapely.geometry import Point, shape
 
 from ..model import journeys
@@ -28,6 +29,7 @@ from ..model import paths
 from . import style
 
 GEOD = Geod(ellps="WGS84")
+PLATE = ccrs.PlateCarree()  # longitude and latitude (made once: each new CRS costs a millisecond)
 LAND = {"facecolor": "#F2F2F2", "edgecolor": "#B0B0B0", "linewidth": 0.3}
 NEIGHBOURS_M = 50_000  # a leg's two border ends this close (metres): the outlines touch
 HIGHLIGHT = {"facecolor": "#FCEFC7", "edgecolor": "#9A7B1C", "linewidth": 0.8}
@@ -87,7 +89,7 @@ def angular_distance(lon, lat, centre) -> np.ndarray:
 
 def projected(projection, lonlat: np.ndarray) -> np.ndarray:
     """(x, y) in the projection of an array of (lon, lat)."""
-    return projection.transform_points(ccrs.PlateCarree(), lonlat[:, 0], lonlat[:, 1])[:, :2]
+    return projection.transform_points(PLATE, lonlat[:, 0], lonlat[:, 1])[:, :2]
 
 
 def box_edge(box, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +164,8 @@ class Places:
     def __init__(self, data: journeys.Journeys):
         self.locations = data.table("locations").set_index("location_id")
         self.drawing = self.locations["kind"].map(style.PLACE_DRAWING).fillna("point")
+        self.coordinates = {location: (float(lon), float(lat)) for location, lon, lat in zip(
+            self.locations.index, self.locations["longitude"], self.locations["latitude"])}
         self.shapes = {}
         for location, row in self.locations.iterrows():
             if self.drawing[location] == "outline":
@@ -185,8 +189,7 @@ class Places:
         return self.drawing.get(location) == "area-point"
 
     def point(self, location) -> tuple[float, float]:
-        row = self.locations.loc[location]
-        return float(row["longitude"]), float(row["latitude"])
+        return self.coordinates[location]
 
     def reference(self, location) -> tuple[float, float]:
         """A point standing for the place when choosing where the other end of a leg lies."""
@@ -512,7 +515,7 @@ def outline_paths(geometries, projection, keep, exact):
 
 def visible_angle(projection, box) -> float:
     """The largest angle from the projection's centre to a point of the map's edge (180 beyond the limb)."""
-    lonlat = ccrs.PlateCarree().transform_points(projection, *box_edge(box, 25))
+    lonlat = PLATE.transform_points(projection, *box_edge(box, 25))
     if not np.isfinite(lonlat[:, :2]).all():
         return 180.0
     centre = (projection.proj4_params["lon_0"], projection.proj4_params["lat_0"])
@@ -535,7 +538,7 @@ def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
         ax.add_collection(PathCollection(paths_, facecolors=look["facecolor"], edgecolors=look["edgecolor"],
                                          linewidths=look["linewidth"], zorder=zorder, transform=ax.transData))
     if exact:
-        ax.add_geometries(exact, ccrs.PlateCarree(), **look, zorder=zorder)
+        ax.add_geometries(exact, PLATE, **look, zorder=zorder)
 
 
 def place_labels(fig, labels: list, blocked=(), within=None) -> None:
@@ -621,10 +624,9 @@ def pieces(xy: np.ndarray, frame: Frame) -> list[np.ndarray]:
     return [part for part in np.split(xy, jumps) if len(part) > 1]
 
 
-def bent_path(leg: Leg, bend: float, frame: Frame) -> list[np.ndarray]:
+def bent_path(leg: Leg, bend: float, frame: Frame, globe) -> list[np.ndarray]:
     """The leg's projected pieces, bent by `bend` where the bent path stays on the map (inside the
-    frame and, on a world map, on the globe), else bent less, else straight along its great circle."""
-    domain = frame.projection.domain.buffer(-1.0)
+    frame and, on a world map, on the `globe`), else bent less, else straight along its great circle."""
     x0, x1, y0, y1 = frame.box
     straight = pieces(great_circle(leg.start, leg.end, 0.0, frame.projection), frame)
     if len(straight) > 1:
@@ -632,13 +634,14 @@ def bent_path(leg: Leg, bend: float, frame: Frame) -> list[np.ndarray]:
     for share in (1.0, 0.5, 0.25):
         path = great_circle(leg.start, leg.end, bend * share, frame.projection)
         inside = ((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)).all()
-        if inside and (not frame.world or all(domain.contains(Point(p)) for p in path[1:-1])):
+        if inside and (not frame.world or shapely.contains_xy(globe, path[1:-1, 0], path[1:-1, 1]).all()):
             return [path]
     return straight
 
 
 def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
     travelled: dict[tuple, int] = {}
+    globe = frame.projection.domain.buffer(-1.0) if frame.world else None
     for leg in plan.legs:
         move = leg.move
         pair = tuple(sorted((leg.origin, move.to_location)))
@@ -646,7 +649,7 @@ def draw_legs(ax, plan: Plan, frame: Frame, palette: style.Palette) -> None:
         travelled[pair] = k + 1
         side = 1 if (leg.origin, move.to_location) == pair else -1
         bend = side * (0.08 + 0.05 * (k // 2)) * (1 if k % 2 == 0 else -1)
-        parts = bent_path(leg, bend, frame)
+        parts = bent_path(leg, bend, frame, globe)
         colour = palette.colour("persons", move.person_id)
         line = DOMESTIC if leg.domestic else {"lw": 1.2, "linestyle": "-"}
         if not move.realised:
@@ -674,17 +677,17 @@ def draw_places(ax, plan: Plan, frame: Frame, named) -> list:
             if loc not in named:
                 continue
             anchor = main_part(places.shapes[loc]).representative_point()
-            px, py = projection.transform_point(anchor.x, anchor.y, ccrs.PlateCarree())
+            px, py = projection.transform_point(anchor.x, anchor.y, PLATE)
             if not (x0 <= px <= x1 and y0 <= py <= y1):  # its middle is off the map: name it at a leg's end
                 lon, lat = next((leg.start if leg.origin == loc else leg.end for leg in plan.legs
                                  if loc in (leg.origin, leg.move.to_location)), (anchor.x, anchor.y))
-                px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
+                px, py = projection.transform_point(lon, lat, PLATE)
             labels.append(ax.annotate(places.name(loc), (px, py), xycoords=ax.transData, xytext=(4, 3),
                                       textcoords="offset points", fontsize=6.5, style="italic", zorder=6,
                                       color="#6B5412", in_layout=False))
             continue
         lon, lat = places.point(loc)
-        px, py = projection.transform_point(lon, lat, ccrs.PlateCarree())
+        px, py = projection.transform_point(lon, lat, PLATE)
         look = REGION if places.is_region(loc) else TRANSIT if loc in plan.transit else CITY
         ax.plot(px, py, ls="", mew=0.8, zorder=6, transform=ax.transData, **look)
         if loc not in named:
@@ -739,7 +742,7 @@ def draw_inset(ax, plan: Plan, frame: Frame, palette: style.Palette):
                       "SW" if frame.inset_bounds[1] < 0.5 else "NE" if frame.inset_bounds[0] > 0.5 else "NW")
     draw_map(detail, plan, inset, palette)
     detail.set_facecolor("white")
-    edge = ccrs.PlateCarree().transform_points(inset.projection, *box_edge(inset.box, 20))
+    edge = PLATE.transform_points(inset.projection, *box_edge(inset.box, 20))
     on_map = projected(frame.projection, edge)
     ax.plot(*np.vstack([on_map, on_map[:1]]).T, color="#666666", lw=0.6, zorder=7, transform=ax.transData)
     return detail
