@@ -3,28 +3,31 @@ order, built in a folder beside the target and swapped in whole (`files.OutputFo
 needs the source texts is skipped when any is missing. No exporter imports another."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from ..model import comparison as comparison_model, files, journeys
-from . import comparison as export_comparison
-from . import excel, parquet, qdpx, sequences, sqlite, taguette, web_annotations
 from .exporter import Exporter, Job
 
-EXPORTERS: tuple[Exporter, ...] = (sqlite.EXPORTER, parquet.EXPORTER, excel.EXPORTER, sequences.EXPORTER,
-                                   qdpx.EXPORTER, taguette.EXPORTER, web_annotations.EXPORTER,
-                                   export_comparison.EXPORTER)
+# the modules of EXPORTERS, in order, imported when first asked for: `qdpx` and `release` need only their own
+MODULES = ("sqlite", "parquet", "excel", "sequences", "qdpx", "taguette", "web_annotations", "comparison")
+
+
+def __getattr__(name: str) -> tuple[Exporter, ...]:
+    if name != "EXPORTERS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return tuple(importlib.import_module(f".{module}", __name__).EXPORTER for module in MODULES)
 
 
 def write_all(ctx, out: Path | None = None) -> list[Path]:
     """Every export of the package of `ctx` (a Context) into `out` (default: the package's
-    dist/exports/): built in a folder beside `out`, then swapped in whole (`files.OutputFolder`).
-    A folder named with --out must be new, empty or written by `exports` before."""
+    dist/exports/). A folder named with --out must be new, empty or written by `exports` before."""
     default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
     data = journeys.read(ctx.path)
     job = Job(ctx, data, comparison_model.build(data))
     with files.OutputFolder(out, "exports", strict=not default) as output:
-        for exporter in EXPORTERS:
+        for exporter in __getattr__("EXPORTERS"):
             if not exporter.needs_texts or job.texts is not None:
                 exporter.write(job, output.staging)
         output.swap()

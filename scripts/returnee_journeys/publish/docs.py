@@ -32,10 +32,15 @@ def _cell(text: object) -> str:
     return " ".join(markdown(text).replace("|", "\\|").split())
 
 
+def _fence(text: str, least: int = 1) -> str:
+    """Backticks enough to fence `text`, whatever runs of backticks it holds: the data cannot close it."""
+    return "`" * max(least, max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+
+
 def _code(text: object) -> str:
     """A name as a code span in a table cell, whatever backticks or bars it holds."""
     text = " ".join(str(text).split()).replace("|", "\\|")
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    fence = _fence(text)
     return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
 
 
@@ -130,7 +135,7 @@ def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, t
     files = [name, "datapackage.json"] + [r["path"] for r in descriptor.resources]
     document = metadata.schema_org(descriptor, citation, files, tables)
     text = metadata.jsonld_text(document)
-    fence = "`" * max(3, max((len(run) for run in re.findall("`+", text)), default=0) + 1)  # data cannot close it
+    fence = _fence(text, 3)
     return ("<details><summary>schema.org <code>Dataset</code> (JSON-LD; the release carries the same as "
             f"<code>dataset.jsonld</code>, with every file of the archive)</summary>\n\n{fence}json\n"
             + text + f"{fence}\n\n</details>\n")

@@ -154,42 +154,44 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
     covered = coverage(tables)
     crate = ROCrate()
     root = crate.root_dataset
-    root["name"] = package["title"]
-    root["description"] = descriptor.about
-    root["version"] = package["version"]
-    root["datePublished"] = str(citation.get("date-released", package.get("created", ""))[:10])
-    root["keywords"] = package.get("keywords", [])
+
+    def entity(key: str, properties: dict) -> ContextEntity:
+        return crate.add(ContextEntity(crate, key, properties=properties))
+
+    for key, value in (("name", package["title"]), ("description", descriptor.about), ("version", package["version"]),
+                       ("datePublished", str(citation.get("date-released", package.get("created", ""))[:10])),
+                       ("keywords", package.get("keywords", []))):
+        root[key] = value
     # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
-    found = [crate.add(ContextEntity(crate, f"#identifier-{i}", properties={
-        "@type": "PropertyValue", "name": f"{kind} of the data set", "propertyID": kind, "value": value, "url": value}))
-        for i, (kind, value) in enumerate(((("DOI" if v.startswith("https://doi.org/") else "URL"), v)
-                                           for v in identifiers(citation)), start=1)]
+    found = [entity(f"#identifier-{i}", {"@type": "PropertyValue", "name": f"{kind} of the data set",
+                                         "propertyID": kind, "value": value, "url": value})
+             for i, (kind, value) in enumerate(((("DOI" if v.startswith("https://doi.org/") else "URL"), v)
+                                                for v in identifiers(citation)), start=1)]
     # schema.org Place takes latitude and longitude directly: flat entities, no nested node
-    places = [crate.add(ContextEntity(crate, f"#place-{i}", properties={
-        "@type": "Place", "name": place["name"], **{k: v for k, v in place.get("geo", {}).items() if k != "@type"}}))
-        for i, place in enumerate(covered.places, start=1)]
+    places = [entity(f"#place-{i}", {"@type": "Place", "name": place["name"],
+                                     **{k: v for k, v in place.get("geo", {}).items() if k != "@type"}})
+              for i, place in enumerate(covered.places, start=1)]
     for key, value in (("url", citation.get("url")), ("identifier", found), ("temporalCoverage", covered.temporal),
                        ("inLanguage", covered.languages), ("spatialCoverage", places)):
         if value:
             root[key] = _one_or_all(value)
     licence = package["licenses"][0]
-    root["license"] = crate.add(ContextEntity(crate, licence["path"], properties={
+    root["license"] = entity(licence["path"], {
         "@type": "CreativeWork", "name": licence.get("title", licence["name"]), "identifier": licence["name"],
-        "description": f"The data's licence: {licence.get('title', licence['name'])} ({licence['name']})"}))
+        "description": f"The data's licence: {licence.get('title', licence['name'])} ({licence['name']})"})
     contact = None
     if citation.get("repository-code") or citation.get("url"):
-        contact = crate.add(ContextEntity(crate, "#contact", properties={
-            "@type": "ContactPoint", "name": "The repository's issue tracker", "contactType": "issues",
-            "url": citation.get("repository-code") or citation["url"]}))
+        contact = entity("#contact", {"@type": "ContactPoint", "name": "The repository's issue tracker",
+                                      "contactType": "issues", "url": citation.get("repository-code") or citation["url"]})
 
     def agent(person: dict, key: str) -> ContextEntity:
         properties = dict(person)
         if properties["@type"] == "Organization" and citation.get("url"):
             properties["url"] = citation["url"]
-        entity = crate.add(ContextEntity(crate, key, properties=properties))
+        made = entity(key, properties)
         if contact is not None:
-            entity["contactPoint"] = contact
-        return entity
+            made["contactPoint"] = contact
+        return made
 
     creators = [agent(person, f"#creator-{i}") for i, person in enumerate(_creators(citation), start=1)]
     root["creator"] = _one_or_all(creators)

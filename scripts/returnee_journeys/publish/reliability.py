@@ -11,6 +11,7 @@ import pandas as pd
 from ..model import agreement as agreement_model
 from ..model import descriptor as descriptor_module
 from ..model import load
+from . import TEMPLATES
 from .docs import table
 
 NAMES = {"presence": "presence (move × factor)", "lee-label": "Lee label (category and valence)",
@@ -129,12 +130,8 @@ def summary(found: list[Measured]) -> str:
             parts += (["Below the target of 0.80:", ""] + [f"- {s}" for s in short] + [""]) if short else \
                 ["Presence, Lee label, certainty, timing and salience reach the target of 0.80.", ""]
             parts += [f"- {s}" for s in unsure] + ([""] if unsure else [])
-    parts += ["Krippendorff's alpha (nominal) from the `krippendorff` package; 0.80 is the level Krippendorff "
-              "recommends for relying on a variable, 0.667 the lowest for tentative conclusions. Observed "
-              "agreement is the share of units with the same value; the interval is a seeded bootstrap over "
-              f"units ({agreement_model.RESAMPLES} resamples). Recompute with `returnee-journeys agreement` "
-              "(and `returnee-journeys agreement reliability/`); every disagreement and its adjudication: "
-              "[docs/reliability.md](docs/reliability.md).", ""]
+    note = (TEMPLATES / "reliability-note.md").read_text(encoding="utf-8")
+    parts += [note.format(resamples=agreement_model.RESAMPLES).rstrip("\n"), ""]
     return "\n".join(parts)
 
 

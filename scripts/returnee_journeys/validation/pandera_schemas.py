@@ -19,8 +19,7 @@ from pandera.errors import SchemaErrorReason, SchemaErrors
 from ..model import cells, dates
 from ..model import keys
 from ..model import load
-from ..model.descriptor import Descriptor
-from ..model.journeys import InvalidData
+from ..model.descriptor import Descriptor, InvalidData
 from ..model.problems import Problem, Problems
 from . import rules
 from . import schema
@@ -310,7 +309,7 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
     column's hints, by rule, are in its `metadata`."""
     n = failure_cases
     key, edtf = descriptor.primary_key(name), descriptor.edtf_fields(name)
-    columns = {}
+    columns, dtypes = {}, {}  # one DescriptorDtype per dtype: pandas parses each dtype's name once
     for field in descriptor.fields(name):
         column = field["name"]
         found = field_checks(field, n)
@@ -321,7 +320,9 @@ def resource_schema(descriptor: Descriptor, name: str, between: list[schema.Chec
         if column in edtf:
             checks.append(_check(_edtf_valid, "edtf", n))
             hints["edtf"] = load.EDTF_HINT
-        columns[column] = pa.Column(DescriptorDtype(descriptor.dtype(field, "pandas")), checks=checks,
+        dtype = descriptor.dtype(field, "pandas")
+        dtypes[dtype] = dtypes.get(dtype) or DescriptorDtype(dtype)
+        columns[column] = pa.Column(dtypes[dtype], checks=checks,
                                     nullable="required" not in found, unique="unique" in found, name=column,
                                     description=field.get("description"), title=field.get("title"),
                                     metadata={"hints": hints})
