@@ -4,6 +4,7 @@ the real model and correcting the real data never breaks a test. The real packag
 read by one test module only, test_real_package.py, which checks the package whole."""
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -113,3 +114,12 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)  # stable: else as collected
 
 
+# The garbage collector: after collection a worker holds about 220 000 objects of the libraries the tests
+# import (pandas, matplotlib, pandera...), which each full collection walks again, about 20 times per worker
+# (7.4 of a run's 135 CPU seconds went to collecting). Frozen, they are left out of every later walk, and a
+# young generation of 100 000 objects instead of 700 is collected about ten times less often: 2.6 CPU s.
+# Whatever the tests make is still collected, and every test runs as before.
+def pytest_collection_finish(session):
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
