@@ -74,7 +74,7 @@ def _context(args, banner=None) -> Context:
 
 
 def _shown(path: Path, ctx: Context) -> Path:
-    return path.relative_to(ctx.out) if path.is_relative_to(ctx.out) else path
+    return path.relative_to(ctx.folder) if path.is_relative_to(ctx.folder) else path
 
 
 def _validate(args) -> int:

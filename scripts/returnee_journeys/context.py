@@ -42,12 +42,11 @@ def descriptor_path(named: str | os.PathLike | None, cwd: Path | None = None) ->
 class Context:
     """One package, as one command sees it."""
     descriptor: descriptor_module.Descriptor
-    out: Path                      # the folder its outputs go into: figures/, dist/ (default: the package's folder)
     sources: Path                  # the folder of its source texts (default: <package folder>/sources)
 
     @classmethod
-    def open(cls, package: str | os.PathLike | None = None, *, out: str | os.PathLike | None = None,
-             sources: str | os.PathLike | None = None, cwd: Path | None = None) -> Context:
+    def open(cls, package: str | os.PathLike | None = None, *, sources: str | os.PathLike | None = None,
+             cwd: Path | None = None) -> Context:
         """The context of the package named (see `descriptor_path`). `sources`: the texts' folder (an
         explicit one must exist); default $SOURCES_DIR, else the package's own sources/."""
         path = descriptor_path(package, cwd)
@@ -56,8 +55,7 @@ class Context:
         named = sources if sources is not None else (os.environ.get("SOURCES_DIR") or None)
         if named is not None and not Path(named).is_dir():
             raise UnreadableInput(f"the sources folder {named} does not exist (--sources or SOURCES_DIR)")
-        return cls(descriptor, Path(out) if out is not None else folder,
-                   Path(named) if named is not None else folder / "sources")
+        return cls(descriptor, Path(named) if named is not None else folder / "sources")
 
     @property
     def path(self) -> Path:
@@ -69,11 +67,11 @@ class Context:
 
     @property
     def figures(self) -> Path:
-        return self.out / "figures"
+        return self.folder / "figures"
 
     @property
     def dist(self) -> Path:
-        return self.out / "dist"
+        return self.folder / "dist"
 
     @property
     def exports(self) -> Path:

@@ -18,13 +18,10 @@ from .exporter import TEMPLATES, Exporter, Job
 
 
 def _records(frame: pd.DataFrame, fields: list[dict]) -> list[dict]:
-    frame = frame[[f["name"] for f in fields]].copy()
-    for f in fields:
-        if f["type"] == "boolean":
-            frame[f["name"]] = frame[f["name"]].astype("Int64")
-        elif f["type"] == "date":
-            frame[f["name"]] = frame[f["name"]].dt.strftime("%Y-%m-%d")
-    return _nullable(frame)
+    """The rows as SQLite takes them: booleans as 0 and 1, dates as ISO text."""
+    return _nullable(frame[[f["name"] for f in fields]].assign(
+        **{f["name"]: frame[f["name"]].astype("Int64") for f in fields if f["type"] == "boolean"},
+        **{f["name"]: frame[f["name"]].dt.strftime("%Y-%m-%d") for f in fields if f["type"] == "date"}))
 
 
 def _bounds(data: journeys.Journeys) -> pd.DataFrame:

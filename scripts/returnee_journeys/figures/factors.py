@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
@@ -102,11 +103,11 @@ def text_numbers(markers: pd.DataFrame, moves: pd.DataFrame) -> dict[str, int]:
 def glyph(ax, c) -> None:
     """One marker (`Panel.glyphs` row `c`), with its halo and stroke."""
     if c.hindsight:
-        ax.plot(c.x, c.y, marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2)
-    ax.plot(c.x, c.y, marker=c.marker, ms=5.5, ls="", mfc=c.colour if c.named else "white", mec=c.colour, mew=1.1,
-            zorder=3, gid="factor")
+        ax.add_line(Line2D([c.x], [c.y], marker="o", ms=10.5, mfc="#D9D9D9", mec="none", ls="", zorder=2))
+    ax.add_line(Line2D([c.x], [c.y], marker=c.marker, ms=5.5, ls="", mfc=c.colour if c.named else "white",
+                       mec=c.colour, mew=1.1, zorder=3, gid="factor"))
     if c.struck:
-        ax.plot(c.x, c.y, marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4)
+        ax.add_line(Line2D([c.x], [c.y], marker=(2, 0, 45), ms=10, ls="", color="black", mew=1.0, zorder=4))
 
 
 @dataclass

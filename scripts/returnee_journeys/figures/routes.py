@@ -74,9 +74,7 @@ def countries() -> tuple:
 
 def polygons_of(geometry) -> list:
     """The polygons of a geometry (a collection may also hold a sliver line left by rounding)."""
-    if geometry.geom_type == "Polygon":
-        return [geometry]
-    return [p for part in getattr(geometry, "geoms", []) for p in polygons_of(part)]
+    return [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon"]
 
 
 def angular_distance(lon, lat, centre) -> np.ndarray:
@@ -111,8 +109,7 @@ def crosses_meridian(lon: np.ndarray, meridian):
 
 def outline(code) -> object | None:
     """The country's outline (all its polygons), or None where the layer has none at 1:110m."""
-    found = [g for c, _, g in countries() if c and c == code]
-    return found[0] if found else None
+    return next((g for c, _, g in countries() if c and c == code), None)
 
 
 def main_part(geometry):
@@ -121,11 +118,8 @@ def main_part(geometry):
 
 
 def in_no_end_zone(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Whether each point lies in one of NO_END_ZONES."""
-    inside = np.zeros(len(lon), dtype=bool)
-    for _, (west, south, east, north) in NO_END_ZONES:
-        inside |= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    return inside
+    """Whether each point lies in one of NO_END_ZONES (its edges included)."""
+    return shapely.intersects_xy(shapely.union_all([shapely.box(*zone) for _, zone in NO_END_ZONES]), lon, lat)
 
 
 def nearest_on_border(geometry, toward: tuple[float, float]) -> tuple[float, float]:
