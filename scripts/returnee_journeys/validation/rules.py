@@ -184,21 +184,25 @@ def _target_rows(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> 
     return memo[1]
 
 
-def _every_row(descriptor: Descriptor, j: keys.Joins) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """Every row of the tables as `<resource>/<row id>` (`rowids.ref`), and its source (null where its
-    resource has no source_id); worked out once for these tables."""
-    if "every row" not in j.memo:
-        refs, sources = [], []
-        for name, table in j.tables.items():
-            key = descriptor.primary_key(name)
+def _rows_of(descriptor: Descriptor, j: keys.Joins, names) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """The rows of the tables named (those of the package among `names`) as `<resource>/<row id>`
+    (`rowids.ref`), and the source of each (null where its resource has no source_id); each table's
+    worked out once for these tables, and only when something names that table."""
+    refs, sources = [], []
+    for name in dict.fromkeys(n for n in names if n in j.tables):
+        if ("row refs", name) not in j.memo:
+            key, table, found = descriptor.primary_key(name), j.tables[name], None
             if key and all(column in table.columns for column in key):
                 ids = rowids.arrow_ids(key, table).cast(pa.large_string())
                 name_, slash = pa.scalar(name, pa.large_string()), pa.scalar("/", pa.large_string())
-                refs.append(pc.binary_join_element_wise(name_, ids, slash))
-                sources.append(keys.arrow(table["source_id"]).cast(pa.large_string()) if "source_id" in table.columns
-                               else pa.nulls(len(table), pa.large_string()))
-        j.memo["every row"] = (pa.chunked_array(refs, pa.large_string()), pa.chunked_array(sources, pa.large_string()))
-    return j.memo["every row"]
+                found = (pc.binary_join_element_wise(name_, ids, slash),
+                         keys.arrow(table["source_id"]).cast(pa.large_string()) if "source_id" in table.columns
+                         else pa.nulls(len(table), pa.large_string()))
+            j.memo[("row refs", name)] = found
+        if j.memo[("row refs", name)] is not None:
+            refs.append(j.memo[("row refs", name)][0])
+            sources.append(j.memo[("row refs", name)][1])
+    return pa.chunked_array(refs, pa.large_string()), pa.chunked_array(sources, pa.large_string())
 
 
 def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -206,7 +210,7 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
     fields = pd.Series([f"{name}/{f['name']}" for name in names if name in j.tables for f in descriptor.fields(name)],
                        dtype="string")
     resource, index = frame["resource"].astype("string"), frame.index
-    refs, sources = _every_row(descriptor, j)
+    refs, sources = _rows_of(descriptor, j, resource.dropna().unique())
     where = keys.positions(resource + "/" + frame["row_id"].astype("string"), refs)
     return (keys.is_in(resource, pd.Series(names, dtype="string")), pd.Series(where >= 0, index=index),
             keys.is_in(resource + "/" + frame["field"].astype("string"), fields),
@@ -278,9 +282,10 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
 
 def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
     refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
-    listed = pd.Series(pd.arrays.ArrowStringArray(pc.list_flatten(refs).cast(pa.large_string())))
+    listed = pc.list_flatten(refs).cast(pa.large_string())
+    named = pc.unique(pc.list_element(pc.split_pattern(listed, "/", max_splits=1), 0)).to_pylist()
     ok = np.ones(len(ledger), dtype=bool)
-    ok[pc.list_parent_indices(refs).to_numpy()[keys.positions(listed, _every_row(descriptor, j)[0]) < 0]] = False
+    ok[pc.list_parent_indices(refs).to_numpy()[keys.positions(listed, _rows_of(descriptor, j, named)[0]) < 0]] = False
     return ok
 
 
