@@ -566,6 +566,17 @@ def test_a_text_with_windows_line_endings_gets_a_hint_that_says_so(package_copy,
     assert code == 1 and hints and all("CRLF" in h for h in hints)
 
 
+@pytest.mark.parametrize("table", ["persons", "stages", "codings", "durations"])
+def test_a_table_refused_at_reading_is_not_reported_again_through_the_rows_it_holds(table, package_copy,
+                                                                                    fixture_sources, capsys):
+    """The ledger and the discrepancies name rows of other tables; when one table cannot be read (here:
+    CRLF line endings), its problem is reported once and the rows named in it are not judged against nothing."""
+    path = package_copy / "data" / f"{table}.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, _ = run_all(package_copy, capsys, "--sources", str(fixture_sources))
+    assert code == 1 and {(resource, rule) for resource, _, _, rule in rules_of(out)} == {(table, "line-endings")}
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -88,7 +88,8 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
     if "ledger" in tables:
         excerpts = set(sources["source_id"][sources["text_extent"] == EXCERPTS].dropna()) \
             if "text_extent" in sources.columns else set()
-        problems += _ledger(descriptor, tables["ledger"], texts, quoted, excerpts)
+        unread = {r["name"] for r in descriptor.resources} - set(tables)  # refused at reading
+        problems += _ledger(descriptor, tables["ledger"], texts, quoted, unread, excerpts)
     if "ledger_by_coder" in tables:
         problems += _coder_ledgers(descriptor, tables["ledger_by_coder"], texts)
     return problems
@@ -116,7 +117,8 @@ def _coder_ledgers(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str
 
 
 def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
-            quoted: dict[str, list[tuple[int, int, str]]], excerpts: set[str] = frozenset()) -> list[Problem]:
+            quoted: dict[str, list[tuple[int, int, str]]], unread: set[str],
+            excerpts: set[str] = frozenset()) -> list[Problem]:
     """Each sentence of each text present has exactly one ledger row with its hash, and its `rows` are
     exactly the rows whose quotes draw on it (so a sentence is coded exactly when something quotes it)."""
     file = descriptor.resource("ledger")["path"]
@@ -141,7 +143,8 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
             for ref in sorted(drawn - listed):
                 problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
                                         f"{ref} quotes this sentence: mark it coded and list {ref} in rows", file))
-            for ref in sorted(listed - drawn):
+            # a row of a table that could not be read is not judged here: that table's problem is reported
+            for ref in sorted(ref for ref in listed - drawn if ref.split("/", 1)[0] not in unread):
                 problems.append(Problem("ledger", int(row), "rows", "ledger-lists-quoting-rows", ref,
                                         f"{ref} does not quote this sentence: list only the rows whose quote draws on it "
                                         "(a sentence that only supports a row is not coded; say so in notes)", file))

@@ -212,8 +212,10 @@ def _find_targets(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) ->
     resource, index = frame["resource"].astype("string"), frame.index
     refs, sources = _rows_of(descriptor, j, resource.dropna().unique())
     where = keys.positions(resource + "/" + frame["row_id"].astype("string"), refs)
-    return (keys.is_in(resource, pd.Series(names, dtype="string")), pd.Series(where >= 0, index=index),
-            keys.is_in(resource + "/" + frame["field"].astype("string"), fields),
+    # a row of a table that could not be read is not judged: that table's problem is reported
+    unread = keys.is_in(resource, pd.Series([n for n in names if n not in j.tables], dtype="string")).to_numpy()
+    return (keys.is_in(resource, pd.Series(names, dtype="string")), pd.Series((where >= 0) | unread, index=index),
+            keys.is_in(resource + "/" + frame["field"].astype("string"), fields) | unread,
             pd.Series(pd.arrays.ArrowStringArray(sources.take(pa.array(where, mask=where < 0))), index=index))
 
 
@@ -283,9 +285,13 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
 def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
     refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
     listed = pc.list_flatten(refs).cast(pa.large_string())
-    named = pc.unique(pc.list_element(pc.split_pattern(listed, "/", max_splits=1), 0)).to_pylist()
+    resource = pc.list_element(pc.split_pattern(listed, "/", max_splits=1), 0)
+    # a row of a table the descriptor lists but that could not be read is not judged: that table's problem is reported
+    unread = pa.array(sorted({r["name"] for r in descriptor.resources} - set(j.tables)), pa.large_string())
+    missing = (keys.positions(listed, _rows_of(descriptor, j, pc.unique(resource).to_pylist())[0]) < 0) \
+        & ~pc.is_in(resource, value_set=unread).to_numpy(zero_copy_only=False)
     ok = np.ones(len(ledger), dtype=bool)
-    ok[pc.list_parent_indices(refs).to_numpy()[keys.positions(listed, _rows_of(descriptor, j, named)[0]) < 0]] = False
+    ok[pc.list_parent_indices(refs).to_numpy()[missing]] = False
     return ok
 
 
