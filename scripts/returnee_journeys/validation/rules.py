@@ -354,12 +354,15 @@ class Run:
 class At:
     """Where a rule applies: the resource and field a failing row is reported on, the hint it gets
     (`{word}`s are the descriptor's codes, `WORDS`), the check (`check(run, table)` → True where the
-    rule holds), the other tables it needs, whether it judges the whole table, when it applies."""
+    rule holds), the other tables it needs, those it reads where the package has them (`uses`: the rule
+    is left out when one is declared but could not be read, not judged against part of the evidence),
+    whether it judges the whole table, when it applies."""
     resource: str
     field: str | None
     hint: str
     check: Callable[[Run, pd.DataFrame], pd.Series | np.ndarray | bool]
     needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
     whole: bool = False
     when: Callable[[Run], bool] = lambda run: True
 
@@ -442,7 +445,8 @@ RULES = (
            lambda r, f, c=column: f[c].notna() == f[f"{c}_basis"].notna()) for column in ("start", "end"))),
     Rule("person-source", "a stage or duration comes from a text that reports on its person", tuple(
         At(name, "source_id", f"a {noun} comes from a text that reports on its person (persons.source_id or "
-           "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",))
+           "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",),
+           uses=("person_sources",))
         for name, noun in (("stages", "stage"), ("durations", "duration")))),
     Rule("stage-continuity", "a stay starts when the previous one ends", (
         At("stages", "start", "a stay starts when the previous one ends: this start does not fit the previous stage's "
@@ -478,7 +482,7 @@ RULES = (
            when=_has_windows),)),
     Rule("stage-source", STAGE_SOURCE, tuple(
         At(name, "source_id", STAGE_SOURCE, lambda r, f, n=name: stage_source_reports_person(r.j, n, f),
-           needs=("stages", "persons")) for name in CODINGS)),
+           needs=("stages", "persons"), uses=("person_sources",)) for name in CODINGS)),
     Rule("target-exists", "a discrepancy or reading names an existing resource, row and field", tuple(
         At(name, part, TARGET_HINTS[part], lambda r, f, p=part: target_exists(r.descriptor, r.j, f, p))
         for name in ("discrepancies", "readings") for part in TARGET_HINTS)),
@@ -512,7 +516,7 @@ RULES = (
            "it back", lambda r, f: codebook.unknown(f).map(len).eq(0).astype(bool)),)),
     Rule("factor-used", "every codebook factor is used by a coding", (
         At("factors", "factor_id", "every codebook factor is used by at least one coding: use it or remove it",
-           lambda r, f: factor_used(r.j, f), needs=("codings",), when=_own_codebook),)),
+           lambda r, f: factor_used(r.j, f), needs=("codings",), uses=CODINGS, when=_own_codebook),)),
     Rule("value-or-range", "an estimate gives a value, a range, or both", (
         At("estimates", "value", "give a point value, a low–high range, or both",
            lambda r, f: estimate_has_value(f)),)),
@@ -540,8 +544,9 @@ def _windows(descriptor: Descriptor, tables) -> pd.DataFrame | None:
 def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     """The rule checks for the resources present; a rule needing a missing table is left out."""
     have = set(j.tables)
+    unread = {r["name"] for r in descriptor.resources} - have
     run = Run(descriptor, j, _windows(descriptor, j.tables))
     return [Check(at.resource, rule.id, at.field, at.hint_for(descriptor), lambda f, at=at: at.check(run, f),
                   whole=at.whole)
             for rule in RULES for at in rule.at
-            if at.resource in have and set(at.needs) <= have and at.when(run)]
+            if at.resource in have and set(at.needs) <= have and not unread & set(at.uses) and at.when(run)]
