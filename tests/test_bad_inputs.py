@@ -599,6 +599,24 @@ def test_rows_of_the_wrong_length_refuse_their_table_and_are_not_reported_again_
     assert code == 1 and rules_of(out) == {("persons", 2, None, "row-length"), ("persons", 3, None, "row-length")}
 
 
+def test_a_stage_naming_a_place_that_does_not_exist_is_reported_once(package_copy, capsys):
+    """The dangling location_id is the foreign key's problem; whether the place is at home is not judged again."""
+    line = set_cell(package_copy, "stages", "ivan-07", "location_id", "nowhere")  # a return: at home?
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("stages", line, "location_id", "foreign-key")}
+
+
+def test_a_stage_naming_a_person_who_does_not_exist_is_not_judged_through_that_person(package_copy, capsys):
+    """Whether a text reports on the person, and whether the journey ends at home, need the person's row:
+    the dangling person_id is reported by the foreign key, not again by the stage's or its codings' rules."""
+    line = set_cell(package_copy, "stages", "ivan-02", "person_id", "nobody")
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    found = rules_of(out)
+    assert code == 1 and ("stages", line, "person_id", "foreign-key") in found
+    assert not {rule for _, _, _, rule in found} & {"person-source", "stage-source", "ends-with-return-home",
+                                                    "place-fits-stage-type"}
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

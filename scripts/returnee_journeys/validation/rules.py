@@ -48,14 +48,28 @@ def at_home(j: keys.Joins) -> pd.Series:
     return j.memo["at_home"]
 
 
+def _dangling(j: keys.Joins, column: str, table: str) -> np.ndarray:
+    """For each stage: whether `column` names a row of `table` that does not exist (`foreign-key` reports it)."""
+    return (j.tables["stages"][column].notna() & (j.positions("stages", column, table, column) < 0)).to_numpy(dtype=bool)
+
+
+def home_not_judged(j: keys.Joins) -> np.ndarray:
+    """For each stage: whether its place, its person or that person's origin names a row that does not
+    exist; `foreign-key` reports that row, and whether the stage is at home is not judged again."""
+    origin = j.get("stages", "person_id", "persons", "person_id", "origin_location_id")
+    unknown_origin = origin.notna() & (keys.positions(origin, j.tables["locations"]["location_id"]) < 0)
+    return _dangling(j, "location_id", "locations") | _dangling(j, "person_id", "persons") | unknown_origin.to_numpy(
+        dtype=bool)
+
+
 def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     is_return = stages["stage_type"] == descriptor.stage_type("last")
-    ok_last = is_return & at_home(j)
+    ok_last = is_return & (at_home(j) | home_not_judged(j))
     return_elsewhere = is_return & ~is_last
-    return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
+    return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool) | _dangling(j, "person_id", "persons")
 
 
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
@@ -63,7 +77,7 @@ def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.Data
     home = stages["stage_type"].isin(descriptor.stage_types(at_home=True)).to_numpy(dtype=bool)
     away = stages["stage_type"].isin(descriptor.stage_types(at_home=False)).to_numpy(dtype=bool)
     either = stages["stage_type"].isin(descriptor.stage_types(at_home=None)).to_numpy(dtype=bool)
-    return (home & in_home) | (away & ~in_home) | either
+    return (home & in_home) | (away & ~in_home) | either | home_not_judged(j)
 
 
 def home_is_listed(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
@@ -88,8 +102,9 @@ def inference_explained(stages: pd.DataFrame) -> pd.Series:
 def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray) -> pd.Series:
     """Whether `source` is a text that reports on the person: the one introducing them (the
     source_id of their persons row, at `where`) or one listed for them in person_sources (`person()`
-    gives the person of each row, worked out only when that table has rows)."""
-    ok = (source == keys.take(j.tables["persons"], where, "source_id", source.index)).fillna(False)
+    gives the person of each row, worked out only when that table has rows). A row whose person is not
+    found (`where` -1) is not judged: `foreign-key` or `required` reports it."""
+    ok = (source == keys.take(j.tables["persons"], where, "source_id", source.index)).fillna(False) | (where < 0)
     further = j.tables.get("person_sources")
     if further is not None and len(further):
         pairs = further["person_id"].astype(str) + "\x1f" + further["source_id"].astype(str)
