@@ -566,7 +566,7 @@ def test_a_text_with_windows_line_endings_gets_a_hint_that_says_so(package_copy,
     assert code == 1 and hints and all("CRLF" in h for h in hints)
 
 
-@pytest.mark.parametrize("table", ["persons", "stages", "codings", "durations"])
+@pytest.mark.parametrize("table", ["persons", "stages", "codings", "durations", "person_sources"])
 def test_a_table_refused_at_reading_is_not_reported_again_through_the_rows_it_holds(table, package_copy,
                                                                                     fixture_sources, capsys):
     """The ledger and the discrepancies name rows of other tables; when one table cannot be read (here:
@@ -575,6 +575,46 @@ def test_a_table_refused_at_reading_is_not_reported_again_through_the_rows_it_ho
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     code, out, _ = run_all(package_copy, capsys, "--sources", str(fixture_sources))
     assert code == 1 and {(resource, rule) for resource, _, _, rule in rules_of(out)} == {(table, "line-endings")}
+
+
+def test_a_codebook_factor_used_only_in_a_table_refused_at_reading_is_not_called_unused(package_copy, capsys):
+    """factor-used reads the reliability codings too: when they cannot be read, it is left out."""
+    append_row(package_copy, "factors", ["weather"] + read_rows(package_copy, "factors")[1][1:])
+    rows = read_rows(package_copy, "codings_by_coder")
+    rows[1][rows[0].index("factor_id")] = "weather"
+    write_rows(package_copy, "codings_by_coder", rows)
+    edit_bytes(package_copy, "codings_by_coder", lambda raw: raw.replace(b"\n", b"\r\n"))
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and {(r, rule) for r, _, _, rule in rules_of(out)} == {("codings_by_coder", "line-endings")}
+
+
+def test_rows_of_the_wrong_length_refuse_their_table_and_are_not_reported_again_elsewhere(package_copy, capsys):
+    """Left out, the rows of the wrong length were missed by every row naming them (foreign keys,
+    rules, the ledger): one bad row of persons was forty problems in six tables."""
+    rows = read_rows(package_copy, "persons")
+    rows[1].append("surplus")
+    rows[2].pop()
+    write_rows(package_copy, "persons", rows)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("persons", 2, None, "row-length"), ("persons", 3, None, "row-length")}
+
+
+def test_a_stage_naming_a_place_that_does_not_exist_is_reported_once(package_copy, capsys):
+    """The dangling location_id is the foreign key's problem; whether the place is at home is not judged again."""
+    line = set_cell(package_copy, "stages", "ivan-07", "location_id", "nowhere")  # a return: at home?
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("stages", line, "location_id", "foreign-key")}
+
+
+def test_a_stage_naming_a_person_who_does_not_exist_is_not_judged_through_that_person(package_copy, capsys):
+    """Whether a text reports on the person, and whether the journey ends at home, need the person's row:
+    the dangling person_id is reported by the foreign key, not again by the stage's or its codings' rules."""
+    line = set_cell(package_copy, "stages", "ivan-02", "person_id", "nobody")
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    found = rules_of(out)
+    assert code == 1 and ("stages", line, "person_id", "foreign-key") in found
+    assert not {rule for _, _, _, rule in found} & {"person-source", "stage-source", "ends-with-return-home",
+                                                    "place-fits-stage-type"}
 
 
 def test_each_problem_is_reported_once(package_copy, capsys):

@@ -145,7 +145,7 @@ def _header_problems(name: str, file: str, header: list[str], columns: list[str]
 def _numbered(name: str, file: str, raw: bytes, header_lines: int, width: int, read, problems):
     """The table and the physical line of each record, when Arrow's fast read cannot tell them
     (cells over several lines, rows of the wrong length, bad UTF-8, very long rows): every record
-    numbered by Python's csv reader, rows of the wrong length reported and left out."""
+    numbered by Python's csv reader; None when a row has the wrong length (every such row reported)."""
     text = _text(name, file, raw, problems)
     if text is None:
         return None
@@ -157,19 +157,21 @@ def _numbered(name: str, file: str, raw: bytes, header_lines: int, width: int, r
                                 f"the row has {size} cells, the header {width}; check commas and quoting", file))
     key = (name, "row-length", None)  # every row counted, the first ones kept
     problems.counts[key] = max(problems.counts[key], int(wrong.sum()))
+    if wrong.any():  # refused whole: without those rows, every row naming one would be reported again
+        return None
     try:
         table = read(use_threads=False, block_size=max(1 << 20, len(raw) + 1),
-                     parse={"newlines_in_values": True, "invalid_row_handler": lambda row: "skip"})
+                     parse={"newlines_in_values": True})
     except pa.ArrowInvalid as error:
         problems.append(Problem(name, None, None, "csv-syntax", None,
                                 f"the file is not readable CSV: {str(error)[:200]}", file))
         return None
-    if table.num_rows != int((~wrong).sum()):
+    if table.num_rows != len(starts):
         problems.append(Problem(name, None, None, "csv-syntax", None,
                                 "the file is not readable CSV: check quoting (a cell that opens a quote must close it, "
                                 "and a quote inside a quoted cell is written twice)", file))
         return None
-    return table, starts[~wrong]
+    return table, starts
 
 
 def _without_blank_rows(name: str, file: str, table: pa.Table, index: pd.Index, problems):

@@ -48,14 +48,28 @@ def at_home(j: keys.Joins) -> pd.Series:
     return j.memo["at_home"]
 
 
+def _dangling(j: keys.Joins, column: str, table: str) -> np.ndarray:
+    """For each stage: whether `column` names a row of `table` that does not exist (`foreign-key` reports it)."""
+    return (j.tables["stages"][column].notna() & (j.positions("stages", column, table, column) < 0)).to_numpy(dtype=bool)
+
+
+def home_not_judged(j: keys.Joins) -> np.ndarray:
+    """For each stage: whether its place, its person or that person's origin names a row that does not
+    exist; `foreign-key` reports that row, and whether the stage is at home is not judged again."""
+    origin = j.get("stages", "person_id", "persons", "person_id", "origin_location_id")
+    unknown_origin = origin.notna() & (keys.positions(origin, j.tables["locations"]["location_id"]) < 0)
+    return _dangling(j, "location_id", "locations") | _dangling(j, "person_id", "persons") | unknown_origin.to_numpy(
+        dtype=bool)
+
+
 def journey_ends_with_return_home(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
     realised = stages[["person_id", "seq"]][stages["stage_type"].isin(descriptor.stage_types(realised=True))]
     last_seq = realised.groupby("person_id")["seq"].transform("max")
     is_last = (stages["seq"] == last_seq.reindex(stages.index)).fillna(False)
     is_return = stages["stage_type"] == descriptor.stage_type("last")
-    ok_last = is_return & at_home(j)
+    ok_last = is_return & (at_home(j) | home_not_judged(j))
     return_elsewhere = is_return & ~is_last
-    return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool)
+    return ((~is_last | ok_last.fillna(False)) & ~return_elsewhere).astype(bool) | _dangling(j, "person_id", "persons")
 
 
 def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.DataFrame) -> pd.Series:
@@ -63,7 +77,7 @@ def place_fits_stage_type(descriptor: Descriptor, j: keys.Joins, stages: pd.Data
     home = stages["stage_type"].isin(descriptor.stage_types(at_home=True)).to_numpy(dtype=bool)
     away = stages["stage_type"].isin(descriptor.stage_types(at_home=False)).to_numpy(dtype=bool)
     either = stages["stage_type"].isin(descriptor.stage_types(at_home=None)).to_numpy(dtype=bool)
-    return (home & in_home) | (away & ~in_home) | either
+    return (home & in_home) | (away & ~in_home) | either | home_not_judged(j)
 
 
 def home_is_listed(descriptor: Descriptor, j: keys.Joins, persons: pd.DataFrame) -> pd.Series:
@@ -88,8 +102,9 @@ def inference_explained(stages: pd.DataFrame) -> pd.Series:
 def _reports(j: keys.Joins, person, source: pd.Series, where: np.ndarray) -> pd.Series:
     """Whether `source` is a text that reports on the person: the one introducing them (the
     source_id of their persons row, at `where`) or one listed for them in person_sources (`person()`
-    gives the person of each row, worked out only when that table has rows)."""
-    ok = (source == keys.take(j.tables["persons"], where, "source_id", source.index)).fillna(False)
+    gives the person of each row, worked out only when that table has rows). A row whose person is not
+    found (`where` -1) is not judged: `foreign-key` or `required` reports it."""
+    ok = (source == keys.take(j.tables["persons"], where, "source_id", source.index)).fillna(False) | (where < 0)
     further = j.tables.get("person_sources")
     if further is not None and len(further):
         pairs = further["person_id"].astype(str) + "\x1f" + further["source_id"].astype(str)
@@ -354,12 +369,15 @@ class Run:
 class At:
     """Where a rule applies: the resource and field a failing row is reported on, the hint it gets
     (`{word}`s are the descriptor's codes, `WORDS`), the check (`check(run, table)` → True where the
-    rule holds), the other tables it needs, whether it judges the whole table, when it applies."""
+    rule holds), the other tables it needs, those it reads where the package has them (`uses`: the rule
+    is left out when one is declared but could not be read, not judged against part of the evidence),
+    whether it judges the whole table, when it applies."""
     resource: str
     field: str | None
     hint: str
     check: Callable[[Run, pd.DataFrame], pd.Series | np.ndarray | bool]
     needs: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
     whole: bool = False
     when: Callable[[Run], bool] = lambda run: True
 
@@ -442,7 +460,8 @@ RULES = (
            lambda r, f, c=column: f[c].notna() == f[f"{c}_basis"].notna()) for column in ("start", "end"))),
     Rule("person-source", "a stage or duration comes from a text that reports on its person", tuple(
         At(name, "source_id", f"a {noun} comes from a text that reports on its person (persons.source_id or "
-           "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",))
+           "person_sources)", lambda r, f, n=name: source_reports_person(r.j, n, f), needs=("persons",),
+           uses=("person_sources",))
         for name, noun in (("stages", "stage"), ("durations", "duration")))),
     Rule("stage-continuity", "a stay starts when the previous one ends", (
         At("stages", "start", "a stay starts when the previous one ends: this start does not fit the previous stage's "
@@ -478,7 +497,7 @@ RULES = (
            when=_has_windows),)),
     Rule("stage-source", STAGE_SOURCE, tuple(
         At(name, "source_id", STAGE_SOURCE, lambda r, f, n=name: stage_source_reports_person(r.j, n, f),
-           needs=("stages", "persons")) for name in CODINGS)),
+           needs=("stages", "persons"), uses=("person_sources",)) for name in CODINGS)),
     Rule("target-exists", "a discrepancy or reading names an existing resource, row and field", tuple(
         At(name, part, TARGET_HINTS[part], lambda r, f, p=part: target_exists(r.descriptor, r.j, f, p))
         for name in ("discrepancies", "readings") for part in TARGET_HINTS)),
@@ -512,7 +531,7 @@ RULES = (
            "it back", lambda r, f: codebook.unknown(f).map(len).eq(0).astype(bool)),)),
     Rule("factor-used", "every codebook factor is used by a coding", (
         At("factors", "factor_id", "every codebook factor is used by at least one coding: use it or remove it",
-           lambda r, f: factor_used(r.j, f), needs=("codings",), when=_own_codebook),)),
+           lambda r, f: factor_used(r.j, f), needs=("codings",), uses=CODINGS, when=_own_codebook),)),
     Rule("value-or-range", "an estimate gives a value, a range, or both", (
         At("estimates", "value", "give a point value, a low–high range, or both",
            lambda r, f: estimate_has_value(f)),)),
@@ -540,8 +559,9 @@ def _windows(descriptor: Descriptor, tables) -> pd.DataFrame | None:
 def checks(descriptor: Descriptor, j: keys.Joins) -> list[Check]:
     """The rule checks for the resources present; a rule needing a missing table is left out."""
     have = set(j.tables)
+    unread = {r["name"] for r in descriptor.resources} - have
     run = Run(descriptor, j, _windows(descriptor, j.tables))
     return [Check(at.resource, rule.id, at.field, at.hint_for(descriptor), lambda f, at=at: at.check(run, f),
                   whole=at.whole)
             for rule in RULES for at in rule.at
-            if at.resource in have and set(at.needs) <= have and at.when(run)]
+            if at.resource in have and set(at.needs) <= have and not unread & set(at.uses) and at.when(run)]
