@@ -304,7 +304,8 @@ COMMANDS = {
                 [*_ON_PACKAGE, _out("<package>/dist/exports")]),
     "qdpx": (_qdpx, "build the REFI-QDA project (.qdpx, with the texts: never released)",
              "returnee-journeys qdpx my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist/exports")]),
-    "release": (_release, "build the reproducible release zip (needs the source texts; writes its exports and draws its figures afresh)",
+    "release": (_release, "build the reproducible release zip (needs the source texts; writes its exports and "
+                "draws its figures afresh)",
                 "returnee-journeys release my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist")]),
     "agreement": (_agreement, "Krippendorff's alpha (nominal) per coded variable for each reliability round of the "
                   "package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent interval",
