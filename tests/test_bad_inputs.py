@@ -617,6 +617,15 @@ def test_a_stage_naming_a_person_who_does_not_exist_is_not_judged_through_that_p
                                                     "place-fits-stage-type"}
 
 
+def test_an_empty_file_is_one_problem_not_one_per_column(package_copy, capsys):
+    (package_copy / "data" / "persons.csv").write_bytes(b"")
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    problems = json.loads(out)["problems"]
+    assert code == 1 and [(p["resource"], p["row"], p["field"], p["rule"]) for p in problems] == [
+        ("persons", 1, None, "missing-column")]
+    assert "person_id,source_id" in problems[0]["hint"]
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
