@@ -330,6 +330,14 @@ def test_only_regular_files_inside_the_package_are_read(make, package_copy, tmp_
     assert SECRET not in out + err
 
 
+def test_a_file_in_a_linked_folder_is_not_called_a_link_itself(package_copy, tmp_path, capsys):
+    data_folder_is_a_symlink(package_copy, tmp_path)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    hints = {p["hint"] for p in json.loads(out)["problems"] if p["resource"] == "events"}
+    assert code == 1 and hints == {"data/events.csv is in a folder that is a symbolic link (data): only regular "
+                                   "files inside the package are read"}
+
+
 def test_a_text_that_is_not_a_regular_file_is_refused_unread(package_copy, fixture_sources, tmp_path, capsys):
     texts = tmp_path / "texts"
     shutil.copytree(fixture_sources, texts)
