@@ -132,3 +132,27 @@ EXCERPTS_AND_NEW_CODE = {
                      "quote": "At the border she waited two days in a queue of cars"}],
     },
 }
+
+# A second Olga (the fixture has one), from another text, whose journey has no date at all: the text
+# says only that she went and came back, and the text's own date bounds it.
+UNDATED_NAMESAKE = {
+    "source": {"source_id": "post-olga", "outlet": "The Invented Post", "title_basis": "url-slug",
+               "available_by": "2024-05", "language": "en", "text_extent": "whole"},
+    "text": "Olga, a nurse from Severograd, went to Veldland and later came back to Severograd.\n",
+    "rows": {
+        "persons": [{"person_id": "olga-post", "source_id": "post-olga", "name_in_source": "Olga",
+                     "origin_location_id": "severograd", "origin_basis": "stated",
+                     "quote": "Olga, a nurse from Severograd"}],
+        "stages": [
+            {"stage_id": "olga-post-01", "person_id": "olga-post", "seq": "1", "stage_type": "origin",
+             "location_id": "severograd", "location_certainty": "stated", "source_id": "post-olga",
+             "quote": "Olga, a nurse from Severograd"},
+            {"stage_id": "olga-post-02", "person_id": "olga-post", "seq": "2", "stage_type": "abroad",
+             "location_id": "veldland", "location_certainty": "stated", "source_id": "post-olga",
+             "quote": "went to Veldland"},
+            {"stage_id": "olga-post-03", "person_id": "olga-post", "seq": "3", "stage_type": "return",
+             "location_id": "severograd", "location_certainty": "stated", "source_id": "post-olga",
+             "quote": "later came back to Severograd"},
+        ],
+    },
+}

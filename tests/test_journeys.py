@@ -103,3 +103,38 @@ def test_a_sentence_of_an_excerpt_text_without_a_ledger_row_is_named_as_coverage
     found = list(validate(package / "datapackage.json", two_texts_package[1], True, True).problems)
     assert [(p.resource, p.rule) for p in found] == [("ledger", "ledger-covers-text")]
     assert "kept as excerpts: the ledger covers every sentence of the excerpts, not of the article" in found[0].hint
+
+
+@pytest.fixture(scope="module")
+def namesake_package(tmp_path_factory, fixture_sources):
+    return added.package_with(tmp_path_factory.mktemp("namesake"), fixture_sources, added.UNDATED_NAMESAKE)
+
+
+def test_an_undated_journey_and_a_namesake_validate(namesake_package):
+    package, sources = namesake_package
+    assert list(validate(package / "datapackage.json", sources, True, True).problems) == []
+
+
+def test_a_journey_whose_departure_has_no_earliest_date_is_named_not_aligned(namesake_package):
+    from returnee_journeys.figures import sequences as sequences_figure
+
+    plan = sequences_figure.prepare(journeys.read(namesake_package[0] / "datapackage.json"))
+    assert "olga-post" not in plan.rows  # only the text's date bounds her departure: month 0 is unknown
+    assert {"ivan", "olga", "pavel"} <= set(plan.rows)
+    assert any("persons/olga-post" in sentence for sentence in plan.note)
+
+
+def test_two_persons_of_one_name_are_told_apart_in_every_figure(namesake_package):
+    from returnee_journeys.figures import factors, routes, sequences as sequences_figure, timeline
+
+    data = journeys.read(namesake_package[0] / "datapackage.json")
+    lanes = journeys.lanes(data)
+    assert list(lanes["name_in_source"]).count("Olga") == 2
+    assert sorted(routes.prepare(data).names.values()) == ["Ivan", "Olga (olga)", "Olga (olga-post)", "Pavel"]
+    assert sorted(timeline.lane_labels(data, lanes)) == ["Ivan (The Severograd Gazette)",
+                                                        "Olga (olga) (The Severograd Gazette)",
+                                                        "Olga (olga-post) (The Invented Post)",
+                                                        "Pavel (The Veldland Herald)"]
+    assert "Olga (olga)" in sequences_figure.prepare(data).names
+    headers = {name for panel in factors.prepare(data).panels for _, _, name in panel.persons}
+    assert "Olga (olga)" in headers and "Olga" not in headers

@@ -26,19 +26,12 @@ VARIABLES = [("gender", "gender", "Text"), ("age", "age_reported", "Integer"), (
              ("occupation", "occupation", "Text"), ("origin", "origin_location_id", "Text")]
 
 
-def case_names(persons: pd.DataFrame) -> dict[str, str]:
-    """person_id → the name the text uses, with the id where two persons share a name."""
-    names = persons.set_index("person_id")["name_in_source"].astype(str)
-    shared = names.duplicated(keep=False)
-    return {pid: f"{name} ({pid})" if shared[pid] else name for pid, name in names.items()}
-
-
 def project_codebook(data: journeys.Journeys, guid: Guids, quoted: set[tuple[str, str]]) -> Codebook:
     """The factor codes, then one code per stage (grouped by person) and one per table and quote
     field for the other rows quoted (`quoted`: the (resource, field) pairs that have passages)."""
     book = factor_codes(data, guid)
     descriptor = data.descriptor
-    names = case_names(data.table("persons"))
+    names = journeys.person_names(data.table("persons"))
     locations = data.table("locations").set_index("location_id")["name"]
     moves = Code(guid("group", "moves"), "moves", False,
                  f"{descriptor.resource('stages').get('description', '')} One code per stage: it marks the stage's own "
@@ -183,7 +176,7 @@ class Project:
         self.user = self.guid("user", "coders")
         self.created = {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {}
         self.persons = data.table("persons").sort_values("person_id")
-        self.names = case_names(self.persons)
+        self.names = journeys.person_names(self.persons)
         self.source_guid = {s: self.guid("source", s) for s in data.table("sources")["source_id"]}
         self.case_guid = {pid: self.guid("case", pid) for pid in self.persons["person_id"]}
         further = data.tables.get("person_sources", pd.DataFrame(columns=["person_id", "source_id"]))

@@ -44,7 +44,7 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     discrepancies = data.table("discrepancies")
     flagged = durations["duration_id"].isin(
         discrepancies.loc[discrepancies["resource"] == "durations", "row_id"]).to_numpy()
-    names = dict(zip(data.table("persons")["person_id"], data.table("persons")["name_in_source"]))
+    names = journeys.person_names(data.table("persons"))
     finite = np.r_[longest[np.isfinite(longest)], high[np.isfinite(high)], low[np.isfinite(low)], 30.0]
     keys_ = [style.Key("span the coded dates allow", {"facecolor": "#DDDDDD", "edgecolor": "#999999"}, area=True),
              style.Key("lengths the stated duration admits (person's colour)", {"color": "black", "lw": 4})]

@@ -181,7 +181,7 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     categories = data.descriptor.field("codings", "lee_category")["constraints"]["enum"]
     coded = codings.assign(label=data.lee_label(codings["lee_category"], codings["valence"]))
     moves = columns(data)
-    persons = data.table("persons").set_index("person_id")["name_in_source"]
+    persons = journeys.person_names(data.table("persons"))
     outlets = dict(zip(data.table("sources")["source_id"], data.table("sources")["outlet"]))
     unplaced = coded[~coded["stage_id"].isin(set(moves["stage_id"]))]
     width, most = width_for(len(moves))

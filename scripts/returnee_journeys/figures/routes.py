@@ -269,7 +269,7 @@ def prepare(data: journeys.Journeys) -> Plan:
     moves = data.moves()
     persons = journeys.lanes(data)
     home = home_countries(data)
-    plan = Plan(places, dict(zip(persons["person_id"], persons["name_in_source"])),
+    plan = Plan(places, journeys.person_names(persons),
                 [p for p in persons["person_id"] if p in set(moves["person_id"])],
                 transit=set(moves.loc[moves["waypoint"], "to_location"]), planned=not moves["realised"].all())
     skipped: dict[tuple[str, str], str] = {}  # (person, region passed through) -> the place drawn before it

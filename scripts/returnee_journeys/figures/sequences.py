@@ -28,9 +28,12 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     palette = style.palette_for(data, palette)
     windows = data.windows()
     months = data.months(windows)
+    # a departure bounded only from above (by the text's date) has no month 0 to align at
+    origins = windows[windows["stage_type"] == data.descriptor.stage_type("first")]
+    months = months[months["person_id"].isin(set(origins.loc[origins["end_min"].notna(), "person_id"]))]
     months = months.assign(since=months["month"] - months.groupby("person_id")["month"].transform("min"))
     people = journeys.lanes(data)
-    names = dict(zip(people["person_id"], people["name_in_source"]))
+    names = journeys.person_names(people)
     people = people[people["person_id"].isin(set(months["person_id"]))].reset_index(drop=True)
     row = {p: i for i, p in enumerate(people["person_id"])}
     censoring = data.censoring(windows).set_index("person_id")
@@ -46,7 +49,7 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
                             [f"{names[p]} (stages/{censoring.at[p, 'stage_id']})" for p in open_people])])
     runs = style.runs(months.assign(month=months["since"]))
     ends = months.groupby("person_id")["since"].max()
-    return Plan(list(people["name_in_source"]), row, runs.assign(x0=runs["begin"], x1=runs["end"] + 1),
+    return Plan([names[p] for p in people["person_id"]], row, runs.assign(x0=runs["begin"], x1=runs["end"] + 1),
                 int(months["since"].max()) + 1 if len(months) else 1,
                 [(ends[p] + 1, row[p]) for p in open_people], looks, keys, note)
 

@@ -30,7 +30,8 @@ def month_ticks(months: int, most: int = 8):
 
 def lane_labels(data, people: pd.DataFrame) -> list[str]:
     outlets = dict(zip(data.table("sources")["source_id"], data.table("sources")["outlet"]))
-    return [f"{n} ({outlets.get(s, s)})" for n, s in zip(people["name_in_source"], people["source_id"])]
+    names = journeys.person_names(people)
+    return [f"{names[p]} ({outlets.get(s, s)})" for p, s in zip(people["person_id"], people["source_id"])]
 
 
 def month_number(index) -> np.ndarray:
@@ -167,7 +168,7 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     palette = style.palette_for(data, palette)
     windows = data.windows()
     people = journeys.lanes(data)
-    names = dict(zip(people["person_id"], people["name_in_source"]))
+    names = journeys.person_names(people)
     events = data.table("events").sort_values(["date_lower", "date_upper", "event_id"])
     dated = events[events["date_lower"].notna() | events["date_upper"].notna()]
     horizon = data.horizon()

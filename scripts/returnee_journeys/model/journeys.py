@@ -203,6 +203,13 @@ def spells(months: pd.DataFrame) -> pd.DataFrame:
                          "end": grouped["month"].max(), "state": grouped["state"].first()}).reset_index(drop=True)
 
 
+def person_names(persons: pd.DataFrame) -> dict[str, str]:
+    """person_id → the name the text uses, with the id where two persons share a name."""
+    names = persons.set_index("person_id")["name_in_source"].astype(str)
+    shared = names.duplicated(keep=False)
+    return {pid: f"{name} ({pid})" if shared[pid] else name for pid, name in names.items()}
+
+
 def lanes(data: Journeys) -> pd.DataFrame:
     """Persons in drawing order with their y position: travel parties kept together."""
     persons = data.table("persons").copy()
