@@ -330,6 +330,14 @@ def test_only_regular_files_inside_the_package_are_read(make, package_copy, tmp_
     assert SECRET not in out + err
 
 
+def test_a_file_in_a_linked_folder_is_not_called_a_link_itself(package_copy, tmp_path, capsys):
+    data_folder_is_a_symlink(package_copy, tmp_path)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    hints = {p["hint"] for p in json.loads(out)["problems"] if p["resource"] == "events"}
+    assert code == 1 and hints == {"data/events.csv is in a folder that is a symbolic link (data): only regular "
+                                   "files inside the package are read"}
+
+
 def test_a_text_that_is_not_a_regular_file_is_refused_unread(package_copy, fixture_sources, tmp_path, capsys):
     texts = tmp_path / "texts"
     shutil.copytree(fixture_sources, texts)
@@ -615,6 +623,15 @@ def test_a_stage_naming_a_person_who_does_not_exist_is_not_judged_through_that_p
     assert code == 1 and ("stages", line, "person_id", "foreign-key") in found
     assert not {rule for _, _, _, rule in found} & {"person-source", "stage-source", "ends-with-return-home",
                                                     "place-fits-stage-type"}
+
+
+def test_an_empty_file_is_one_problem_not_one_per_column(package_copy, capsys):
+    (package_copy / "data" / "persons.csv").write_bytes(b"")
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    problems = json.loads(out)["problems"]
+    assert code == 1 and [(p["resource"], p["row"], p["field"], p["rule"]) for p in problems] == [
+        ("persons", 1, None, "missing-column")]
+    assert "person_id,source_id" in problems[0]["hint"]
 
 
 def test_each_problem_is_reported_once(package_copy, capsys):

@@ -121,6 +121,10 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _header_problems(name: str, file: str, header: list[str], columns: list[str], problems) -> bool:
     """Whether the header names the descriptor's columns, once each, in its order; problems if not."""
+    if not header:  # an empty file: one problem, not one per column
+        problems.append(Problem(name, 1, None, "missing-column", None,
+                                f"the file has no header; write one row naming the columns: {','.join(columns)}", file))
+        return False
     repeated = [c for c, n in Counter(header).items() if n > 1]
     for c in repeated:
         problems.append(Problem(name, 1, c, "duplicate-column", c, f"the header names column {c!r} more than once; "

@@ -79,7 +79,8 @@ def kind_of(path: Path, root: Path | None = None) -> str | None:
         except OSError as error:
             return f"unreadable ({error.strerror})"
         if stat.S_ISLNK(mode):
-            return "a symbolic link"
+            return "a symbolic link" if part == parts[-1] else \
+                f"in a folder that is a symbolic link ({part.relative_to(root).as_posix()})"
         if part != parts[-1]:
             if not stat.S_ISDIR(mode):
                 return "not in a folder"
