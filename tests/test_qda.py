@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from lxml import etree
 
@@ -570,6 +571,21 @@ def test_the_release_refuses_to_build_without_the_texts(package_copy, tmp_path, 
     assert cli.main(["release", str(package_copy), "--sources", str(empty), "--out", str(tmp_path / "dist")]) == 2
     assert "needs the source texts" in capsys.readouterr().err
     assert not (tmp_path / "dist").exists() and sorted(package_copy.rglob("*")) == before
+
+
+def test_the_release_exports_its_own_data_not_what_dist_exports_holds(package_copy, fixture_sources, tmp_path):
+    """A team writes the exports, corrects a cell, then makes the release: the zip's exports are those of
+    the corrected data (as its figures are), not the stale ones left in dist/exports/."""
+    from mutations import set_cell
+
+    sources = ["--sources", str(fixture_sources)]
+    assert cli.main(["exports", str(package_copy), *sources]) == 0
+    set_cell(package_copy, "persons", "ivan", "occupation", "carpenter")
+    assert cli.main(["release", str(package_copy), *sources, "--out", str(tmp_path / "dist")]) == 0
+    with zipfile.ZipFile(next((tmp_path / "dist").glob("*.zip"))) as archive:
+        persons = pd.read_parquet(io.BytesIO(archive.read("exports/parquet/persons.parquet")))
+        assert "exports/annotations.jsonld" in archive.namelist()
+    assert persons.set_index("person_id").at["ivan", "occupation"] == "carpenter"
 
 
 # ---------------------------------------------------------------- the fixture package, with its texts

@@ -193,17 +193,15 @@ def _qdpx(args) -> int:
 
 def _release(args) -> int:
     ctx = _context(args)
-    from .exports import web_annotations
-    from .model import files, journeys
+    from .model import files
     from .publish import release
 
     _check_out(args, "release", ctx.dist)
     _require_texts(ctx)
     if _gate(ctx, require_sources=True):
         return 1
-    web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, ctx.exports)
     strict = args.out is not None and not files.same_path(args.out, ctx.dist)
-    archive = release.build(ctx.folder, args.out or ctx.dist, ctx.exports, strict=strict)
+    archive = release.build(ctx, args.out or ctx.dist, strict=strict)  # its exports and figures made afresh
     print(f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive}")
     return 0
 
@@ -306,7 +304,8 @@ COMMANDS = {
                 [*_ON_PACKAGE, _out("<package>/dist/exports")]),
     "qdpx": (_qdpx, "build the REFI-QDA project (.qdpx, with the texts: never released)",
              "returnee-journeys qdpx my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist/exports")]),
-    "release": (_release, "build the reproducible release zip (needs the source texts and the exports)",
+    "release": (_release, "build the reproducible release zip (needs the source texts; writes its exports and "
+                "draws its figures afresh)",
                 "returnee-journeys release my-package/ --sources texts/", [*_ON_PACKAGE, _out("<package>/dist")]),
     "agreement": (_agreement, "Krippendorff's alpha (nominal) per coded variable for each reliability round of the "
                   "package (reliability_rounds), with units, observed agreement and a bootstrap 95 percent interval",

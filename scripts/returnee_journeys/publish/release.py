@@ -175,9 +175,10 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
     """Write <name>-<version>.zip of the package in the folder `root` into `out`. `exports`: a folder
     written by `exports.write_all` for this package; `figures`: one drawn by `figures.draw` from its
     data; by default each is made afresh in a temporary folder inside `out`, so that the release's
-    figures are those of its data, whatever the package's figures/ holds. `strict`: `out` was named
-    (--out) and must be new, empty or written by `release` before."""
-    root = Path(getattr(root, "folder", root))  # a package Context (as the command passes it) or its folder
+    figures and exports are those of its data, whatever the package's figures/ and dist/exports/ hold.
+    `strict`: `out` was named (--out) and must be new, empty or written by `release` before."""
+    given = root if hasattr(root, "folder") else None  # a package Context (as the command passes it: its texts)
+    root = Path(getattr(root, "folder", root))
     descriptor = descriptor_module.read(root / "datapackage.json").data
     name = f"{names.checked(descriptor['name'])}-{names.checked(descriptor['version'], 'version')}"
     if not _safe(name) or "/" in name:
@@ -192,12 +193,14 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
             if exports is None or figures is None:
                 from ..context import Context
 
-                ctx = Context.open(root / "datapackage.json")
+                ctx = given or Context.open(root / "datapackage.json")
             if exports is None:
                 from .. import exports as exports_module
+                from ..exports import web_annotations
 
                 exports = Path(scratch) / "exports"
                 exports_module.write_all(ctx, exports)
+                web_annotations.require_for_release(journeys.read(ctx.path), ctx.sources, exports)
             if figures is None:
                 from .. import figures as figures_module
 
