@@ -634,6 +634,13 @@ def test_an_empty_file_is_one_problem_not_one_per_column(package_copy, capsys):
     assert "person_id,source_id" in problems[0]["hint"]
 
 
+def test_a_person_without_an_id_is_reported_as_required_not_again_as_without_an_origin_stage(package_copy, capsys):
+    line = set_cell(package_copy, "persons", "ivan", "person_id", "")
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and {(r, rule) for r, row, _, rule in rules_of(out) if row == line and r == "persons"} == {
+        ("persons", "required")}
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -134,7 +134,8 @@ def origin_matches_stage(descriptor: Descriptor, j: keys.Joins, persons: pd.Data
     stages = j.tables["stages"]
     origin = stages[stages["stage_type"] == descriptor.stage_type("first")]
     stage_place = keys.lookup(persons["person_id"], origin, "person_id", "location_id")
-    return (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna()).astype(bool)
+    matches = (persons["origin_location_id"] == stage_place).fillna(persons["origin_location_id"].isna())
+    return (matches | persons["person_id"].isna()).astype(bool)  # no id: `required` says so, no stage is looked up
 
 
 # --- durations ------------------------------------------------------------------------------
