@@ -200,3 +200,16 @@ def test_a_citation_file_is_used_only_when_it_names_the_package(package_copy):
     edit_descriptor(package_copy, lambda d: d.update(title="Copied Journeys"))
     cited = Context.open(package_copy).citation  # a CITATION.cff left over from the copied package is not used
     assert cited["title"] == "Copied Journeys" and "references" not in cited
+
+
+@pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
+                                  ["synthetic", "0", "out"], ["synthetic", "3", "out", "--seed", "-1"],
+                                  ["bench", "-3"]])
+def test_a_negative_count_or_seed_is_a_usage_error_not_an_internal_one(argv, fixture_package, tmp_path, monkeypatch,
+                                                                       capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        cli.main([str(fixture_package) if a == "PACKAGE" else a for a in argv])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "must be at least" in err and "internal error" not in err
+    assert list(tmp_path.iterdir()) == []

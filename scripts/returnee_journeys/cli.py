@@ -269,6 +269,17 @@ def _arg(*flags: str, **options) -> tuple[tuple[str, ...], dict]:
     return flags, options
 
 
+def _at_least(low: int):
+    """An argparse type: an integer of at least `low`; anything else is a usage error (exit 2)."""
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text}: must be at least {low}")
+        return value
+    parse.__name__ = "int"  # argparse names the type in its message: "invalid int value"
+    return parse
+
+
 def _out(default: str) -> tuple[tuple[str, ...], dict]:
     return _arg("--out", type=Path, default=None, help=f"folder to write into (default: {default})")
 
@@ -313,8 +324,8 @@ COMMANDS = {
                       *_ON_PACKAGE,
                       _arg("--round", type=int, default=None, help="only this round (reliability_rounds.round)"),
                       _FORMAT,
-                      _arg("--resamples", type=int, default=1000, help="bootstrap resamples for the 95%% interval"),
-                      _arg("--seed", type=int, default=2026, help="the bootstrap's seed (same seed, same interval)")]),
+                      _arg("--resamples", type=_at_least(0), default=1000, help="bootstrap resamples for the 95%% interval"),
+                      _arg("--seed", type=_at_least(0), default=2026, help="the bootstrap's seed (same seed, same interval)")]),
     "import-coding": (_import_coding, "put one coder's coding (codings and ledger) into the package's "
                       "codings_by_coder and ledger_by_coder, replacing that coder's earlier rows",
                       "returnee-journeys import-coding my-package/ --coder blind-b --from coder-b/", [
@@ -338,11 +349,11 @@ COMMANDS = {
                       help="a home country of the journeys (ISO 3166-1 alpha-2); repeat for several (default: RU)")]),
     "bench": (_bench, "time validation against frictionless on synthetic packages",
               "returnee-journeys bench 1000 10000",
-              [_arg("sizes", nargs="*", type=int, metavar="N",
+              [_arg("sizes", nargs="*", type=_at_least(0), metavar="N",
                     help="persons per synthetic package (0: the real one)")]),
     "synthetic": (_synthetic, "write a seeded synthetic package of N persons",
                   "returnee-journeys synthetic 100 /tmp/synthetic --seed 2",
-                  [_arg("n", type=int), _arg("out", type=Path), _arg("--seed", type=int, default=1)]),
+                  [_arg("n", type=_at_least(1)), _arg("out", type=Path), _arg("--seed", type=_at_least(0), default=1)]),
 }
 
 
