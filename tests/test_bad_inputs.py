@@ -641,6 +641,12 @@ def test_a_person_without_an_id_is_reported_as_required_not_again_as_without_an_
         ("persons", "required")}
 
 
+def test_a_cell_that_fails_its_type_is_not_reported_again_by_a_rule_on_its_field(package_copy, capsys):
+    line = set_cell(package_copy, "durations", "olga-d01", "value", "6.50x")  # a numeric qualifier wants a value
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("durations", line, "value", "type:number")}
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -457,7 +457,7 @@ def _report(error, name: str, frame: pd.DataFrame, file: str, problems: Problems
         return
     hint = (error.schema.metadata or {}).get("hints", {}).get(rule, hint)
     failing = _rows_of(error, frame)
-    if rule == "required" and (name, column) in untyped:  # a cell that failed its type is reported once, there
-        failing &= ~untyped[(name, column)].reindex(frame.index, fill_value=False)
+    if (name, field) in untyped:  # a cell that failed its type is reported once, there (not as missing, nor by a rule)
+        failing &= ~untyped[(name, field)].reindex(frame.index, fill_value=False)
     values = frame[shows] if shows in frame.columns else None
     problems.rows(name, file, rule, field, failing, hint, values)
