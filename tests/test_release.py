@@ -212,3 +212,28 @@ def test_ro_crate_metadata_lists_every_file_of_the_archive():
     assert parts == on_disk - {"ro-crate-metadata.json", "README.md"}
     for entity in crate.root_dataset["hasPart"]:
         assert int(entity["contentSize"]) == (top / entity.id).stat().st_size, entity.id
+
+
+def test_the_archive_readme_lists_only_what_it_holds_under_the_package_licence(package_copy, tmp_path):
+    """A team's package under CC0, with no changelog and no code of its own: the archive's README gives
+    LICENSE-DATA.md the package's licence and lists no file the archive does not hold."""
+    from mutations import edit_descriptor
+
+    edit_descriptor(package_copy, lambda d: d["licenses"][0].update(
+        name="CC0-1.0", path="https://creativecommons.org/publicdomain/zero/1.0/"))
+    (package_copy / "LICENSE-DATA.md").write_text("# Data licence: CC0-1.0\n", encoding="utf-8")
+    drawn, exports = tmp_path / "figures", tmp_path / "exports"
+    drawn.mkdir()
+    exports.mkdir()
+    (exports / "comparison.csv").write_text("person_id\n", encoding="utf-8")
+    for name in figures.FIGURES:
+        for kind in ("png", "svg"):
+            (drawn / f"{name}.{kind}").write_bytes(b"drawn")
+    members = dict(release.members(package_copy, exports, drawn))
+    contents = members["README.md"].decode("utf-8").split("## Contents")[1].split("\n## ")[0]
+    listed = {row.split("|")[1].strip(" `"): int(row.split("|")[2]) for row in contents.splitlines()
+              if row.startswith("| `")}
+    held = {e.name for e in release.CONTENTS if any(m.startswith(e.name) if e.name.endswith("/") else m == e.name
+                                                     for m in members)}
+    assert set(listed) == held and "CHANGELOG.md" not in held and all(n > 0 for n in listed.values())
+    assert "CC0-1.0" in contents and "CC-BY-4.0" not in contents

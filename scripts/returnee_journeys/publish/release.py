@@ -136,7 +136,7 @@ CONTENTS: list[Entry] = [
           "(`journeyProfile` in datapackage.json) and the Data Package v2 profile it builds on", _profile),
     Entry("CITATION.cff", "how to cite the data set (Citation File Format)", _citation),
     Entry("CHANGELOG.md", "what changed in each version", _copy("CHANGELOG.md")),
-    Entry("LICENSE-DATA.md", "the data's licence (CC-BY-4.0)", _copy("LICENSE-DATA.md")),
+    Entry("LICENSE-DATA.md", "the data's licence ({licence})", _copy("LICENSE-DATA.md")),
     Entry("LICENSE", "the code's licence (MIT)", _copy("LICENSE")),
     Entry("dataset.jsonld", "schema.org Dataset metadata (JSON-LD) for search engines and catalogues", _schema_org),
     Entry("ro-crate-metadata.json", "RO-Crate metadata: the archive as a research object", _ro_crate),
@@ -217,11 +217,14 @@ def release_readme(r: Release) -> str:
     package = r.descriptor.data
     glance = comparison_model.build(r.data)
     counts = collections.Counter(_entry(member).name for member in r.members)
-    contents = docs.table(["path", "files", "what it is"], [
-        (f"`{e.name}`", counts.get(e.name, 1 if e.name == "README.md" else 0), e.about) for e in CONTENTS], right=("files",))
+    counts["README.md"] = 1
+    licence = package["licenses"][0]["name"]
+    contents = docs.table(["path", "files", "what it is"], [  # a new package may have no changelog: not listed
+        (f"`{e.name}`", counts[e.name], e.about.format(licence=licence)) for e in CONTENTS if counts[e.name]],
+        right=("files",))
     readme = (TEMPLATES / "release-readme.md").read_text(encoding="utf-8").format(
         title=docs._cell(package["title"]), version=package["version"], about=docs.markdown(r.descriptor.about),
-        licence=package["licenses"][0]["name"], licence_url=package["licenses"][0]["path"], contents=contents,
+        licence=licence, licence_url=package["licenses"][0]["path"], contents=contents,
         glance=docs.glance_table(glance.rows),
         reliability=reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
         recipes=recipes.render("exports/", "datapackage.json", package["name"]),
