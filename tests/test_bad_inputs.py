@@ -647,6 +647,21 @@ def test_a_cell_that_fails_its_type_is_not_reported_again_by_a_rule_on_its_field
     assert code == 1 and rules_of(out) == {("durations", line, "value", "type:number")}
 
 
+def test_a_ledger_listing_that_fails_its_pattern_is_reported_once(package_copy, fixture_sources, capsys):
+    """A malformed `rows` cell (two spaces, a word that is no reference) is the pattern's problem: its references
+    are not judged again as rows that do not exist or do not quote the sentence. The hint shows the example."""
+    rows = read_rows(package_copy, "ledger")
+    at = next(i for i, r in enumerate(rows) if r[rows[0].index("rows")].count(" ") >= 2)
+    cell = rows[at][rows[0].index("rows")]
+    rows[at][rows[0].index("rows")] = cell.replace(" ", "  ", 1) + " nonsense"
+    write_rows(package_copy, "ledger", rows)
+    code, out, _ = run_all(package_copy, capsys, "--sources", str(fixture_sources))
+    problems = json.loads(out)["problems"]
+    assert code == 1 and [(p["resource"], p["row"], p["field"], p["rule"]) for p in problems] == [
+        ("ledger", at + 1, "rows", "pattern")]
+    assert "see the field's example" in problems[0]["hint"]
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -266,7 +266,8 @@ def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None,
         found["enum"] = (pa.Check.isin(list(allowed), n_failure_cases=n), f"use one of: {', '.join(map(str, allowed))}")
     if "pattern" in constraints and text:
         pattern = constraints["pattern"]
-        found["pattern"] = (_check(fullmatch(pattern), "pattern", n), f"the value must match {pattern}")
+        example = f" (see the field's example: {str(field['example'])[:40]!r})" if "example" in field else ""
+        found["pattern"] = (_check(fullmatch(pattern), "pattern", n), f"the value must match {pattern}{example}")
     if text and field.get("format") == "uri":
         found["format:uri"] = (_check(fullmatch(URI), "format:uri", n), URI_HINT)
     if "minimum" in constraints:

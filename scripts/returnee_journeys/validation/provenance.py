@@ -14,6 +14,7 @@ from ..model.texts import text_path
 from ..model import sentences as sentence_split
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
+from . import rules
 
 EXCERPTS = "excerpts"  # sources.text_extent of a text file that keeps only passages of the article
 CODER = "coder"  # the key field of a reliability coder's own tables (codings_by_coder, ledger_by_coder)
@@ -125,6 +126,9 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
     problems = []
     entries: dict[str, dict] = {}  # source → (paragraph, sentence) → (row, sha256, rows)
     columns = ["source_id", "paragraph", "sentence", "sentence_sha256", "rows"]
+    # rows not matching the field's pattern: `pattern` reports them, their references are not judged again
+    malformed = set(ledger.index[ledger["rows"].notna().to_numpy(dtype=bool)
+                                 & rules.well_formed_rows(descriptor, ledger).is_null().to_numpy(zero_copy_only=False)])
     for row, source_id, p, s, h, refs in zip(ledger.index, *(ledger[c].tolist() for c in columns)):
         if not (pd.isna(p) or pd.isna(s)):
             entries.setdefault(source_id, {})[(int(p), int(s))] = (row, h, refs)
@@ -138,6 +142,8 @@ def _ledger(descriptor: Descriptor, ledger: pd.DataFrame, texts: dict[str, str],
                                    f"the ledger row is for another sentence (or another copy of the text){crlf}")
         problems += found
         for sentence, (row, _, refs) in matched:
+            if row in malformed:
+                continue
             listed = set(refs.split(" ")) if isinstance(refs, str) else set()
             drawn = {ref for start, end, ref in quoted.get(source_id, []) if start < sentence.end and end > sentence.start}
             for ref in sorted(drawn - listed):

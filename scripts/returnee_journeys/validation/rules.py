@@ -298,8 +298,18 @@ def ledger_disposition(ledger: pd.DataFrame) -> pd.Series:
             | (~coded & ledger["rows"].isna() & ledger["reason"].notna())).fillna(True).astype(bool)
 
 
+def well_formed_rows(descriptor: Descriptor, ledger: pd.DataFrame) -> pa.Array:
+    """The ledger's `rows` cells, null where one does not match the field's pattern (`pattern` reports
+    it; its references are not judged again)."""
+    cells = pa.array(ledger["rows"].astype("string"))
+    pattern = descriptor.field("ledger", "rows").get("constraints", {}).get("pattern")
+    if not pattern:
+        return cells
+    return pc.if_else(pc.fill_null(pc.match_substring_regex(cells, pattern), True), cells, pa.scalar(None, cells.type))
+
+
 def ledger_rows_exist(descriptor: Descriptor, j: keys.Joins, ledger: pd.DataFrame) -> np.ndarray:
-    refs = pc.split_pattern(pa.array(ledger["rows"].astype("string")), " ")
+    refs = pc.split_pattern(well_formed_rows(descriptor, ledger), " ")
     listed = pc.list_flatten(refs).cast(pa.large_string())
     resource = pc.list_element(pc.split_pattern(listed, "/", max_splits=1), 0)
     # a row of a table the descriptor lists but that could not be read is not judged: that table's problem is reported
