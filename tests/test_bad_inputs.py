@@ -662,6 +662,17 @@ def test_a_ledger_listing_that_fails_its_pattern_is_reported_once(package_copy, 
     assert "see the field's example" in problems[0]["hint"]
 
 
+@pytest.mark.parametrize("written", ["person_id ", "Person_ID", "person_id\u200b"])
+def test_a_column_name_misspelt_by_case_space_or_an_invisible_character_is_one_problem(written, package_copy,
+                                                                                       capsys):
+    edit_bytes(package_copy, "persons", lambda raw: raw.replace(b"person_id,", written.encode() + b",", 1))
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    problems = json.loads(out)["problems"]
+    assert code == 1 and [(p["resource"], p["row"], p["field"], p["rule"], p["value"]) for p in problems] == [
+        ("persons", 1, "person_id", "unexpected-column", written)]
+    assert repr(written) in problems[0]["hint"] and "write 'person_id'" in problems[0]["hint"]
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -119,6 +120,11 @@ def _record_lines(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(starts, dtype=np.int64), np.asarray(sizes, dtype=np.int64)
 
 
+def _loose(name: str) -> str:
+    """A column name without case, surrounding spaces or invisible characters (zero-width, BOM …)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf").strip().casefold()
+
+
 def _header_problems(name: str, file: str, header: list[str], columns: list[str], problems) -> bool:
     """Whether the header names the descriptor's columns, once each, in its order; problems if not."""
     if not header:  # an empty file: one problem, not one per column
@@ -133,6 +139,14 @@ def _header_problems(name: str, file: str, header: list[str], columns: list[str]
         return False
     missing = [c for c in columns if c not in header]
     extra = [c for c in header if c not in columns]
+    misspelt = [c for c in extra if _loose(c) in map(_loose, missing)]
+    for c in misspelt:  # one column, misspelt: one problem
+        meant = next(m for m in missing if _loose(m) == _loose(c))
+        problems.append(Problem(name, 1, meant, "unexpected-column", c,
+                                f"the header writes {c!r} for column {meant!r} (case, spaces or invisible characters "
+                                f"differ): write {meant!r}", file))
+        missing.remove(meant)
+        extra.remove(c)
     for c in missing:
         problems.append(Problem(name, 1, c, "missing-column", None,
                                 f"the descriptor defines column {c!r}; add it to the header", file))
@@ -140,7 +154,7 @@ def _header_problems(name: str, file: str, header: list[str], columns: list[str]
         problems.append(Problem(name, 1, c, "unexpected-column", c,
                                 "the descriptor has no such column; remove it or describe it in datapackage.json",
                                 file))
-    if not missing and not extra and header != columns:
+    if not missing and not extra and not misspelt and header != columns:
         problems.append(Problem(name, 1, None, "column-order", ",".join(header),
                                 f"put the columns in the descriptor's order: {','.join(columns)}", file))
     return header == columns
