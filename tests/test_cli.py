@@ -213,3 +213,14 @@ def test_a_negative_count_or_seed_is_a_usage_error_not_an_internal_one(argv, fix
     err = capsys.readouterr().err
     assert done.value.code == 2 and "must be at least" in err and "internal error" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_docs_on_a_package_with_no_generated_section_says_there_is_nothing_to_regenerate(package_copy, fixture_sources,
+                                                                                         monkeypatch, capsys):
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the fixture's texts, where CI requires them
+    (package_copy / "README.md").write_text("# Our journeys\n\nWritten by hand.\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    assert cli.main(["docs", str(package_copy)]) == 0
+    err = capsys.readouterr().err
+    assert "nothing to regenerate" in err and "<!-- BEGIN GENERATED: journeys-at-a-glance -->" in err
+    assert {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()} == before

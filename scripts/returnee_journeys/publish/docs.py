@@ -205,7 +205,12 @@ def update(ctx, check: bool = False) -> int:
     for problem in stale_prose(ctx, data):
         print(f"error: {problem}", file=sys.stderr)
         stale = 1
-    for path, text, rendered in current(ctx, lambda: data):
+    found = current(ctx, lambda: data)
+    if not any(prose.GENERATED.search(text) for _, text, _ in found):
+        print(f"note: nothing to regenerate: none of {', '.join(GENERATED)} has a generated section; add a pair "
+              "such as <!-- BEGIN GENERATED: journeys-at-a-glance --> and <!-- END GENERATED: journeys-at-a-glance "
+              f"--> to README.md (sections: {', '.join(sorted(makers(ctx, lambda: data)))})", file=sys.stderr)
+    for path, text, rendered in found:
         if text == rendered:
             continue
         name = path.relative_to(ctx.folder) if path.is_relative_to(ctx.folder) else path
