@@ -673,6 +673,15 @@ def test_a_column_name_misspelt_by_case_space_or_an_invisible_character_is_one_p
     assert repr(written) in problems[0]["hint"] and "write 'person_id'" in problems[0]["hint"]
 
 
+@pytest.mark.parametrize("removed", ["occupation", "notes"])
+def test_a_field_removed_from_the_descriptor_is_one_problem_naming_it(removed, package_copy, capsys):
+    """Removed in the middle, it shifts the fields after it; at the end, too few are left: one problem either way."""
+    remove_field(package_copy, "persons", removed)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    problems = json.loads(out)["problems"]
+    assert code == 1 and len(problems) == 1 and removed in problems[0]["hint"]
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

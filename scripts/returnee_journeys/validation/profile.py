@@ -139,15 +139,19 @@ def profile_problems(descriptor: dict) -> list[Problem]:
     problems = []
     for error in found:
         path = list(error.absolute_path)
-        in_fields = len(path) >= 5 and path[2:4] == ["schema", "fields"] and path[1] in first_misplaced
-        if in_fields and (path[4] > first_misplaced[path[1]] or (path[4] == first_misplaced[path[1]]
-                                                                   and path[5:] != ["name"])):
+        in_fields = len(path) >= 4 and path[2:4] == ["schema", "fields"] and path[1] in first_misplaced
+        if in_fields and (len(path) == 4 or path[4] > first_misplaced[path[1]]  # too few fields: the same cause
+                          or (path[4] == first_misplaced[path[1]] and path[5:] != ["name"])):
             continue
         resource, field = where_in(descriptor, path)
         about = error.schema.get("description") if isinstance(error.schema, dict) else None
         message = error.message if len(error.message) <= 160 else error.message[:157] + "…"
         if error.validator in ("contains", "minItems"):
             message = "missing"
+            if error.validator == "minItems" and isinstance(error.instance, list):  # the fields missing at the end
+                items = error.schema.get("prefixItems", [])[len(error.instance):]
+                wanted = [item.get("properties", {}).get("name", {}).get("const") for item in items]
+                message += f": {', '.join(wanted)}" if wanted and all(isinstance(w, str) for w in wanted) else ""
         elif error.validator == "const" and path[-1:] == ["name"]:
             message = (f"expected the field `{error.validator_value}` here, found `{error.instance}`: the profile's "
                        "fields come first, in its order")
