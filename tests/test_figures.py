@@ -419,3 +419,22 @@ def test_a_very_long_name_is_drawn_whole_and_clear_of_the_other_texts(name, tmp_
     assert seen.overlaps == []
     # the factors' slanted name stays on the canvas; the timeline's legend, centred under its axes, may not yet
     assert name == "timeline" or seen.outside == []
+
+
+@pytest.mark.parametrize("name, table", [("durations", "durations"), ("estimates", "estimates")])
+def test_a_table_with_no_rows_is_drawn_as_a_sentence_saying_so(name, table, tmp_path):
+    """A team that codes no duration (or no estimate) gets a figure that says so, not an empty frame
+    under a legend of marks that nothing uses."""
+    from conftest import build_fixture
+
+    package = build_fixture(tmp_path / "package")
+    csv_file = package / "data" / f"{table}.csv"
+    csv_file.write_text(csv_file.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    data = journeys.read(package / "datapackage.json")
+    fig = figures.FIGURES[name].draw(data, style.Palette.load(None).extended(data))
+    try:
+        seen = inspect(fig)
+    finally:
+        plt.close(fig)
+    assert any(text.startswith("No ") and f"{table}.csv has no rows" in text for text in seen.texts), seen.texts
+    assert seen.legend == {} and seen.overlaps == [] and seen.outside == []

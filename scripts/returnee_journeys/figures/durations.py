@@ -14,6 +14,8 @@ from ..model import journeys
 from ..model import keys, spans, wording
 from . import style
 
+TITLE = "Stated durations against the span the dates allow"
+
 
 @dataclass
 class Plan:
@@ -70,6 +72,9 @@ def layout(plan: Plan) -> style.Layout:
 
 
 def render(plan: Plan, size: style.Layout):
+    if not plan.labels:
+        return style.nothing_coded(TITLE, "No duration of a person's own time is coded: durations.csv has no rows "
+                                   "(or only spans of the context).", size.note)
     fig, grid = style.figure_with_legend(size.axes_height, size.legend_lines, size.note)
     ax = fig.add_subplot(grid[0])
     ys = np.arange(len(plan.labels))
@@ -90,7 +95,7 @@ def render(plan: Plan, size: style.Layout):
     ax.set_xlim(0, right)
     ax.set_xlabel("months")
     ax.tick_params(axis="y", length=0)
-    ax.set_title("Stated durations against the span the dates allow", loc="left")
+    ax.set_title(TITLE, loc="left")
     style.add_legend(fig.add_subplot(grid[1]), style.handles(plan.keys))
     style.add_note(fig, size.note)
     return style.finish(fig)

@@ -10,6 +10,8 @@ import pandas as pd
 from ..model import journeys
 from . import style
 
+TITLE = "Aggregate estimates the texts report"
+
 
 def positions(rows: pd.DataFrame, lines: list[int], labels: dict[str, str]) -> tuple[list[float], list[tuple]]:
     """y of each estimate (a row as tall as its label's lines), and y of a heading above each
@@ -76,6 +78,8 @@ def layout(plan: Plan) -> tuple[style.Layout, list[float]]:
 
 
 def render(plan: Plan, size: style.Layout, shares: list[float]):
+    if not plan.panels:
+        return style.nothing_coded(TITLE, "No estimate is coded: estimates.csv has no rows.", size.note)
     fig, grid = style.figure_with_legend(size.axes_height, size.legend_lines, size.note, shares=shares, unit=PER_LINE)
     for number, panel in enumerate(plan.panels):
         ax = fig.add_subplot(grid[number])
@@ -101,7 +105,7 @@ def render(plan: Plan, size: style.Layout, shares: list[float]):
         ax.grid(True, axis="x", color="#EEEEEE", lw=0.5)
         ax.set_axisbelow(True)
         if number == 0:
-            ax.set_title("Aggregate estimates the texts report", loc="left")
+            ax.set_title(TITLE, loc="left")
     style.add_legend(fig.add_subplot(grid[len(plan.panels)]), style.handles(plan.keys))
     style.add_note(fig, size.note)
     return style.finish(fig)

@@ -189,6 +189,18 @@ def figure_with_legend(axes_height: float, legend_lines: float, note: str, margi
     return fig, fig.add_gridspec(len(shares) + 1, 1, height_ratios=shares + [max(legend, 0.05) / unit])
 
 
+def nothing_coded(title: str, sentence: str, note: str):
+    """The figure of a table with no rows: its title and a sentence saying so, rather than an empty
+    frame under a legend of marks that nothing uses."""
+    fig, grid = figure_with_legend(0.4, 0, note)
+    ax = fig.add_subplot(grid[0], xticks=[], yticks=[])
+    ax.axis("off")
+    ax.set_title(title, loc="left")
+    ax.text(0, 0.5, sentence, transform=ax.transAxes, va="center")
+    add_note(fig, note)
+    return finish(fig)
+
+
 def add_legend(ax, handles) -> None:
     """A legend filling an axes of its own (made room for by the figure's height)."""
     labels = [h.get_label() for h in handles]
