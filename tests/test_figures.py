@@ -397,3 +397,25 @@ def test_make_figures_keeps_the_palette_beside_the_figures(packages, data, tmp_p
     persons = pd.read_csv(package / "data" / "persons.csv")["person_id"]
     assert set(persons) <= set(kept.slots["persons"])
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("name", ["factors", "timeline"])
+def test_a_very_long_name_is_drawn_whole_and_clear_of_the_other_texts(name, tmp_path):
+    """A name of 48 letters (a person with a patronymic and a double surname): the factors slant it
+    above their columns, the timeline writes it beside its lane; neither cuts it off or lets the
+    month labels run into each other."""
+    from conftest import build_fixture
+    from mutations import set_cell
+
+    package = build_fixture(tmp_path / "package")
+    set_cell(package, "persons", "pavel", "name_in_source", "Aliaksandr Ŭładzimiravič Kandratsienka-Zhukouski")
+    data = journeys.read(package / "datapackage.json")
+    fig = figures.FIGURES[name].draw(data, style.Palette.load(None).extended(data))
+    try:
+        seen = inspect(fig)
+    finally:
+        plt.close(fig)
+    assert any("Kandratsienka" in text for text in seen.texts)
+    assert seen.overlaps == []
+    # the factors' slanted name stays on the canvas; the timeline's legend, centred under its axes, may not yet
+    assert name == "timeline" or seen.outside == []

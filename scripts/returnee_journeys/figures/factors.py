@@ -218,7 +218,7 @@ def layout(plan: Plan) -> Layout:
         if number == 0:
             rise = max([0.0] + [style.text_width(name, 7, "bold") * 72 * 0.87
                                 for (_, _, name), fit in zip(panel.persons, fits[0]) if not fit])
-    total = sum(heights) + 0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note)
+    total = sum(heights) + 0.5 + style.legend_height(size.legend_lines) + style.note_height(size.note) + rise / 72
     return Layout(size.note, size.legend_lines, size.axes_height, heights, total, fits, rise)
 
 
