@@ -682,6 +682,13 @@ def test_a_field_removed_from_the_descriptor_is_one_problem_naming_it(removed, p
     assert code == 1 and len(problems) == 1 and removed in problems[0]["hint"]
 
 
+def test_a_descriptor_saved_with_a_byte_order_mark_gets_a_hint_that_says_so(package_copy, capsys):
+    descriptor = package_copy / "datapackage.json"
+    descriptor.write_bytes(b"\xef\xbb\xbf" + descriptor.read_bytes())
+    code, out, err = run_all(package_copy, capsys)
+    assert code == 2 and out == "" and "byte-order mark; save it as UTF-8 without BOM" in err
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
