@@ -53,6 +53,16 @@ def legend_colours(fig) -> dict:
     return legend
 
 
+def drawn_alone(package, name: str) -> Drawn:
+    """What figure `name` of the package shows, drawn on its own with the package's palette."""
+    data = journeys.read(package / "datapackage.json")
+    fig = figures.FIGURES[name].draw(data, style.Palette.load(None).extended(data))
+    try:
+        return inspect(fig)
+    finally:
+        plt.close(fig)
+
+
 def inspect(fig) -> Drawn:
     found = style.texts(fig)
     ax = fig.axes[0]
@@ -409,12 +419,7 @@ def test_a_very_long_name_is_drawn_whole_and_clear_of_the_other_texts(name, tmp_
 
     package = build_fixture(tmp_path / "package")
     set_cell(package, "persons", "pavel", "name_in_source", "Aliaksandr Ŭładzimiravič Kandratsienka-Zhukouski")
-    data = journeys.read(package / "datapackage.json")
-    fig = figures.FIGURES[name].draw(data, style.Palette.load(None).extended(data))
-    try:
-        seen = inspect(fig)
-    finally:
-        plt.close(fig)
+    seen = drawn_alone(package, name)
     assert any("Kandratsienka" in text for text in seen.texts)
     assert seen.overlaps == []
     # the factors' slanted name stays on the canvas; the timeline's legend, centred under its axes, may not yet
@@ -430,11 +435,6 @@ def test_a_table_with_no_rows_is_drawn_as_a_sentence_saying_so(name, table, tmp_
     package = build_fixture(tmp_path / "package")
     csv_file = package / "data" / f"{table}.csv"
     csv_file.write_text(csv_file.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
-    data = journeys.read(package / "datapackage.json")
-    fig = figures.FIGURES[name].draw(data, style.Palette.load(None).extended(data))
-    try:
-        seen = inspect(fig)
-    finally:
-        plt.close(fig)
+    seen = drawn_alone(package, name)
     assert any(text.startswith("No ") and f"{table}.csv has no rows" in text for text in seen.texts), seen.texts
     assert seen.legend == {} and seen.overlaps == [] and seen.outside == []
