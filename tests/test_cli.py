@@ -84,6 +84,20 @@ def test_figures_of_an_invalid_package_write_nothing(package_copy, monkeypatch, 
     assert files_under(package_copy) == before and "does not validate" in capsys.readouterr().err
 
 
+def test_the_command_suggested_for_an_invalid_package_runs_as_written_in_a_shell(tmp_path, capsys):
+    """A folder name with a space (or a quote) is quoted in the command the error suggests, so that
+    pasting it into a shell validates that package."""
+    import shlex
+
+    from conftest import build_fixture
+
+    package = build_fixture(tmp_path / "team's package")
+    set_cell(package, "persons", "ivan", "gender", "robot")
+    assert cli.main(["figures", str(package)]) == 1
+    suggested = capsys.readouterr().err.split("(run `", 1)[1].split("`", 1)[0]
+    assert shlex.split(suggested) == ["returnee-journeys", "validate", str(package / "datapackage.json")]
+
+
 def test_outputs_go_beside_the_package_and_nowhere_else(package_copy, fixture_sources, tmp_path, monkeypatch, capsys):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

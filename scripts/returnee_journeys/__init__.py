@@ -9,6 +9,7 @@ What `load`, `validate` and `schemas` return: README.md ("Use it from Python") a
 """
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the package imports nothing at start
@@ -51,7 +52,7 @@ def load(path: str | Path | None = None, *, bounds: bool = True, categories: boo
     loaded = loader.load(package)
     if loaded.problems:
         raise descriptor.InvalidData(f"{len(loaded.problems)} problem(s) reading the tables of {package.path}; "
-                          f"run `returnee-journeys validate --package {package.path}`")
+                          f"run `returnee-journeys validate --package {shlex.quote(str(package.path))}`")
     tables = loaded.tables
     if not bounds:
         tables = {name: frame[[f["name"] for f in package.fields(name)]] for name, frame in tables.items()}
@@ -85,7 +86,7 @@ def schemas(path: str | Path | None = None, tables: dict | None = None) -> dict:
     problems = descriptor_checks.check(package)
     if problems:
         raise descriptor.InvalidData(f"{len(problems)} problem(s) in {package.path}; run `returnee-journeys validate "
-                          f"--package {package.path}`")
+                          f"--package {shlex.quote(str(package.path))}`")
     return pandera_schemas.schemas(package, tables)
 
 

@@ -102,8 +102,10 @@ def _gate(ctx: Context, require_sources: bool = False) -> int:
     report = validate(ctx.path, ctx.sources, require_sources or sources_required())
     if report.problems:
         print(format_text(report.problems), file=sys.stderr)
+        import shlex
+
         print(f"error: {ctx.path} does not validate; nothing was written "
-              f"(run `returnee-journeys validate {ctx.path}`)", file=sys.stderr)
+              f"(run `returnee-journeys validate {shlex.quote(str(ctx.path))}`)", file=sys.stderr)
         return 1
     persons = load.read_resource(ctx.descriptor, "persons")
     if persons is not None and len(persons) == 0:

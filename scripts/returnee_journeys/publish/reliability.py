@@ -3,6 +3,7 @@ for the package's own rounds and those of the packages its descriptor names in `
 alpha per variable, what the second coder saw, the caveat, shortfalls and every adjudication."""
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def measured(descriptor: descriptor_module.Descriptor, tables: dict) -> list[Mea
         loaded = load.load(other)
         if loaded.problems:
             raise agreement_model.InvalidData(f"{other.path} does not load; run `returnee-journeys validate "
-                                              f"{other.path.parent}`")
+                                              f"{shlex.quote(str(other.path.parent))}`")
         found.append(measure(other, loaded.tables, str(Path(relative).parent)))
     return [m for m in found if m is not None]
 
