@@ -704,6 +704,15 @@ def test_a_very_long_column_name_is_shown_cut_in_the_text_report(package_copy, c
     assert code == 1 and "[unexpected-column]" in printed and max(map(len, printed.splitlines())) < 1000
 
 
+def test_a_descriptor_escaping_half_a_surrogate_pair_is_refused_in_one_line(package_copy, capsys):
+    """json reads "\\ud800" as a string no file can hold: the exports would fail on it after a valid report."""
+    descriptor = package_copy / "datapackage.json"
+    text = descriptor.read_text(encoding="utf-8").replace('"title": "', '"title": "\\ud800', 1)
+    descriptor.write_text(text, encoding="utf-8")
+    code, out, err = run_all(package_copy, capsys)
+    assert code == 2 and out == "" and "\\ud800 is half of a surrogate pair" in err
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
