@@ -522,6 +522,26 @@ def test_row_length_lines_are_physical_after_multi_line_cells(package_copy, caps
     assert code == 1 and ("factors", 6, None, "row-length") in rules_of(out)
 
 
+def test_a_created_that_is_not_a_date_time_is_reported_and_the_qda_files_stay_valid(package_copy, fixture_sources,
+                                                                                   capsys, tmp_path):
+    """`created` as a day ("2026-12-04"): the Data Package profile asks for an RFC 3339 date-time, which a
+    JSON Schema pass does not check; `validate` said valid and `qdpx` stopped with an internal error (REFI's
+    creationDateTime is an xsd:dateTime), the annotations calling the day a dateTime. Now `validate` names
+    it, and the REFI-QDA project and the annotations leave out a time they do not have."""
+    from returnee_journeys.context import Context
+    from returnee_journeys.exports import qdpx, web_annotations
+    from returnee_journeys.model import journeys, texts
+
+    edit_descriptor(package_copy, lambda d: d.update(created="2026-12-04"))
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("datapackage.json", None, "created", "descriptor:structure")}
+    ctx = Context.open(package_copy, sources=fixture_sources)
+    assert qdpx.build(ctx, tmp_path / "qdpx").is_file()  # checked against REFI's Project.xsd as it is written
+    data = journeys.read(ctx.path)
+    document = web_annotations.collection(data, texts.verified(data.table("sources"), ctx.sources))
+    assert all("created" not in item for item in document["first"]["items"])
+
+
 def test_a_column_a_rule_needs_is_reported_at_the_descriptor(package_copy, capsys):
     remove_field(package_copy, "stages", "notes")
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
@@ -687,6 +707,30 @@ def test_a_descriptor_saved_with_a_byte_order_mark_gets_a_hint_that_says_so(pack
     descriptor.write_bytes(b"\xef\xbb\xbf" + descriptor.read_bytes())
     code, out, err = run_all(package_copy, capsys)
     assert code == 2 and out == "" and "byte-order mark; save it as UTF-8 without BOM" in err
+
+
+@pytest.mark.parametrize("encode", [lambda raw: raw.decode("utf-8").encode("utf-16-le"), lambda raw: bytes(4096)],
+                         ids=["utf-16-without-bom", "binary"])
+def test_a_table_that_is_binary_or_utf16_is_one_problem_at_its_first_line(encode, package_copy, capsys):
+    edit_bytes(package_copy, "persons", encode)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("persons", 1, None, "encoding:nul")}
+
+
+def test_a_very_long_column_name_is_shown_cut_in_the_text_report(package_copy, capsys):
+    add_column(package_copy, "stages", "x" * 5000)
+    code = cli.main(["validate", "--package", str(package_copy), "--skip-quotes"])
+    printed = capsys.readouterr().out
+    assert code == 1 and "[unexpected-column]" in printed and max(map(len, printed.splitlines())) < 1000
+
+
+def test_a_descriptor_escaping_half_a_surrogate_pair_is_refused_in_one_line(package_copy, capsys):
+    """json reads "\\ud800" as a string no file can hold: the exports would fail on it after a valid report."""
+    descriptor = package_copy / "datapackage.json"
+    text = descriptor.read_text(encoding="utf-8").replace('"title": "', '"title": "\\ud800', 1)
+    descriptor.write_text(text, encoding="utf-8")
+    code, out, err = run_all(package_copy, capsys)
+    assert code == 2 and out == "" and "\\ud800 is half of a surrogate pair" in err
 
 
 def test_each_problem_is_reported_once(package_copy, capsys):

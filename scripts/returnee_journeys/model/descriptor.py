@@ -1,11 +1,14 @@
 """Reading datapackage.json: the single source of truth for names, types and constraints."""
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 EDTF_TYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")  # RFC 3339, as xsd:dateTime takes it
 
 
 class UnreadableInput(Exception):
@@ -24,6 +27,16 @@ class Descriptor:
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    @property
+    def created(self) -> str | None:
+        """`created` where it is the RFC 3339 date-time the Data Package profile asks for (what REFI-QDA's
+        creationDateTime and the annotations' xsd:dateTime take), else None."""
+        value = self.data.get("created")
+        try:
+            return value if DATE_TIME.fullmatch(value) and datetime.datetime.fromisoformat(value) else None
+        except (TypeError, ValueError):
+            return None
 
     @property
     def resources(self) -> list[dict]:
@@ -124,6 +137,11 @@ def read(path: Path) -> Descriptor:
         if raw.startswith(b"\xef\xbb\xbf"):
             raise UnreadableInput(f"{path}: the descriptor starts with a byte-order mark; save it as UTF-8 without BOM")
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:  # a \u escape of half a surrogate pair: no character, nothing can write it
+            raise ValueError(f"\\u{ord(error.object[error.start]):04x} is half of a surrogate pair, not a character: "
+                             "write the character itself") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         reason = "nested too deeply" if isinstance(error, RecursionError) else (
             getattr(error, "strerror", None) or str(error))
