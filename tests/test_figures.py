@@ -426,10 +426,12 @@ def test_a_very_long_name_is_drawn_whole_and_clear_of_the_other_texts(name, tmp_
     assert name == "timeline" or seen.outside == []
 
 
-@pytest.mark.parametrize("name, table", [("durations", "durations"), ("estimates", "estimates")])
+@pytest.mark.parametrize("name, table", [("durations", "durations"), ("estimates", "estimates"),
+                                         ("factors", "codings")])
 def test_a_table_with_no_rows_is_drawn_as_a_sentence_saying_so(name, table, tmp_path):
-    """A team that codes no duration (or no estimate) gets a figure that says so, not an empty frame
-    under a legend of marks that nothing uses."""
+    """A team that codes no duration, no estimate or no factor yet (start-a-package.md's first person)
+    gets a figure that says so, not an empty frame under a legend of marks that nothing uses (the
+    factors' move headings ran into that legend and the note)."""
     from conftest import build_fixture
 
     package = build_fixture(tmp_path / "package")

@@ -24,6 +24,7 @@ ROW = 0.17         # inches per row
 MIN_ROW = 0.13     # ... closed up to this before the figure grows past style.MAX_HEIGHT
 TALLEST = 40.0     # inches: the most a figure of many persons may grow to
 WIDE = 10.0        # inches: the width of a matrix too wide for two panels at the journal width
+TITLE = "What pushed, pulled and held them: factors by move (Lee 1966)"
 
 
 def columns(data: journeys.Journeys) -> pd.DataFrame:
@@ -223,6 +224,9 @@ def layout(plan: Plan) -> Layout:
 
 
 def render(plan: Plan, size: Layout):
+    if all(panel.rows.empty for panel in plan.panels):
+        return style.nothing_coded(TITLE, "No factor of a move is coded: codings.csv has no rows (or none on a move).",
+                                   size.note)
     fig = plt.figure(figsize=(plan.width, style.clamp_height(size.total, high=TALLEST)), layout="constrained")
     grid = fig.add_gridspec(len(plan.panels) + 1, 1,
                             height_ratios=size.heights + [max(style.legend_height(size.legend_lines), 0.05)])
@@ -252,8 +256,7 @@ def render(plan: Plan, size: Layout):
             ax.text((start + end - 1) / 2, -0.6, name, ha="center" if fit else "left", va="bottom",
                     rotation=0 if fit else 60, rotation_mode="anchor", fontsize=7, fontweight="bold")
         if number == 0:
-            ax.set_title("What pushed, pulled and held them: factors by move (Lee 1966)", loc="left",
-                         pad=16 + size.rise)
+            ax.set_title(TITLE, loc="left", pad=16 + size.rise)
     style.add_legend(fig.add_subplot(grid[len(plan.panels)]), style.handles(plan.keys))
     style.add_note(fig, size.note)
     return style.finish(fig)
