@@ -64,6 +64,15 @@ def test_a_new_code_touches_one_row_and_its_neighbours_see_it(two_texts_package,
     assert "border-queue" in near["visa"] and "border-queue" in near["arrest-risk"]
 
 
+def test_a_factor_of_a_person_in_two_texts_names_its_text_even_when_one_text_gives_all(two_texts_package):
+    from returnee_journeys.figures import factors
+
+    plan = factors.prepare(journeys.read(two_texts_package[0] / "datapackage.json"))
+    cites = {c for panel in plan.panels for c in panel.glyphs["cite"]}
+    assert cites - {""}  # nina's one factor comes from her second text only: which one is said
+    assert any("sources/digest-nina" in sentence for sentence in plan.note)
+
+
 def test_an_excerpt_text_is_annotated_by_its_words_alone(two_texts_package):
     from returnee_journeys.exports import web_annotations
     from returnee_journeys.model import texts
