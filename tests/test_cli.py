@@ -144,6 +144,19 @@ def test_init_starts_a_package_that_validates(tmp_path, capsys):
     assert cli.main(["figures", str(target)]) == 1 and "no journeys yet" in capsys.readouterr().err
 
 
+def test_init_describes_the_tables_without_naming_this_projects_country(tmp_path, capsys):
+    """A Belarusian package inherits the instrument's descriptions of every table, field and code: they
+    speak of the home country, never of Russia (an example value may still come from this project)."""
+    target = tmp_path / "belarus-returns"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 0
+    capsys.readouterr()
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    described = [(resource["name"], thing.get("name"), text) for resource in descriptor["resources"]
+                 for thing in [resource, *resource["schema"]["fields"]]
+                 for text in [thing.get("description", ""), *(c.get("label", "") for c in thing.get("categories", []))]]
+    assert [d for d in described if "Russia" in d[2]] == []
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"
