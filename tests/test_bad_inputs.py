@@ -689,6 +689,30 @@ def test_a_descriptor_saved_with_a_byte_order_mark_gets_a_hint_that_says_so(pack
     assert code == 2 and out == "" and "byte-order mark; save it as UTF-8 without BOM" in err
 
 
+@pytest.mark.parametrize("encode", [lambda raw: raw.decode("utf-8").encode("utf-16-le"), lambda raw: bytes(4096)],
+                         ids=["utf-16-without-bom", "binary"])
+def test_a_table_that_is_binary_or_utf16_is_one_problem_at_its_first_line(encode, package_copy, capsys):
+    edit_bytes(package_copy, "persons", encode)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("persons", 1, None, "encoding:nul")}
+
+
+def test_a_very_long_column_name_is_shown_cut_in_the_text_report(package_copy, capsys):
+    add_column(package_copy, "stages", "x" * 5000)
+    code = cli.main(["validate", "--package", str(package_copy), "--skip-quotes"])
+    printed = capsys.readouterr().out
+    assert code == 1 and "[unexpected-column]" in printed and max(map(len, printed.splitlines())) < 1000
+
+
+def test_a_descriptor_escaping_half_a_surrogate_pair_is_refused_in_one_line(package_copy, capsys):
+    """json reads "\\ud800" as a string no file can hold: the exports would fail on it after a valid report."""
+    descriptor = package_copy / "datapackage.json"
+    text = descriptor.read_text(encoding="utf-8").replace('"title": "', '"title": "\\ud800', 1)
+    descriptor.write_text(text, encoding="utf-8")
+    code, out, err = run_all(package_copy, capsys)
+    assert code == 2 and out == "" and "\\ud800 is half of a surrogate pair" in err
+
+
 def test_each_problem_is_reported_once(package_copy, capsys):
     line = set_cell(package_copy, "stages", "ivan-03", "seq", "two")  # not also `required`
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

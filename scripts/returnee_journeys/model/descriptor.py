@@ -124,6 +124,11 @@ def read(path: Path) -> Descriptor:
         if raw.startswith(b"\xef\xbb\xbf"):
             raise UnreadableInput(f"{path}: the descriptor starts with a byte-order mark; save it as UTF-8 without BOM")
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:  # a \u escape of half a surrogate pair: no character, nothing can write it
+            raise ValueError(f"\\u{ord(error.object[error.start]):04x} is half of a surrogate pair, not a character: "
+                             "write the character itself") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         reason = "nested too deeply" if isinstance(error, RecursionError) else (
             getattr(error, "strerror", None) or str(error))

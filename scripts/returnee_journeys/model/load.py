@@ -69,10 +69,17 @@ def _integrity(name: str, file: str, resource: dict, raw: bytes, problems) -> bo
 
 
 def _readable_bytes(name: str, file: str, raw: bytes, problems) -> bool:
-    """No BOM, no carriage return; UTF-8 is checked as the file is read (and located in `_text`)."""
+    """No BOM, no NUL in the first line, no carriage return; UTF-8 is checked as the file is read
+    (and located in `_text`). A NUL in the first line is a binary file or UTF-16 text: one problem,
+    not one per column of a header that is not text."""
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(name, 1, None, "encoding:bom", None,
                                 "the file starts with a byte-order mark; save it as UTF-8 without BOM", file))
+        return False
+    end = raw.find(b"\n")
+    if raw.find(b"\0", 0, end if end >= 0 else len(raw)) >= 0:
+        problems.append(Problem(name, 1, None, "encoding:nul", None, "the first line holds a NUL byte: the file is "
+                                "binary, or text saved as UTF-16; save it as CSV in UTF-8", file))
         return False
     at = raw.find(b"\r")
     if at >= 0:

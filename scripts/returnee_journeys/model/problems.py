@@ -143,7 +143,7 @@ def format_text(problems) -> str:
         lines.append(f"\n{resource} ({group[0].file or 'datapackage.json'}): {count}")
         for p in group:
             where = f"row {p.row}" if p.row is not None else "file"
-            field = f", field {p.field}" if p.field else ""
+            field = f", field {_short(p.field)}" if p.field else ""
             value = f", value {_short(p.value)!r}" if p.value is not None else ""
             lines.append(f"  {where}{field}{value}: [{p.rule}] {p.hint}")
         for (r, rule, f), n in more.items():
