@@ -1,6 +1,7 @@
 """A corpus of bad inputs: each is caught, with exit code, resource, row, field and rule."""
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -540,6 +541,23 @@ def test_a_created_that_is_not_a_date_time_is_reported_and_the_qda_files_stay_va
     data = journeys.read(ctx.path)
     document = web_annotations.collection(data, texts.verified(data.table("sources"), ctx.sources))
     assert all("created" not in item for item in document["first"]["items"])
+
+
+@pytest.mark.parametrize("name", ["agreement", "stages_dated"])
+def test_a_table_named_like_a_table_the_sqlite_export_adds_is_reported(name, package_copy, capsys):
+    """A team's own table called `agreement` (or a view's name) was valid, then `exports` stopped with an
+    internal error (table already exists)."""
+    (package_copy / "data" / f"{name}.csv").write_text("note_id\nn1\n", encoding="utf-8")
+
+    def add(d):
+        own = copy.deepcopy(next(r for r in d["resources"] if r["name"] == "events"))
+        own.update(name=name, path=f"data/{name}.csv")
+        own["schema"] = {"fields": [{"name": "note_id", "title": "Note", "type": "string", "description": "id"}],
+                         "primaryKey": ["note_id"], "missingValues": [""]}
+        d["resources"].append(own)
+    edit_descriptor(package_copy, add)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {(name, None, "name", "descriptor:reserved-name")}
 
 
 def test_a_column_a_rule_needs_is_reported_at_the_descriptor(package_copy, capsys):
