@@ -176,6 +176,17 @@ def test_a_package_keeping_its_own_texts_is_checked_against_them_whatever_source
     assert Context.open(package_copy).sources == fixture_sources
 
 
+def test_init_in_a_folder_whose_name_gives_no_package_name_asks_for_one(tmp_path, capsys):
+    """A folder named in another alphabet (`Беларусь`) gives no package name: init asks for --name
+    rather than refusing a name "''" the user never gave; a home country given twice is listed once."""
+    target = tmp_path / "Беларусь"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 2
+    err = capsys.readouterr().err
+    assert "Беларусь" in err and "--name" in err and "''" not in err and not target.exists()
+    assert cli.main(["init", str(target), "--name", "belarus-returns", "--home", "BY", "--home", "by"]) == 0
+    assert "home countries BY;" in (target / "README.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"
