@@ -187,6 +187,24 @@ def test_init_in_a_folder_whose_name_gives_no_package_name_asks_for_one(tmp_path
     assert "home countries BY;" in (target / "README.md").read_text(encoding="utf-8")
 
 
+def test_output_read_only_in_part_ends_quietly_as_on_sigpipe(fixture_package, monkeypatch, capsys):
+    """`returnee-journeys validate | head -1`: the reader leaves after the first line. That is no error of
+    the input (exit 2, "error: Broken pipe"): the command stops quietly with 141, as one ended by SIGPIPE."""
+    import io
+    import sys
+
+    class ReaderGoneAfterOneLine(io.StringIO):
+        def write(self, text):
+            if "\n" in self.getvalue():
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().write(text)
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ReaderGoneAfterOneLine())
+    assert cli.main(["validate", str(fixture_package), "--skip-quotes"]) == 141
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"
