@@ -205,6 +205,21 @@ def test_output_read_only_in_part_ends_quietly_as_on_sigpipe(fixture_package, mo
     assert capsys.readouterr().err == ""
 
 
+def test_a_package_folder_named_like_a_figure_is_the_package_where_no_other_is_here(
+        fixture_package, fixture_sources, tmp_path, monkeypatch, capsys):
+    """From its parent, `returnee-journeys figures timeline` names the team's folder `timeline` (there is
+    no package in the parent to draw a timeline of), not 'no datapackage.json in the current folder'."""
+    import shutil
+
+    shutil.copytree(fixture_package, tmp_path / "timeline")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the gate may require the fixture's texts
+    assert cli.main(["figures", "timeline", "timeline"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"package: {tmp_path / 'timeline' / 'datapackage.json'}")
+    assert out[1:] == ["figures/palette.json", "figures/timeline.png", "figures/timeline.svg"]
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"

@@ -139,9 +139,11 @@ def _figures(args) -> int:
     from . import figures
 
     names = list(args.names)
-    # the first argument, when it is not a figure's name, is the package
-    args.package = Path(names.pop(0)) if names and names[0] not in figures.FIGURES and not (
-        args.package_option or args.bundled) else None
+    # the first argument, when it is not a figure's name, is the package; so is a folder named like a
+    # figure that holds a package, where the current folder holds none
+    first_is_package = names and (names[0] not in figures.FIGURES or (
+        not Path("datapackage.json").is_file() and Path(names[0], "datapackage.json").is_file()))
+    args.package = Path(names.pop(0)) if first_is_package and not (args.package_option or args.bundled) else None
     unknown = [n for n in names if n not in figures.FIGURES]
     if args.package is not None and not args.package.exists() and len(args.package.parts) == 1 \
             and args.package.suffix != ".json":
