@@ -144,6 +144,82 @@ def test_init_starts_a_package_that_validates(tmp_path, capsys):
     assert cli.main(["figures", str(target)]) == 1 and "no journeys yet" in capsys.readouterr().err
 
 
+def test_init_describes_the_tables_without_naming_this_projects_country(tmp_path, capsys):
+    """A Belarusian package inherits the instrument's descriptions of every table, field and code: they
+    speak of the home country, never of Russia (an example value may still come from this project)."""
+    target = tmp_path / "belarus-returns"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 0
+    capsys.readouterr()
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    described = [(resource["name"], thing.get("name"), text) for resource in descriptor["resources"]
+                 for thing in [resource, *resource["schema"]["fields"]]
+                 for text in [thing.get("description", ""), *(c.get("label", "") for c in thing.get("categories", []))]]
+    assert [d for d in described if "Russia" in d[2]] == []
+
+
+def test_a_package_keeping_its_own_texts_is_checked_against_them_whatever_sources_dir_says(
+        package_copy, fixture_sources, tmp_path, monkeypatch, capsys):
+    """`init` tells a team to keep its texts in the package's sources/; a SOURCES_DIR left set for
+    another project's texts (none of this package's) does not send the quotes unchecked."""
+    import shutil
+
+    shutil.copytree(fixture_sources, package_copy / "sources")
+    other = tmp_path / "other-project-texts"
+    other.mkdir()
+    (other / "someone-else.txt").write_text("Another project's text.\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCES_DIR", str(other))
+    monkeypatch.setenv("REQUIRE_SOURCES", "")
+    assert Context.open(package_copy).sources == package_copy / "sources"
+    assert cli.main(["validate", str(package_copy)]) == 0
+    assert "not found" not in capsys.readouterr().err
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # where it holds the package's texts, it is used
+    assert Context.open(package_copy).sources == fixture_sources
+
+
+def test_init_in_a_folder_whose_name_gives_no_package_name_asks_for_one(tmp_path, capsys):
+    """A folder named in another alphabet (`Беларусь`) gives no package name: init asks for --name
+    rather than refusing a name "''" the user never gave; a home country given twice is listed once."""
+    target = tmp_path / "Беларусь"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 2
+    err = capsys.readouterr().err
+    assert "Беларусь" in err and "--name" in err and "''" not in err and not target.exists()
+    assert cli.main(["init", str(target), "--name", "belarus-returns", "--home", "BY", "--home", "by"]) == 0
+    assert "home countries BY;" in (target / "README.md").read_text(encoding="utf-8")
+
+
+def test_output_read_only_in_part_ends_quietly_as_on_sigpipe(fixture_package, monkeypatch, capsys):
+    """`returnee-journeys validate | head -1`: the reader leaves after the first line. That is no error of
+    the input (exit 2, "error: Broken pipe"): the command stops quietly with 141, as one ended by SIGPIPE."""
+    import io
+    import sys
+
+    class ReaderGoneAfterOneLine(io.StringIO):
+        def write(self, text):
+            if "\n" in self.getvalue():
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().write(text)
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ReaderGoneAfterOneLine())
+    assert cli.main(["validate", str(fixture_package), "--skip-quotes"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_a_package_folder_named_like_a_figure_is_the_package_where_no_other_is_here(
+        fixture_package, fixture_sources, tmp_path, monkeypatch, capsys):
+    """From its parent, `returnee-journeys figures timeline` names the team's folder `timeline` (there is
+    no package in the parent to draw a timeline of), not 'no datapackage.json in the current folder'."""
+    import shutil
+
+    shutil.copytree(fixture_package, tmp_path / "timeline")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the gate may require the fixture's texts
+    assert cli.main(["figures", "timeline", "timeline"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"package: {tmp_path / 'timeline' / 'datapackage.json'}")
+    assert out[1:] == ["figures/palette.json", "figures/timeline.png", "figures/timeline.svg"]
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"
@@ -214,6 +290,20 @@ def test_a_citation_file_is_used_only_when_it_names_the_package(package_copy):
     edit_descriptor(package_copy, lambda d: d.update(title="Copied Journeys"))
     cited = Context.open(package_copy).citation  # a CITATION.cff left over from the copied package is not used
     assert cited["title"] == "Copied Journeys" and "references" not in cited
+
+
+def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, fixture_sources, capsys):
+    """A team raised the package's version and left CITATION.cff at the old one: the release
+    `<name>-0.4.0.zip` held a CITATION.cff and a README telling readers to cite "Version 0.3.0", beside a
+    schema.org Dataset saying 0.4.0. `validate` now names it, so every command that cites the package stops."""
+    from returnee_journeys.model import paths
+
+    (package_copy / "CITATION.cff").write_bytes((paths.ROOT / "CITATION.cff").read_bytes())
+    edit_descriptor(package_copy, lambda d: d.update(version="0.4.0"))
+    code = cli.main(["release", str(package_copy), "--sources", str(fixture_sources)])
+    error = capsys.readouterr().err
+    assert code == 1 and "CITATION.cff" in error and "0.4.0" in error and "[citation-version]" in error
+    assert not list((package_copy / "dist").glob("*.zip"))
 
 
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],

@@ -222,6 +222,10 @@ def created(descriptor: Descriptor) -> list[Problem]:
                      "date-time, a day with a time and a zone, e.g. 2026-12-04T00:00:00Z")]
 
 
+# the tables and views the SQLite export adds beside the resources' (their Datasette metadata names each)
+SQLITE_OWN = set(json.loads((paths.PACKAGE / "exports" / "templates" / "datasette.json").read_text(encoding="utf-8"))["tables"])
+
+
 def safe_names(descriptor: Descriptor) -> list[Problem]:
     """Everything of the descriptor that becomes a file name is safe as one."""
     data = descriptor.data
@@ -236,10 +240,33 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
         if reason:
             problems.append(_problem(resource.get("name"), "name", "safe-name", resource.get("name"),
                                      f"{reason}; resource names become file names of the exports"))
+        elif resource.get("name") in SQLITE_OWN:
+            problems.append(_problem(resource.get("name"), "name", "reserved-name", resource.get("name"),
+                                     "the SQLite export adds a table or view of this name: call the resource otherwise"))
         elif resource.get("path") != f"data/{resource.get('name')}.csv":
             problems.append(_problem(resource.get("name"), "path", "resource-name-is-file-name", resource.get("path"),
                                      "name each resource after its CSV file: data/<name>.csv"))
     return problems
+
+
+def citation_version(descriptor: Descriptor) -> list[Problem]:
+    """The package's CITATION.cff, where it names this package (`citation.for_package`), cites its version:
+    the release, the README and the spreadsheet cite the package by it."""
+    import yaml
+
+    from ..model import citation
+
+    own, version = descriptor.root / citation.FILE, str(descriptor.data.get("version"))
+    try:
+        cff = citation.read(own) if own.is_file() else None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        return [Problem(citation.FILE, None, None, "citation-version", None, f"not readable as YAML: {error}"[:200],
+                        citation.FILE)]
+    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title") or str(cff.get("version")) == version:
+        return []
+    return [Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
+                    f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it "
+                    "the same `version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
 
 
 # The coding tables that rules, figures and exports read from fields of the descriptor: for each
@@ -254,7 +281,10 @@ CODING_TABLES = [
 
 def coding_tables(descriptor: Descriptor) -> list[Problem]:
     problems = []
+    present = {r.get("name") for r in descriptor.resources}
     for resource, field_name, prop, (enum_resource, enum_field) in CODING_TABLES:
+        if not {resource, enum_resource} <= present:
+            continue  # the profile names the missing resource
         try:
             table = descriptor.field(resource, field_name)[prop]
             codes = descriptor.field(enum_resource, enum_field)["constraints"]["enum"]
@@ -318,7 +348,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_version], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
