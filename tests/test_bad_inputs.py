@@ -831,3 +831,15 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
     modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [out, *out.rglob("*")]}
     assert modes["."] == 0o755 and any(name.endswith(".sqlite") for name in modes)
     assert all(mode == (0o755 if (out / name).is_dir() else 0o644) for name, mode in modes.items())
+
+
+@pytest.mark.parametrize("edit", ["left-open", "returned-twice"])
+def test_a_journey_not_ending_in_one_return_home_is_told_what_to_code(edit, package_copy, capsys):
+    if edit == "left-open":  # the text says he has not come back
+        drop_row(package_copy, "stages", "ivan-07")
+    else:  # an earlier return home coded as the return
+        set_cell(package_copy, "stages", "ivan-04", "stage_type", "return")
+    code, report = run(package_copy, capsys)
+    hints = [p["hint"] for p in report["problems"] if p["rule"] == "ends-with-return-home"]
+    assert code == 1 and len(hints) == 1
+    assert "`temporary-return`" in hints[0] and "not come back" in hints[0]

@@ -290,7 +290,10 @@ CODING_TABLES = [
 
 def coding_tables(descriptor: Descriptor) -> list[Problem]:
     problems = []
+    present = {r.get("name") for r in descriptor.resources}
     for resource, field_name, prop, (enum_resource, enum_field) in CODING_TABLES:
+        if not {resource, enum_resource} <= present:
+            continue  # the profile names the missing resource
         try:
             table = descriptor.field(resource, field_name)[prop]
             codes = descriptor.field(enum_resource, enum_field)["constraints"]["enum"]
