@@ -306,6 +306,21 @@ def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, f
     assert not list((package_copy / "dist").glob("*.zip"))
 
 
+def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_copy, fixture_sources, capsys):
+    """A CITATION.cff whose author has only `given-names` (valid CFF) stopped `exports` with "internal error
+    (KeyError: 'family-names')"; one with no `authors` (which CFF requires), with KeyError: 'authors'. The
+    first is cited by the given name; the second is reported by `validate`, so nothing is made from it."""
+    head = "cff-version: 1.2.0\nmessage: cite\ntitle: Russian Returnee Journeys\nversion: 0.3.0\n"
+    (package_copy / "CITATION.cff").write_text(head + "authors:\n  - given-names: Anna\n", encoding="utf-8")
+    assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 0
+    readme = load_workbook(package_copy / "dist" / "exports" / "russian-returnee-journeys.xlsx")["README"]
+    assert any(str(c.value).startswith("Anna. (n.d.)") for c in readme["A"])
+    (package_copy / "CITATION.cff").write_text(head, encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 1
+    assert "[citation-authors]" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
                                   ["synthetic", "0", "out"], ["synthetic", "3", "out", "--seed", "-1"],
                                   ["bench", "-3"]])

@@ -46,7 +46,8 @@ _COUNTED = {1: "source article", 2: "two source articles", 3: "three source arti
 
 
 def how_to_cite(citation: dict) -> str:
-    author = citation["authors"][0].get("name") or citation["authors"][0]["family-names"]
+    first = citation["authors"][0]
+    author = first.get("name") or first.get("family-names") or first["given-names"]
     year = str(citation.get("date-released", ""))[:4] or "n.d."
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
     url = citation.get("url")
