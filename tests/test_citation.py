@@ -194,3 +194,16 @@ def test_the_release_ro_crate_passes_rocrate_validator_at_the_recommended_level(
     assert result.passed() and not issues, issues
     assert CONTEXT_URL in offline_context
     assert sparql_parsed_once  # the SHACL checks ran through rdflib's SPARQL engine
+
+
+def test_the_bibtex_of_a_title_with_latex_specials_typesets_it_literally():
+    """A team's title such as "Returns & Departures: 100% {Back}" went into BibTeX as written: `&`, `%`
+    and `#` stop LaTeX, an unmatched brace breaks the entry. They are escaped, as comparison.tex does."""
+    from returnee_journeys.model import citation as citation_module
+
+    made = citation_module.how_to_cite({"title": "Returns & Departures: 100% {Back #1", "version": "0.1.0",
+                                        "date-released": "2026-12-04", "authors": [{"name": "R&D team"}]})
+    bibtex = made.split("```bibtex", 1)[1].split("```", 1)[0]
+    assert r"title = {Returns \& Departures: 100\% \{Back \#1}," in bibtex
+    assert r"author = {{R\&D team}}," in bibtex
+    assert "*Returns & Departures: 100% {Back #1*" in made  # the APA line is Markdown, as written

@@ -52,7 +52,10 @@ def how_to_cite(citation: dict) -> str:
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
     url = citation.get("url")
     apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]." + (f" {url}" if url else "")
-    bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{citation['title']}}},", f"  author = {{{{{author}}}}},",
+    from ..exports.comparison import latex_escape  # BibTeX hands its fields to LaTeX: `&`, `%`, braces
+
+    bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{latex_escape(citation['title'])}}},",
+                        f"  author = {{{{{latex_escape(author)}}}}},",
                         f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
                         *([f"  url = {{{url}}},"] if url else []),
                         f"  note = {{Data set, licence {citation.get('license', 'not stated')}}}", "}"])
