@@ -252,9 +252,14 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
     return problems
 
 
-def citation_version(descriptor: Descriptor) -> list[Problem]:
-    """The package's CITATION.cff, where it names this package (`citation.for_package`), cites its version:
-    the release, the README and the spreadsheet cite the package by it."""
+CFF_SCHEMA = "cff-1.2.0.schema.json"  # the Citation File Format 1.2.0 schema (CC-BY-4.0), as cffconvert ships it
+
+
+def citation_file(descriptor: Descriptor) -> list[Problem]:
+    """The package's CITATION.cff, where it names this package (`citation.for_package`): valid Citation File
+    Format 1.2.0 (the release ships it; the README and the spreadsheet cite the package from it), at the
+    descriptor's version."""
+    import jsonschema
     import yaml
 
     from ..model import citation
@@ -263,13 +268,21 @@ def citation_version(descriptor: Descriptor) -> list[Problem]:
     try:
         cff = citation.read(own) if own.is_file() else None
     except (UnicodeDecodeError, yaml.YAMLError) as error:
-        return [Problem(citation.FILE, None, None, "citation-version", None, f"not readable as YAML: {error}"[:200],
+        return [Problem(citation.FILE, None, None, "citation-schema", None, f"not readable as YAML: {error}"[:200],
                         citation.FILE)]
-    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title") or str(cff.get("version")) == version:
+    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title"):
         return []
-    return [Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
-                    f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it "
-                    "the same `version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
+    schema = json.loads((paths.PROFILE / CFF_SCHEMA).read_text(encoding="utf-8"))
+    checker = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = [Problem(citation.FILE, None, "/".join(map(str, e.absolute_path)) or None, "citation-schema", None,
+                        f"the Citation File Format 1.2.0: {e.message}"[:200], citation.FILE)
+                for e in checker.iter_errors(json.loads(json.dumps(cff, default=str)))][:20]  # YAML dates as CFF's text
+    if str(cff.get("version")) != version:
+        problems.append(Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
+                                f"CITATION.cff cites this package at another version than datapackage.json's {version}: "
+                                "give it the same `version` (and its `date-released`, with `preferred-citation`'s)",
+                                citation.FILE))
+    return problems
 
 
 # The coding tables that rules, figures and exports read from fields of the descriptor: for each
@@ -351,7 +364,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_version], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_file], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
