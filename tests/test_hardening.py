@@ -7,6 +7,7 @@ the behaviour is the process's (signals)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -445,6 +446,20 @@ def test_an_interrupt_inside_a_command_removes_what_it_staged(fixture_package, t
     code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
     assert code == 143 and err.strip().splitlines()[-1] == "error: interrupted"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["figures", "release"])
+def test_a_command_that_fails_leaves_no_out_folder_it_made(command, fixture_package, tmp_path, monkeypatch):
+    """The disk full at the first figure (or the release's exports): no folder of half the files is left."""
+    from returnee_journeys import exports
+    from returnee_journeys.figures import durations
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(durations, "draw", disk_full)
+    monkeypatch.setattr(exports, "write_all", disk_full)
+    code, _, err = run(command, str(fixture_package), "--out", str(tmp_path / "new"))
+    assert code == 2 and "No space left on device" in err and list(tmp_path.iterdir()) == []
 
 
 # --- 9. permissions --------------------------------------------------------------------------------

@@ -188,6 +188,7 @@ class OutputFolder:
         self.wait = LOCK_WAIT if wait is None else wait
         self._lock = None
         self._staging: Path | None = None
+        self._made = False
 
     def __enter__(self) -> OutputFolder:
         if self.strict:
@@ -201,12 +202,15 @@ class OutputFolder:
         except BaseException:
             self._release()
             raise
+        self._made = not self.folder.exists() and not self.folder.is_symlink()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error, *exc) -> None:
         try:
             if self._staging is not None and self._staging.exists():
                 shutil.rmtree(self._staging, ignore_errors=True)
+            if error is not None and self._made:  # a folder this run made and did not finish: not left half-written
+                shutil.rmtree(self.folder, ignore_errors=True)
         finally:
             self._release()
 
