@@ -280,6 +280,17 @@ def test_a_control_character_anywhere_in_the_descriptor_is_refused(control, wher
     assert code == 1 and any(rule == "descriptor:control-character" for _, _, rule in rules(out))
 
 
+def test_a_category_label_a_spreadsheet_would_run_is_refused(package_copy):
+    """A stage type's label is a cell of the sequence exports (states.csv): the descriptor is checked for it."""
+    def put(d):
+        stages = next(r for r in d["resources"] if r["name"] == "stages")
+        field = next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")
+        field["categories"][-1]["label"] = '=HYPERLINK("http://example.org","Return")'
+    edit_descriptor(package_copy, put)
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and {rule for _, _, rule in rules(out)} == {"descriptor:formula-injection"}
+
+
 @pytest.mark.parametrize("command", [["qdpx", "--sources", str(FIXTURE_SOURCES)], ["docs"]])
 def test_qdpx_and_docs_validate_first(command, package_copy, tmp_path):
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: tables -->\n<!-- END GENERATED: tables -->\n")
