@@ -102,7 +102,7 @@ def read_inside(path: Path, root: Path) -> bytes:
 
 
 @contextlib.contextmanager
-def _signals_held():
+def signals_held():
     """SIGINT and SIGTERM held off (delivered on leaving) while two renames must both happen."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
@@ -254,7 +254,7 @@ class OutputFolder:
             if not path.is_symlink():
                 os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
         aside = None
-        with _signals_held():
+        with signals_held():
             if self.folder.exists() or self.folder.is_symlink():
                 aside = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.old-"))
                 os.rename(self.folder, aside)  # onto the empty folder just made: rename replaces it
