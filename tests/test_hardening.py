@@ -473,6 +473,32 @@ def test_a_command_that_fails_leaves_no_out_folder_it_made(command, fixture_pack
     assert code == 2 and "No space left on device" in err and list(tmp_path.iterdir()) == []
 
 
+def test_a_full_disk_in_sqlite_s_words_is_one_line_naming_the_folder(fixture_package, tmp_path, monkeypatch):
+    import sqlite3
+
+    from returnee_journeys.exports import sqlite
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(sqlite, "write", disk_full)
+    code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
+    assert code == 2 and err == f"error: the sqlite export could not be written (database or disk is full): {tmp_path / 'out'}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_the_disk_has_no_room_for_is_named(tmp_path):
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, limit[1]))  # beyond it: EFBIG (Python ignores SIGXFSZ)
+    try:
+        with pytest.raises(OSError) as raised:
+            files.write_atomically(tmp_path / "figure.svg", b"x" * 100_000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert raised.value.filename == str(tmp_path / "figure.svg") and list(tmp_path.iterdir()) == []
+
+
 # --- 9. permissions --------------------------------------------------------------------------------
 
 def test_outputs_are_readable_by_all_whatever_the_umask(tmp_path):

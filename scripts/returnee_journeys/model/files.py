@@ -63,6 +63,9 @@ def write_atomically(path: Path, content: bytes | str) -> Path:
             stream.write(data)
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:  # a full disk names no file: name the one that could not be written
+        error.filename = error.filename or str(path)
+        raise
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
