@@ -7,6 +7,7 @@ the behaviour is the process's (signals)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -279,6 +280,17 @@ def test_a_control_character_anywhere_in_the_descriptor_is_refused(control, wher
     assert code == 1 and any(rule == "descriptor:control-character" for _, _, rule in rules(out))
 
 
+def test_a_category_label_a_spreadsheet_would_run_is_refused(package_copy):
+    """A stage type's label is a cell of the sequence exports (states.csv): the descriptor is checked for it."""
+    def put(d):
+        stages = next(r for r in d["resources"] if r["name"] == "stages")
+        field = next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")
+        field["categories"][-1]["label"] = '=HYPERLINK("http://example.org","Return")'
+    edit_descriptor(package_copy, put)
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and {rule for _, _, rule in rules(out)} == {"descriptor:formula-injection"}
+
+
 @pytest.mark.parametrize("command", [["qdpx", "--sources", str(FIXTURE_SOURCES)], ["docs"]])
 def test_qdpx_and_docs_validate_first(command, package_copy, tmp_path):
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: tables -->\n<!-- END GENERATED: tables -->\n")
@@ -445,6 +457,46 @@ def test_an_interrupt_inside_a_command_removes_what_it_staged(fixture_package, t
     code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
     assert code == 143 and err.strip().splitlines()[-1] == "error: interrupted"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["figures", "release"])
+def test_a_command_that_fails_leaves_no_out_folder_it_made(command, fixture_package, tmp_path, monkeypatch):
+    """The disk full at the first figure (or the release's exports): no folder of half the files is left."""
+    from returnee_journeys import exports
+    from returnee_journeys.figures import durations
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(durations, "draw", disk_full)
+    monkeypatch.setattr(exports, "write_all", disk_full)
+    code, _, err = run(command, str(fixture_package), "--out", str(tmp_path / "new"))
+    assert code == 2 and "No space left on device" in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_in_sqlite_s_words_is_one_line_naming_the_folder(fixture_package, tmp_path, monkeypatch):
+    import sqlite3
+
+    from returnee_journeys.exports import sqlite
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(sqlite, "write", disk_full)
+    code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
+    assert code == 2 and err == f"error: the sqlite export could not be written (database or disk is full): {tmp_path / 'out'}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_the_disk_has_no_room_for_is_named(tmp_path):
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, limit[1]))  # beyond it: EFBIG (Python ignores SIGXFSZ)
+    try:
+        with pytest.raises(OSError) as raised:
+            files.write_atomically(tmp_path / "figure.svg", b"x" * 100_000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert raised.value.filename == str(tmp_path / "figure.svg") and list(tmp_path.iterdir()) == []
 
 
 # --- 9. permissions --------------------------------------------------------------------------------

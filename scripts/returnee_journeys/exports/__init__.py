@@ -4,6 +4,7 @@ needs the source texts is skipped when any is missing. No exporter imports anoth
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from pathlib import Path
 
 from ..model import comparison as comparison_model, files, journeys
@@ -29,6 +30,12 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
     with files.OutputFolder(out, "exports", strict=not default) as output:
         for exporter in __getattr__("EXPORTERS"):
             if not exporter.needs_texts or job.texts is not None:
-                exporter.write(job, output.staging)
+                try:
+                    exporter.write(job, output.staging)
+                except OSError as error:  # a full disk: Arrow's words name no file
+                    error.filename = error.filename or str(out)
+                    raise
+                except sqlite3.Error as error:  # a full disk, in SQLite's words
+                    raise OSError(None, f"the {exporter.name} export could not be written ({error})", str(out)) from None
         output.swap()
     return sorted(p for p in out.rglob("*") if p.is_file() and p.name != files.MARKER)

@@ -63,6 +63,9 @@ def write_atomically(path: Path, content: bytes | str) -> Path:
             stream.write(data)
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:  # a full disk names no file: name the one that could not be written
+        error.filename = error.filename or str(path)
+        raise
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -102,7 +105,7 @@ def read_inside(path: Path, root: Path) -> bytes:
 
 
 @contextlib.contextmanager
-def _signals_held():
+def signals_held():
     """SIGINT and SIGTERM held off (delivered on leaving) while two renames must both happen."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
@@ -188,6 +191,7 @@ class OutputFolder:
         self.wait = LOCK_WAIT if wait is None else wait
         self._lock = None
         self._staging: Path | None = None
+        self._made = False
 
     def __enter__(self) -> OutputFolder:
         if self.strict:
@@ -201,12 +205,15 @@ class OutputFolder:
         except BaseException:
             self._release()
             raise
+        self._made = not self.folder.exists() and not self.folder.is_symlink()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error, *exc) -> None:
         try:
             if self._staging is not None and self._staging.exists():
                 shutil.rmtree(self._staging, ignore_errors=True)
+            if error is not None and self._made:  # a folder this run made and did not finish: not left half-written
+                shutil.rmtree(self.folder, ignore_errors=True)
         finally:
             self._release()
 
@@ -250,7 +257,7 @@ class OutputFolder:
             if not path.is_symlink():
                 os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
         aside = None
-        with _signals_held():
+        with signals_held():
             if self.folder.exists() or self.folder.is_symlink():
                 aside = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.old-"))
                 os.rename(self.folder, aside)  # onto the empty folder just made: rename replaces it
