@@ -522,6 +522,26 @@ def test_row_length_lines_are_physical_after_multi_line_cells(package_copy, caps
     assert code == 1 and ("factors", 6, None, "row-length") in rules_of(out)
 
 
+def test_a_created_that_is_not_a_date_time_is_reported_and_the_qda_files_stay_valid(package_copy, fixture_sources,
+                                                                                   capsys, tmp_path):
+    """`created` as a day ("2026-12-04"): the Data Package profile asks for an RFC 3339 date-time, which a
+    JSON Schema pass does not check; `validate` said valid and `qdpx` stopped with an internal error (REFI's
+    creationDateTime is an xsd:dateTime), the annotations calling the day a dateTime. Now `validate` names
+    it, and the REFI-QDA project and the annotations leave out a time they do not have."""
+    from returnee_journeys.context import Context
+    from returnee_journeys.exports import qdpx, web_annotations
+    from returnee_journeys.model import journeys, texts
+
+    edit_descriptor(package_copy, lambda d: d.update(created="2026-12-04"))
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("datapackage.json", None, "created", "descriptor:structure")}
+    ctx = Context.open(package_copy, sources=fixture_sources)
+    assert qdpx.build(ctx, tmp_path / "qdpx").is_file()  # checked against REFI's Project.xsd as it is written
+    data = journeys.read(ctx.path)
+    document = web_annotations.collection(data, texts.verified(data.table("sources"), ctx.sources))
+    assert all("created" not in item for item in document["first"]["items"])
+
+
 def test_a_column_a_rule_needs_is_reported_at_the_descriptor(package_copy, capsys):
     remove_field(package_copy, "stages", "notes")
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")

@@ -94,6 +94,26 @@ def test_schema_org_dataset_takes_the_cff_and_the_tables_coverage():
     assert document["spatialCoverage"] and all(p["@type"] == "Place" and p["name"] for p in document["spatialCoverage"])
 
 
+def test_every_metadata_file_gives_the_keywords_of_the_cff():
+    """.zenodo.json, the schema.org Dataset and the RO-Crate of the release of the synthetic package
+    (whose CITATION.cff is the project's, its keywords not the descriptor's) name the same keywords."""
+    from rocrate.rocrate import ROCrate
+
+    cff = yaml.safe_load((built.release_package() / "CITATION.cff").read_text(encoding="utf-8"))
+    document = json.loads((built.unzipped() / "dataset.jsonld").read_text(encoding="utf-8"))
+    assert metadata.zenodo(cff)["keywords"] == document["keywords"] == cff["keywords"]
+    assert ROCrate(built.unzipped()).root_dataset["keywords"] == cff["keywords"]
+
+
+def test_a_citation_made_from_the_descriptor_carries_its_keywords(fixture_descriptor):
+    """A package with no CITATION.cff: the release's CFF has the keywords its schema.org Dataset gives."""
+    from returnee_journeys.model import citation as citation_module
+
+    made = citation_module.from_descriptor(fixture_descriptor.data)
+    assert made["keywords"] == fixture_descriptor.data["keywords"]
+    assert metadata.keywords(made, fixture_descriptor.data) == made["keywords"]
+
+
 def test_coverage_follows_the_tables(fixture_tables):
     covered = metadata.coverage(fixture_tables)
     stages = fixture_tables["stages"]

@@ -9,6 +9,7 @@ import pathlib
 import re
 import sqlite3
 import stat
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -307,6 +308,22 @@ def test_comparison_in_every_format_holds_the_same_rows(data, out, glance):
     body = tex.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0].strip().splitlines()
     assert len(body) == len(glance.rows)
     assert all(line.count(" & ") == len(comparison.DISPLAY) - 1 for line in body)
+
+
+def test_an_empty_comparison_cell_is_missing_in_sqlite_and_the_spreadsheet(glance, out):
+    """The comparison's empty cells (no stated duration, an undated return) are NULL in SQLite and blank
+    cells in the XLSX, as every other missing value is: not empty strings, which `IS NULL`, R's `is.na`
+    and a spreadsheet's ISBLANK do not find."""
+    empty = glance.rows.astype(object).eq("")
+    assert empty.to_numpy().any()  # the synthetic package has such cells
+    db = sqlite3.connect(out / f"{DATABASE}.sqlite")
+    for column in empty.columns[empty.any()]:
+        assert db.execute(f'SELECT count(*) FROM comparison_table WHERE "{column}" = \'\'').fetchone() == (0,), column
+        nulls = db.execute(f'SELECT count(*) FROM comparison_table WHERE "{column}" IS NULL').fetchone()[0]
+        assert nulls >= empty[column].sum(), column
+    with zipfile.ZipFile(out / f"{DATABASE}.xlsx") as book:
+        sheets = {n: book.read(n).decode("utf-8") for n in book.namelist() if n.startswith("xl/worksheets/")}
+    assert not [n for n, xml in sheets.items() if re.search(r'<c [^>]*t="inlineStr"[^>]*(/>|></c>)', xml)]
 
 
 def test_latex_escapes_what_latex_would_run():

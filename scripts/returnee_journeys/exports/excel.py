@@ -32,9 +32,10 @@ CUT_MARK = " … [cut: an Excel cell holds 32 767 characters; the full text is i
 
 
 def put(sheet, row: int, column: int, value, cut: list | None = None) -> None:
-    """value into the cell; a text too long for a cell is cut with CUT_MARK and noted in `cut`."""
+    """value into the cell; a text too long for a cell is cut with CUT_MARK and noted in `cut`; a
+    missing value or an empty text leaves the cell blank."""
     cell = sheet.cell(row=row, column=column)
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if (value == "") if isinstance(value, str) else (value is None or pd.isna(value)):
         return
     if isinstance(value, str) and len(value) > CELL_LIMIT:
         value = value[: CELL_LIMIT - len(CUT_MARK)] + CUT_MARK

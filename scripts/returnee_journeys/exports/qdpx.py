@@ -174,7 +174,7 @@ class Project:
         self.data, self.texts, self.guid = data, texts, Guids(package_name(data))
         self.E = ElementMaker(namespace=PROJECT_NS, nsmap={None: PROJECT_NS})
         self.user = self.guid("user", "coders")
-        self.created = {"creationDateTime": descriptor.data["created"]} if descriptor.data.get("created") else {}
+        self.created = {"creationDateTime": descriptor.created} if descriptor.created else {}
         self.persons = data.table("persons").sort_values("person_id")
         self.names = journeys.person_names(self.persons)
         self.source_guid = {s: self.guid("source", s) for s in data.table("sources")["source_id"]}

@@ -82,9 +82,11 @@ def in_key_order(resources: list[dict]) -> list[dict]:
 
 
 def _nullable(frame: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of Python values, a missing value None (one mask: `where` on objects is slow)."""
+    """The rows as dicts of Python values, a missing value None (one mask: `where` on objects is slow);
+    an empty text (the comparison's empty cells) is missing too, as the CSV tables read."""
     values = frame.astype(object).to_numpy(copy=True)
     values[frame.isna().to_numpy()] = None
+    values[values == ""] = None
     return [dict(zip(frame.columns, row)) for row in values.tolist()]
 
 

@@ -81,7 +81,7 @@ def collection(data: journeys.Journeys, texts: dict[str, str]) -> dict:
         grouped.setdefault((p.resource, p.row_id, p.field), []).append(p)
     rows = rows_by_id(data, {p.resource for p in passages})
     order = {r["name"]: i for i, r in enumerate(descriptor.resources)}
-    created = {"created": descriptor.data["created"]} if descriptor.data.get("created") else {}
+    created = {"created": descriptor.created} if descriptor.created else {}
     contributors = descriptor.data.get("contributors") or [{}]
     factors = data.table("factors").set_index("factor_id")["label"].to_dict()
     lee_labels = descriptor.lee_labels()

@@ -15,16 +15,18 @@ def read(path: Path) -> dict:
 
 
 def from_descriptor(package: dict) -> dict:
-    """A citation (CFF keys) built from a descriptor alone: title, version, date, licence, authors."""
+    """A citation (CFF keys) built from a descriptor alone: title, version, date, licence, authors, keywords."""
     contributors = [c for c in package.get("contributors", []) if isinstance(c, dict) and c.get("title")]
     licences = [lic.get("name") for lic in package.get("licenses", []) if isinstance(lic, dict) and lic.get("name")]
     created = str(package.get("created", ""))[:10]
+    keywords = [k for k in package.get("keywords", []) if isinstance(k, str)]
     return {"cff-version": "1.2.0", "message": "If you use this dataset, please cite it as below.",
             "type": "dataset", "title": str(package.get("title") or package.get("name", "")),
             "version": str(package.get("version", "")),
             **({"date-released": created} if created else {}),
             **({"license": licences[0]} if licences else {}),
-            "authors": [{"name": c["title"]} for c in contributors] or [{"name": "anonymous"}]}
+            "authors": [{"name": c["title"]} for c in contributors] or [{"name": "anonymous"}],
+            **({"keywords": keywords} if keywords else {})}
 
 
 def for_package(descriptor) -> dict:

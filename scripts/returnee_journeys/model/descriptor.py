@@ -1,11 +1,14 @@
 """Reading datapackage.json: the single source of truth for names, types and constraints."""
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 EDTF_TYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")  # RFC 3339, as xsd:dateTime takes it
 
 
 class UnreadableInput(Exception):
@@ -24,6 +27,16 @@ class Descriptor:
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    @property
+    def created(self) -> str | None:
+        """`created` where it is the RFC 3339 date-time the Data Package profile asks for (what REFI-QDA's
+        creationDateTime and the annotations' xsd:dateTime take), else None."""
+        value = self.data.get("created")
+        try:
+            return value if DATE_TIME.fullmatch(value) and datetime.datetime.fromisoformat(value) else None
+        except (TypeError, ValueError):
+            return None
 
     @property
     def resources(self) -> list[dict]:

@@ -53,6 +53,11 @@ def identifiers(citation: dict) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def keywords(citation: dict, package: dict) -> list[str]:
+    """CITATION.cff's keywords, as .zenodo.json gives them; the descriptor's where the CFF has none."""
+    return list(citation.get("keywords") or package.get("keywords", []))
+
+
 @dataclass(frozen=True)
 class Coverage:
     """What the tables cover: the time span of the stays (ISO 8601 interval of their date bounds),
@@ -125,7 +130,7 @@ def schema_org(descriptor: descriptor_module.Descriptor, citation: dict, files: 
         "isAccessibleForFree": True,
         "creator": _creators(citation),
         **{key: value for key, value in optional.items() if value is not None},
-        "keywords": package.get("keywords", []),
+        "keywords": keywords(citation, package),
         "isBasedOn": [{"@type": "NewsArticle", "name": s["title"], **({"url": s["path"]} if s.get("path") else {})}
                       for s in package.get("sources", []) if isinstance(s, dict) and s.get("title")],
         "distribution": [{"@type": "DataDownload", "name": f, "contentUrl": f, "encodingFormat": media_type(f)}
@@ -160,7 +165,7 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
 
     for key, value in (("name", package["title"]), ("description", descriptor.about), ("version", package["version"]),
                        ("datePublished", str(citation.get("date-released", package.get("created", ""))[:10])),
-                       ("keywords", package.get("keywords", []))):
+                       ("keywords", keywords(citation, package))):
         root[key] = value
     # identifiers as PropertyValue entities (the Science On Schema.org way RO-Crate recommends)
     found = [entity(f"#identifier-{i}", {"@type": "PropertyValue", "name": f"{kind} of the data set",

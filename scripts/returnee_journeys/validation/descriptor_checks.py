@@ -218,6 +218,15 @@ def structure(descriptor: Descriptor) -> list[Problem]:
     return problems or _foreign_keys(resources)
 
 
+def created(descriptor: Descriptor) -> list[Problem]:
+    """`created`, where given, is an RFC 3339 date-time: the profile's `format`, which its JSON Schema pass does not check."""
+    value = descriptor.data.get("created")
+    if not isinstance(value, str) or descriptor.created:
+        return []
+    return [_problem(FILE, "created", "structure", value, "the Data Package profile: `created` is an RFC 3339 "
+                     "date-time, a day with a time and a zone, e.g. 2026-12-04T00:00:00Z")]
+
+
 def safe_names(descriptor: Descriptor) -> list[Problem]:
     """Everything of the descriptor that becomes a file name is safe as one."""
     data = descriptor.data
@@ -314,7 +323,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings], [safe_names, reading.reading], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
