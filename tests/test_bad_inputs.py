@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 
 from returnee_journeys import cli
-from returnee_journeys.model import names
+from returnee_journeys.model import files, names
 from returnee_journeys.model import paths
 from returnee_journeys.model import problems as problems_module
 from returnee_journeys.validation import provenance
@@ -786,6 +786,7 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
     out = tmp_path / "dist" / "exports"
     stale = tmp_path / "dist" / ".exports.new-killedrun"  # what a run killed mid-way leaves behind
     stale.mkdir(parents=True)
+    (stale / files.MARKER).write_text("exports\n")  # written first: the folder is known as the command's
     (stale / "half-written.sqlite").write_bytes(b"partial")
     assert cli.main(["exports", "--package", str(package_copy), "--out", str(out)]) == 0
     capsys.readouterr()
