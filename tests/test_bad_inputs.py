@@ -206,6 +206,17 @@ def test_text_hash_mismatch(package_copy, fixture_sources, tmp_path, capsys):
     assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
 
 
+def test_a_text_that_is_not_utf8_is_one_problem_not_one_per_quote(package_copy, fixture_sources, tmp_path, capsys):
+    texts = tmp_path / "texts"
+    shutil.copytree(fixture_sources, texts)
+    path = provenance.text_path(texts, "herald-pavel")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))  # the copy that was coded, by its hash
+    line = set_cell(package_copy, "sources", "herald-pavel", "text_sha256", hashlib.sha256(path.read_bytes()).hexdigest())
+    code, report = run(package_copy, capsys, texts)
+    assert code == 1 and [(p["resource"], p["row"], p["rule"]) for p in report["problems"]] == [
+        ("sources", line, "text-encoding")]
+
+
 def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("REQUIRE_SOURCES", raising=False)
     empty = tmp_path / "none"
