@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 
 from returnee_journeys import cli
-from returnee_journeys.model import names
+from returnee_journeys.model import files, names
 from returnee_journeys.model import paths
 from returnee_journeys.model import problems as problems_module
 from returnee_journeys.validation import provenance
@@ -204,6 +204,17 @@ def test_text_hash_mismatch(package_copy, fixture_sources, tmp_path, capsys):
     code, report = run(package_copy, capsys, texts)
     line = line_of(package_copy, "sources", "herald-pavel")
     assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
+
+
+def test_a_text_that_is_not_utf8_is_one_problem_not_one_per_quote(package_copy, fixture_sources, tmp_path, capsys):
+    texts = tmp_path / "texts"
+    shutil.copytree(fixture_sources, texts)
+    path = provenance.text_path(texts, "herald-pavel")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))  # the copy that was coded, by its hash
+    line = set_cell(package_copy, "sources", "herald-pavel", "text_sha256", hashlib.sha256(path.read_bytes()).hexdigest())
+    code, report = run(package_copy, capsys, texts)
+    assert code == 1 and [(p["resource"], p["row"], p["rule"]) for p in report["problems"]] == [
+        ("sources", line, "text-encoding")]
 
 
 def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, monkeypatch):
@@ -806,6 +817,7 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
     out = tmp_path / "dist" / "exports"
     stale = tmp_path / "dist" / ".exports.new-killedrun"  # what a run killed mid-way leaves behind
     stale.mkdir(parents=True)
+    (stale / files.MARKER).write_text("exports\n")  # written first: the folder is known as the command's
     (stale / "half-written.sqlite").write_bytes(b"partial")
     assert cli.main(["exports", "--package", str(package_copy), "--out", str(out)]) == 0
     capsys.readouterr()

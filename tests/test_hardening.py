@@ -147,6 +147,25 @@ def test_a_kill_during_the_swap_leaves_the_old_or_the_new_folder_whole(kill_afte
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_the_user_s_hidden_folders_beside_the_output_are_never_taken_for_leftovers(tmp_path):
+    """Named like what a killed run leaves (.out.old-*, .out.new-*, .<name>-<version>.* in dist/), but not
+    holding the command's marker: kept, untouched, by exports and by the release."""
+    mine = [tmp_path / ".out.old-mine", tmp_path / ".out.new-draft",
+            tmp_path / "dist" / ".russian-returnee-journeys-0.3.0.notes"]
+    for folder in mine:
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("keep me\n")
+    with files.OutputFolder(tmp_path / "out", "exports") as output:
+        (output.staging / "table.csv").write_text("x\n")
+        output.swap()
+    assert all((folder / "notes.txt").read_text() == "keep me\n" for folder in mine)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [files.MARKER, "table.csv"]
+    killed = tmp_path / "dist" / ".russian-returnee-journeys-0.3.0.k1ll3d"  # what release.build clears
+    killed.mkdir()
+    (killed / files.MARKER).write_text("release\n")
+    assert [files.ours(folder, "release") for folder in (mine[2], killed)] == [False, True]
+
+
 # --- 2. one writer at a time ------------------------------------------------------------------------
 
 def test_a_second_writer_of_a_folder_waits_then_gives_up_in_one_line(tmp_path):

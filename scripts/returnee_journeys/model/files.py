@@ -149,6 +149,12 @@ def _marker_of(folder: Path) -> str | None:
         return None
 
 
+def ours(folder: Path, kind: str) -> bool:
+    """Whether `folder` (a leftover of a killed run) is this command's to remove: a real folder
+    holding its marker for `kind`, or nothing at all."""
+    return folder.is_dir() and not folder.is_symlink() and (_marker_of(folder) == kind or not any(os.scandir(folder)))
+
+
 def check_output(folder: Path, kind: str) -> None:
     """Refuse (RefusedOutput) a folder the command did not make for `kind`: only a missing folder,
     an empty one, or one holding this command's marker for `kind` may be written."""
@@ -223,7 +229,8 @@ class OutputFolder:
             self._lock = None
 
     def _leftovers(self, what: str) -> list[Path]:
-        return sorted(self.folder.parent.glob(f".{self.folder.name}.{what}-*"))
+        """The folders a killed run of this command left beside the target (never one of the user's)."""
+        return sorted(p for p in self.folder.parent.glob(f".{self.folder.name}.{what}-*") if ours(p, self.kind))
 
     def _recover(self) -> None:
         """Undo what a killed run left: an old folder set aside with no new one in place is put
@@ -241,6 +248,7 @@ class OutputFolder:
         if self._staging is None:
             self._staging = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.new-"))
             os.chmod(self._staging, FOLDER_MODE)
+            self.mark(self._staging)  # a killed run's staging folder is known as ours by it
         return self._staging
 
     def mark(self, folder: Path | None = None) -> None:
