@@ -103,6 +103,20 @@ def test_fixture_round_units_and_values(fixture_tables):
     assert found.figure("disposition").units == len(ledger[ledger["coder"] == "first"])
 
 
+def test_a_person_from_a_text_the_round_did_not_code_leaves_its_figures_unchanged(fixture_tables):
+    import pandas as pd
+
+    tables = dict(fixture_tables)
+    person = fixture_tables["persons"].iloc[[0]].assign(person_id="nina", source_id="post-nina")
+    stages = fixture_tables["stages"]
+    journey = stages[stages["person_id"] == "olga"].assign(person_id="nina", source_id="post-nina")
+    tables["persons"] = pd.concat([fixture_tables["persons"], person], ignore_index=True)
+    tables["stages"] = pd.concat([stages, journey.assign(stage_id=journey["stage_id"].str.replace("olga", "nina"))],
+                                 ignore_index=True)
+    (before,), (after,) = agreement.agreement(fixture_tables, resamples=0), agreement.agreement(tables, resamples=0)
+    assert after.figure("presence") == before.figure("presence")  # no unit of moves no coder of the round saw
+
+
 def test_every_fixture_disagreement_is_adjudicated(fixture_tables):
     (found,) = agreement.agreement(fixture_tables, resamples=0)
     adjudicated = fixture_tables["adjudications"]

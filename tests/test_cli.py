@@ -216,6 +216,20 @@ def test_a_citation_file_is_used_only_when_it_names_the_package(package_copy):
     assert cited["title"] == "Copied Journeys" and "references" not in cited
 
 
+def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, fixture_sources, capsys):
+    """A team raised the package's version and left CITATION.cff at the old one: the release
+    `<name>-0.4.0.zip` held a CITATION.cff and a README telling readers to cite "Version 0.3.0", beside a
+    schema.org Dataset saying 0.4.0. `validate` now names it, so every command that cites the package stops."""
+    from returnee_journeys.model import paths
+
+    (package_copy / "CITATION.cff").write_bytes((paths.ROOT / "CITATION.cff").read_bytes())
+    edit_descriptor(package_copy, lambda d: d.update(version="0.4.0"))
+    code = cli.main(["release", str(package_copy), "--sources", str(fixture_sources)])
+    error = capsys.readouterr().err
+    assert code == 1 and "CITATION.cff" in error and "0.4.0" in error and "[citation-version]" in error
+    assert not list((package_copy / "dist").glob("*.zip"))
+
+
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
                                   ["synthetic", "0", "out"], ["synthetic", "3", "out", "--seed", "-1"],
                                   ["bench", "-3"]])

@@ -2,6 +2,7 @@
 each validates with its text, and the comparison table and the sequences read it correctly."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import journeys as added
@@ -63,6 +64,15 @@ def test_a_new_code_touches_one_row_and_its_neighbours_see_it(two_texts_package,
     assert "border-queue" in near["visa"] and "border-queue" in near["arrest-risk"]
 
 
+def test_a_factor_of_a_person_in_two_texts_names_its_text_even_when_one_text_gives_all(two_texts_package):
+    from returnee_journeys.figures import factors
+
+    plan = factors.prepare(journeys.read(two_texts_package[0] / "datapackage.json"))
+    cites = {c for panel in plan.panels for c in panel.glyphs["cite"]}
+    assert cites - {""}  # nina's one factor comes from her second text only: which one is said
+    assert any("sources/digest-nina" in sentence for sentence in plan.note)
+
+
 def test_an_excerpt_text_is_annotated_by_its_words_alone(two_texts_package):
     from returnee_journeys.exports import web_annotations
     from returnee_journeys.model import texts
@@ -122,6 +132,15 @@ def test_a_journey_whose_departure_has_no_earliest_date_is_named_not_aligned(nam
     assert "olga-post" not in plan.rows  # only the text's date bounds her departure: month 0 is unknown
     assert {"ivan", "olga", "pavel"} <= set(plan.rows)
     assert any("persons/olga-post" in sentence for sentence in plan.note)
+
+
+def test_a_journey_whose_departure_has_no_earliest_date_has_no_sequence_in_the_exports(namesake_package):
+    frames = sequences.tables(journeys.read(namesake_package[0] / "datapackage.json"))
+    for name in ("person-months", "spells-place", "spells-stage-type", "sts-place", "sts-place-likely"):
+        assert "olga-post" not in set(frames[name]["id"]), name  # not started at her text's date
+    ends = frames["censoring"].set_index("id")
+    assert pd.isna(ends.at["olga-post", "censor"]) and "stages/olga-post-01" in ends.at["olga-post", "note"]
+    assert ends["censor"].drop("olga-post").notna().all()
 
 
 def test_two_persons_of_one_name_are_told_apart_in_every_figure(namesake_package):

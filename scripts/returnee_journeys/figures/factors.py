@@ -86,16 +86,17 @@ def merged(coded: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def multi_text(markers: pd.DataFrame, moves: pd.DataFrame) -> list[str]:
-    """Persons whose drawn factors come from more than one text."""
+def multi_text(markers: pd.DataFrame, moves: pd.DataFrame, reported: set) -> list[str]:
+    """Persons with drawn factors who are `reported` by more than one text (person_sources), or whose drawn
+    factors come from more than one text."""
     person = markers["stage_id"].map(dict(zip(moves["stage_id"], moves["person_id"])))
     texts = markers.assign(person=person).explode("sources").groupby("person")["sources"].nunique()
-    return sorted(texts.index[texts > 1])
+    return sorted(texts.index[(texts > 1) | texts.index.isin(reported)])
 
 
-def text_numbers(markers: pd.DataFrame, moves: pd.DataFrame) -> dict[str, int]:
+def text_numbers(markers: pd.DataFrame, moves: pd.DataFrame, reported: set) -> dict[str, int]:
     """A number for each text of the persons reported by more than one text (by source id)."""
-    many = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
+    many = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves, reported)), "stage_id"])
     sources = sorted({s for stage, texts in zip(markers["stage_id"], markers["sources"]) if stage in many
                       for s in texts})
     return {s: i + 1 for i, s in enumerate(sources)}
@@ -187,8 +188,9 @@ def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Pl
     unplaced = coded[~coded["stage_id"].isin(set(moves["stage_id"]))]
     width, most = width_for(len(moves))
     markers = merged(coded[coded["stage_id"].isin(set(moves["stage_id"]))])
-    numbers = text_numbers(markers, moves)
-    cited = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves)), "stage_id"])
+    reported = set(data.table("person_sources")["person_id"])
+    numbers = text_numbers(markers, moves, reported)
+    cited = set(moves.loc[moves["person_id"].isin(multi_text(markers, moves, reported)), "stage_id"])
     parts = []
     for part in panels(moves, most):
         table = rows(coded[coded["stage_id"].isin(set(part["stage_id"]))], categories, labels)

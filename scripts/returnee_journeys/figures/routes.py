@@ -535,25 +535,36 @@ def add_outlines(ax, geometries, frame: Frame, look, zorder) -> None:
         ax.add_geometries(exact, PLATE, **look, zorder=zorder)
 
 
+def unambiguous(box, points: np.ndarray, own: int) -> bool:
+    """Whether a label's box is clearly nearer its own place (`points[own]`, in pixels) than every other
+    place labelled: any other at least half as far again. A label beside a neighbour's marker names it."""
+    away = np.hypot(np.clip(np.maximum(box.x0 - points[:, 0], points[:, 0] - box.x1), 0, None),
+                    np.clip(np.maximum(box.y0 - points[:, 1], points[:, 1] - box.y1), 0, None))
+    return bool((np.delete(away, own) > 1.5 * away[own]).all())
+
+
 def place_labels(fig, labels: list, blocked=(), within=None) -> None:
     """Try each label at each offset around its point until it overlaps no text placed so far (nor a
-    `blocked` box, such as an inset over the map) and lies `within` a box (default: the canvas); a
-    label that fits nowhere is hidden (its marker and the legend remain). The figure is drawn."""
+    `blocked` box, such as an inset over the map), lies `within` a box (default: the canvas) and is
+    `unambiguous`; a label that fits nowhere is hidden (its marker and the legend remain). The figure
+    is drawn."""
     label_ids = {id(t) for t in labels}
     taken = [box for t, box in style.texts(fig, drawn=True) if id(t) not in label_ids] + list(blocked)
     renderer = fig.canvas.get_renderer()
     width, height = fig.canvas.get_width_height()
     gap = 2.0  # pixels kept free around a label
     x0, y0, x1, y1 = (0, 0, width, height) if within is None else (within.x0, within.y0, within.x1, within.y1)
-    for label in labels:
+    points = np.array([label.xycoords.transform(label.xy) for label in labels]).reshape(-1, 2)
+    for i, label in enumerate(labels):
         for dx, dy, ha, va in OFFSETS:
             label.set_position((dx, dy))
             label.set_horizontalalignment(ha)
             label.set_verticalalignment(va)
             box = label.get_window_extent(renderer)
             inside = box.x0 >= x0 + gap and box.y0 >= y0 + gap and box.x1 <= x1 - gap and box.y1 <= y1 - gap
-            if inside and not any(min(box.x1, b.x1) + gap > max(box.x0, b.x0)
-                                  and min(box.y1, b.y1) + gap > max(box.y0, b.y0) for b in taken):
+            if inside and unambiguous(box, points, i) and not any(
+                    min(box.x1, b.x1) + gap > max(box.x0, b.x0) and min(box.y1, b.y1) + gap > max(box.y0, b.y0)
+                    for b in taken):
                 taken.append(box)
                 break
         else:

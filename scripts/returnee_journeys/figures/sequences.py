@@ -27,10 +27,7 @@ class Plan:
 def prepare(data: journeys.Journeys, palette: style.Palette | None = None) -> Plan:
     palette = style.palette_for(data, palette)
     windows = data.windows()
-    months = data.months(windows)
-    # a departure bounded only from above (by the text's date) has no month 0 to align at
-    origins = windows[windows["stage_type"] == data.descriptor.stage_type("first")]
-    months = months[months["person_id"].isin(set(origins.loc[origins["end_min"].notna(), "person_id"]))]
+    months = data.months(windows)  # a departure with no earliest date has no month 0 to align at: no months
     months = months.assign(since=months["month"] - months.groupby("person_id")["month"].transform("min"))
     people = journeys.lanes(data)
     names = journeys.person_names(people)

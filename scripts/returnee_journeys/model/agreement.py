@@ -152,6 +152,21 @@ def _check_known(codings: pd.DataFrame, stages: pd.DataFrame, factors: pd.DataFr
                           + ": correct the rows, or run `returnee-journeys validate`")
 
 
+def _reported(tables: dict[str, pd.DataFrame], coders: list[str]) -> set:
+    """The persons the round's texts report on (persons.source_id, person_sources): its texts are those either
+    coder's ledger covers or coded from. A person added later from another text is no unit of the round."""
+    texts: set = set()
+    for name in ("codings_by_coder", "ledger_by_coder"):
+        rows = tables.get(name)
+        if rows is not None:
+            texts |= set(rows.loc[rows["coder"].isin(coders), "source_id"].dropna())
+    reported = set(tables["persons"].loc[tables["persons"]["source_id"].isin(texts), "person_id"])
+    further = tables.get("person_sources")
+    if further is not None:
+        reported |= set(further.loc[further["source_id"].isin(texts), "person_id"])
+    return reported
+
+
 def rounds_of(tables: dict[str, pd.DataFrame]) -> list[tuple[int, str, str]]:
     """(round, coder_a, coder_b) of every round; two coders and no round table make one implicit round."""
     codings = tables.get("codings_by_coder")
@@ -176,6 +191,7 @@ def compare(tables: dict[str, pd.DataFrame], round_: int, coder_a: str, coder_b:
     stages, factors = tables["stages"], tables["factors"]
     codings = tables["codings_by_coder"]
     _check_known(codings, stages, factors, [coder_a, coder_b])
+    stages = stages[stages["person_id"].isin(_reported(tables, [coder_a, coder_b]))]
     first = stages.groupby("person_id")["seq"].transform("min")
     moves = list(stages.loc[stages["seq"] != first, "stage_id"])
     factor_ids = list(factors["factor_id"])

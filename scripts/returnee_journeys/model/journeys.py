@@ -160,16 +160,18 @@ def month_start(index: int) -> pd.Timestamp:
 def person_months(windows: pd.DataFrame, first_type: str, since: int | None = None, by: str = "place",
                   horizon: int | None = None) -> pd.DataFrame:
     """One row per person and month, from the month of first departure (or `since`, when
-    given) to the last month known; a stay whose end nothing bounds (an open return whose text
+    given) to the last month known (none for a person whose departure has no earliest date, unless `since`
+    is given); a stay whose end nothing bounds (an open return whose text
     has no known date) is carried to `horizon` when given, else left out. The state of a month
     (a place, or with by="stage_type" a stage type, else `uncertain`): the module's rule.
     Columns: person_id, month, state, candidates ('|'-joined values it could have), stage_id
     (where one stay alone can cover the month).
     """
     origin = windows[windows["stage_type"] == first_type].set_index("person_id")
-    departure = month(origin["end_min"].fillna(origin["end_max"]))
+    # a departure bounded only from above (by the text's date) has no first month; shown from `since` on
+    departure = month(origin["end_min"])
     if since is not None:
-        departure = departure.clip(upper=since).astype("Int64")
+        departure = departure.fillna(since).clip(upper=since).astype("Int64")
     first = month(windows["start_min"]).fillna(windows["person_id"].map(departure))
     last = month(windows["end_max"])
     if horizon is not None:

@@ -247,6 +247,26 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
     return problems
 
 
+def citation_version(descriptor: Descriptor) -> list[Problem]:
+    """The package's CITATION.cff, where it names this package (`citation.for_package`), cites its version:
+    the release, the README and the spreadsheet cite the package by it."""
+    import yaml
+
+    from ..model import citation
+
+    own, version = descriptor.root / citation.FILE, str(descriptor.data.get("version"))
+    try:
+        cff = citation.read(own) if own.is_file() else None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        return [Problem(citation.FILE, None, None, "citation-version", None, f"not readable as YAML: {error}"[:200],
+                        citation.FILE)]
+    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title") or str(cff.get("version")) == version:
+        return []
+    return [Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
+                    f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it "
+                    "the same `version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
+
+
 # The coding tables that rules, figures and exports read from fields of the descriptor: for each
 # (resource, field, property), the enum whose codes the table must cover.
 CODING_TABLES = [
@@ -323,7 +343,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_version], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
