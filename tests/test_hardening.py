@@ -310,6 +310,16 @@ def test_a_category_label_a_spreadsheet_would_run_is_refused(package_copy):
     assert code == 1 and {rule for _, _, rule in rules(out)} == {"descriptor:formula-injection"}
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>",
+                                  "file:///etc/passwd"])
+def test_a_link_a_browser_would_run_is_refused(link, package_copy):
+    """The Data Package profile takes `javascript:…` as a relative path; Datasette's metadata.json (license_url)
+    and the release's metadata would link to it."""
+    edit_descriptor(package_copy, lambda d: d["licenses"][0].update(path=link))
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and ("datapackage.json", "licenses[0].path", "descriptor:safe-link") in rules(out)
+
+
 @pytest.mark.parametrize("command", [["qdpx", "--sources", str(FIXTURE_SOURCES)], ["docs"]])
 def test_qdpx_and_docs_validate_first(command, package_copy, tmp_path):
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: tables -->\n<!-- END GENERATED: tables -->\n")
