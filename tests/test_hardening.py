@@ -528,6 +528,12 @@ def test_a_file_the_disk_has_no_room_for_is_named(tmp_path):
     assert raised.value.filename == str(tmp_path / "figure.svg") and list(tmp_path.iterdir()) == []
 
 
+def test_an_out_folder_whose_name_is_not_utf8_is_refused_in_one_line(fixture_package, tmp_path):
+    out = tmp_path / os.fsdecode(b"exports-\xff")  # a name saved in Latin-1, as the shell passes it
+    code, _, err = run("exports", str(fixture_package), "--out", str(out))
+    assert code == 2 and "not UTF-8" in err and err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
 # --- 9. permissions --------------------------------------------------------------------------------
 
 def test_outputs_are_readable_by_all_whatever_the_umask(tmp_path):
