@@ -786,6 +786,11 @@ def test_an_explicit_sources_folder_that_does_not_exist_is_exit_2(package_copy, 
     assert code == 2 and "does not exist" in err
 
 
+def test_a_sources_path_that_is_a_file_is_not_called_missing(package_copy, capsys):
+    code, _, err = run_all(package_copy, capsys, "--sources", str(package_copy / "datapackage.json"))
+    assert code == 2 and "is not a folder" in err
+
+
 @pytest.mark.parametrize("command", ["figures", "exports"])
 def test_figures_and_exports_are_made_only_from_a_valid_package(command, package_copy, tmp_path, capsys):
     set_cell(package_copy, "stages", "ivan-03", "stage_type", "holiday")

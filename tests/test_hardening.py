@@ -310,6 +310,16 @@ def test_a_category_label_a_spreadsheet_would_run_is_refused(package_copy):
     assert code == 1 and {rule for _, _, rule in rules(out)} == {"descriptor:formula-injection"}
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>",
+                                  "file:///etc/passwd"])
+def test_a_link_a_browser_would_run_is_refused(link, package_copy):
+    """The Data Package profile takes `javascript:…` as a relative path; Datasette's metadata.json (license_url)
+    and the release's metadata would link to it."""
+    edit_descriptor(package_copy, lambda d: d["licenses"][0].update(path=link))
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and ("datapackage.json", "licenses[0].path", "descriptor:safe-link") in rules(out)
+
+
 @pytest.mark.parametrize("command", [["qdpx", "--sources", str(FIXTURE_SOURCES)], ["docs"]])
 def test_qdpx_and_docs_validate_first(command, package_copy, tmp_path):
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: tables -->\n<!-- END GENERATED: tables -->\n")
@@ -516,6 +526,42 @@ def test_a_file_the_disk_has_no_room_for_is_named(tmp_path):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, limit)
     assert raised.value.filename == str(tmp_path / "figure.svg") and list(tmp_path.iterdir()) == []
+
+
+def test_an_out_folder_whose_name_is_not_utf8_is_refused_in_one_line(fixture_package, tmp_path):
+    out = tmp_path / os.fsdecode(b"exports-\xff")  # a name saved in Latin-1, as the shell passes it
+    code, _, err = run("exports", str(fixture_package), "--out", str(out))
+    assert code == 2 and "not UTF-8" in err and err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("make", [lambda p: p.write_bytes(b"title: [\n"), lambda p: p.write_bytes(b"\xff\xfe"),
+                                  lambda p: p.write_text("cff-version: 1.2.0\ntitle: Russian Returnee Journeys\n")],
+                         ids=["not-yaml", "not-utf8", "no-authors"])
+def test_a_citation_file_that_cannot_be_one_is_one_line_naming_it(make, package_copy):
+    """It was an internal error (a YAML or decoding error, a KeyError later), or a read without end."""
+    make(package_copy / "CITATION.cff")
+    code, _, err = run("docs", str(package_copy))
+    assert code == 2 and "CITATION.cff" in err and "internal error" not in err and err.count("\n") == 1, err
+
+
+def test_a_citation_file_is_never_read_through_a_link(tmp_path):
+    """The release read a linked CITATION.cff (a link to /dev/zero: until memory ran out) before refusing
+    to pack it; a link to a valid file shows that no link is followed."""
+    from returnee_journeys.model import citation
+    from returnee_journeys.model.descriptor import UnreadableInput
+
+    elsewhere = tmp_path / "elsewhere.cff"
+    elsewhere.write_text("cff-version: 1.2.0\nmessage: Cite it.\ntitle: T\nauthors: [{name: A}]\n")
+    (tmp_path / "package").mkdir()
+    (tmp_path / "package" / "CITATION.cff").symlink_to(elsewhere)
+    assert citation.read(elsewhere)["title"] == "T"
+    with pytest.raises(UnreadableInput, match="symbolic link"):
+        citation.read(tmp_path / "package" / "CITATION.cff")
+
+
+def test_docs_never_reads_a_pyproject_that_is_not_a_regular_file(package_copy):
+    os.mkfifo(package_copy / "pyproject.toml")  # opened as a file, it would wait for a writer forever
+    assert run("docs", str(package_copy))[0] == 0
 
 
 # --- 9. permissions --------------------------------------------------------------------------------

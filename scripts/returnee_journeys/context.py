@@ -54,7 +54,8 @@ class Context:
         folder = path.parent
         named = sources if sources is not None else (os.environ.get("SOURCES_DIR") or None)
         if named is not None and not Path(named).is_dir():
-            raise UnreadableInput(f"the sources folder {named} does not exist (--sources or SOURCES_DIR)")
+            what = "is not a folder" if os.path.lexists(named) else "does not exist"
+            raise UnreadableInput(f"the sources folder {named} {what} (--sources or SOURCES_DIR)")
         return cls(descriptor, Path(named) if named is not None else folder / "sources")
 
     @property

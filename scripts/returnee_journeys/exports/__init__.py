@@ -4,6 +4,7 @@ needs the source texts is skipped when any is missing. No exporter imports anoth
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -25,6 +26,11 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
     dist/exports/). A folder named with --out must be new, empty or written by `exports` before."""
     default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
+    try:
+        os.path.abspath(out).encode("utf-8")
+    except UnicodeEncodeError:  # a name saved in another encoding: Arrow takes paths as UTF-8 only
+        raise files.RefusedOutput(f"{out}: the path is not UTF-8 text, which the Parquet writer needs; name another "
+                                  "folder") from None
     data = journeys.read(ctx.path)
     job = Job(ctx, data, comparison_model.build(data))
     with files.OutputFolder(out, "exports", strict=not default) as output:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..model import wording
+from ..model import files, wording
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "eleven": 11, "twelve": 12, "both": 2}
@@ -96,6 +96,7 @@ def project_description(pyproject: Path) -> str:
     import tomllib
 
     try:
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("description", "")
+        return tomllib.loads(files.read_inside(pyproject, pyproject.parent).decode("utf-8"))["project"].get(
+            "description", "")  # a regular file: a FIFO or a link to /dev/zero is never read
     except (OSError, KeyError, ValueError):
         return ""
