@@ -1,6 +1,7 @@
 """A corpus of bad inputs: each is caught, with exit code, resource, row, field and rule."""
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -553,6 +554,23 @@ def test_a_created_that_is_not_a_date_time_is_reported_and_the_qda_files_stay_va
     assert all("created" not in item for item in document["first"]["items"])
 
 
+@pytest.mark.parametrize("name", ["agreement", "stages_dated"])
+def test_a_table_named_like_a_table_the_sqlite_export_adds_is_reported(name, package_copy, capsys):
+    """A team's own table called `agreement` (or a view's name) was valid, then `exports` stopped with an
+    internal error (table already exists)."""
+    (package_copy / "data" / f"{name}.csv").write_text("note_id\nn1\n", encoding="utf-8")
+
+    def add(d):
+        own = copy.deepcopy(next(r for r in d["resources"] if r["name"] == "events"))
+        own.update(name=name, path=f"data/{name}.csv")
+        own["schema"] = {"fields": [{"name": "note_id", "title": "Note", "type": "string", "description": "id"}],
+                         "primaryKey": ["note_id"], "missingValues": [""]}
+        d["resources"].append(own)
+    edit_descriptor(package_copy, add)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {(name, None, "name", "descriptor:reserved-name")}
+
+
 def test_a_column_a_rule_needs_is_reported_at_the_descriptor(package_copy, capsys):
     remove_field(package_copy, "stages", "notes")
     code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
@@ -830,3 +848,15 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
     modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [out, *out.rglob("*")]}
     assert modes["."] == 0o755 and any(name.endswith(".sqlite") for name in modes)
     assert all(mode == (0o755 if (out / name).is_dir() else 0o644) for name, mode in modes.items())
+
+
+@pytest.mark.parametrize("edit", ["left-open", "returned-twice"])
+def test_a_journey_not_ending_in_one_return_home_is_told_what_to_code(edit, package_copy, capsys):
+    if edit == "left-open":  # the text says he has not come back
+        drop_row(package_copy, "stages", "ivan-07")
+    else:  # an earlier return home coded as the return
+        set_cell(package_copy, "stages", "ivan-04", "stage_type", "return")
+    code, report = run(package_copy, capsys)
+    hints = [p["hint"] for p in report["problems"] if p["rule"] == "ends-with-return-home"]
+    assert code == 1 and len(hints) == 1
+    assert "`temporary-return`" in hints[0] and "not come back" in hints[0]

@@ -144,6 +144,38 @@ def test_init_starts_a_package_that_validates(tmp_path, capsys):
     assert cli.main(["figures", str(target)]) == 1 and "no journeys yet" in capsys.readouterr().err
 
 
+def test_init_describes_the_tables_without_naming_this_projects_country(tmp_path, capsys):
+    """A Belarusian package inherits the instrument's descriptions of every table, field and code: they
+    speak of the home country, never of Russia (an example value may still come from this project)."""
+    target = tmp_path / "belarus-returns"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 0
+    capsys.readouterr()
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    described = [(resource["name"], thing.get("name"), text) for resource in descriptor["resources"]
+                 for thing in [resource, *resource["schema"]["fields"]]
+                 for text in [thing.get("description", ""), *(c.get("label", "") for c in thing.get("categories", []))]]
+    assert [d for d in described if "Russia" in d[2]] == []
+
+
+def test_a_package_keeping_its_own_texts_is_checked_against_them_whatever_sources_dir_says(
+        package_copy, fixture_sources, tmp_path, monkeypatch, capsys):
+    """`init` tells a team to keep its texts in the package's sources/; a SOURCES_DIR left set for
+    another project's texts (none of this package's) does not send the quotes unchecked."""
+    import shutil
+
+    shutil.copytree(fixture_sources, package_copy / "sources")
+    other = tmp_path / "other-project-texts"
+    other.mkdir()
+    (other / "someone-else.txt").write_text("Another project's text.\n", encoding="utf-8")
+    monkeypatch.setenv("SOURCES_DIR", str(other))
+    monkeypatch.setenv("REQUIRE_SOURCES", "")
+    assert Context.open(package_copy).sources == package_copy / "sources"
+    assert cli.main(["validate", str(package_copy)]) == 0
+    assert "not found" not in capsys.readouterr().err
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # where it holds the package's texts, it is used
+    assert Context.open(package_copy).sources == fixture_sources
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"

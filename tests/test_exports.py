@@ -3,6 +3,7 @@
 countries, open returns of texts with no date, undated stays, transit legs), never the real rows."""
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import pathlib
@@ -167,6 +168,40 @@ def test_excel_labels_sheet_and_drop_down_lists_cover_every_coded_field(data, ou
             first, last = (int(part.split("$")[-1]) for part in formula.split("!")[1].split(":"))
             assert [r[2] for r in rows[first - 1:last]] == [c["value"] for c in data.descriptor.field(
                 resource["name"], field)["categories"]]
+
+
+def test_excel_sheets_of_a_teams_own_tables_keep_the_drop_downs_and_what_excel_reads(package_copy, tmp_path):
+    """A team's own tables (the profile lets more resources follow): one named `labels` took the codes
+    sheet's name, so every drop-down list offered the team's rows, not the codes; one with a name of 40
+    letters made a sheet name Excel refuses (at most 31 characters, unique whatever the case)."""
+    from mutations import edit_descriptor
+    from returnee_journeys.context import Context
+    from returnee_journeys.exports import excel
+
+    long_name = "interviews_with_returnees_recorded_2023"
+    for name in ("labels", long_name):
+        (package_copy / "data" / f"{name}.csv").write_text("note_id,text\nn1,a note\n", encoding="utf-8")
+
+    def add(d):
+        for name in ("labels", long_name):
+            own = copy.deepcopy(next(r for r in d["resources"] if r["name"] == "events"))
+            own.update(name=name, path=f"data/{name}.csv", title=name)
+            own["schema"] = {"fields": [{"name": "note_id", "title": "Note", "type": "string", "description": "id",
+                                         "constraints": {"required": True}},
+                                        {"name": "text", "title": "Text", "type": "string", "description": "text"}],
+                             "primaryKey": ["note_id"], "missingValues": [""]}
+            d["resources"].append(own)
+    edit_descriptor(package_copy, add)
+    ctx = Context.open(package_copy)
+    data = journeys.read(ctx.path)
+    path = excel.write(data, ctx.citation, tmp_path / "book.xlsx", comparison.build(data))
+    book = openpyxl.load_workbook(path)
+    titles = book.sheetnames
+    assert all(len(t) <= 31 for t in titles) and len({t.lower() for t in titles}) == len(titles)
+    assert [c.value for c in book["labels"][1]] == ["note_id", "text"]  # the team's table keeps its name
+    codes = next(t for t in titles if t != "labels" and [c.value for c in book[t][1]] == ["resource", "field", "code", "label"])
+    lists = [v.formula1 for t in titles for v in book[t].data_validations.dataValidation]
+    assert lists and all(f.split("!")[0].strip("'") == codes for f in lists)
 
 
 def test_excel_keeps_formula_like_text_as_text(tmp_path):

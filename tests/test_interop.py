@@ -190,6 +190,18 @@ def test_the_validator_runs_the_profile_step(package, tmp_path):
     assert [(p.resource, p.field, p.rule) for p in problems] == [("stages", "quote", "profile:required")]
 
 
+@pytest.mark.parametrize("removed", ["durations", "codings"])
+def test_a_missing_resource_is_named_as_missing(package, removed, tmp_path):
+    """A team that drops a table it does not code (durations) is told the profile requires it, not that
+    a field of the absent table lacks its table of codes."""
+    broken = copy.deepcopy(package)
+    broken["resources"] = [r for r in broken["resources"] if r["name"] != removed]
+    (tmp_path / "datapackage.json").write_text(json.dumps(broken), encoding="utf-8")
+    problems = descriptor_checks.check(descriptor_module.read(tmp_path / "datapackage.json"))
+    assert [(p.rule, p.value) for p in problems] == [("profile:contains", "resources")]
+    assert f"`{removed}`" in problems[0].hint
+
+
 def test_the_profile_is_a_valid_versioned_json_schema():
     import jsonschema
 

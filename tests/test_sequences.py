@@ -180,3 +180,23 @@ def test_a_place_key_with_a_hyphen_gets_an_underscore_and_keeps_its_meaning(fixt
     assert hyphenated, "the fixture has a group of countries with a hyphenated id"
     assert all(states.at[key, "code"] == key.replace("-", "_") for key in hyphenated)
     assert sequences.state_code("a-b c.d") == "a_b_c_d"
+
+
+def test_a_new_stage_type_recolours_no_stage_type_of_the_sequence_states(package_copy):
+    import mutations
+    from returnee_journeys.model import palette
+
+    data = journeys.read(package_copy / "datapackage.json")
+    palette.of_package(data).save(package_copy / "figures" / palette.PALETTE_FILE)  # as `figures` keeps it
+    before = sequences.tables(data)["states"].query("kind == 'stage_type'").set_index("code")["colour"]
+
+    def add_stage_type(descriptor):  # a data edit: the code in the enum's natural place, its label and role
+        field = next(f for r in descriptor["resources"] if r["name"] == "stages"
+                     for f in r["schema"]["fields"] if f["name"] == "stage_type")
+        field["constraints"]["enum"].insert(1, "internal-move")
+        field["categories"].insert(1, {"value": "internal-move", "label": "Move within the home country"})
+        field["roles"]["internal-move"] = {"realised": True, "at_home": True, "position": None, "transit": False}
+    mutations.edit_descriptor(package_copy, add_stage_type)
+    after = sequences.tables(journeys.read(package_copy / "datapackage.json"))["states"]
+    after = after.query("kind == 'stage_type'").set_index("code")["colour"]
+    assert after[before.index].to_dict() == before.to_dict()

@@ -293,7 +293,8 @@ _NAMED = [_arg("--package", dest="package_option", type=Path, default=None, meta
           _arg("--bundled", action="store_true",
                help="act on the dataset shipped with the instrument (Russian Returnee Journeys)")]
 _SOURCES = _arg("--sources", type=Path, default=None,
-                help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/)")
+                help="folder of the source texts (default: $SOURCES_DIR, else the package's sources/, "
+                     "which also wins over a SOURCES_DIR holding none of its texts)")
 _FORMAT = _arg("--format", choices=["text", "json"], default="text",
                help="text, or json (then the line naming the package goes to stderr)")
 _ON_PACKAGE = [_PACKAGE, *_NAMED, _SOURCES]

@@ -48,15 +48,21 @@ class Context:
     def open(cls, package: str | os.PathLike | None = None, *, sources: str | os.PathLike | None = None,
              cwd: Path | None = None) -> Context:
         """The context of the package named (see `descriptor_path`). `sources`: the texts' folder (an
-        explicit one must exist); default $SOURCES_DIR, else the package's own sources/."""
+        explicit one must exist); default $SOURCES_DIR, else the package's own sources/. A SOURCES_DIR
+        holding none of the texts in the package's own sources/ is another project's: the package's own
+        are used."""
         path = descriptor_path(package, cwd)
         descriptor = descriptor_module.read(path)
-        folder = path.parent
+        own = path.parent / "sources"
         named = sources if sources is not None else (os.environ.get("SOURCES_DIR") or None)
         if named is not None and not Path(named).is_dir():
             what = "is not a folder" if os.path.lexists(named) else "does not exist"
             raise UnreadableInput(f"the sources folder {named} {what} (--sources or SOURCES_DIR)")
-        return cls(descriptor, Path(named) if named is not None else folder / "sources")
+        if sources is None and named is not None:
+            texts = [p.name for p in own.glob("*.txt")] if own.is_dir() else []
+            if texts and not any((Path(named) / text).is_file() for text in texts):
+                named = None
+        return cls(descriptor, Path(named) if named is not None else own)
 
     @property
     def path(self) -> Path:

@@ -145,18 +145,19 @@ def write(data: journeys.Journeys, citation: dict, path: Path, glance: compariso
     _table(readme, ["resource", "field", "type", "required", "allowed values", "description"], dictionary,
                  start=len(lines) + 1)
     cut: list[str] = []
+    sheets = {}
     for resource in data.descriptor.resources:
-        sheet = book.create_sheet(resource["name"])
+        sheet = sheets[resource["name"]] = new_sheet(book, resource["name"])
         names = [f["name"] for f in resource["schema"]["fields"]]
         frame = as_dates(data.table(resource["name"])[names],
                          [f["name"] for f in resource["schema"]["fields"] if f["type"] == "date"])
         _table(sheet, names, frame.astype(object).itertuples(index=False), cut=cut)
         sheet.freeze_panes = "A2"
-    sheet = book.create_sheet("comparison")
+    sheet = new_sheet(book, "comparison")
     rows = as_dates(glance.rows, comparison_model.DATE_COLUMNS)
     _table(sheet, list(rows.columns), rows.astype(object).itertuples(index=False), cut=cut)
     sheet.freeze_panes = "B2"
-    labels_sheet(book, data.descriptor)
+    labels_sheet(book, data.descriptor, sheets)
     if cut:
         shown = ", ".join(cut[:50]) + (f" and {len(cut) - 50} more" if len(cut) > 50 else "")
         put(readme, len(lines) + len(dictionary) + 3, 1, f"Cut texts: {len(cut)} cell(s) hold more than an Excel cell can ({CELL_LIMIT} "
@@ -185,25 +186,35 @@ def reproducible(xlsx: bytes) -> bytes:
 LABELS_SHEET = "labels"
 
 
-def labels_sheet(book: Workbook, descriptor) -> None:
-    """The `labels` sheet (resource, field, code, label) and, on each table sheet, a list validation
-    of every coded column against its codes there: Excel and LibreOffice show a drop-down and refuse
-    a value that is not a code."""
-    from openpyxl.utils import get_column_letter
+def new_sheet(book: Workbook, name: str):
+    """A sheet named `name` as Excel takes a name: at most 31 characters and unlike every other sheet's
+    whatever the case (a team's own table may be called `labels`, or something longer), else numbered."""
+    title, number = name[:31], 0
+    while title.lower() in {t.lower() for t in book.sheetnames}:
+        number += 1
+        title = name[:31 - len(str(number))] + str(number)
+    return book.create_sheet(title)
+
+
+def labels_sheet(book: Workbook, descriptor, sheets: dict) -> None:
+    """The `labels` sheet (resource, field, code, label) and, on each table sheet (`sheets`: resource
+    name → sheet), a list validation of every coded column against its codes there: Excel and
+    LibreOffice show a drop-down and refuse a value that is not a code."""
+    from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    sheet = book.create_sheet(LABELS_SHEET)
+    sheet = new_sheet(book, LABELS_SHEET)
     records: list[tuple] = []
     for resource in descriptor.resources:
-        table = book[resource["name"]]
+        table = sheets[resource["name"]]
         names = [f["name"] for f in resource["schema"]["fields"]]
         for field, by_code in coded.coded_fields(descriptor, resource["name"]).items():
             first = len(records) + 2
             records += [(resource["name"], field, code, label) for code, label in by_code.items()]
             letter = get_column_letter(names.index(field) + 1)
-            check = DataValidation(type="list", formula1=f"{LABELS_SHEET}!$C${first}:$C${len(records) + 1}",
-                                   allow_blank=True, showErrorMessage=True, errorTitle=f"{resource['name']}.{field}",
-                                   error=f"One of the codes of {field}: see the {LABELS_SHEET} sheet")
+            check = DataValidation(type="list", formula1=f"{quote_sheetname(sheet.title)}!$C${first}:$C${len(records) + 1}",
+                                   allow_blank=True, showErrorMessage=True, errorTitle=f"{resource['name']}.{field}"[:32],
+                                   error=f"One of the codes of {field}: see the {sheet.title} sheet")
             check.add(f"{letter}2:{letter}{max(table.max_row, 2)}")
             table.add_data_validation(check)
     _table(sheet, ["resource", "field", "code", "label"], records)

@@ -44,8 +44,8 @@ def states(data: journeys.Journeys, by_place: pd.DataFrame, by_type: pd.DataFram
             for key in sorted(used, key=lambda k: colours.slot("places", k))]
     if (by_place["state"] == journeys.UNCERTAIN).any():
         rows.append((journeys.UNCERTAIN, "uncertain: one of several places", palette_module.UNCERTAIN_COLOUR, "place"))
-    rows += [(t, type_label.get(t, t), palette_module.PALETTE[order.index(t) % len(palette_module.PALETTE)],
-              "stage_type") for t in sorted(set(by_type["state"]) - {journeys.UNCERTAIN}, key=order.index)]
+    rows += [(t, type_label.get(t, t), colours.colour("stage_types", t), "stage_type")
+             for t in sorted(set(by_type["state"]) - {journeys.UNCERTAIN}, key=order.index)]
     if (by_type["state"] == journeys.UNCERTAIN).any():
         rows.append((journeys.UNCERTAIN, "uncertain: one of several stage types", palette_module.UNCERTAIN_COLOUR,
                      "stage_type"))

@@ -4,7 +4,7 @@ and the checks that no text overlaps other text or leaves the canvas.
 Colours. `PALETTE` holds 12 colours picked from Okabe & Ito's and Paul Tol's colour-blind-safe sets
 so that every pair stays apart (CAM02-UCS distance >= 9) in normal vision and under simulated
 protanopia, deuteranopia and tritanopia; tests/test_figures.py checks this. Which key (a place's
-country code, a person, a measure) gets which colour is kept in `figures/palette.json`: one list
+country code, a person, a measure, a stage type) gets which colour is kept in `figures/palette.json`: one list
 per kind, append-only, a key's slot is its position in the list. `make figures` appends keys it has
 not seen (new keys in sorted order) and never reorders, so adding a person, a place or a measure
 recolours nothing that was drawn before. Slot i takes PALETTE[i % 12]; from slot 12 on a second

@@ -17,7 +17,7 @@ PALETTE = ["#0072B2", "#E69F00", "#663333", "#66CCEE", "#222255", "#CC3311", "#F
            "#AA3377", "#44AA99", "#225555", "#117733"]
 HATCHES = ["", "...", "xx", "oo", "--", "||", "++", "**"]          # second channel on areas, by slot // 12
 MARKERS = ["", "o", "s", "^", "D", "v", "P", "X"]                  # second channel on lines, by slot // 12
-KINDS = ("places", "persons", "measures")
+KINDS = ("places", "persons", "measures", "stage_types")
 UNCERTAIN_COLOUR = "#BBBBBB"
 PALETTE_FILE = "palette.json"
 
@@ -62,7 +62,7 @@ class Palette:
 
     def extended(self, data) -> Palette:
         """A copy with every key of the package appended where missing: all place keys of the
-        locations table, every person, every measure the descriptor allows or the data uses."""
+        locations table, every person, every measure the descriptor allows or the data uses, every stage type."""
         out = Palette({k: list(v) for k, v in self.slots.items()})
         locations = data.table("locations")
         stages = data.table("stages")
@@ -73,6 +73,8 @@ class Palette:
         known = set(out.slots["measures"])
         out.slots["measures"] += [m for m in measures if m not in known]  # the codebook's order
         out.extend("measures", data.table("estimates")["measure"])
+        types = data.descriptor.field("stages", "stage_type").get("constraints", {}).get("enum", [])
+        out.extend("stage_types", types, ordered=True)  # a new code keeps the others' colours, wherever it stands
         return out
 
     def save(self, path: Path) -> Path:

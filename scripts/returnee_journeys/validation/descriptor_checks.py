@@ -233,6 +233,10 @@ def created(descriptor: Descriptor) -> list[Problem]:
                      "date-time, a day with a time and a zone, e.g. 2026-12-04T00:00:00Z")]
 
 
+# the tables and views the SQLite export adds beside the resources' (their Datasette metadata names each)
+SQLITE_OWN = set(json.loads((paths.PACKAGE / "exports" / "templates" / "datasette.json").read_text(encoding="utf-8"))["tables"])
+
+
 def safe_names(descriptor: Descriptor) -> list[Problem]:
     """Everything of the descriptor that becomes a file name is safe as one."""
     data = descriptor.data
@@ -247,6 +251,9 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
         if reason:
             problems.append(_problem(resource.get("name"), "name", "safe-name", resource.get("name"),
                                      f"{reason}; resource names become file names of the exports"))
+        elif resource.get("name") in SQLITE_OWN:
+            problems.append(_problem(resource.get("name"), "name", "reserved-name", resource.get("name"),
+                                     "the SQLite export adds a table or view of this name: call the resource otherwise"))
         elif resource.get("path") != f"data/{resource.get('name')}.csv":
             problems.append(_problem(resource.get("name"), "path", "resource-name-is-file-name", resource.get("path"),
                                      "name each resource after its CSV file: data/<name>.csv"))
@@ -285,7 +292,10 @@ CODING_TABLES = [
 
 def coding_tables(descriptor: Descriptor) -> list[Problem]:
     problems = []
+    present = {r.get("name") for r in descriptor.resources}
     for resource, field_name, prop, (enum_resource, enum_field) in CODING_TABLES:
+        if not {resource, enum_resource} <= present:
+            continue  # the profile names the missing resource
         try:
             table = descriptor.field(resource, field_name)[prop]
             codes = descriptor.field(enum_resource, enum_field)["constraints"]["enum"]

@@ -406,7 +406,8 @@ class Rule:
 
 # the descriptor's codes that hints name, never a hand-written copy of them
 WORDS = {"first": lambda d: d.stage_type("first"), "last": lambda d: d.stage_type("last"),
-         "home": lambda d: ", ".join(d.stage_types(at_home=True)), "away": lambda d: ", ".join(d.stage_types(at_home=False)),
+         "home": lambda d: ", ".join(d.stage_types(at_home=True)),
+         "home_between": lambda d: " or ".join(f"`{t}`" for t in d.stage_types(at_home=True, position=None)), "away": lambda d: ", ".join(d.stage_types(at_home=False)),
          "unrealised": lambda d: ", ".join(d.stage_types(realised=False)), "homes": lambda d: ", ".join(d.home_countries),
          "kinds": lambda d: ", ".join(k for k in d.field("locations", "kind").get("constraints", {}).get("enum", [])
                                       if k != GROUP),
@@ -450,7 +451,8 @@ RULES = (
            lambda r, f: (f["seq"] == 1) == (f["stage_type"] == r.descriptor.stage_type("first"))),)),
     Rule("ends-with-return-home", "the last realised stage is a return in the person's home country, and only the last", (
         At("stages", "stage_type", "the last realised stage of a journey is a `{last}` in the person's home country "
-           "(the country of their origin), and only the last is",
+           "(the country of their origin), and only the last is: an earlier stay back home is {home_between}; a "
+           "person who has not come back is out of scope (the package codes returnees' journeys)",
            lambda r, f: journey_ends_with_return_home(r.descriptor, r.j, f), needs=("locations", "persons")),)),
     Rule("place-fits-stage-type", "home stages are in the person's home country, away ones are not", (
         At("stages", "location_id", "{home} stages are in the person's home country (the country of their origin); "
