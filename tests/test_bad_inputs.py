@@ -789,6 +789,25 @@ def test_many_failures_are_counted_and_a_few_shown(package_copy, capsys):
     assert f"… and {n - problems_module.LIMIT} more [factor-used]" in capsys.readouterr().out
 
 
+def test_a_header_of_many_unknown_columns_shows_a_few_and_counts_the_rest(package_copy, capsys):
+    """One problem per column, each on a field of its own: the per-field limit alone printed them all (a
+    header of 100,000 columns, 100,000 lines)."""
+    n = 500
+    rows = read_rows(package_copy, "stages")
+    write_rows(package_copy, "stages", [rows[0] + [f"x{i}" for i in range(n)]] + [r + [""] * n for r in rows[1:]])
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    report = json.loads(out)
+    shown = [p for p in report["problems"] if p["rule"] == "unexpected-column"]
+    limit = problems_module.LIMIT * problems_module.FIELDS_SHOWN
+    assert code == 1 and report["count"] == n and len(shown) == limit
+    assert report["not_shown"] == [{"resource": "stages", "rule": "unexpected-column", "field": None,
+                                    "not_shown": n - limit}]
+    cli.main(["validate", "--package", str(package_copy), "--skip-quotes"])
+    printed = capsys.readouterr().out
+    assert f"… and {n - limit} more [unexpected-column] on other fields not shown" in printed
+    assert len(printed.splitlines()) < limit + 10
+
+
 @pytest.mark.parametrize("value, required", [("0", False), ("false", False), ("no", False), (" No ", False),
                                              ("", False), ("1", True), ("yes", True), ("true", True)])
 def test_require_sources_reads_the_usual_words(value, required, monkeypatch):

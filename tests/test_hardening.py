@@ -544,6 +544,12 @@ def test_a_citation_file_that_cannot_be_one_is_one_line_naming_it(make, package_
     assert code == 2 and "CITATION.cff" in err and "internal error" not in err and err.count("\n") == 1, err
 
 
+def test_a_generated_section_of_a_name_docs_does_not_make_is_one_line_naming_it(package_copy):
+    (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: nosuch -->\nold\n<!-- END GENERATED: nosuch -->\n")
+    code, _, err = run("docs", str(package_copy))
+    assert code == 2 and "no generated section is named 'nosuch'" in err and err.count("\n") == 1, err
+
+
 def test_a_citation_file_is_never_read_through_a_link(tmp_path):
     """The release read a linked CITATION.cff (a link to /dev/zero: until memory ran out) before refusing
     to pack it; a link to a valid file shows that no link is followed."""
