@@ -47,8 +47,10 @@ qdpx: $(READY)
 release: $(READY) validate exports
 	$(RJ) release $(PACKAGE)
 
+# Bytecode is kept between runs (an environment may set PYTHONDONTWRITEBYTECODE): each of pytest's three
+# processes would otherwise compile this project's modules and rewrite every test module again, ~1 CPU s each
 test: $(READY)
-	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 # ruff and mypy as configured in pyproject.toml: zero findings (CI runs it before the tests)
 lint: $(READY)

@@ -176,6 +176,50 @@ def test_a_package_keeping_its_own_texts_is_checked_against_them_whatever_source
     assert Context.open(package_copy).sources == fixture_sources
 
 
+def test_init_in_a_folder_whose_name_gives_no_package_name_asks_for_one(tmp_path, capsys):
+    """A folder named in another alphabet (`Беларусь`) gives no package name: init asks for --name
+    rather than refusing a name "''" the user never gave; a home country given twice is listed once."""
+    target = tmp_path / "Беларусь"
+    assert cli.main(["init", str(target), "--home", "BY"]) == 2
+    err = capsys.readouterr().err
+    assert "Беларусь" in err and "--name" in err and "''" not in err and not target.exists()
+    assert cli.main(["init", str(target), "--name", "belarus-returns", "--home", "BY", "--home", "by"]) == 0
+    assert "home countries BY;" in (target / "README.md").read_text(encoding="utf-8")
+
+
+def test_output_read_only_in_part_ends_quietly_as_on_sigpipe(fixture_package, monkeypatch, capsys):
+    """`returnee-journeys validate | head -1`: the reader leaves after the first line. That is no error of
+    the input (exit 2, "error: Broken pipe"): the command stops quietly with 141, as one ended by SIGPIPE."""
+    import io
+    import sys
+
+    class ReaderGoneAfterOneLine(io.StringIO):
+        def write(self, text):
+            if "\n" in self.getvalue():
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().write(text)
+
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", ReaderGoneAfterOneLine())
+    assert cli.main(["validate", str(fixture_package), "--skip-quotes"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_a_package_folder_named_like_a_figure_is_the_package_where_no_other_is_here(
+        fixture_package, fixture_sources, tmp_path, monkeypatch, capsys):
+    """From its parent, `returnee-journeys figures timeline` names the team's folder `timeline` (there is
+    no package in the parent to draw a timeline of), not 'no datapackage.json in the current folder'."""
+    import shutil
+
+    shutil.copytree(fixture_package, tmp_path / "timeline")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the gate may require the fixture's texts
+    assert cli.main(["figures", "timeline", "timeline"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"package: {tmp_path / 'timeline' / 'datapackage.json'}")
+    assert out[1:] == ["figures/palette.json", "figures/timeline.png", "figures/timeline.svg"]
+
+
 @pytest.mark.parametrize("occupied", ["file", "folder"])
 def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     target = tmp_path / "there"

@@ -440,3 +440,24 @@ def test_a_table_with_no_rows_is_drawn_as_a_sentence_saying_so(name, table, tmp_
     seen = drawn_alone(package, name)
     assert any(text.startswith("No ") and f"{table}.csv has no rows" in text for text in seen.texts), seen.texts
     assert seen.legend == {} and seen.overlaps == [] and seen.outside == []
+
+
+def test_a_log_axis_of_estimates_within_one_decade_still_shows_two_numbers(tmp_path):
+    """Estimates of 110,000 to 180,000 persons: the log axis fitted to them held no power of ten and so no
+    number at all; it now reaches the decades around them."""
+    from conftest import build_fixture
+    from mutations import set_cell
+
+    from returnee_journeys.figures import estimates
+
+    package = build_fixture(tmp_path / "package")
+    set_cell(package, "estimates", "region-left", "value", "120000")
+    for column, value in (("low", "110000"), ("high", "180000"), ("unit", "persons")):
+        set_cell(package, "estimates", "region-returned", column, value)
+    fig = estimates.draw(journeys.read(package / "datapackage.json"))
+    fig.canvas.draw()
+    (axis,) = [ax for ax in fig.axes if ax.get_xscale() == "log"]
+    low, high = axis.get_xlim()
+    shown = [t.get_text() for t, x in zip(axis.get_xticklabels(), axis.get_xticks()) if t.get_text() and low <= x <= high]
+    plt.close(fig)
+    assert len(shown) >= 2, shown

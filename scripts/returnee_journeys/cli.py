@@ -3,7 +3,8 @@
 Every command acts on one package (a datapackage.json or its folder; default ./datapackage.json;
 --bundled: the dataset shipped with the instrument) and prints it as its first line (to stderr with
 `--format json`). Exit codes: 0 done (valid), 1 invalid data, 2 usage error, unreadable input or a
-library the light install leaves out (the message names the extra), 130/143 on SIGINT/SIGTERM.
+library the light install leaves out (the message names the extra), 130/143 on SIGINT/SIGTERM, 141
+when the reader of the output leaves (`| head -1`).
 """
 from __future__ import annotations
 
@@ -138,9 +139,11 @@ def _figures(args) -> int:
     from . import figures
 
     names = list(args.names)
-    # the first argument, when it is not a figure's name, is the package
-    args.package = Path(names.pop(0)) if names and names[0] not in figures.FIGURES and not (
-        args.package_option or args.bundled) else None
+    # the first argument, when it is not a figure's name, is the package; so is a folder named like a
+    # figure that holds a package, where the current folder holds none
+    first_is_package = names and (names[0] not in figures.FIGURES or (
+        not Path("datapackage.json").is_file() and Path(names[0], "datapackage.json").is_file()))
+    args.package = Path(names.pop(0)) if first_is_package and not (args.package_option or args.bundled) else None
     unknown = [n for n in names if n not in figures.FIGURES]
     if args.package is not None and not args.package.exists() and len(args.package.parts) == 1 \
             and args.package.suffix != ".json":
@@ -390,7 +393,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 (done, valid), 1 (invalid data, with a report), 2 (unreadable or unsupported input, one
-    line on stderr), 130/143 (interrupted). Never a traceback; nothing printed drives the terminal."""
+    line on stderr), 130/143 (interrupted), 141 (the reader of stdout left). Never a traceback; nothing
+    printed drives the terminal."""
     previous = _install_signal_handlers()
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = terminal.Escaped(sys.stdout), terminal.Escaped(sys.stderr)
@@ -433,6 +437,14 @@ def _run(argv: list[str] | None) -> int:
         return _fail("the input is nested too deeply to read", 2)
     except MemoryError:
         return _fail("the input does not fit in memory", 2)
+    except BrokenPipeError:  # the reader left (`| head -1`): no error of the input; stop as on SIGPIPE
+        try:
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, sys.stdout.fileno())  # what is still buffered for stdout goes nowhere
+            os.close(quiet)
+        except (OSError, ValueError):
+            pass
+        return 141
     except OSError as error:
         return _fail(f"{error.strerror or error}" + (f": {error.filename}" if error.filename else ""), 2)
     except Exception as error:  # the last resort: one line, never a traceback

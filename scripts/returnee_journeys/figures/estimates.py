@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..model import journeys
@@ -99,6 +100,9 @@ def render(plan: Plan, size: style.Layout, shares: list[float]):
         if panel.unit == "persons":
             ax.set_xscale("log")
             style.powers_of_ten(ax.xaxis)
+            low, high = np.log10(ax.get_xlim())
+            if np.floor(high) - np.ceil(low) < 1:  # fewer than two powers of ten, the only numbers shown
+                ax.set_xlim(10 ** np.floor(low), 10 ** np.ceil(high))
         elif panel.unit == "percent":
             ax.set_xlim(0, 100)
         ax.set_xlabel(panel.axis_label)

@@ -74,21 +74,25 @@ def create(folder: Path, *, name: str | None = None, title: str | None = None, l
     nothing written) for a target that is a file or a non-empty folder, or a bad option."""
     folder = Path(folder)
     _refuse_target(folder)
-    name = name or re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
+    if name is None:
+        name = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
+        if not name:
+            raise UnreadableInput(f"the folder name {folder.resolve().name!r} gives no package name (a-z, 0-9, "
+                                  "hyphens): give one with --name, such as --name belarus-returns")
     reason = names.unsafe(name)
     if reason:
         raise UnreadableInput(f"--name: {reason}")
     title = title or name.replace("-", " ").capitalize()
     if not title.isprintable():  # a control, bidi or invisible character, or a byte that is not UTF-8
         raise UnreadableInput(f"--title {title!r}: write the title in printable characters only")
-    homes = [h.upper() for h in homes or ["RU"]]
+    homes = list(dict.fromkeys(h.upper() for h in homes or ["RU"]))
     bad = [h for h in homes if not COUNTRY.fullmatch(h)]
     if bad:
         raise UnreadableInput(f"--home {bad[0]}: a home country is an ISO 3166-1 alpha-2 code, such as RU or BY")
     if not re.fullmatch(r"[A-Za-z0-9.+-]{1,64}", licence):
         raise UnreadableInput(f"--licence {licence!r}: give the licence's SPDX identifier, such as CC-BY-4.0")
     created = created or datetime.date.today().isoformat() + "T00:00:00Z"
-    package = descriptor(name, title, licence, list(dict.fromkeys(homes)), created)
+    package = descriptor(name, title, licence, homes, created)
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.init."))
