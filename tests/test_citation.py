@@ -114,6 +114,19 @@ def test_a_citation_made_from_the_descriptor_carries_its_keywords(fixture_descri
     assert metadata.keywords(made, fixture_descriptor.data) == made["keywords"]
 
 
+def test_an_authors_orcid_reaches_every_metadata_file(fixture_descriptor, fixture_tables):
+    """A team's CITATION.cff names a person with an ORCID: .zenodo.json carried it, the schema.org Dataset
+    and the RO-Crate (whose guide asks for the ORCID as the person's @id) dropped it."""
+    orcid = "https://orcid.org/0000-0002-1825-0097"
+    cff = {"title": "T", "version": "0.1.0", "license": "CC-BY-4.0", "date-released": "2026-12-04",
+           "authors": [{"family-names": "Ivanova", "given-names": "Anna", "orcid": orcid}, {"name": "A team"}]}
+    assert metadata.zenodo(cff)["creators"][0]["orcid"] == orcid.rsplit("/", 1)[-1]
+    person, team = metadata.schema_org(fixture_descriptor, cff, [], fixture_tables)["creator"]
+    assert person["identifier"] == orcid and "identifier" not in team
+    graph = {e["@id"]: e for e in json.loads(metadata.ro_crate(fixture_descriptor, cff, {}, fixture_tables))["@graph"]}
+    assert graph["./"]["creator"][0] == {"@id": orcid} and graph[orcid]["name"] == "Anna Ivanova"
+
+
 def test_coverage_follows_the_tables(fixture_tables):
     covered = metadata.coverage(fixture_tables)
     stages = fixture_tables["stages"]
@@ -181,3 +194,16 @@ def test_the_release_ro_crate_passes_rocrate_validator_at_the_recommended_level(
     assert result.passed() and not issues, issues
     assert CONTEXT_URL in offline_context
     assert sparql_parsed_once  # the SHACL checks ran through rdflib's SPARQL engine
+
+
+def test_the_bibtex_of_a_title_with_latex_specials_typesets_it_literally():
+    """A team's title such as "Returns & Departures: 100% {Back}" went into BibTeX as written: `&`, `%`
+    and `#` stop LaTeX, an unmatched brace breaks the entry. They are escaped, as comparison.tex does."""
+    from returnee_journeys.model import citation as citation_module
+
+    made = citation_module.how_to_cite({"title": "Returns & Departures: 100% {Back #1", "version": "0.1.0",
+                                        "date-released": "2026-12-04", "authors": [{"name": "R&D team"}]})
+    bibtex = made.split("```bibtex", 1)[1].split("```", 1)[0]
+    assert r"title = {Returns \& Departures: 100\% \{Back \#1}," in bibtex
+    assert r"author = {{R\&D team}}," in bibtex
+    assert "*Returns & Departures: 100% {Back #1*" in made  # the APA line is Markdown, as written

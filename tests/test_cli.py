@@ -316,6 +316,21 @@ def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, f
     assert not list((package_copy / "dist").glob("*.zip"))
 
 
+def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_copy, fixture_sources, capsys):
+    """A CITATION.cff whose author has only `given-names` (valid CFF) stopped `exports` with "internal error
+    (KeyError: 'family-names')"; one with no `authors` (which CFF requires), with KeyError: 'authors'. The
+    first is cited by the given name; the second is reported by `validate`, so nothing is made from it."""
+    head = "cff-version: 1.2.0\nmessage: cite\ntitle: Russian Returnee Journeys\nversion: 0.3.0\n"
+    (package_copy / "CITATION.cff").write_text(head + "authors:\n  - given-names: Anna\n", encoding="utf-8")
+    assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 0
+    readme = load_workbook(package_copy / "dist" / "exports" / "russian-returnee-journeys.xlsx")["README"]
+    assert any(str(c.value).startswith("Anna. (n.d.)") for c in readme["A"])
+    (package_copy / "CITATION.cff").write_text(head, encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 1
+    assert "[citation-authors]" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
                                   ["synthetic", "0", "out"], ["synthetic", "3", "out", "--seed", "-1"],
                                   ["bench", "-3"]])
@@ -327,6 +342,20 @@ def test_a_negative_count_or_seed_is_a_usage_error_not_an_internal_one(argv, fix
     err = capsys.readouterr().err
     assert done.value.code == 2 and "must be at least" in err and "internal error" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_glance_section_of_a_teams_readme_points_at_what_the_team_has(package_copy, fixture_sources, monkeypatch,
+                                                                          capsys):
+    """A team's README (no Makefile, no docs/comparison.md) was told the table came from `make docs` and
+    how its columns are computed in a docs/comparison.md it does not have."""
+    monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the fixture's texts, where CI requires them
+    (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: journeys-at-a-glance -->\n"
+                                            "<!-- END GENERATED: journeys-at-a-glance -->\n", encoding="utf-8")
+    assert cli.main(["docs", str(package_copy)]) == 0
+    capsys.readouterr()
+    readme = (package_copy / "README.md").read_text(encoding="utf-8")
+    assert "`returnee-journeys docs`" in readme and "make docs" not in readme
+    assert "docs/comparison.md" not in readme and "metadata.json" in readme
 
 
 def test_docs_on_a_package_with_no_generated_section_says_there_is_nothing_to_regenerate(package_copy, fixture_sources,

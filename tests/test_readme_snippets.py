@@ -185,6 +185,19 @@ def test_release_readme_snippets_run_inside_the_unzipped_release():
     assert ran >= 4  # the Python recipes at least
 
 
+def test_the_duckdb_parquet_recipe_takes_a_table_whose_name_has_a_hyphen(tmp_path):
+    """A resource may be named `interview-notes` (letters, digits, `.`, `-`, `_`): the recipe made
+    `CREATE VIEW interview-notes ...`, a syntax error in DuckDB."""
+    from returnee_journeys.publish import recipes
+
+    [code] = [c for lang, c in snippets(recipes.render("exports/", "datapackage.json", "x"))
+              if lang == "python" and "CREATE VIEW" in c]
+    folder = tmp_path / "exports" / "parquet"
+    shutil.copytree(built.synthetic_exports() / "parquet", folder)
+    shutil.copy(folder / "events.parquet", folder / "interview-notes.parquet")
+    run_python(code, tmp_path)
+
+
 def test_the_extractor_finds_fenced_blocks():
     text = "x\n```python\nprint(1)\n```\n\n```r\nlibrary(x)\n```\n```\nplain\n```\n"
     assert snippets(text) == [("python", "print(1)\n"), ("r", "library(x)\n"), ("", "plain\n")]

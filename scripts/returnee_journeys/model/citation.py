@@ -63,12 +63,16 @@ _COUNTED = {1: "source article", 2: "two source articles", 3: "three source arti
 
 
 def how_to_cite(citation: dict) -> str:
-    author = citation["authors"][0].get("name") or citation["authors"][0]["family-names"]
+    first = citation["authors"][0]
+    author = first.get("name") or first.get("family-names") or first["given-names"]
     year = str(citation.get("date-released", ""))[:4] or "n.d."
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
     url = citation.get("url")
     apa = f"{author}. ({year}). *{citation['title']}* (Version {citation['version']}) [Data set]." + (f" {url}" if url else "")
-    bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{citation['title']}}},", f"  author = {{{{{author}}}}},",
+    from ..exports.comparison import latex_escape  # BibTeX hands its fields to LaTeX: `&`, `%`, braces
+
+    bibtex = "\n".join([f"@misc{{{key},", f"  title = {{{latex_escape(citation['title'])}}},",
+                        f"  author = {{{{{latex_escape(author)}}}}},",
                         f"  year = {{{year}}},", f"  version = {{{citation['version']}}},",
                         *([f"  url = {{{url}}},"] if url else []),
                         f"  note = {{Data set, licence {citation.get('license', 'not stated')}}}", "}"])

@@ -124,8 +124,11 @@ def glance_columns() -> str:
                  [(f"`{name}`", _cell(comparison_model.DESCRIPTIONS[name])) for name in comparison_model.COLUMNS])
 
 
-def glance(rows) -> str:
-    return glance_table(rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8")
+def glance(rows, folder: Path) -> str:
+    """The table and its note, which points at the package's own docs/comparison.md where it has one."""
+    explained = ("[docs/comparison.md](docs/comparison.md)" if (folder / "docs" / "comparison.md").is_file()
+                 else "the descriptions of the table `comparison_table` in `dist/exports/metadata.json`")
+    return glance_table(rows) + (TEMPLATES / "glance-note.md").read_text(encoding="utf-8").format(explained=explained)
 
 
 def schema_org_block(descriptor: descriptor_module.Descriptor, citation: dict, tables: dict) -> str:
@@ -151,7 +154,7 @@ def makers(ctx, data) -> dict:
     compared = functools.cache(lambda: comparison_model.build(data()).rows)  # two sections show it
     return {"tables": lambda: tables(d, data().tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(ctx.citation)),
-            "journeys-at-a-glance": lambda: glance(compared()) + reliability.glance_note(measured()),
+            "journeys-at-a-glance": lambda: glance(compared(), ctx.folder) + reliability.glance_note(measured()),
             "comparison-table": lambda: glance_table(compared()),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),

@@ -27,10 +27,11 @@ def media_type(path: str) -> str:
 
 
 def _creators(citation: dict) -> list[dict]:
-    return [{"@type": "Organization", "name": a["name"]} if a.get("name") else
-            {"@type": "Person", "givenName": a.get("given-names", ""), "familyName": a.get("family-names", ""),
-             "name": " ".join(filter(None, [a.get("given-names"), a.get("family-names")]))}
-            for a in citation.get("authors", [])]
+    """CITATION.cff's authors as schema.org agents, each with its ORCID where it has one."""
+    return [({"@type": "Organization", "name": a["name"]} if a.get("name") else
+             {"@type": "Person", "givenName": a.get("given-names", ""), "familyName": a.get("family-names", ""),
+              "name": " ".join(filter(None, [a.get("given-names"), a.get("family-names")]))})
+            | ({"identifier": a["orcid"]} if a.get("orcid") else {}) for a in citation.get("authors", [])]
 
 
 def _publisher(citation: dict) -> dict | None:
@@ -198,7 +199,8 @@ def ro_crate(descriptor: descriptor_module.Descriptor, citation: dict, members: 
             made["contactPoint"] = contact
         return made
 
-    creators = [agent(person, f"#creator-{i}") for i, person in enumerate(_creators(citation), start=1)]
+    creators = [agent(person, person.get("identifier") or f"#creator-{i}")  # an ORCID is a person's @id
+                for i, person in enumerate(_creators(citation), start=1)]
     root["creator"] = _one_or_all(creators)
     publisher = _publisher(citation)
     if publisher:

@@ -260,9 +260,10 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
     return problems
 
 
-def citation_version(descriptor: Descriptor) -> list[Problem]:
-    """The package's CITATION.cff, where it names this package (`citation.for_package`), cites its version:
-    the release, the README and the spreadsheet cite the package by it."""
+def citation_file(descriptor: Descriptor) -> list[Problem]:
+    """The package's CITATION.cff, where it names this package (`citation.for_package`): it cites its
+    version (the release, the README and the spreadsheet cite the package by it) and names its authors,
+    each by `name`, `family-names` or `given-names` (CFF requires `authors`)."""
     import yaml
 
     from ..model import citation
@@ -273,11 +274,19 @@ def citation_version(descriptor: Descriptor) -> list[Problem]:
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         return [Problem(citation.FILE, None, None, "citation-version", None, f"not readable as YAML: {error}"[:200],
                         citation.FILE)]
-    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title") or str(cff.get("version")) == version:
+    if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title"):
         return []
-    return [Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
-                    f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it "
-                    "the same `version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
+    problems = [] if str(cff.get("version")) == version else [Problem(
+        citation.FILE, None, "version", "citation-version", str(cff.get("version")),
+        f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it the same "
+        "`version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
+    authors = cff.get("authors")
+    if not (isinstance(authors, list) and authors and all(
+            isinstance(a, dict) and any(a.get(k) for k in ("name", "family-names", "given-names")) for a in authors)):
+        problems.append(Problem(citation.FILE, None, "authors", "citation-authors", None,
+                                "CITATION.cff must name the authors (`authors`, each with `name`, or `family-names` and "
+                                "`given-names`): the package is cited by them", citation.FILE))
+    return problems
 
 
 # The coding tables that rules, figures and exports read from fields of the descriptor: for each
@@ -359,7 +368,7 @@ def protocol_definitions(descriptor: Descriptor) -> list[Problem]:
 
 
 # Stages in order: a stage runs only when every earlier one found nothing.
-CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_version], [coding_tables], [journey_profile]]
+CHECKS = [[structure, plain_strings, created], [safe_names, reading.reading, citation_file], [coding_tables], [journey_profile]]
 
 
 def check(descriptor: Descriptor) -> list[Problem]:
