@@ -8,12 +8,9 @@ from pathlib import Path
 FILE = "CITATION.cff"
 
 
-REQUIRED = ("cff-version", "message", "title", "authors")  # what the Citation File Format requires
-
-
 def read(path: Path) -> dict:
-    """A package's CITATION.cff: a regular file (no link, FIFO or device) of YAML with the keys CFF
-    requires; else UnreadableInput naming it (exit 2), never an internal error or a read without end."""
+    """A package's CITATION.cff: a regular file (no link, FIFO or device) of YAML, else UnreadableInput
+    naming it (exit 2), never an internal error or a read without end. What it says is validate's to check."""
     import yaml  # only where a CITATION.cff is read: the command starts without it
 
     from . import files
@@ -25,9 +22,6 @@ def read(path: Path) -> dict:
         cff = yaml.safe_load(files.read_inside(path, path.parent).decode("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise UnreadableInput(f"{path}: cannot read it as a CITATION.cff ({str(error)[:200]}); {fix}") from None
-    missing = [key for key in REQUIRED if not isinstance(cff, dict) or key not in cff]
-    if missing:
-        raise UnreadableInput(f"{path}: not a CITATION.cff, it has no {', '.join(missing)}; {fix}")
     return cff
 
 
