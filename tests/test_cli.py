@@ -309,7 +309,8 @@ def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, f
 def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_copy, fixture_sources, capsys):
     """A CITATION.cff whose author has only `given-names` (valid CFF) stopped `exports` with "internal error
     (KeyError: 'family-names')"; one with no `authors` (which CFF requires), with KeyError: 'authors'. The
-    first is cited by the given name; the second is reported by `validate`, so nothing is made from it."""
+    first is cited by the given name; the second is reported by `validate` (the CFF schema), so nothing is
+    made from it."""
     head = "cff-version: 1.2.0\nmessage: cite\ntitle: Russian Returnee Journeys\nversion: 0.3.0\n"
     (package_copy / "CITATION.cff").write_text(head + "authors:\n  - given-names: Anna\n", encoding="utf-8")
     assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 0
@@ -318,7 +319,20 @@ def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_
     (package_copy / "CITATION.cff").write_text(head, encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 1
-    assert "[citation-authors]" in capsys.readouterr().err
+    assert "[citation-schema]" in capsys.readouterr().err
+
+
+def test_a_citation_file_that_is_not_valid_cff_is_reported_where_it_is_wrong(package_copy, capsys):
+    """The release ships the package's CITATION.cff as it is: one with a 13th month and an identifier of a
+    type CFF does not know was released without a word."""
+    from returnee_journeys.model import paths
+
+    cff = (paths.ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    cff = cff.replace('date-released: "2026-12-04"', 'date-released: "2026-13-04"', 1).replace("- type: url", "- type: web", 1)
+    (package_copy / "CITATION.cff").write_text(cff, encoding="utf-8")
+    assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 1
+    out = capsys.readouterr().out
+    assert "date-released" in out and "identifiers/0" in out and out.count("[citation-schema]") >= 2
 
 
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
