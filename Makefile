@@ -47,8 +47,8 @@ qdpx: $(READY)
 release: $(READY) validate exports
 	$(RJ) release $(PACKAGE)
 
-# Bytecode is kept between runs (an environment may set PYTHONDONTWRITEBYTECODE): each of pytest's three
-# processes would otherwise compile this project's modules and rewrite every test module again, ~1 CPU s each
+# Bytecode is kept between runs (an environment may set PYTHONDONTWRITEBYTECODE): each pytest worker would
+# otherwise compile this project's modules and rewrite every test module's asserts again, ~1 CPU s each
 test: $(READY)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 

@@ -319,7 +319,8 @@ def test_a_citation_file_of_another_version_is_refused_not_cited(package_copy, f
 def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_copy, fixture_sources, capsys):
     """A CITATION.cff whose author has only `given-names` (valid CFF) stopped `exports` with "internal error
     (KeyError: 'family-names')"; one with no `authors` (which CFF requires), with KeyError: 'authors'. The
-    first is cited by the given name; the second is reported by `validate`, so nothing is made from it."""
+    first is cited by the given name; the second is reported by `validate` (the CFF schema), so nothing is
+    made from it."""
     head = "cff-version: 1.2.0\nmessage: cite\ntitle: Russian Returnee Journeys\nversion: 0.3.0\n"
     (package_copy / "CITATION.cff").write_text(head + "authors:\n  - given-names: Anna\n", encoding="utf-8")
     assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 0
@@ -328,7 +329,20 @@ def test_a_citation_file_naming_its_authors_by_given_name_or_not_at_all(package_
     (package_copy / "CITATION.cff").write_text(head, encoding="utf-8")
     capsys.readouterr()
     assert cli.main(["exports", str(package_copy), "--sources", str(fixture_sources)]) == 1
-    assert "[citation-authors]" in capsys.readouterr().err
+    assert "[citation-schema]" in capsys.readouterr().err
+
+
+def test_a_citation_file_that_is_not_valid_cff_is_reported_where_it_is_wrong(package_copy, capsys):
+    """The release ships the package's CITATION.cff as it is: one with a 13th month and an identifier of a
+    type CFF does not know was released without a word."""
+    from returnee_journeys.model import paths
+
+    cff = (paths.ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    cff = cff.replace('date-released: "2026-12-04"', 'date-released: "2026-13-04"', 1).replace("- type: url", "- type: web", 1)
+    (package_copy / "CITATION.cff").write_text(cff, encoding="utf-8")
+    assert cli.main(["validate", str(package_copy), "--skip-quotes"]) == 1
+    out = capsys.readouterr().out
+    assert "date-released" in out and "identifiers/0" in out and out.count("[citation-schema]") >= 2
 
 
 @pytest.mark.parametrize("argv", [["agreement", "PACKAGE", "--resamples", "-5"], ["agreement", "PACKAGE", "--seed", "-1"],
@@ -346,8 +360,9 @@ def test_a_negative_count_or_seed_is_a_usage_error_not_an_internal_one(argv, fix
 
 def test_the_glance_section_of_a_teams_readme_points_at_what_the_team_has(package_copy, fixture_sources, monkeypatch,
                                                                           capsys):
-    """A team's README (no Makefile, no docs/comparison.md) was told the table came from `make docs` and
-    how its columns are computed in a docs/comparison.md it does not have."""
+    """A team's README (no Makefile, no docs/comparison.md or docs/reliability.md) was told the table came
+    from `make docs`, how its columns are computed in a docs/comparison.md and its alphas in a
+    docs/reliability.md it does not have."""
     monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the fixture's texts, where CI requires them
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: journeys-at-a-glance -->\n"
                                             "<!-- END GENERATED: journeys-at-a-glance -->\n", encoding="utf-8")
@@ -356,6 +371,7 @@ def test_the_glance_section_of_a_teams_readme_points_at_what_the_team_has(packag
     readme = (package_copy / "README.md").read_text(encoding="utf-8")
     assert "`returnee-journeys docs`" in readme and "make docs" not in readme
     assert "docs/comparison.md" not in readme and "metadata.json" in readme
+    assert "Krippendorff" in readme and "docs/reliability.md" not in readme
 
 
 def test_docs_on_a_package_with_no_generated_section_says_there_is_nothing_to_regenerate(package_copy, fixture_sources,

@@ -42,7 +42,7 @@ def citation() -> dict:
 
 
 def test_citation_file_is_valid_cff_1_2_0():
-    schema = json.loads((ROOT / "tests" / "schemas" / "cff-1.2.0.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((paths.PROFILE / "cff-1.2.0.schema.json").read_text(encoding="utf-8"))
     cff = json.loads(json.dumps(citation(), default=str))  # YAML dates as the strings CFF expects
     jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(cff)
     assert cff["type"] == "dataset" and cff["license"] == "CC-BY-4.0"

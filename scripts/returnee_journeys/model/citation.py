@@ -58,7 +58,7 @@ _COUNTED = {1: "source article", 2: "two source articles", 3: "three source arti
 
 def how_to_cite(citation: dict) -> str:
     first = citation["authors"][0]
-    author = first.get("name") or first.get("family-names") or first["given-names"]
+    author = first.get("name") or first.get("family-names") or first.get("given-names") or "anonymous"
     year = str(citation.get("date-released", ""))[:4] or "n.d."
     key = re.sub(r"[^a-z0-9]+", "_", citation["title"].lower()).strip("_") + f"_{year}"
     url = citation.get("url")

@@ -154,7 +154,8 @@ def makers(ctx, data) -> dict:
     compared = functools.cache(lambda: comparison_model.build(data()).rows)  # two sections show it
     return {"tables": lambda: tables(d, data().tables), "data-dictionary": lambda: data_dictionary(d),
             "codebook": lambda: codebook(d), "how-to-cite": lambda: markdown(citation_module.how_to_cite(ctx.citation)),
-            "journeys-at-a-glance": lambda: glance(compared(), ctx.folder) + reliability.glance_note(measured()),
+            "journeys-at-a-glance": lambda: glance(compared(), ctx.folder) + reliability.glance_note(
+                measured(), (ctx.folder / "docs" / "reliability.md").is_file()),
             "comparison-table": lambda: glance_table(compared()),
             "comparison-columns": glance_columns,
             "loading-recipes": lambda: recipes.render("dist/exports/", "datapackage.json", d.data["name"]),

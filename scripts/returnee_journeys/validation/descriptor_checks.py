@@ -260,10 +260,14 @@ def safe_names(descriptor: Descriptor) -> list[Problem]:
     return problems
 
 
+CFF_SCHEMA = "cff-1.2.0.schema.json"  # the Citation File Format 1.2.0 schema (CC-BY-4.0), as cffconvert ships it
+
+
 def citation_file(descriptor: Descriptor) -> list[Problem]:
-    """The package's CITATION.cff, where it names this package (`citation.for_package`): it cites its
-    version (the release, the README and the spreadsheet cite the package by it) and names its authors,
-    each by `name`, `family-names` or `given-names` (CFF requires `authors`)."""
+    """The package's CITATION.cff, where it names this package (`citation.for_package`): valid Citation File
+    Format 1.2.0 (the release ships it; the README and the spreadsheet cite the package from it), at the
+    descriptor's version."""
+    import jsonschema
     import yaml
 
     from ..model import citation
@@ -272,20 +276,20 @@ def citation_file(descriptor: Descriptor) -> list[Problem]:
     try:
         cff = citation.read(own) if own.is_file() else None
     except (UnicodeDecodeError, yaml.YAMLError) as error:
-        return [Problem(citation.FILE, None, None, "citation-version", None, f"not readable as YAML: {error}"[:200],
+        return [Problem(citation.FILE, None, None, "citation-schema", None, f"not readable as YAML: {error}"[:200],
                         citation.FILE)]
     if not isinstance(cff, dict) or cff.get("title") != descriptor.data.get("title"):
         return []
-    problems = [] if str(cff.get("version")) == version else [Problem(
-        citation.FILE, None, "version", "citation-version", str(cff.get("version")),
-        f"CITATION.cff cites this package at another version than datapackage.json's {version}: give it the same "
-        "`version` (and its `date-released`, with `preferred-citation`'s)", citation.FILE)]
-    authors = cff.get("authors")
-    if not (isinstance(authors, list) and authors and all(
-            isinstance(a, dict) and any(a.get(k) for k in ("name", "family-names", "given-names")) for a in authors)):
-        problems.append(Problem(citation.FILE, None, "authors", "citation-authors", None,
-                                "CITATION.cff must name the authors (`authors`, each with `name`, or `family-names` and "
-                                "`given-names`): the package is cited by them", citation.FILE))
+    schema = json.loads((paths.PROFILE / CFF_SCHEMA).read_text(encoding="utf-8"))
+    checker = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = [Problem(citation.FILE, None, "/".join(map(str, e.absolute_path)) or None, "citation-schema", None,
+                        f"the Citation File Format 1.2.0: {e.message}"[:200], citation.FILE)
+                for e in checker.iter_errors(json.loads(json.dumps(cff, default=str)))][:20]  # YAML dates as CFF's text
+    if str(cff.get("version")) != version:
+        problems.append(Problem(citation.FILE, None, "version", "citation-version", str(cff.get("version")),
+                                f"CITATION.cff cites this package at another version than datapackage.json's {version}: "
+                                "give it the same `version` (and its `date-released`, with `preferred-citation`'s)",
+                                citation.FILE))
     return problems
 
 
