@@ -234,6 +234,16 @@ def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     assert out == "" and err.count("\n") == 1 and files_under(tmp_path) == before
 
 
+@pytest.mark.parametrize("title", ["Returns\x1b[31m", "Returns\u202e", "Returns\udced"],
+                         ids=["escape", "bidi-override", "bytes-not-utf8"])
+def test_init_refuses_a_title_the_validator_would_refuse(title, tmp_path, capsys):
+    """An escape sequence or a bidi override: a package that fails validation at once; a byte that is
+    not UTF-8 (how a shell passes it): an internal error. Both are a usage error, nothing written."""
+    assert cli.main(["init", str(tmp_path / "new"), "--title", title]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: --title") and err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
 def test_version_and_an_example_in_every_help(capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])
@@ -350,8 +360,9 @@ def test_a_negative_count_or_seed_is_a_usage_error_not_an_internal_one(argv, fix
 
 def test_the_glance_section_of_a_teams_readme_points_at_what_the_team_has(package_copy, fixture_sources, monkeypatch,
                                                                           capsys):
-    """A team's README (no Makefile, no docs/comparison.md) was told the table came from `make docs` and
-    how its columns are computed in a docs/comparison.md it does not have."""
+    """A team's README (no Makefile, no docs/comparison.md or docs/reliability.md) was told the table came
+    from `make docs`, how its columns are computed in a docs/comparison.md and its alphas in a
+    docs/reliability.md it does not have."""
     monkeypatch.setenv("SOURCES_DIR", str(fixture_sources))  # the fixture's texts, where CI requires them
     (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: journeys-at-a-glance -->\n"
                                             "<!-- END GENERATED: journeys-at-a-glance -->\n", encoding="utf-8")
@@ -360,6 +371,7 @@ def test_the_glance_section_of_a_teams_readme_points_at_what_the_team_has(packag
     readme = (package_copy / "README.md").read_text(encoding="utf-8")
     assert "`returnee-journeys docs`" in readme and "make docs" not in readme
     assert "docs/comparison.md" not in readme and "metadata.json" in readme
+    assert "Krippendorff" in readme and "docs/reliability.md" not in readme
 
 
 def test_docs_on_a_package_with_no_generated_section_says_there_is_nothing_to_regenerate(package_copy, fixture_sources,

@@ -461,3 +461,21 @@ def test_a_log_axis_of_estimates_within_one_decade_still_shows_two_numbers(tmp_p
     shown = [t.get_text() for t, x in zip(axis.get_xticklabels(), axis.get_xticks()) if t.get_text() and low <= x <= high]
     plt.close(fig)
     assert len(shown) >= 2, shown
+
+
+@pytest.mark.parametrize("months", [3, 22])
+def test_the_sequences_axis_counts_whole_months(months, fixture_package):
+    """Months since leaving are whole: an axis of 22 months was labelled 2.5, 7.5 … (matplotlib's
+    default steps), one of 3 months 0.5, 1.5 …"""
+    import dataclasses
+
+    from returnee_journeys.figures import sequences
+
+    plan = dataclasses.replace(sequences.prepare(journeys.read(fixture_package / "datapackage.json")), width=months)
+    fig = sequences.render(plan, sequences.layout(plan))
+    try:
+        fig.draw_without_rendering()
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert len(ticks) >= 2 and all(t.isdigit() for t in ticks), ticks
+    finally:
+        plt.close(fig)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..model import journeys
 from . import style
@@ -65,6 +66,7 @@ def render(plan: Plan, size: style.Layout):
     for x, row in plan.open_ends:
         ax.plot(x, row, clip_on=False, zorder=6, **style.OPEN_MARK)
     ax.set_xlim(0, plan.width)
+    ax.xaxis.set_major_locator(MaxNLocator("auto", steps=[1, 2, 5, 10], integer=True))  # whole months, never 2.5
     ax.set_ylim(len(plan.names) - 0.5, -0.5)
     ax.set_yticks(range(len(plan.names)), plan.names)
     ax.set_xlabel("months since leaving (month 0 = the month of first departure)")

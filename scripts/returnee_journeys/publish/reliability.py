@@ -174,8 +174,9 @@ def detail(found: list[Measured]) -> str:
     return "\n".join(parts)
 
 
-def glance_note(found: list[Measured]) -> str:
-    """One paragraph under the comparison table: how reliable the codings behind its reasons are."""
+def glance_note(found: list[Measured], detailed: bool = True) -> str:
+    """One paragraph under the comparison table: how reliable the codings behind its reasons are
+    (`detailed`: the package has docs/reliability.md to point at)."""
     if not found:
         return ""
     rounds = []
@@ -184,4 +185,5 @@ def glance_note(found: list[Measured]) -> str:
             values = ", ".join(f"{NAMES[v].split(' (')[0]} {_alpha(r.figure(v).alpha)}" for v in agreement_model.TARGETS)
             rounds.append(f"{m.title} ({m.where}), round {r.round}: {values}")
     return ("\nHow reliably the factors behind the reasons columns are coded (Krippendorff's alpha; 0.80 reliable, "
-            "0.667 tentative; see Reliability and docs/reliability.md): " + "; ".join(rounds) + ".\n")
+            "0.667 tentative; see " + ("Reliability and docs/reliability.md" if detailed else "`returnee-journeys "
+                                        "agreement`") + "): " + "; ".join(rounds) + ".\n")
