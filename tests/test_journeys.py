@@ -156,6 +156,22 @@ def test_a_quote_b_not_in_its_own_second_text_is_refused(disagree_package, tmp_p
     assert "not in the text verbatim" in found[0].hint
 
 
+def test_a_second_text_that_does_not_report_on_the_person_is_refused(disagree_package, tmp_path):
+    import shutil
+
+    import mutations
+
+    package = shutil.copytree(disagree_package[0], tmp_path / "package")
+    mutations.write_rows(package, "person_sources", [r for r in mutations.read_rows(package, "person_sources")
+                                                     if r[:2] != ["olga", "bulletin-olga"]])
+    found = list(validate(package / "datapackage.json", disagree_package[1], True, False).problems)
+    line = mutations.line_of(package, "discrepancies", "olga-x02")
+    found = [p for p in found if p.resource == "discrepancies"]  # (the ledger still lists the row taken away)
+    assert [(p.row, p.field, p.rule, p.value, p.file) for p in found] == [
+        (line, "source_id_b", "texts-share-person", "bulletin-olga", "data/discrepancies.csv")]
+    assert "reports on a person the first text reports on" in found[0].hint
+
+
 def test_a_second_text_that_is_not_a_source_is_refused(disagree_package, tmp_path):
     line, found = _disagree_copy(disagree_package, tmp_path, source_id_b="no-such-text")
     found = [p for p in found if (p.resource, p.row, p.field) == ("discrepancies", line, "source_id_b")]

@@ -249,6 +249,19 @@ def target_from_same_text(descriptor: Descriptor, j: keys.Joins, frame: pd.DataF
     return (source.isna() | frame["source_id"].isna() | same).astype(bool)
 
 
+def texts_share_a_person(j: keys.Joins, frame: pd.DataFrame) -> pd.Series:
+    """A discrepancy between two texts is between texts that report on one person (each introduces
+    them in persons or lists them in person_sources); a second text that is not a source is left to
+    `foreign-key`."""
+    tables = [j.tables[name][["person_id", "source_id"]] for name in ("persons", "person_sources") if name in j.tables]
+    reports = pd.concat(tables).dropna().astype(str).drop_duplicates()
+    pairs = frame[["source_id", "source_id_b"]].dropna().astype(str).rename_axis("line").reset_index().merge(
+        reports, on="source_id")
+    shared = pairs.merge(reports.rename(columns={"source_id": "source_id_b"}), on=["source_id_b", "person_id"])
+    known = keys.is_in(frame["source_id_b"], j.tables["sources"]["source_id"])
+    return pd.Series(frame.index.isin(shared["line"]), index=frame.index) | frame["source_id_b"].isna() | ~known
+
+
 def reading_of_same_text(descriptor: Descriptor, j: keys.Joins, readings: pd.DataFrame) -> pd.Series:
     """A copy is read on a row coded from the text it is a copy of."""
     _, _, _, source = _target_rows(descriptor, j, readings)
@@ -523,6 +536,11 @@ RULES = (
            lambda r, f: target_from_same_text(r.descriptor, r.j, f)),
         At("readings", "copy_id", "a copy is read on a row coded from the text it is a copy of",
            lambda r, f: reading_of_same_text(r.descriptor, r.j, f), needs=("copies",)))),
+    Rule("texts-share-person", "a discrepancy between two texts is between texts that report on one person", (
+        At("discrepancies", "source_id_b", "the second text of a discrepancy reports on a person the first text "
+           "reports on (their persons row or a person_sources row); a contradiction with another person's text "
+           "is not one", lambda r, f: texts_share_a_person(r.j, f), needs=("persons", "sources"),
+           uses=("person_sources",), when=lambda r: "source_id_b" in r.j.tables["discrepancies"].columns),)),
     Rule("ledger-disposition", "a ledger sentence lists rows or gives a reason, not both", (
         At("ledger", "disposition", "a coded sentence lists its rows and gives no reason; a sentence not coded gives "
            "a reason and no rows", lambda r, f: ledger_disposition(f)),
