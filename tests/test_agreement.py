@@ -4,6 +4,7 @@ clear errors for packages it cannot measure. On the fixture's invented round (co
 from __future__ import annotations
 
 import csv
+import os
 import math
 
 import numpy as np
@@ -229,3 +230,33 @@ def test_a_coder_ledger_missing_a_sentence_is_reported(package_copy, fixture_sou
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     problems = list(validate(package_copy / "datapackage.json", fixture_sources, True).problems)
     assert [p.rule for p in problems] == ["ledger-covers-text"] and "second" in problems[0].value
+
+
+def _unreadable_coder(folder):
+    (folder / "codings.csv").unlink()
+    os.mkfifo(folder / "codings.csv")  # read as a file, it would wait for a writer forever
+
+
+@pytest.mark.parametrize("coder, spoil", [
+    ("=cmd", None),  # the validator would refuse every row written for it
+    ("", None),
+    ("third", lambda f: (f / "ledger.csv").write_text("source_id,paragraph,sentence\ngazette-ivan-olga,one,1\n", encoding="utf-8")),
+    ("third", lambda f: (f / "ledger.csv").write_text("paragraph,sentence\n1,1\n", encoding="utf-8")),
+    ("third", lambda f: (f / "ledger.csv").write_text("source_id,paragraph,sentence\n../x,1,1\n", encoding="utf-8")),
+    ("third", lambda f: (f / "ledger.csv").write_bytes("source_id\n".encode("utf-16"))),
+    ("third", _unreadable_coder),
+], ids=["formula", "empty", "paragraph-not-a-number", "no-source-column", "source-outside", "utf-16", "fifo"])
+def test_import_coding_refuses_bad_input_in_one_line_writing_nothing(coder, spoil, package_copy, fixture_sources,
+                                                                     tmp_path, capsys):
+    folder = tmp_path / "coder"
+    folder.mkdir()
+    for name in ("codings", "ledger"):
+        (folder / f"{name}.csv").write_bytes((package_copy / "data" / f"{name}.csv").read_bytes())
+    if spoil:
+        spoil(folder)
+    before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
+    code = cli.main(["import-coding", str(package_copy), "--coder", coder, "--from", str(folder),
+                     "--sources", str(fixture_sources)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "internal error" not in err, err
+    assert {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()} == before

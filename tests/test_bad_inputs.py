@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 
 from returnee_journeys import cli
-from returnee_journeys.model import names
+from returnee_journeys.model import files, names
 from returnee_journeys.model import paths
 from returnee_journeys.model import problems as problems_module
 from returnee_journeys.validation import provenance
@@ -205,6 +205,17 @@ def test_text_hash_mismatch(package_copy, fixture_sources, tmp_path, capsys):
     code, report = run(package_copy, capsys, texts)
     line = line_of(package_copy, "sources", "herald-pavel")
     assert code == 1 and found(report, "sources", line, "text_sha256", "text-hash")
+
+
+def test_a_text_that_is_not_utf8_is_one_problem_not_one_per_quote(package_copy, fixture_sources, tmp_path, capsys):
+    texts = tmp_path / "texts"
+    shutil.copytree(fixture_sources, texts)
+    path = provenance.text_path(texts, "herald-pavel")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))  # the copy that was coded, by its hash
+    line = set_cell(package_copy, "sources", "herald-pavel", "text_sha256", hashlib.sha256(path.read_bytes()).hexdigest())
+    code, report = run(package_copy, capsys, texts)
+    assert code == 1 and [(p["resource"], p["row"], p["rule"]) for p in report["problems"]] == [
+        ("sources", line, "text-encoding")]
 
 
 def test_missing_texts_fail_only_when_required(package_copy, tmp_path, capsys, monkeypatch):
@@ -586,6 +597,15 @@ def test_a_foreign_key_to_a_missing_field_is_reported_at_the_descriptor(package_
     assert code == 1 and rules_of(out) == {("codings", None, "schema.foreignKeys[1]", "descriptor:foreign-key-field-missing")}
 
 
+def test_a_quote_whose_source_field_is_not_a_field_is_reported_at_the_descriptor(package_copy, capsys):
+    def change(d):
+        fields = next(r for r in d["resources"] if r["name"] == "discrepancies")["schema"]["fields"]
+        next(f for f in fields if f["name"] == "quote_b")["sourceField"] = "source_id_c"
+    edit_descriptor(package_copy, change)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("discrepancies", None, "quote_b.sourceField", "descriptor:structure")}
+
+
 def test_a_duplicated_header_is_named_as_such(package_copy, capsys):
     rows = read_rows(package_copy, "factors")
     rows[0][2] = "label"
@@ -778,6 +798,25 @@ def test_many_failures_are_counted_and_a_few_shown(package_copy, capsys):
     assert f"… and {n - problems_module.LIMIT} more [factor-used]" in capsys.readouterr().out
 
 
+def test_a_header_of_many_unknown_columns_shows_a_few_and_counts_the_rest(package_copy, capsys):
+    """One problem per column, each on a field of its own: the per-field limit alone printed them all (a
+    header of 100,000 columns, 100,000 lines)."""
+    n = 500
+    rows = read_rows(package_copy, "stages")
+    write_rows(package_copy, "stages", [rows[0] + [f"x{i}" for i in range(n)]] + [r + [""] * n for r in rows[1:]])
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    report = json.loads(out)
+    shown = [p for p in report["problems"] if p["rule"] == "unexpected-column"]
+    limit = problems_module.LIMIT * problems_module.FIELDS_SHOWN
+    assert code == 1 and report["count"] == n and len(shown) == limit
+    assert report["not_shown"] == [{"resource": "stages", "rule": "unexpected-column", "field": None,
+                                    "not_shown": n - limit}]
+    cli.main(["validate", "--package", str(package_copy), "--skip-quotes"])
+    printed = capsys.readouterr().out
+    assert f"… and {n - limit} more [unexpected-column] on other fields not shown" in printed
+    assert len(printed.splitlines()) < limit + 10
+
+
 @pytest.mark.parametrize("value, required", [("0", False), ("false", False), ("no", False), (" No ", False),
                                              ("", False), ("1", True), ("yes", True), ("true", True)])
 def test_require_sources_reads_the_usual_words(value, required, monkeypatch):
@@ -791,6 +830,11 @@ def test_an_explicit_sources_folder_that_does_not_exist_is_exit_2(package_copy, 
     monkeypatch.setenv("SOURCES_DIR", str(tmp_path / "nope"))
     code, _, err = run_all(package_copy, capsys)
     assert code == 2 and "does not exist" in err
+
+
+def test_a_sources_path_that_is_a_file_is_not_called_missing(package_copy, capsys):
+    code, _, err = run_all(package_copy, capsys, "--sources", str(package_copy / "datapackage.json"))
+    assert code == 2 and "is not a folder" in err
 
 
 @pytest.mark.parametrize("command", ["figures", "exports"])
@@ -824,6 +868,7 @@ def test_exports_clean_up_after_a_killed_run_and_are_world_readable(package_copy
     out = tmp_path / "dist" / "exports"
     stale = tmp_path / "dist" / ".exports.new-killedrun"  # what a run killed mid-way leaves behind
     stale.mkdir(parents=True)
+    (stale / files.MARKER).write_text("exports\n")  # written first: the folder is known as the command's
     (stale / "half-written.sqlite").write_bytes(b"partial")
     assert cli.main(["exports", "--package", str(package_copy), "--out", str(out)]) == 0
     capsys.readouterr()

@@ -234,6 +234,16 @@ def test_init_never_writes_over_anything(occupied, tmp_path, capsys):
     assert out == "" and err.count("\n") == 1 and files_under(tmp_path) == before
 
 
+@pytest.mark.parametrize("title", ["Returns\x1b[31m", "Returns\u202e", "Returns\udced"],
+                         ids=["escape", "bidi-override", "bytes-not-utf8"])
+def test_init_refuses_a_title_the_validator_would_refuse(title, tmp_path, capsys):
+    """An escape sequence or a bidi override: a package that fails validation at once; a byte that is
+    not UTF-8 (how a shell passes it): an internal error. Both are a usage error, nothing written."""
+    assert cli.main(["init", str(tmp_path / "new"), "--title", title]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: --title") and err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
 def test_version_and_an_example_in_every_help(capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(["--version"])

@@ -7,6 +7,7 @@ the behaviour is the process's (signals)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -146,6 +147,25 @@ def test_a_kill_during_the_swap_leaves_the_old_or_the_new_folder_whole(kill_afte
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_the_user_s_hidden_folders_beside_the_output_are_never_taken_for_leftovers(tmp_path):
+    """Named like what a killed run leaves (.out.old-*, .out.new-*, .<name>-<version>.* in dist/), but not
+    holding the command's marker: kept, untouched, by exports and by the release."""
+    mine = [tmp_path / ".out.old-mine", tmp_path / ".out.new-draft",
+            tmp_path / "dist" / ".russian-returnee-journeys-0.3.0.notes"]
+    for folder in mine:
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("keep me\n")
+    with files.OutputFolder(tmp_path / "out", "exports") as output:
+        (output.staging / "table.csv").write_text("x\n")
+        output.swap()
+    assert all((folder / "notes.txt").read_text() == "keep me\n" for folder in mine)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [files.MARKER, "table.csv"]
+    killed = tmp_path / "dist" / ".russian-returnee-journeys-0.3.0.k1ll3d"  # what release.build clears
+    killed.mkdir()
+    (killed / files.MARKER).write_text("release\n")
+    assert [files.ours(folder, "release") for folder in (mine[2], killed)] == [False, True]
+
+
 # --- 2. one writer at a time ------------------------------------------------------------------------
 
 def test_a_second_writer_of_a_folder_waits_then_gives_up_in_one_line(tmp_path):
@@ -277,6 +297,27 @@ def test_a_control_character_anywhere_in_the_descriptor_is_refused(control, wher
         edit_descriptor(package, put)
         code, out, _ = validate_json(package)
     assert code == 1 and any(rule == "descriptor:control-character" for _, _, rule in rules(out))
+
+
+def test_a_category_label_a_spreadsheet_would_run_is_refused(package_copy):
+    """A stage type's label is a cell of the sequence exports (states.csv): the descriptor is checked for it."""
+    def put(d):
+        stages = next(r for r in d["resources"] if r["name"] == "stages")
+        field = next(f for f in stages["schema"]["fields"] if f["name"] == "stage_type")
+        field["categories"][-1]["label"] = '=HYPERLINK("http://example.org","Return")'
+    edit_descriptor(package_copy, put)
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and {rule for _, _, rule in rules(out)} == {"descriptor:formula-injection"}
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>",
+                                  "file:///etc/passwd"])
+def test_a_link_a_browser_would_run_is_refused(link, package_copy):
+    """The Data Package profile takes `javascript:…` as a relative path; Datasette's metadata.json (license_url)
+    and the release's metadata would link to it."""
+    edit_descriptor(package_copy, lambda d: d["licenses"][0].update(path=link))
+    code, out, _ = validate_json(package_copy)
+    assert code == 1 and ("datapackage.json", "licenses[0].path", "descriptor:safe-link") in rules(out)
 
 
 @pytest.mark.parametrize("command", [["qdpx", "--sources", str(FIXTURE_SOURCES)], ["docs"]])
@@ -445,6 +486,87 @@ def test_an_interrupt_inside_a_command_removes_what_it_staged(fixture_package, t
     code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
     assert code == 143 and err.strip().splitlines()[-1] == "error: interrupted"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["figures", "release"])
+def test_a_command_that_fails_leaves_no_out_folder_it_made(command, fixture_package, tmp_path, monkeypatch):
+    """The disk full at the first figure (or the release's exports): no folder of half the files is left."""
+    from returnee_journeys import exports
+    from returnee_journeys.figures import durations
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(durations, "draw", disk_full)
+    monkeypatch.setattr(exports, "write_all", disk_full)
+    code, _, err = run(command, str(fixture_package), "--out", str(tmp_path / "new"))
+    assert code == 2 and "No space left on device" in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_in_sqlite_s_words_is_one_line_naming_the_folder(fixture_package, tmp_path, monkeypatch):
+    import sqlite3
+
+    from returnee_journeys.exports import sqlite
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(sqlite, "write", disk_full)
+    code, _, err = run("exports", str(fixture_package), "--out", str(tmp_path / "out"))
+    assert code == 2 and err == f"error: the sqlite export could not be written (database or disk is full): {tmp_path / 'out'}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_the_disk_has_no_room_for_is_named(tmp_path):
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, limit[1]))  # beyond it: EFBIG (Python ignores SIGXFSZ)
+    try:
+        with pytest.raises(OSError) as raised:
+            files.write_atomically(tmp_path / "figure.svg", b"x" * 100_000)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert raised.value.filename == str(tmp_path / "figure.svg") and list(tmp_path.iterdir()) == []
+
+
+def test_an_out_folder_whose_name_is_not_utf8_is_refused_in_one_line(fixture_package, tmp_path):
+    out = tmp_path / os.fsdecode(b"exports-\xff")  # a name saved in Latin-1, as the shell passes it
+    code, _, err = run("exports", str(fixture_package), "--out", str(out))
+    assert code == 2 and "not UTF-8" in err and err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("make", [lambda p: p.write_bytes(b"title: [\n"), lambda p: p.write_bytes(b"\xff\xfe")],
+                         ids=["not-yaml", "not-utf8"])
+def test_a_citation_file_that_cannot_be_one_is_one_line_naming_it(make, package_copy):
+    """It was an internal error (a YAML or a decoding error)."""
+    make(package_copy / "CITATION.cff")
+    code, _, err = run("docs", str(package_copy))
+    assert code == 2 and "CITATION.cff" in err and "internal error" not in err and err.count("\n") == 1, err
+
+
+def test_a_generated_section_of_a_name_docs_does_not_make_is_one_line_naming_it(package_copy):
+    (package_copy / "README.md").write_text("<!-- BEGIN GENERATED: nosuch -->\nold\n<!-- END GENERATED: nosuch -->\n")
+    code, _, err = run("docs", str(package_copy))
+    assert code == 2 and "no generated section is named 'nosuch'" in err and err.count("\n") == 1, err
+
+
+def test_a_citation_file_is_never_read_through_a_link(tmp_path):
+    """The release read a linked CITATION.cff (a link to /dev/zero: until memory ran out) before refusing
+    to pack it; a link to a valid file shows that no link is followed."""
+    from returnee_journeys.model import citation
+    from returnee_journeys.model.descriptor import UnreadableInput
+
+    elsewhere = tmp_path / "elsewhere.cff"
+    elsewhere.write_text("cff-version: 1.2.0\nmessage: Cite it.\ntitle: T\nauthors: [{name: A}]\n")
+    (tmp_path / "package").mkdir()
+    (tmp_path / "package" / "CITATION.cff").symlink_to(elsewhere)
+    assert citation.read(elsewhere)["title"] == "T"
+    with pytest.raises(UnreadableInput, match="symbolic link"):
+        citation.read(tmp_path / "package" / "CITATION.cff")
+
+
+def test_docs_never_reads_a_pyproject_that_is_not_a_regular_file(package_copy):
+    os.mkfifo(package_copy / "pyproject.toml")  # opened as a file, it would wait for a writer forever
+    assert run("docs", str(package_copy))[0] == 0
 
 
 # --- 9. permissions --------------------------------------------------------------------------------

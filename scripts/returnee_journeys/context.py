@@ -56,7 +56,8 @@ class Context:
         own = path.parent / "sources"
         named = sources if sources is not None else (os.environ.get("SOURCES_DIR") or None)
         if named is not None and not Path(named).is_dir():
-            raise UnreadableInput(f"the sources folder {named} does not exist (--sources or SOURCES_DIR)")
+            what = "is not a folder" if os.path.lexists(named) else "does not exist"
+            raise UnreadableInput(f"the sources folder {named} {what} (--sources or SOURCES_DIR)")
         if sources is None and named is not None:
             texts = [p.name for p in own.glob("*.txt")] if own.is_dir() else []
             if texts and not any((Path(named) / text).is_file() for text in texts):

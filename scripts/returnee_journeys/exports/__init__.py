@@ -4,6 +4,8 @@ needs the source texts is skipped when any is missing. No exporter imports anoth
 from __future__ import annotations
 
 import importlib
+import os
+import sqlite3
 from pathlib import Path
 
 from ..model import comparison as comparison_model, files, journeys
@@ -24,11 +26,22 @@ def write_all(ctx, out: Path | None = None) -> list[Path]:
     dist/exports/). A folder named with --out must be new, empty or written by `exports` before."""
     default = out is None or files.same_path(out, ctx.exports)
     out = ctx.exports if out is None else out
+    try:
+        os.path.abspath(out).encode("utf-8")
+    except UnicodeEncodeError:  # a name saved in another encoding: Arrow takes paths as UTF-8 only
+        raise files.RefusedOutput(f"{out}: the path is not UTF-8 text, which the Parquet writer needs; name another "
+                                  "folder") from None
     data = journeys.read(ctx.path)
     job = Job(ctx, data, comparison_model.build(data))
     with files.OutputFolder(out, "exports", strict=not default) as output:
         for exporter in __getattr__("EXPORTERS"):
             if not exporter.needs_texts or job.texts is not None:
-                exporter.write(job, output.staging)
+                try:
+                    exporter.write(job, output.staging)
+                except OSError as error:  # a full disk: Arrow's words name no file
+                    error.filename = error.filename or str(out)
+                    raise
+                except sqlite3.Error as error:  # a full disk, in SQLite's words
+                    raise OSError(None, f"the {exporter.name} export could not be written ({error})", str(out)) from None
         output.swap()
     return sorted(p for p in out.rglob("*") if p.is_file() and p.name != files.MARKER)

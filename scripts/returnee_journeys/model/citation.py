@@ -9,9 +9,20 @@ FILE = "CITATION.cff"
 
 
 def read(path: Path) -> dict:
+    """A package's CITATION.cff: a regular file (no link, FIFO or device) of YAML, else UnreadableInput
+    naming it (exit 2), never an internal error or a read without end. What it says is validate's to check."""
     import yaml  # only where a CITATION.cff is read: the command starts without it
 
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    from . import files
+    from .descriptor import UnreadableInput
+
+    path = Path(path)
+    fix = "fix it, or remove it to cite the package from its datapackage.json"
+    try:
+        cff = yaml.safe_load(files.read_inside(path, path.parent).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise UnreadableInput(f"{path}: cannot read it as a CITATION.cff ({str(error)[:200]}); {fix}") from None
+    return cff
 
 
 def from_descriptor(package: dict) -> dict:

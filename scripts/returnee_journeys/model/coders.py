@@ -13,19 +13,49 @@ import io
 from pathlib import Path
 
 from . import descriptor as descriptor_module
-from . import files, sentences
+from . import files, names, sentences
 from .descriptor import UnreadableInput
 from .texts import plain, text_path
 
 CODINGS, LEDGER = "codings_by_coder", "ledger_by_coder"
 
 
-def _read(path: Path) -> list[dict]:
+def _text(path: Path) -> str:
+    """A regular file's text (never a link, FIFO or device: no hang), else UnreadableInput."""
     try:
-        with open(path, encoding="utf-8", newline="") as stream:
-            return list(csv.DictReader(stream))
+        return names.read_regular(path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(f"{path}: not UTF-8 (byte {error.start}); save it as CSV in UTF-8") from None
     except OSError as error:
         raise UnreadableInput(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def _read(path: Path, needs: tuple[str, ...] = ()) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(_text(path)))
+    missing = [c for c in needs if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UnreadableInput(f"{path}: no column {', '.join(missing)} in its header: nothing was written")
+    return list(reader)
+
+
+def _number(path: Path, line: int, row: dict, column: str) -> int:
+    try:
+        return int(row[column])
+    except (TypeError, ValueError):
+        raise UnreadableInput(f"{path}, row {line}, {column} {row[column]!r}: not a whole number: nothing was "
+                              "written") from None
+
+
+def _check_coder(package, coder: str) -> None:
+    """The coder's identifier as `codings_by_coder.coder` constrains it (on RE2, like every pattern)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    field = next((f for f in package.fields(CODINGS) if f["name"] == "coder"), {})
+    pattern = field.get("constraints", {}).get("pattern")
+    if not coder or pattern and not pc.match_substring_regex(pa.array([coder]), f"^(?:{pattern})$")[0].as_py():
+        raise UnreadableInput(f"--coder {coder!r}: codings_by_coder.coder must match {pattern} "
+                              f"(e.g. {field.get('example', 'blind-b')}): nothing was written")
 
 
 def _csv(fields: list[str], rows: list[dict]) -> str:
@@ -39,11 +69,14 @@ def _csv(fields: list[str], rows: list[dict]) -> str:
 def _hashes(texts_folder: Path, source_ids: set[str]) -> dict[tuple[str, int, int], str]:
     found = {}
     for source_id in sorted(source_ids):
-        path = text_path(texts_folder, source_id)
+        try:
+            path = text_path(texts_folder, source_id)
+        except names.UnsafeName as error:
+            raise UnreadableInput(f"the ledger names the source {source_id!r}: {error}; nothing was written") from None
         if not path.is_file():
             raise UnreadableInput(f"{path}: the text is needed to give each ledger row its sentence's sha256 "
                                   "(set SOURCES_DIR or --sources)")
-        for s in sentences.split(plain(path.read_text(encoding="utf-8"))):
+        for s in sentences.split(plain(_text(path))):
             found[(source_id, s.paragraph, s.number)] = s.sha256
     return found
 
@@ -51,17 +84,17 @@ def _hashes(texts_folder: Path, source_ids: set[str]) -> dict[tuple[str, int, in
 def import_coding(descriptor_path: Path, coder: str, folder: Path | None, texts_folder: Path) -> tuple[int, int]:
     """Put `coder`'s codings and ledger into the package; returns (codings, ledger rows) written for them."""
     package = descriptor_module.read(descriptor_path)
-    if folder is None:
-        codings = _read(package.csv_path("codings"))
-        ledger = _read(package.csv_path("ledger"))
-    else:
-        codings = _read(Path(folder) / "codings.csv")
-        ledger = _read(Path(folder) / "ledger.csv")
-    hashes = _hashes(texts_folder, {r["source_id"] for r in ledger})
+    _check_coder(package, coder)
+    codings_path, ledger_path = ((package.csv_path("codings"), package.csv_path("ledger")) if folder is None else
+                                 (Path(folder) / "codings.csv", Path(folder) / "ledger.csv"))
+    codings = _read(codings_path)
+    ledger = _read(ledger_path, ("source_id", "paragraph", "sentence"))
+    hashes = _hashes(texts_folder, {r["source_id"] or "" for r in ledger})
     for row in codings:
         row["coder"] = coder
-    for row in ledger:
-        place = (row["source_id"], int(row["paragraph"]), int(row["sentence"]))
+    for line, row in enumerate(ledger, start=2):
+        place = (row["source_id"], _number(ledger_path, line, row, "paragraph"),
+                 _number(ledger_path, line, row, "sentence"))
         if place not in hashes:
             raise UnreadableInput(f"the ledger of {coder} names {place[0]} paragraph {place[1]} sentence {place[2]}, "
                                   "which its text does not have: nothing was written")
@@ -73,6 +106,7 @@ def import_coding(descriptor_path: Path, coder: str, folder: Path | None, texts_
         path = package.csv_path(name)
         kept = [r for r in _read(path) if r.get("coder") != coder] if path.is_file() else []
         written.append((path, _csv(fields, kept + new)))
-    for path, content in written:
-        files.write_atomically(path, content)
+    with files.signals_held():  # an interrupt: both tables of before, or both of after
+        for path, content in written:
+            files.write_atomically(path, content)
     return len(codings), len(ledger)

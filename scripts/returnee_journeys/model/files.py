@@ -63,6 +63,9 @@ def write_atomically(path: Path, content: bytes | str) -> Path:
             stream.write(data)
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:  # a full disk names no file: name the one that could not be written
+        error.filename = error.filename or str(path)
+        raise
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -102,7 +105,7 @@ def read_inside(path: Path, root: Path) -> bytes:
 
 
 @contextlib.contextmanager
-def _signals_held():
+def signals_held():
     """SIGINT and SIGTERM held off (delivered on leaving) while two renames must both happen."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
@@ -144,6 +147,12 @@ def _marker_of(folder: Path) -> str | None:
         return path.read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
         return None
+
+
+def ours(folder: Path, kind: str) -> bool:
+    """Whether `folder` (a leftover of a killed run) is this command's to remove: a real folder
+    holding its marker for `kind`, or nothing at all."""
+    return folder.is_dir() and not folder.is_symlink() and (_marker_of(folder) == kind or not any(os.scandir(folder)))
 
 
 def check_output(folder: Path, kind: str) -> None:
@@ -188,6 +197,7 @@ class OutputFolder:
         self.wait = LOCK_WAIT if wait is None else wait
         self._lock = None
         self._staging: Path | None = None
+        self._made = False
 
     def __enter__(self) -> OutputFolder:
         if self.strict:
@@ -201,12 +211,15 @@ class OutputFolder:
         except BaseException:
             self._release()
             raise
+        self._made = not self.folder.exists() and not self.folder.is_symlink()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error, *exc) -> None:
         try:
             if self._staging is not None and self._staging.exists():
                 shutil.rmtree(self._staging, ignore_errors=True)
+            if error is not None and self._made:  # a folder this run made and did not finish: not left half-written
+                shutil.rmtree(self.folder, ignore_errors=True)
         finally:
             self._release()
 
@@ -216,7 +229,8 @@ class OutputFolder:
             self._lock = None
 
     def _leftovers(self, what: str) -> list[Path]:
-        return sorted(self.folder.parent.glob(f".{self.folder.name}.{what}-*"))
+        """The folders a killed run of this command left beside the target (never one of the user's)."""
+        return sorted(p for p in self.folder.parent.glob(f".{self.folder.name}.{what}-*") if ours(p, self.kind))
 
     def _recover(self) -> None:
         """Undo what a killed run left: an old folder set aside with no new one in place is put
@@ -234,6 +248,7 @@ class OutputFolder:
         if self._staging is None:
             self._staging = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.new-"))
             os.chmod(self._staging, FOLDER_MODE)
+            self.mark(self._staging)  # a killed run's staging folder is known as ours by it
         return self._staging
 
     def mark(self, folder: Path | None = None) -> None:
@@ -250,7 +265,7 @@ class OutputFolder:
             if not path.is_symlink():
                 os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
         aside = None
-        with _signals_held():
+        with signals_held():
             if self.folder.exists() or self.folder.is_symlink():
                 aside = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=f".{self.folder.name}.old-"))
                 os.rename(self.folder, aside)  # onto the empty folder just made: rename replaces it

@@ -14,6 +14,7 @@ from itertools import groupby
 import numpy as np
 
 LIMIT = 20  # problems shown per resource, rule and field
+FIELDS_SHOWN = 5  # times LIMIT: problems shown per resource and rule, over all its fields (a header of 100,000 columns)
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +41,7 @@ class Problems:
         self.limit = limit
         self.kept: list[Problem] = []
         self.counts: Counter = Counter()
+        self._shown: Counter = Counter()  # kept per (resource, rule)
         self._seen: set[Problem] = set()
         self.extend(problems)
 
@@ -49,7 +51,8 @@ class Problems:
         self._seen.add(problem)
         key = (problem.resource, problem.rule, problem.field)
         self.counts[key] += 1
-        if self.counts[key] <= self.limit:
+        if self.counts[key] <= self.limit and self._shown[key[:2]] < self.limit * FIELDS_SHOWN:
+            self._shown[key[:2]] += 1
             self.kept.append(problem)
 
     def extend(self, problems) -> None:
@@ -86,10 +89,15 @@ class Problems:
         return sum(self.counts.values())
 
     def omitted(self) -> list[dict]:
-        """(resource, rule, field) whose problems were not all kept, with how many were left out."""
-        return [{"resource": r, "rule": rule, "field": f, "not_shown": n - self.limit}
-                for (r, rule, f), n in sorted(self.counts.items(), key=lambda kv: tuple(map(str, kv[0])))
-                if n > self.limit]
+        """(resource, rule, field) whose problems were not all kept, with how many were left out; those
+        of fields with none kept (past the rule's FIELDS_SHOWN) together, as field None."""
+        kept = Counter((p.resource, p.rule, p.field) for p in self.kept)
+        left: Counter = Counter()
+        for (r, rule, f), n in self.counts.items():
+            if n > kept[(r, rule, f)]:
+                left[(r, rule, f if kept[(r, rule, f)] else None)] += n - kept[(r, rule, f)]
+        return [{"resource": r, "rule": rule, "field": f, "not_shown": n}
+                for (r, rule, f), n in sorted(left.items(), key=lambda kv: tuple(map(str, kv[0])))]
 
     def __len__(self) -> int:
         return self.total
@@ -148,7 +156,8 @@ def format_text(problems) -> str:
             lines.append(f"  {where}{field}{value}: [{p.rule}] {p.hint}")
         for (r, rule, f), n in more.items():
             if r == resource:
-                lines.append(f"  … and {n} more [{rule}]" + (f" on field {f}" if f else "") + " not shown")
+                lines.append(f"  … and {n} more [{rule}]" + (f" on field {_short(f)}" if f else " on other fields")
+                             + " not shown")
     return "\n".join(lines)
 
 

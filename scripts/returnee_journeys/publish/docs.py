@@ -177,10 +177,16 @@ def current(ctx, data=None) -> list[tuple[Path, str, str]]:
     with generated sections, and its .zenodo.json."""
     made = makers(ctx, data or functools.cache(lambda: journeys.read(ctx.path)))
     out = []
+    def body(name: str) -> str:
+        if name not in made:
+            raise descriptor_module.UnreadableInput(f"{path}: no generated section is named {name!r}; the sections "
+                                                    f"are {', '.join(sorted(made))}")
+        return made[name]()
+
     for path in (ctx.folder / name for name in GENERATED):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
-            out.append((path, text, prose.GENERATED.sub(lambda m: m.group(1) + made[m["name"]]() + m.group(3), text)))
+            out.append((path, text, prose.generated(text, body)))
     zenodo = ctx.folder / ".zenodo.json"
     if zenodo.is_file():
         from . import metadata
@@ -210,7 +216,7 @@ def update(ctx, check: bool = False) -> int:
         print(f"error: {problem}", file=sys.stderr)
         stale = 1
     found = current(ctx, lambda: data)
-    if not any(prose.GENERATED.search(text) for _, text, _ in found):
+    if all(prose.generated(text) == text for _, text, _ in found):
         print(f"note: nothing to regenerate: none of {', '.join(GENERATED)} has a generated section; add a pair "
               "such as <!-- BEGIN GENERATED: journeys-at-a-glance --> and <!-- END GENERATED: journeys-at-a-glance "
               f"--> to README.md (sections: {', '.join(sorted(makers(ctx, lambda: data)))})", file=sys.stderr)

@@ -83,6 +83,8 @@ def create(folder: Path, *, name: str | None = None, title: str | None = None, l
     if reason:
         raise UnreadableInput(f"--name: {reason}")
     title = title or name.replace("-", " ").capitalize()
+    if not title.isprintable():  # a control, bidi or invisible character, or a byte that is not UTF-8
+        raise UnreadableInput(f"--title {title!r}: write the title in printable characters only")
     homes = list(dict.fromkeys(h.upper() for h in homes or ["RU"]))
     bad = [h for h in homes if not COUNTRY.fullmatch(h)]
     if bad:

@@ -3,12 +3,13 @@ the texts (`texts`) are rendered from the tables; `stale` finds any count of per
 in words ("four Russians", "both texts") in hand-written prose that the data no longer bears out."""
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..model import wording
+from ..model import files, wording
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "eleven": 11, "twelve": 12, "both": 2}
@@ -17,7 +18,31 @@ TEXTS = r"texts|articles|reports|sources"
 COUNT = re.compile(rf"\b(?P<number>{'|'.join(NUMBERS)})\s+(?:[a-z]+\s+)?(?:(?P<persons>{PERSONS})|(?P<texts>{TEXTS}))\b",
                    re.I)
 # a generated section (publish/docs.py renders them): begin marker, content, end marker
-GENERATED = re.compile(r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n).*?(<!-- END GENERATED: (?P=name) -->)", re.S)
+BEGIN = re.compile(r"<!-- BEGIN GENERATED: ([a-z-]+) -->\n")
+END = re.compile(r"<!-- END GENERATED: ([a-z-]+) -->")
+
+
+def generated(text: str, body=None) -> str:
+    """`text` with the content of each generated section (a begin marker, then the first end marker of
+    its name) replaced by body(name), or each section removed whole when `body` is None. In linear
+    time whatever markers the text holds: a regex looking on for the end of each begin marker took
+    quadratic time on many unclosed ones (20,000: minutes)."""
+    ends: dict[str, list[int]] = {}
+    for end in END.finditer(text):
+        ends.setdefault(end[1], []).append(end.start())
+    out, at = [], 0
+    for begin in BEGIN.finditer(text):
+        following = ends.get(begin[1], [])
+        i = bisect.bisect_left(following, begin.end())
+        if begin.start() < at or i == len(following):  # inside a section already taken, or never closed
+            continue
+        if body is None:  # the section removed whole, its end marker too
+            out.append(text[at:begin.start()])
+            at = END.match(text, following[i]).end()
+        else:
+            out += [text[at:begin.end()], body(begin[1])]
+            at = following[i]
+    return "".join(out) + text[at:]
 
 
 def number(n: int, capital: bool = False) -> str:
@@ -75,7 +100,7 @@ def stale(readme: str, descriptor: dict, citation: dict, project_description: st
     """Every count in hand-written prose that the data does not bear out, and every text that
     CITATION.cff does not list among its references; empty when the prose holds."""
     n, m = len(persons), len(sources)
-    found = _counts(GENERATED.sub("", readme), "README.md", n, m)
+    found = _counts(generated(readme), "README.md", n, m)
     found += _counts(str(descriptor.get("description", "")), "datapackage.json description", n, m)
     for resource in descriptor.get("resources", []):
         found += _counts(str(resource.get("description", "")), f"datapackage.json, {resource.get('name')}", n, m)
@@ -96,6 +121,7 @@ def project_description(pyproject: Path) -> str:
     import tomllib
 
     try:
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("description", "")
+        return tomllib.loads(files.read_inside(pyproject, pyproject.parent).decode("utf-8"))["project"].get(
+            "description", "")  # a regular file: a FIFO or a link to /dev/zero is never read
     except (OSError, KeyError, ValueError):
         return ""

@@ -187,9 +187,11 @@ def build(root: Path, out: Path, exports: Path | None = None, figures: Path | No
         files.make_folders(out)
         if strict:
             output.mark()
-        for stale in out.glob(f".{name}.*"):  # left by a run that was killed (we hold the lock)
-            shutil.rmtree(stale, ignore_errors=True)
+        for stale in out.glob(f".{name}.*"):  # left by a run that was killed (we hold the lock), not the user's
+            if files.ours(stale, "release"):
+                shutil.rmtree(stale, ignore_errors=True)
         with tempfile.TemporaryDirectory(dir=out, prefix=f".{name}.", ignore_cleanup_errors=True) as scratch:
+            output.mark(Path(scratch))
             if exports is None or figures is None:
                 from ..context import Context
 

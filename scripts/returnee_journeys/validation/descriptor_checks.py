@@ -8,7 +8,7 @@ import json
 import math
 import re
 
-from ..model import names, paths
+from ..model import cells, names, paths
 from ..model.descriptor import Descriptor
 from ..model.problems import Problem
 from . import profile
@@ -41,10 +41,14 @@ def linear_time_refusal(pattern: str) -> str | None:
 # Characters no string of the descriptor may hold: they would act on a terminal, break a
 # spreadsheet cell or a LaTeX line (C0 controls but tab and line feed, DEL, C1, bidi controls).
 DESCRIPTOR_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CATEGORY_LABEL = re.compile(r"\.categories\[\d+\]\.label$")  # the exports put it in a cell (sequences/states.csv)
+LINK = re.compile(r"^(?:(?:licenses|sources|contributors)\[\d+\]\.path|homepage)$")  # links in the exports' metadata
+OTHER_SCHEME = re.compile(r"^(?!(?:https?|ftps?)://)[A-Za-z][A-Za-z0-9+.-]*:")  # javascript:, data:, file: …
 
 
 def plain_strings(descriptor: Descriptor) -> list[Problem]:
-    """No control character in any string (or key) of the descriptor, each named by its place."""
+    """No control character in any string (or key) of the descriptor, each named by its place; no
+    category label that a spreadsheet would run as a formula; no link with a scheme a browser would run."""
     problems: list[Problem] = []
     stack = [("", descriptor.data)]
     while stack and len(problems) < 20:
@@ -63,6 +67,13 @@ def plain_strings(descriptor: Descriptor) -> list[Problem]:
                                          "a control character (U+%04X) in the descriptor: remove it (a line break "
                                          "is \\n in JSON; tabs and line breaks are the only ones allowed)"
                                          % ord(found.group())))
+            elif value.startswith(cells.FORMULA_START) and CATEGORY_LABEL.search(where):
+                problems.append(_problem(FILE, where, "formula-injection", value, "a category label starting with "
+                                         "= + - @ or a tab runs as a formula in a spreadsheet cell: reword it"))
+            elif LINK.match(where) and OTHER_SCHEME.match(value):
+                problems.append(_problem(FILE, where, "safe-link", value, "Datasette and the release's metadata link "
+                                         "to it: write an http(s) URL or a relative path (no javascript:, data:, "
+                                         "file: …)"))
     return sorted(problems, key=lambda p: p.field or "")
 
 
@@ -163,6 +174,9 @@ def _resource(resource: dict) -> list[Problem]:
                                      f"the validator reads the types {', '.join(TYPES)}"))
         else:
             problems += _constraints(label, field)
+        if "sourceField" in field and field["sourceField"] not in names:
+            problems.append(_problem(label, f"{field['name']}.sourceField", "structure", field["sourceField"],
+                                     "a quote's sourceField names the field of the same table that holds its text"))
     key = schema.get("primaryKey", [])
     problems += [_problem(label, "schema.primaryKey", "key-field-missing", column,
                           f"the primary key names {column!r}, which is not a field")

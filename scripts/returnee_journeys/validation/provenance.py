@@ -60,7 +60,12 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
             hint = (f"{path.name} has Windows (CRLF) line endings; with LF endings it is the copy that was coded"
                     if crlf else f"{path.name} has sha256 {digest}: the text is not the copy that was coded")
             problems.append(Problem("sources", int(row), "text_sha256", "text-hash", expected, hint, file))
-        texts[source_id] = raw.decode("utf-8", errors="replace")
+        try:
+            texts[source_id] = raw.decode("utf-8")
+        except UnicodeDecodeError as error:  # read with replacement characters, no quote of it would be found
+            problems.append(Problem("sources", int(row), "source_id", "text-encoding", path.name,
+                                    f"{path.name} is not UTF-8 (byte {error.start}), so its quotes and ledger were "
+                                    "not checked: save the text as UTF-8 and record its new sha256", file))
     quoted: dict[str, list[tuple[int, int, str]]] = {}  # source → (start, end, "resource/id") of each passage
     for resource in tables:
         columns = descriptor.quote_fields(resource)
@@ -71,10 +76,11 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
         key = descriptor.primary_key(resource)
         # a reliability coder's rows (a key with `coder`) answer to ledger_by_coder, not to the package's ledger
         ids = rowids.ids(key, frame) if CODER not in key else pd.Series(None, index=frame.index, dtype=object)
-        with_text = frame["source_id"].isin(list(texts)).to_numpy()  # the rows whose text is at hand
-        lines, source_ids = frame.index[with_text], frame["source_id"][with_text].tolist()
         for column in columns:
-            for row, source_id, quote in zip(lines, source_ids, frame[column][with_text].tolist()):
+            source_ids = texts_module.quote_sources(descriptor, resource, frame, column)
+            with_text = source_ids.isin(list(texts)).to_numpy()  # the rows whose text is at hand
+            for row, source_id, quote in zip(frame.index[with_text], source_ids[with_text].tolist(),
+                                             frame[column][with_text].tolist()):
                 if pd.isna(quote):
                     continue
                 text = texts[source_id]
