@@ -29,23 +29,38 @@ def add(package: Path, sources: Path, journey: dict) -> None:
     (sources / f"{source_id}.txt").write_text(text, encoding="utf-8")
     rows = {"sources": [{**journey["source"], "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}],
             **journey.get("rows", {})}
-    quoted: list[tuple[int, int, str]] = []
+    quoted: dict[str, list[tuple[int, int, str]]] = {}  # text → (start, end, "resource/id") of each passage
     for resource, records in rows.items():
         key = descriptor.primary_key(resource)
         for record in records:
             for field in descriptor.quote_fields(resource):
-                if record.get(field) and record.get("source_id") == source_id:
-                    for fragment in record[field].split(JOINER):
-                        start = text.index(fragment)
-                        quoted.append((start, start + len(fragment),
-                                       rowids.ref(resource, rowids.row_id([record[k] for k in key]))))
+                # a quote is in its own text: a discrepancy's quote_b may be in a second one (`source_id_b`)
+                where = record.get(descriptor.quote_source(resource, field)) or record.get("source_id")
+                for fragment in record[field].split(JOINER) if record.get(field) and where else []:
+                    start = (sources / f"{where}.txt").read_text(encoding="utf-8").index(fragment)
+                    quoted.setdefault(where, []).append((start, start + len(fragment), rowids.ref(
+                        resource, rowids.row_id([record[k] for k in key]))))
         append(package, resource, records)
+
+    def drawn(sentence, text_id: str) -> list[str]:
+        return sorted({ref for start, end, ref in quoted.get(text_id, []) if start < sentence.end and end > sentence.start})
+
     ledger = []
     for sentence in sentences.split(text):
-        refs = sorted({ref for start, end, ref in quoted if start < sentence.end and end > sentence.start})
+        refs = drawn(sentence, source_id)
         ledger.append({"source_id": source_id, "paragraph": str(sentence.paragraph), "sentence": str(sentence.number),
                        "sentence_sha256": sentence.sha256, "disposition": "coded" if refs else "not-coded",
                        "reason": "" if refs else "detail", "rows": " ".join(refs)})
+    # a quote in a text already in the package is listed on that text's ledger row for its sentence
+    table = mutations.read_rows(package, "ledger")
+    for other in set(quoted) - {source_id}:
+        by_place = {(s.paragraph, s.number): s for s in sentences.split(
+            (sources / f"{other}.txt").read_text(encoding="utf-8"))}
+        for row in (r for r in table[1:] if r[0] == other):
+            refs = drawn(by_place[(int(row[1]), int(row[2]))], other)
+            if refs:
+                row[4:7] = ["coded", "", " ".join(sorted(set(row[6].split()) | set(refs)))]
+    mutations.write_rows(package, "ledger", table)
     append(package, "ledger", ledger)
 
 
@@ -154,5 +169,21 @@ UNDATED_NAMESAKE = {
              "location_id": "severograd", "location_certainty": "stated", "source_id": "post-olga",
              "quote": "later came back to Severograd"},
         ],
+    },
+}
+
+# A second text on the fixture's Olga that contradicts the first on when she left: the discrepancy
+# quotes one statement from each text (quote_a in source_id, quote_b in source_id_b).
+TEXTS_DISAGREE = {
+    "source": {"source_id": "bulletin-olga", "outlet": "The Invented Bulletin", "title_basis": "url-slug",
+               "available_by": "2024-07", "language": "en", "text_extent": "whole"},
+    "text": "Olga, a neighbour of Ivan, went to the Southern Union in August 2022.\n",
+    "rows": {
+        "person_sources": [{"person_id": "olga", "source_id": "bulletin-olga", "name_in_source": "Olga",
+                            "quote": "Olga, a neighbour of Ivan", "notes": "The same neighbour of Ivan."}],
+        "discrepancies": [{"discrepancy_id": "olga-x02", "resource": "stages", "row_id": "olga-02", "field": "start",
+                           "source_id": "gazette-ivan-olga", "quote_a": "left for the Southern Union in October 2022",
+                           "quote_b": "went to the Southern Union in August 2022", "source_id_b": "bulletin-olga",
+                           "resolution": "The two texts give two months; the start is kept as the gazette states it."}],
     },
 }

@@ -597,6 +597,15 @@ def test_a_foreign_key_to_a_missing_field_is_reported_at_the_descriptor(package_
     assert code == 1 and rules_of(out) == {("codings", None, "schema.foreignKeys[1]", "descriptor:foreign-key-field-missing")}
 
 
+def test_a_quote_whose_source_field_is_not_a_field_is_reported_at_the_descriptor(package_copy, capsys):
+    def change(d):
+        fields = next(r for r in d["resources"] if r["name"] == "discrepancies")["schema"]["fields"]
+        next(f for f in fields if f["name"] == "quote_b")["sourceField"] = "source_id_c"
+    edit_descriptor(package_copy, change)
+    code, out, _ = run_all(package_copy, capsys, "--skip-quotes")
+    assert code == 1 and rules_of(out) == {("discrepancies", None, "quote_b.sourceField", "descriptor:structure")}
+
+
 def test_a_duplicated_header_is_named_as_such(package_copy, capsys):
     rows = read_rows(package_copy, "factors")
     rows[0][2] = "label"

@@ -116,6 +116,54 @@ def test_a_sentence_of_an_excerpt_text_without_a_ledger_row_is_named_as_coverage
 
 
 @pytest.fixture(scope="module")
+def disagree_package(tmp_path_factory, fixture_sources):
+    return added.package_with(tmp_path_factory.mktemp("disagree"), fixture_sources, added.TEXTS_DISAGREE)
+
+
+def test_a_contradiction_between_two_texts_on_one_person_is_recorded(disagree_package):
+    package, sources = disagree_package
+    assert list(validate(package / "datapackage.json", sources, True, True).problems) == []
+    ledger = journeys.read(package / "datapackage.json").table("ledger")
+    for text in ("gazette-ivan-olga", "bulletin-olga"):  # each quote is listed on the ledger of its own text
+        assert "discrepancies/olga-x02" in " ".join(ledger.loc[ledger["source_id"] == text, "rows"].dropna())
+
+
+def _disagree_copy(disagree_package, tmp_path, **cells: str) -> tuple[int, list]:
+    """The line of olga-x02 and every problem once its cells are set to `cells`."""
+    import shutil
+
+    import mutations
+
+    package = shutil.copytree(disagree_package[0], tmp_path / "package")
+    line = [mutations.set_cell(package, "discrepancies", "olga-x02", c, v) for c, v in cells.items()][0]
+    return line, list(validate(package / "datapackage.json", disagree_package[1], True, True).problems)
+
+
+def test_the_row_a_two_text_contradiction_affects_may_be_coded_from_either_text(disagree_package, tmp_path):
+    # the texts swapped: the affected stage (coded from the gazette) is now from the second text
+    _, found = _disagree_copy(disagree_package, tmp_path, source_id="bulletin-olga",
+                              quote_a="went to the Southern Union in August 2022", source_id_b="gazette-ivan-olga",
+                              quote_b="left for the Southern Union in October 2022")
+    assert found == []
+
+
+def test_a_quote_b_not_in_its_own_second_text_is_refused(disagree_package, tmp_path):
+    # in the first text (source_id), but quote_b is from the second (source_id_b)
+    line, found = _disagree_copy(disagree_package, tmp_path, quote_b="She says she spent about six months there")
+    found = [p for p in found if (p.resource, p.row, p.field) == ("discrepancies", line, "quote_b")]
+    assert [(p.rule, p.value, p.file) for p in found] == [
+        ("quote-verbatim", "She says she spent about six months there", "data/discrepancies.csv")]
+    assert "not in the text verbatim" in found[0].hint
+
+
+def test_a_second_text_that_is_not_a_source_is_refused(disagree_package, tmp_path):
+    line, found = _disagree_copy(disagree_package, tmp_path, source_id_b="no-such-text")
+    found = [p for p in found if (p.resource, p.row, p.field) == ("discrepancies", line, "source_id_b")]
+    assert [(p.rule, p.value) for p in found] == [("foreign-key", "no-such-text")]
+    assert "sources" in found[0].hint
+
+
+@pytest.fixture(scope="module")
 def namesake_package(tmp_path_factory, fixture_sources):
     return added.package_with(tmp_path_factory.mktemp("namesake"), fixture_sources, added.UNDATED_NAMESAKE)
 

@@ -117,7 +117,8 @@ def expected_fragments(data: journeys.Journeys) -> dict[str, tuple[str, str]]:
                 for i, part in enumerate(parts):
                     label = f"{name}/{'/'.join(str(row[k]) for k in key)}" + (f" {field}" if len(fields) > 1 else "")
                     label += f" [{i + 1}/{len(parts)}]" if len(parts) > 1 else ""
-                    out[label] = (row["source_id"], part)
+                    second = row.get(data.descriptor.field(name, field).get("sourceField", "source_id"))
+                    out[label] = (second if isinstance(second, str) else row["source_id"], part)
     return out
 
 
@@ -610,6 +611,26 @@ def test_fixture_package_every_selection_and_selector_is_at_its_passage(fixture_
             assert any(t[position["start"]:position["end"]] == quote["exact"] for t in texts.values())
     assert collection["first"]["items"]
     assert os.stat(archive).st_mode & 0o777 == 0o644
+
+
+def test_a_quote_from_a_second_text_is_placed_in_that_text(tmp_path, fixture_sources):
+    """A discrepancy between two texts: its quote_b is selected and annotated in its own text (source_id_b)."""
+    import journeys as added
+
+    package, sources = added.package_with(tmp_path, fixture_sources, added.TEXTS_DISAGREE)
+    data = journeys.read(package / "datapackage.json")
+    archive = qdpx.build(Context.open(package, sources=sources), tmp_path / "out")
+    with zipfile.ZipFile(archive) as opened:
+        root = etree.fromstring(opened.read("project.qde"))
+        texts = {s.get("name"): opened.read(f"sources/{s.get('guid')}.txt").decode("utf-8")
+                 for s in root.iter(f"{P}TextSource")}
+    placed = row_fragments(root, texts)
+    assert placed["discrepancies/olga-x02 quote_b"] == ("bulletin-olga", "went to the Southern Union in August 2022")
+    assert placed["discrepancies/olga-x02 quote_a"][0] == "gazette-ivan-olga"
+    address = web_annotations.target_source(data.table("sources").set_index("source_id").loc["bulletin-olga"])
+    annotation = next(a for a in web_annotations.collection(data, texts)["first"]["items"]
+                      if any(b["value"].startswith("discrepancies/olga-x02, quote_b") for b in a["body"]))
+    assert [t["source"] for t in annotation["target"]] == [address]
 
 
 def test_taguette_codebook_csv_reads_as_taguettes_import_reads_it(coded, tmp_path):

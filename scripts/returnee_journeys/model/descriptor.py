@@ -89,6 +89,11 @@ class Descriptor:
         """Fields of a resource marked `quote: true`: verbatim passages of the row's text (`source_id`)."""
         return [f["name"] for f in self.fields(name) if f.get("quote") is True]
 
+    def quote_source(self, name: str, field: str) -> str:
+        """The field naming the text a quote is from: its `sourceField` (a second text, used where filled)
+        or `source_id`."""
+        return self.field(name, field).get("sourceField", "source_id")
+
     def dtype(self, field: dict, target: str) -> str:
         """What the field's Table Schema type becomes in `target` (pandas, arrow, sqlite, readr): `typeMap`."""
         return self.data["typeMap"][field.get("type", "string")][target]

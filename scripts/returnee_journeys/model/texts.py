@@ -119,6 +119,13 @@ def row_ids(descriptor: Descriptor, name: str, frame: pd.DataFrame) -> pd.Series
     return rowids.ids(descriptor.primary_key(name), frame)
 
 
+def quote_sources(descriptor: Descriptor, name: str, frame: pd.DataFrame, field: str) -> pd.Series:
+    """The text each row's quote in `field` is from: the quote's own source field where filled
+    (`Descriptor.quote_source`, such as a discrepancy's `source_id_b`), else the row's `source_id`."""
+    column = descriptor.quote_source(name, field)
+    return frame["source_id"] if column == "source_id" else frame[column].fillna(frame["source_id"])
+
+
 def passages(descriptor: Descriptor, tables: dict[str, pd.DataFrame], texts: dict[str, str]) -> list[Passage]:
     """Every fragment of every quote of every row (the descriptor's `quote` fields), located in
     its text. Raises InvalidData when a fragment is not found exactly once: the validator reports
@@ -134,7 +141,7 @@ def passages(descriptor: Descriptor, tables: dict[str, pd.DataFrame], texts: dic
         frame = tables[name]
         ids = row_ids(descriptor, name, frame)
         for field in fields:
-            for row, source_id, quote in frame[["source_id", field]].itertuples():
+            for row, source_id, quote in zip(frame.index, quote_sources(descriptor, name, frame, field), frame[field]):
                 if pd.isna(quote) or pd.isna(source_id):
                     continue
                 located = locate(quote, texts[source_id])

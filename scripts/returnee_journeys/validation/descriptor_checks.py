@@ -174,6 +174,9 @@ def _resource(resource: dict) -> list[Problem]:
                                      f"the validator reads the types {', '.join(TYPES)}"))
         else:
             problems += _constraints(label, field)
+        if "sourceField" in field and field["sourceField"] not in names:
+            problems.append(_problem(label, f"{field['name']}.sourceField", "structure", field["sourceField"],
+                                     "a quote's sourceField names the field of the same table that holds its text"))
     key = schema.get("primaryKey", [])
     problems += [_problem(label, "schema.primaryKey", "key-field-missing", column,
                           f"the primary key names {column!r}, which is not a field")

@@ -76,10 +76,11 @@ def check(descriptor: Descriptor, tables: dict[str, pd.DataFrame], folder: Path)
         key = descriptor.primary_key(resource)
         # a reliability coder's rows (a key with `coder`) answer to ledger_by_coder, not to the package's ledger
         ids = rowids.ids(key, frame) if CODER not in key else pd.Series(None, index=frame.index, dtype=object)
-        with_text = frame["source_id"].isin(list(texts)).to_numpy()  # the rows whose text is at hand
-        lines, source_ids = frame.index[with_text], frame["source_id"][with_text].tolist()
         for column in columns:
-            for row, source_id, quote in zip(lines, source_ids, frame[column][with_text].tolist()):
+            source_ids = texts_module.quote_sources(descriptor, resource, frame, column)
+            with_text = source_ids.isin(list(texts)).to_numpy()  # the rows whose text is at hand
+            for row, source_id, quote in zip(frame.index[with_text], source_ids[with_text].tolist(),
+                                             frame[column][with_text].tolist()):
                 if pd.isna(quote):
                     continue
                 text = texts[source_id]

@@ -241,9 +241,12 @@ def target_exists(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame, pa
 
 
 def target_from_same_text(descriptor: Descriptor, j: keys.Joins, frame: pd.DataFrame) -> pd.Series:
-    """A discrepancy is in the text of the row it affects (where that row names its text)."""
+    """A discrepancy is in the text of the row it affects (where that row names its text): one of its
+    texts, when its quotes span two (a quote's `sourceField`, such as `source_id_b`)."""
     _, _, _, source = _target_rows(descriptor, j, frame)
-    return (source.isna() | (source == frame["source_id"])).fillna(True).astype(bool)
+    texts = {descriptor.quote_source("discrepancies", f) for f in descriptor.quote_fields("discrepancies")}
+    same = pd.concat([(source == frame[column]).fillna(False) for column in texts | {"source_id"}], axis=1).any(axis=1)
+    return (source.isna() | frame["source_id"].isna() | same).astype(bool)
 
 
 def reading_of_same_text(descriptor: Descriptor, j: keys.Joins, readings: pd.DataFrame) -> pd.Series:
@@ -515,7 +518,8 @@ RULES = (
         At(name, part, TARGET_HINTS[part], lambda r, f, p=part: target_exists(r.descriptor, r.j, f, p))
         for name in ("discrepancies", "readings") for part in TARGET_HINTS)),
     Rule("target-source", "a discrepancy or reading is in the text of the row it affects", (
-        At("discrepancies", "source_id", "a discrepancy comes from the same text as the row it affects",
+        At("discrepancies", "source_id", "a discrepancy comes from the text of the row it affects (source_id, or "
+           "source_id_b where its quote_b is from a second text)",
            lambda r, f: target_from_same_text(r.descriptor, r.j, f)),
         At("readings", "copy_id", "a copy is read on a row coded from the text it is a copy of",
            lambda r, f: reading_of_same_text(r.descriptor, r.j, f), needs=("copies",)))),
