@@ -5,8 +5,6 @@ real data draws is checked in test_real_package.py, with `inspect` and `outlines
 from __future__ import annotations
 
 import ast
-import concurrent.futures
-import multiprocessing
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,28 +90,24 @@ DRAWN = {4: ["durations", "factors", "routes", "timeline"], 6: ["factors", "sequ
 ADDED = 4  # the size a person and a place are added to (the colours test); its figures before are drawn[(4, ...)]
 KEEP_COLOURS = ("timeline", "routes", "durations")  # the figures whose legends must keep their colours
 
-# The worker processes draw from the packages read here, in the test process, before they are forked
-# (fork shares memory: nothing is read twice or sent to them).
-FORKED: dict = {}
 
-
-def drawn_at(n: int) -> dict:
+def drawn_at(data: dict, n: int) -> dict:
     """Draw and inspect the figures DRAWN[n] of the synthetic package of n persons, each with the
     palette a fresh folder gives it (the committed slots left aside)."""
-    data = FORKED["data"][n]
-    palette = style.Palette.load(None).extended(data)
+    package = data[n]
+    palette = style.Palette.load(None).extended(package)
     out = {}
     for name in DRAWN[n]:
-        fig = figures.FIGURES[name].draw(data, palette)
+        fig = figures.FIGURES[name].draw(package, palette)
         out[(n, name)] = inspect(fig)
         plt.close(fig)
     return out
 
 
-def drawn_with_a_person_added(n: int, folder: Path) -> dict:
+def drawn_with_a_person_added(data: dict, n: int, folder: Path) -> dict:
     """As `make figures` would redraw the package of n persons after a person and a place are added
     to it: the palette kept in `folder` from the first drawing, extended; the legends of KEEP_COLOURS."""
-    before = FORKED["data"][n]
+    before = data[n]
     after = added_person(before)
     first = style.Palette.load(None).extended(before)  # the palette drawn[(n, ...)] were drawn with
     first.save(folder / style.PALETTE_FILE)
@@ -139,32 +133,14 @@ def outlines_cut(plan, ax) -> list:
     return cut
 
 
-def work(jobs: list) -> dict:
-    """Run jobs in a worker process: ("sizes", n) or ("added", (n, folder))."""
-    out = {}
-    for kind, argument in jobs:
-        if kind == "added":
-            out["added"] = drawn_with_a_person_added(*argument)
-        else:
-            out.update(drawn_at(argument))
-    return out
-
-
 @pytest.fixture(scope="module")
 def drawings(data, tmp_path_factory):
-    """Every figure at the sizes in DRAWN and the package of ADDED persons with one more, in two
-    worker processes of about equal work: the machine has two
-    cores and drawing is nearly all of this module's time (with `make test`'s two pytest workers,
-    the other one runs other modules meanwhile)."""
-    FORKED["data"] = data
-    halves = [[("sizes", 30), ("sizes", 4), ("added", (ADDED, tmp_path_factory.mktemp("added")))],
-              [("sizes", 12), ("sizes", 6)]]
-    context = multiprocessing.get_context("fork")
-    try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-            results = {k: v for part in pool.map(work, halves) for k, v in part.items()}
-    finally:
-        FORKED.clear()
+    """Every figure at the sizes in DRAWN, and the package of ADDED persons with one more. Drawn in
+    this process, not a forked pool: forking a process that runs Arrow's threads risks a deadlock
+    (Python 3.12 warns of it), and under `make test` the other worker keeps the second core busy."""
+    results = {"added": drawn_with_a_person_added(data, ADDED, tmp_path_factory.mktemp("added"))}
+    for n in DRAWN:
+        results.update(drawn_at(data, n))
     return results
 
 

@@ -237,3 +237,4 @@ def test_the_archive_readme_lists_only_what_it_holds_under_the_package_licence(p
                                                      for m in members)}
     assert set(listed) == held and "CHANGELOG.md" not in held and all(n > 0 for n in listed.values())
     assert "CC0-1.0" in contents and "CC-BY-4.0" not in contents
+    assert "LICENSE" not in held and "MIT" not in members["README.md"].decode("utf-8")  # no code licence claimed

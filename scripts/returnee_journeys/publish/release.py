@@ -227,6 +227,7 @@ def release_readme(r: Release) -> str:
     readme = (TEMPLATES / "release-readme.md").read_text(encoding="utf-8").format(
         title=docs._cell(package["title"]), version=package["version"], about=docs.markdown(r.descriptor.about),
         licence=licence, licence_url=package["licenses"][0]["path"], contents=contents,
+        code_licence=" Code (none is shipped here) is MIT." if counts["LICENSE"] else "",  # a team's has no LICENSE
         glance=docs.glance_table(glance.rows),
         reliability=reliability.summary(reliability.measured(r.descriptor, r.data.tables)),
         recipes=recipes.render("exports/", "datapackage.json", package["name"]),
