@@ -202,13 +202,6 @@ def _strings(series: pd.Series) -> pa_arrow.ChunkedArray | pa_arrow.Array:
     return pa_arrow.array(series.astype("string"))
 
 
-LARGE = pa_arrow.large_string()
-
-
-def _chunks(values: pa_arrow.ChunkedArray | pa_arrow.Array) -> list[pa_arrow.Array]:
-    return values.chunks if isinstance(values, pa_arrow.ChunkedArray) else [values]
-
-
 def passed(verdict: np.ndarray, index: pd.Index) -> bool | pd.Series:
     """A vectorised check's verdict as pandera takes it: True when every row holds (pandera then has
     no Series to build and search for failure cases), else the verdict of each row."""
@@ -236,19 +229,18 @@ def _plain(values):
     return pc.invert(pc.is_in(first, value_set=FORMULA_FIRST))
 
 
-def no_formula(values: pa_arrow.Array) -> bool | np.ndarray:
-    """True when no cell starts like a spreadsheet formula, else each cell's verdict."""
-    holds = _plain(values).fill_null(True)
-    return True if pc.all(holds).as_py() else holds.to_numpy(zero_copy_only=False)
+no_formula = _judged(_plain, True)
+_no_control_cell = _judged(lambda values: pc.invert(pc.match_substring_regex(values, CONTROL)), True)
 
 
-def no_control(values: pa_arrow.Array) -> bool | np.ndarray:
-    """True when no cell holds a control character, else each cell's verdict: one byte scan of the
-    text (every cell end to end) answers for all when it finds none; else RE2, cell by cell."""
-    data = values.buffers()[2]
-    if data is None or not cells.has_control(data.to_pybytes()):
+def no_control(series: pd.Series) -> bool | pd.Series:
+    """Whether each cell is free of control characters: one byte scan of the column's text (all
+    its cells end to end) answers for every cell when it finds none; else RE2, cell by cell."""
+    values = _strings(series)
+    data = [chunk.buffers()[2] for chunk in getattr(values, "chunks", [values])]
+    if not any(buffer is not None and cells.has_control(buffer.to_pybytes()) for buffer in data):
         return True
-    return pc.invert(pc.match_substring_regex(values, CONTROL)).fill_null(True).to_numpy(zero_copy_only=False)
+    return _no_control_cell(series)
 
 
 def _edtf_valid(values: pd.Series) -> bool | pd.Series:
@@ -296,19 +288,13 @@ def field_checks(field: dict, n: int | None) -> dict[str, tuple[pa.Check | None,
 
 
 def every_cell(judge, columns: list[str]):
-    """`judge` (Arrow strings → True, or each cell's verdict) on the cells of every text column at once,
-    as one dataframe check (pandera's cost is per check, Arrow's per call, and most tables have a dozen
-    text columns): True when every cell holds, else each row's verdict, with each failing column's
-    verdict by cell in its `attrs["cells"]` (a frame-shaped verdict would make pandera gather every
-    failing cell, unbounded)."""
+    """`judge` (a column → True, or each cell's verdict) on every text column, as one dataframe check
+    (pandera's cost is per check, and most tables have a dozen text columns): True when every cell
+    holds, else each row's verdict, with each failing column's verdict by cell in its `attrs["cells"]`
+    (a frame-shaped verdict would make pandera gather every failing cell, unbounded)."""
     def check(frame: pd.DataFrame) -> bool | pd.Series:
-        present = [c for c in columns if c in frame.columns]
-        chunks = [chunk for c in present for chunk in _chunks(_strings(frame[c]))]
-        text = pa_arrow.chunked_array([c if c.type == LARGE else c.cast(LARGE) for c in chunks], LARGE)
-        verdict = judge(text.combine_chunks())
-        if verdict is True:
-            return True
-        cells = {c: holds for c, holds in zip(present, verdict.reshape(len(present), len(frame))) if not holds.all()}
+        verdicts = {c: judge(frame[c]) for c in columns if c in frame.columns}
+        cells = {c: v.to_numpy(dtype=bool) for c, v in verdicts.items() if v is not True}
         if not cells:
             return True
         rows = pd.Series(np.logical_and.reduce(list(cells.values())), index=frame.index)
