@@ -28,24 +28,24 @@ $(READY): requirements.lock requirements-cffconvert.lock pyproject.toml
 setup: $(READY)
 
 validate: $(READY)
-	$(RJ) validate $(PACKAGE)
+	$(RJ) validate "$(PACKAGE)"
 	$(if $(filter file,$(origin PACKAGE)),$(RJ) validate reliability --sources reliability/sources)
 
 figures: $(READY)
-	$(RJ) figures $(PACKAGE)
+	$(RJ) figures "$(PACKAGE)"
 
 docs: $(READY)
-	$(RJ) docs $(PACKAGE)
+	$(RJ) docs "$(PACKAGE)"
 
 exports: $(READY)
-	$(RJ) exports $(PACKAGE)
+	$(RJ) exports "$(PACKAGE)"
 
 # REFI-QDA project with the texts of SOURCES_DIR (each must match its sha256): for your own analysis, never released
 qdpx: $(READY)
-	$(RJ) qdpx $(PACKAGE)
+	$(RJ) qdpx "$(PACKAGE)"
 
 release: $(READY) validate exports
-	$(RJ) release $(PACKAGE)
+	$(RJ) release "$(PACKAGE)"
 
 # Bytecode is kept between runs (an environment may set PYTHONDONTWRITEBYTECODE): each pytest worker would
 # otherwise compile this project's modules and rewrite every test module's asserts again, ~1 CPU s each

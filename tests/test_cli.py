@@ -4,6 +4,8 @@ that package, cites that package, and starts new ones (`init`). In-process, on t
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -11,13 +13,23 @@ from openpyxl import load_workbook
 from mutations import append_row, edit_descriptor, set_cell
 from returnee_journeys import cli
 from returnee_journeys.context import Context
-from returnee_journeys.model import journeys
+from returnee_journeys.model import journeys, paths
 
 READERS = ["validate", "figures", "exports", "qdpx", "release", "docs"]
 
 
 def files_under(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_make_hands_a_package_path_with_a_space_to_the_command_whole():
+    """`make validate PACKAGE="my packages/x"` (the README's form) names one package, not two words."""
+    package = "/no such/my packages/datapackage.json"
+    plan = subprocess.run(["make", "--dry-run", "--always-make", "release", "figures", "docs", "qdpx",
+                           f"PACKAGE={package}"], cwd=paths.CHECKOUT, capture_output=True, text=True, check=True)
+    runs = [shlex.split(line) for line in plan.stdout.splitlines() if "returnee-journeys " in line]
+    assert {words[1] for words in runs} >= {"validate", "exports", "release", "figures", "docs", "qdpx"}
+    assert all(words[2:] == [package] for words in runs), plan.stdout
 
 
 @pytest.mark.parametrize("command", READERS)
