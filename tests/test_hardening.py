@@ -564,6 +564,21 @@ def test_a_citation_file_is_never_read_through_a_link(tmp_path):
         citation.read(tmp_path / "package" / "CITATION.cff")
 
 
+def test_load_never_reads_a_table_from_outside_the_package(package_copy, tmp_path):
+    """`returnee_journeys.load()` read a resource whose path climbs out of the package (`../`), which
+    `validate` refuses as safe-path: it returned another folder's table as the named package's."""
+    import returnee_journeys
+
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(package_copy / "data" / "events.csv", tmp_path / "elsewhere" / "events.csv")
+
+    def climb_out(data):
+        next(r for r in data["resources"] if r["name"] == "events")["path"] = "../elsewhere/events.csv"
+    edit_descriptor(package_copy, climb_out)
+    with pytest.raises(returnee_journeys.InvalidData, match="1 problem"):
+        returnee_journeys.load(package_copy)
+
+
 def test_docs_never_reads_a_pyproject_that_is_not_a_regular_file(package_copy):
     os.mkfifo(package_copy / "pyproject.toml")  # opened as a file, it would wait for a writer forever
     assert run("docs", str(package_copy))[0] == 0

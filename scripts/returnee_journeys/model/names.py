@@ -70,6 +70,8 @@ def kind_of(path: Path, root: Path | None = None) -> str | None:
             relative = path.relative_to(root)
         except ValueError:
             return "outside the package"
+        if ".." in relative.parts:  # root/../x is below root only by its letters
+            return "outside the package"
         parts = [Path(root).joinpath(*relative.parts[: i + 1]) for i in range(len(relative.parts))]
     for part in parts:
         try:
