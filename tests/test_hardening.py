@@ -579,6 +579,16 @@ def test_load_never_reads_a_table_from_outside_the_package(package_copy, tmp_pat
         returnee_journeys.load(package_copy)
 
 
+def test_a_missing_table_is_named_with_its_package(package_copy):
+    """`load("pkg")` said only `data/events.csv: cannot read the file`: relative to which package?"""
+    import returnee_journeys
+
+    (package_copy / "data" / "events.csv").unlink()
+    with pytest.raises(returnee_journeys.UnreadableInput) as raised:
+        returnee_journeys.load(package_copy)
+    assert str(raised.value).startswith(f"{package_copy / 'data' / 'events.csv'}: cannot read the file")
+
+
 def test_docs_never_reads_a_pyproject_that_is_not_a_regular_file(package_copy):
     os.mkfifo(package_copy / "pyproject.toml")  # opened as a file, it would wait for a writer forever
     assert run("docs", str(package_copy))[0] == 0

@@ -337,7 +337,7 @@ def read_resource(descriptor: Descriptor, name: str, problems: Problems | None =
                                 f"{file} is {error.what}: only regular files inside the package are read", file))
         return None
     except OSError as error:
-        raise UnreadableInput(f"{file}: cannot read the file ({error.strerror or error})") from None
+        raise UnreadableInput(f"{path}: cannot read the file ({error.strerror or error})") from None
     if not _integrity(name, file, resource, raw, problems) or not _readable_bytes(name, file, raw, problems):
         return None
     fields = resource["schema"]["fields"]
