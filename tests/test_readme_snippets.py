@@ -69,8 +69,9 @@ def inside(folder: Path):
     """Run with folder as working directory, its datapackage.json as the package `load()` reads with no
     path (the bundled one in an installed copy), and a scratch home (tools that cache in ~ write there)."""
     cwd, home, bundled = os.getcwd(), os.environ.get("HOME"), paths.DESCRIPTOR
+    scratch = tempfile.TemporaryDirectory(prefix="rj-home-")
     os.chdir(folder)
-    os.environ["HOME"] = tempfile.mkdtemp(prefix="rj-home-")
+    os.environ["HOME"] = scratch.name
     paths.DESCRIPTOR = folder / "datapackage.json"
     try:
         yield
@@ -81,6 +82,15 @@ def inside(folder: Path):
             os.environ.pop("HOME", None)
         else:
             os.environ["HOME"] = home
+        scratch.cleanup()
+
+
+def test_a_snippet_leaves_no_scratch_home_behind(tmp_path):
+    """Every snippet run left an empty rj-home-* folder in the temporary folder, thousands over time."""
+    with inside(tmp_path):
+        home = Path(os.environ["HOME"])
+        (home / ".cache").mkdir()  # as a tool caching in ~ would
+    assert not home.exists()
 
 
 def run_python(code: str, folder: Path) -> dict:
