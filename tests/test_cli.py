@@ -47,6 +47,8 @@ def test_with_no_package_here_the_command_says_how_to_name_one(command, tmp_path
     (lambda d: (d / "p" / "datapackage.json").mkdir(parents=True) or d / "p" / "datapackage.json",
      "is a folder, not a descriptor file"),
     (lambda d: (d / "q" / "datapackage.json").mkdir(parents=True) or d / "q", "is a folder, not a descriptor file"),
+    (lambda d: (d / "r.zip").write_bytes(b"PK\x03\x04\x14\x00\x00\x08\x08\x00\xa7") and d / "r.zip",
+     "is a zip archive: unzip it into a folder of its own (unzip -d DIR r.zip) and name that folder"),
 ])
 @pytest.mark.parametrize("command", ["validate", "exports"])
 def test_a_package_path_that_is_not_one_is_exit_2_with_one_line(command, make, expected, tmp_path, capsys):

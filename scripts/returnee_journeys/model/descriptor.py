@@ -139,6 +139,9 @@ def read(path: Path) -> Descriptor:
         if path.is_file() and path.stat().st_size > MAX_BYTES:
             raise UnreadableInput(f"{path}: the descriptor is larger than {MAX_BYTES // 2**20} MiB")
         raw = read_regular(path)
+        if raw.startswith(b"PK\x03\x04"):  # a release zip: frictionless reads it whole, we read a folder
+            raise UnreadableInput(f"{path} is a zip archive: unzip it into a folder of its own "
+                                  f"(unzip -d DIR {path.name}) and name that folder")
         if raw.startswith(b"\xef\xbb\xbf"):
             raise UnreadableInput(f"{path}: the descriptor starts with a byte-order mark; save it as UTF-8 without BOM")
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
