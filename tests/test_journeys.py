@@ -2,6 +2,8 @@
 each validates with its text, and the comparison table and the sequences read it correctly."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -101,13 +103,18 @@ def test_the_readme_list_of_persons_grows_with_the_data(two_texts_package):
     assert "**Nina** (also in The Invented Digest)" in sentence
 
 
-def test_a_sentence_of_an_excerpt_text_without_a_ledger_row_is_named_as_coverage_of_the_excerpts(
-        two_texts_package, tmp_path):
+def editable_copy(built: tuple, tmp_path: Path) -> Path:
+    """A copy of a module's package (package, sources) to edit: the module's own is shared."""
     import shutil
 
+    return shutil.copytree(built[0], tmp_path / "package")
+
+
+def test_a_sentence_of_an_excerpt_text_without_a_ledger_row_is_named_as_coverage_of_the_excerpts(
+        two_texts_package, tmp_path):
     import mutations
 
-    package = shutil.copytree(two_texts_package[0], tmp_path / "package")
+    package = editable_copy(two_texts_package, tmp_path)
     rows = mutations.read_rows(package, "ledger")
     mutations.write_rows(package, "ledger", [r for r in rows if not (r and r[0] == "digest-nina" and r[1] == "2")])
     found = list(validate(package / "datapackage.json", two_texts_package[1], True, True).problems)
@@ -130,11 +137,9 @@ def test_a_contradiction_between_two_texts_on_one_person_is_recorded(disagree_pa
 
 def _disagree_copy(disagree_package, tmp_path, **cells: str) -> tuple[int, list]:
     """The line of olga-x02 and every problem once its cells are set to `cells`."""
-    import shutil
-
     import mutations
 
-    package = shutil.copytree(disagree_package[0], tmp_path / "package")
+    package = editable_copy(disagree_package, tmp_path)
     line = [mutations.set_cell(package, "discrepancies", "olga-x02", c, v) for c, v in cells.items()][0]
     return line, list(validate(package / "datapackage.json", disagree_package[1], True, True).problems)
 
@@ -157,11 +162,9 @@ def test_a_quote_b_not_in_its_own_second_text_is_refused(disagree_package, tmp_p
 
 
 def test_a_second_text_that_does_not_report_on_the_person_is_refused(disagree_package, tmp_path):
-    import shutil
-
     import mutations
 
-    package = shutil.copytree(disagree_package[0], tmp_path / "package")
+    package = editable_copy(disagree_package, tmp_path)
     mutations.write_rows(package, "person_sources", [r for r in mutations.read_rows(package, "person_sources")
                                                      if r[:2] != ["olga", "bulletin-olga"]])
     found = list(validate(package / "datapackage.json", disagree_package[1], True, False).problems)
